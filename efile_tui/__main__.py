@@ -1,0 +1,5 @@
+"""Allow ``python -m efile_tui``."""
+
+from efile_tui.cli import main
+
+raise SystemExit(main())

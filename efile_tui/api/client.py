@@ -1,0 +1,350 @@
+"""EfileClient: the SCNet efile service (listing, async tasks, cancel).
+
+One instance wraps one connection pool; use it as an async context manager::
+
+    async with EfileClient(url, token) as client:
+        page = await client.list_dir("/public/home/u")
+        outcomes = await client.remove(["/public/home/u/tmp"])
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from typing import Any
+
+import httpx
+
+from efile_tui.api.errors import (
+    ApiError,
+    AuthError,
+    EfileError,
+    OutcomeUnknown,
+    RateLimited,
+    ServiceUnreachable,
+)
+from efile_tui.api.http import DEFAULT_TIMEOUT, ApiTransport, RetryPolicy, TokenRenewer
+from efile_tui.api.models import (
+    CancelResult,
+    DirPage,
+    FileEntry,
+    Operation,
+    SubmitItem,
+    SubmitOutcome,
+    Task,
+    as_int,
+)
+
+API = "/efile/openapi/v2/file"
+SUBMIT_BATCH = 100
+TASK_BATCH = 100
+TASK_BATCH_MAX = 500
+ORDER_BY = ("name", "size", "lastModifiedTime")
+
+# Errors after which the following batches of the same submit are not even tried.
+_STOP_ERRORS = (ServiceUnreachable, AuthError, RateLimited)
+
+
+def normalise_efile_url(url: str) -> str:
+    """Strip a trailing ``/efile`` (and slashes) from a region's efile URL."""
+    url = url.strip().rstrip("/")
+    if url.endswith("/efile"):
+        url = url[: -len("/efile")]
+    return url.rstrip("/")
+
+
+def chunks(items: Sequence[Any], size: int) -> list[Sequence[Any]]:
+    """Split ``items`` into consecutive slices of at most ``size``."""
+    if size < 1:
+        raise ValueError("batch size must be at least 1")
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+class EfileClient:
+    """Async client for the efile API of one region."""
+
+    def __init__(
+        self,
+        base_url: str,
+        token: str | None,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
+        retry: RetryPolicy | None = None,
+        renew: TokenRenewer | None = None,
+        task_batch: int = TASK_BATCH,
+        sleep: Callable[[float], Awaitable[None]] | None = None,
+    ) -> None:
+        if not 1 <= task_batch <= TASK_BATCH_MAX:
+            raise ValueError(f"task_batch must be between 1 and {TASK_BATCH_MAX}")
+        extra = {"sleep": sleep} if sleep else {}
+        self.http = ApiTransport(
+            normalise_efile_url(base_url),
+            token,
+            transport=transport,
+            timeout=timeout,
+            retry=retry,
+            renew=renew,
+            **extra,
+        )
+        self.task_batch = task_batch
+
+    def __repr__(self) -> str:
+        return f"EfileClient({self.http.base_url!r})"
+
+    @property
+    def base_url(self) -> str:
+        """The efile base URL (without ``/efile``)."""
+        return self.http.base_url
+
+    async def __aenter__(self) -> EfileClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the connection pool."""
+        await self.http.aclose()
+
+    # -- listing ---------------------------------------------------------------------
+
+    async def list_dir(
+        self,
+        path: str,
+        *,
+        start: int = 0,
+        limit: int = 100,
+        order_by: str | None = None,
+        order: str | None = None,
+        keyword: str | None = None,
+    ) -> DirPage:
+        """List one page of a folder (``GET file/list``)."""
+        params: dict[str, Any] = {"path": path, "start": start, "limit": limit}
+        if order_by:
+            if order_by not in ORDER_BY:
+                raise ValueError(f"order_by must be one of {', '.join(ORDER_BY)}")
+            params["orderBy"] = order_by
+        if order:
+            params["order"] = order
+        if keyword:
+            params["keyWord"] = keyword
+        data = await self.http.call(
+            "GET", f"{API}/list", params=params, idempotent=True, context=f"list {path}"
+        )
+        data = data if isinstance(data, Mapping) else {}
+        listed = str(data.get("path") or path)
+        raw = data.get("fileList") or []
+        entries = tuple(FileEntry.from_api(e, listed) for e in raw if isinstance(e, Mapping))
+        return DirPage(
+            path=listed,
+            total=as_int(data.get("total"), len(entries)),
+            start=start,
+            entries=entries,
+        )
+
+    async def iter_dir(
+        self, path: str, *, page_size: int = 1000, **kwargs: Any
+    ) -> AsyncIterator[FileEntry]:
+        """Yield every entry of a folder, fetching one page at a time."""
+        start = 0
+        while True:
+            page = await self.list_dir(path, start=start, limit=page_size, **kwargs)
+            for entry in page.entries:
+                yield entry
+            start += len(page.entries)
+            if not page.entries or start >= page.total:
+                return
+
+    async def mkdir(self, path: str, *, create_parents: bool = False) -> None:
+        """Create a folder (``POST file/mkdir``)."""
+        params = {"path": path, "createParents": "true" if create_parents else "false"}
+        await self.http.call(
+            "POST", f"{API}/mkdir", params=params, idempotent=True, context=f"mkdir {path}"
+        )
+
+    # -- submitting tasks ----------------------------------------------------------------
+
+    async def remove(self, paths: Sequence[str]) -> list[SubmitOutcome]:
+        """Submit asynchronous deletes; one outcome per path, in input order."""
+        return await self.submit(Operation.DELETE, [SubmitItem(p) for p in paths])
+
+    async def copy(
+        self, sources: Sequence[str], target: str, on_conflict: str = "cover"
+    ) -> list[SubmitOutcome]:
+        """Submit asynchronous copies of ``sources`` into the folder ``target``."""
+        return await self.submit(
+            Operation.COPY, [SubmitItem(s, target, on_conflict) for s in sources]
+        )
+
+    async def move(
+        self, sources: Sequence[str], target: str, on_conflict: str = "cover"
+    ) -> list[SubmitOutcome]:
+        """Submit asynchronous moves of ``sources`` into the folder ``target``."""
+        return await self.submit(
+            Operation.MOVE, [SubmitItem(s, target, on_conflict) for s in sources]
+        )
+
+    async def submit(
+        self,
+        operation: Operation,
+        items: Sequence[SubmitItem],
+        *,
+        on_batch: Callable[[list[SubmitOutcome]], None] | None = None,
+    ) -> list[SubmitOutcome]:
+        """Submit ``items`` in requests of at most 100; outcomes come back in input order.
+
+        A batch whose answer is lost yields outcomes with ``unknown=True``; it is never
+        re-sent. After an error that would hit every later batch too (unreachable,
+        throttled past the retries, authentication) the remaining items are reported as
+        not sent. ``on_batch`` is called with each batch's outcomes as soon as they exist.
+        """
+        endpoint = {
+            Operation.DELETE: "async-remove",
+            Operation.COPY: "async-copy",
+            Operation.MOVE: "async-move",
+        }[operation]
+        outcomes: list[SubmitOutcome] = []
+        stop: EfileError | None = None
+        for batch in chunks(list(items), SUBMIT_BATCH):
+            if stop is not None:
+                done = [_failed(i, f"not sent: {stop.message}", stop) for i in batch]
+            else:
+                try:
+                    data = await self.http.call(
+                        "POST",
+                        f"{API}/{endpoint}",
+                        json_body=[i.to_api() for i in batch],
+                        idempotent=False,
+                        context=f"{endpoint} ({len(batch)} items)",
+                        paths=[i.source_path for i in batch],
+                    )
+                    done = _match_tasks(batch, data)
+                except OutcomeUnknown as exc:
+                    done = [SubmitOutcome(i, error=exc.message, unknown=True) for i in batch]
+                except EfileError as exc:
+                    if isinstance(exc, _STOP_ERRORS):
+                        stop = exc
+                    done = [_failed(i, exc.message, exc) for i in batch]
+            outcomes.extend(done)
+            if on_batch:
+                on_batch(done)
+        return outcomes
+
+    # -- task list and cancel -----------------------------------------------------------
+
+    async def task_list(self, task_ids: Sequence[str]) -> dict[str, Task]:
+        """Fetch tasks by id in batches; ids the service no longer knows are absent."""
+        found: dict[str, Task] = {}
+        for batch in chunks(_unique(task_ids), self.task_batch):
+            data = await self.http.call(
+                "POST",
+                f"{API}/task/list",
+                json_body={"taskIds": list(batch)},
+                idempotent=True,
+                context=f"task/list ({len(batch)} ids)",
+            )
+            for raw in _task_objects(data):
+                task = Task.from_api(raw)
+                if task.task_id:
+                    found[task.task_id] = task
+        return found
+
+    async def cancel(
+        self,
+        task_ids: Sequence[str],
+        *,
+        on_batch: Callable[[list[CancelResult]], None] | None = None,
+    ) -> list[CancelResult]:
+        """Cancel tasks in batches; one result per id, in input order.
+
+        Cancelling is idempotent, so a lost answer is retried. A batch that still fails
+        gives results with ``error`` set instead of aborting the whole operation.
+        """
+        results: list[CancelResult] = []
+        for batch in chunks(_unique(task_ids), self.task_batch):
+            try:
+                data = await self.http.call(
+                    "POST",
+                    f"{API}/task/cancel",
+                    json_body={"taskIds": list(batch)},
+                    idempotent=True,
+                    context=f"task/cancel ({len(batch)} ids)",
+                )
+                by_id = {}
+                for raw in data if isinstance(data, list) else []:
+                    if isinstance(raw, Mapping):
+                        parsed = CancelResult.from_api(raw)
+                        by_id[parsed.task_id] = parsed
+                done = [by_id.get(t, CancelResult(t, False, None)) for t in batch]
+            except EfileError as exc:
+                done = [CancelResult(t, False, None, error=exc.message) for t in batch]
+            results.extend(done)
+            if on_batch:
+                on_batch(done)
+        return results
+
+
+def _unique(ids: Sequence[str]) -> list[str]:
+    """Drop duplicates (keeping order); refuse empty ids."""
+    seen: dict[str, None] = {}
+    for raw in ids:
+        tid = raw.strip()
+        if not tid:
+            raise ValueError("empty task id")
+        seen.setdefault(tid, None)
+    return list(seen)
+
+
+def _task_objects(data: object) -> list[Mapping[str, Any]]:
+    """Accept ``[task...]``, ``{"fileOperTasks": [...]}`` or ``{id: task}`` shapes."""
+    if isinstance(data, Mapping):
+        inner = data.get("fileOperTasks")
+        if inner is None:
+            inner = data.get("tasks") or data.get("list")
+        if inner is None:
+            inner = [v for v in data.values() if isinstance(v, Mapping)]
+        data = inner
+    if not isinstance(data, list):
+        return []
+    return [d for d in data if isinstance(d, Mapping)]
+
+
+def _failed(item: SubmitItem, message: str, exc: EfileError) -> SubmitOutcome:
+    code = exc.code if isinstance(exc, ApiError) else None
+    return SubmitOutcome(item, error=message, error_code=code)
+
+
+def _match_tasks(batch: Sequence[SubmitItem], data: object) -> list[SubmitOutcome]:
+    """Pair the returned tasks with the items sent, by position, then by source path."""
+    tasks = [Task.from_api(t) for t in _task_objects(data)]
+    if len(tasks) == len(batch):
+        return [SubmitOutcome(item, task=task) for item, task in zip(batch, tasks, strict=True)]
+    by_path: dict[str, list[Task]] = {}
+    for task in tasks:
+        by_path.setdefault(task.source_path or "", []).append(task)
+    out = []
+    for item in batch:
+        pool = by_path.get(item.source_path)
+        if pool:
+            out.append(SubmitOutcome(item, task=pool.pop(0)))
+        else:
+            out.append(
+                SubmitOutcome(
+                    item,
+                    error="the service accepted the request but returned no task for this "
+                    "path; check with `efile-tui ls` before resubmitting",
+                    unknown=True,
+                )
+            )
+    return out
+
+
+__all__ = [
+    "SUBMIT_BATCH",
+    "TASK_BATCH",
+    "TASK_BATCH_MAX",
+    "EfileClient",
+    "RetryPolicy",
+    "chunks",
+    "normalise_efile_url",
+]

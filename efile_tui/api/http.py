@@ -1,0 +1,256 @@
+"""The request core shared by the efile and platform clients.
+
+It owns the one long-lived ``httpx.AsyncClient``, decodes the ``{code, msg, data}``
+envelope, retries what is safe to retry and turns every failure into an ``EfileError``.
+
+Retry rules:
+
+* reads (and idempotent calls such as cancel) are retried with exponential backoff and
+  full jitter on transport errors, timeouts, 5xx, unreadable bodies and ``911048``;
+* a write is retried only when it certainly did not run: the connection was never made,
+  or the service answered ``911048`` (throttled requests are rejected before they run).
+  Anything else after the request left this machine raises ``OutcomeUnknown``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import random
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from efile_tui import __version__
+from efile_tui.api.errors import (
+    BadResponse,
+    EfileError,
+    OutcomeUnknown,
+    RateLimited,
+    ServiceUnreachable,
+    TokenExpired,
+    error_for,
+)
+
+log = logging.getLogger(__name__)
+
+USER_AGENT = f"efile-tui/{__version__}"
+DEFAULT_TIMEOUT = httpx.Timeout(20.0, connect=5.0)
+
+TokenRenewer = Callable[[], Awaitable[str | None]]
+"""Called once when the service rejects the token; returns a new token or None."""
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How often and how patiently retryable failures are retried."""
+
+    attempts: int = 5
+    base_delay: float = 0.25
+    max_delay: float = 8.0
+
+    def delay(self, attempt: int, rng: random.Random | None = None) -> float:
+        """Full-jitter exponential backoff for the given 1-based attempt."""
+        cap = min(self.max_delay, self.base_delay * (2 ** (attempt - 1)))
+        return (rng or random).uniform(cap / 2, cap)
+
+
+class _Retryable(Exception):
+    """Internal: a failure that may be retried, carrying the error to raise at the end."""
+
+    def __init__(self, error: EfileError, *, safe_for_writes: bool, wait: float | None = None):
+        super().__init__(error.message)
+        self.error = error
+        self.safe_for_writes = safe_for_writes
+        self.wait = wait
+
+
+class ApiTransport:
+    """Sends API requests; knows the envelope, retries and token renewal.
+
+    The token lives only here and travels only in the ``token`` header.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        token: str | None = None,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
+        retry: RetryPolicy | None = None,
+        renew: TokenRenewer | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self._token = token
+        self.retry = retry or RetryPolicy()
+        self.renew = renew
+        self._sleep = sleep
+        self.request_count = 0
+        self._http = httpx.AsyncClient(
+            base_url=self.base_url,
+            transport=transport,
+            timeout=timeout,
+            headers={"User-Agent": USER_AGENT},
+            follow_redirects=False,
+        )
+
+    def __repr__(self) -> str:
+        return f"ApiTransport({self.base_url!r}, token={'set' if self._token else 'unset'})"
+
+    @property
+    def token(self) -> str | None:
+        """The current token (after any renewal)."""
+        return self._token
+
+    @token.setter
+    def token(self, value: str | None) -> None:
+        self._token = value
+
+    async def aclose(self) -> None:
+        """Close the connection pool."""
+        await self._http.aclose()
+
+    async def call(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json_body: Any = None,
+        headers: Mapping[str, str] | None = None,
+        idempotent: bool,
+        context: str = "",
+        paths: Sequence[str] = (),
+        authenticated: bool = True,
+    ) -> Any:
+        """Send one API request and return the envelope's ``data``.
+
+        ``idempotent`` marks calls that may be re-sent after an unknown outcome. ``paths``
+        names what a write carries, for the ``OutcomeUnknown`` message.
+        """
+        renewed = False
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                return await self._once(
+                    method,
+                    path,
+                    params,
+                    json_body,
+                    headers,
+                    idempotent,
+                    context,
+                    paths,
+                    authenticated,
+                )
+            except _Retryable as exc:
+                retry_ok = idempotent or exc.safe_for_writes
+                if not retry_ok or attempt >= self.retry.attempts:
+                    raise exc.error from exc.__cause__
+                wait = exc.wait if exc.wait is not None else self.retry.delay(attempt)
+                log.info("retrying %s after %.2fs (%s)", path, wait, exc.error.title)
+                await self._sleep(wait)
+            except TokenExpired:
+                if renewed or self.renew is None or not authenticated:
+                    raise
+                renewed = True
+                new = await self.renew()
+                if not new:
+                    raise
+                self._token = new
+
+    async def _once(
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, Any] | None,
+        json_body: Any,
+        headers: Mapping[str, str] | None,
+        idempotent: bool,
+        context: str,
+        paths: Sequence[str],
+        authenticated: bool,
+    ) -> Any:
+        send_headers = dict(headers or {})
+        if authenticated and self._token:
+            send_headers["token"] = self._token
+        where = context or path
+        self.request_count += 1
+        try:
+            resp = await self._http.request(
+                method, path, params=params, json=json_body, headers=send_headers
+            )
+        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+            # The connection was never made: nothing reached the service.
+            unreachable = ServiceUnreachable(
+                f"{where}: cannot connect to {self.base_url} ({_kind(exc)})"
+            )
+            raise _Retryable(unreachable, safe_for_writes=True) from exc
+        except httpx.HTTPError as exc:
+            raise self._lost(where, exc, idempotent, paths) from exc
+
+        if resp.status_code != 200:
+            err = BadResponse(
+                f"{where}: the service answered HTTP {resp.status_code} instead of 200"
+            )
+            if resp.status_code >= 500 or resp.status_code == 429:
+                raise self._lost(where, err, idempotent, paths)
+            raise err
+        try:
+            body = json.loads(resp.content)
+        except ValueError:
+            err = BadResponse(f"{where}: the service's answer is not JSON ({_preview(resp)})")
+            raise self._lost(where, err, idempotent, paths) from None
+        if not isinstance(body, dict) or "code" not in body:
+            err = BadResponse(f"{where}: the service's answer has no 'code' field")
+            raise self._lost(where, err, idempotent, paths)
+        code = str(body.get("code")).strip()
+        if code == "0":
+            return body.get("data")
+        api_err = error_for(code, body.get("msg"), context=where)
+        if isinstance(api_err, RateLimited):
+            raise _Retryable(api_err, safe_for_writes=True, wait=_retry_after(resp))
+        raise api_err
+
+    def _lost(
+        self, where: str, cause: Exception, idempotent: bool, paths: Sequence[str]
+    ) -> Exception:
+        """The request may have reached the service but its answer is lost or unusable."""
+        if isinstance(cause, EfileError):
+            err: EfileError = cause
+        else:
+            err = ServiceUnreachable(
+                f"{where}: connection to {self.base_url} failed ({_kind(cause)})"
+            )
+        if idempotent:
+            return _Retryable(err, safe_for_writes=False)
+        shown = ", ".join(paths[:3]) + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
+        return OutcomeUnknown(
+            f"{where}: the request was sent but its answer was lost ({err.message}); "
+            f"the tasks may exist on the service. Not re-sent. Paths: {shown}",
+            paths,
+        )
+
+
+def _kind(exc: Exception) -> str:
+    """Name an httpx error without echoing request details (headers carry the token)."""
+    return type(exc).__name__
+
+
+def _preview(resp: httpx.Response) -> str:
+    text = resp.content[:60].decode("utf-8", "replace").replace("\n", " ")
+    return f"starts with {text!r}" if text else "empty body"
+
+
+def _retry_after(resp: httpx.Response) -> float | None:
+    value = resp.headers.get("Retry-After")
+    try:
+        return min(30.0, max(0.0, float(value))) if value else None
+    except ValueError:
+        return None

@@ -1,0 +1,93 @@
+"""Command-line entry point: parse arguments and hand over to a command.
+
+Exit codes (the CLI's contract):
+
+* 0 — everything asked for succeeded
+* 1 — some item or the operation failed
+* 2 — bad usage, or input rejected before any request was sent
+* 3 — the service was unreachable or throttled after retries
+* 4 — authentication is needed (no token, expired token, no usable keyring)
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+
+from efile_tui import __version__
+from efile_tui.cli import files, tasks
+from efile_tui.cli.common import EXIT_USAGE, CliError, error_exit_code
+
+# Subcommand modules; each offers register(subparsers).
+_MODULES = [files, tasks]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full argument parser (also used by the help screen and tests)."""
+    parser = argparse.ArgumentParser(
+        prog="efile-tui",
+        description="Manage file tasks on the SCNet efile service from a terminal. "
+        "Without a command, opens the TUI.",
+        epilog="Exit codes: 0 ok, 1 an item or the operation failed, 2 bad usage or input, "
+        "3 service unreachable or throttled, 4 authentication needed.",
+    )
+    parser.add_argument("--version", action="version", version=f"efile-tui {__version__}")
+    parser.add_argument("--debug", action="store_true", help="log requests to stderr")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module in _MODULES:
+        module.register(sub)
+    _register_optional(sub)
+    return parser
+
+
+def _register_optional(sub: argparse._SubParsersAction) -> None:
+    """Commands from parts that import heavier libraries (simulator, TUI, credentials)."""
+    from efile_tui.cli import demo
+
+    demo.register(sub)
+    try:
+        from efile_tui.cli import auth
+    except ImportError:  # pragma: no cover - only while the module is being written
+        return
+    auth.register(sub)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.debug else logging.WARNING,
+        format="efile-tui: %(levelname)s %(name)s: %(message)s",
+    )
+    if args.debug:
+        # httpx logs request lines only (never headers); keep its noise at INFO.
+        logging.getLogger("httpcore").setLevel(logging.INFO)
+    handler = getattr(args, "handler", None)
+    if handler is None:
+        from efile_tui.cli import demo
+
+        handler = demo.run_tui
+    try:
+        result = handler(args)
+        if asyncio.iscoroutine(result):
+            result = asyncio.run(result)
+        return int(result or 0)
+    except CliError as exc:
+        print(f"efile-tui: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("efile-tui: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # an EfileError that escaped a command
+        code = error_exit_code(exc)
+        if code is None:
+            raise
+        print(f"efile-tui: {exc}", file=sys.stderr)
+        return code
+
+
+__all__ = ["EXIT_USAGE", "build_parser", "main"]

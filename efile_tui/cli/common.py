@@ -1,0 +1,138 @@
+"""What every command shares: exit codes, output, confirmation and connection options."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import sys
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING, Any
+
+from efile_tui.api.errors import (
+    ApiError,
+    AuthError,
+    BadResponse,
+    EfileError,
+    OutcomeUnknown,
+    RateLimited,
+    ServiceUnreachable,
+)
+from efile_tui.core.validate import InputError
+
+if TYPE_CHECKING:
+    from efile_tui.core.operations import Context
+    from efile_tui.core.session import Connection
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_UNREACHABLE = 3
+EXIT_AUTH = 4
+
+
+class CliError(Exception):
+    """A failure to report on stderr with a specific exit code."""
+
+    def __init__(self, message: str, exit_code: int = EXIT_FAILED) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+def error_exit_code(exc: BaseException) -> int | None:
+    """The exit code for an error escaping a command (None: not ours, re-raise)."""
+    if isinstance(exc, AuthError):
+        return EXIT_AUTH
+    if isinstance(exc, (ServiceUnreachable, RateLimited, BadResponse)):
+        return EXIT_UNREACHABLE
+    if isinstance(exc, (ApiError, OutcomeUnknown, EfileError)):
+        return EXIT_FAILED
+    return None
+
+
+def add_connection_args(parser: argparse.ArgumentParser) -> None:
+    """``--profile`` and ``--url``, shared by every command that talks to the service."""
+    parser.add_argument("--profile", help="saved profile to use (default: the default profile)")
+    parser.add_argument(
+        "--url", help="efile base URL (overrides EFILE_URL and the profile; skips discovery)"
+    )
+
+
+def add_json_arg(parser: argparse.ArgumentParser) -> None:
+    """``--json``: data on stdout as JSON with the API's field names."""
+    parser.add_argument(
+        "--json", action="store_true", help="print data as JSON (API field names) on stdout"
+    )
+
+
+def say(message: str) -> None:
+    """Narration for humans: always stderr, so stdout stays data."""
+    print(message, file=sys.stderr, flush=True)
+
+
+def emit_json(data: Any) -> None:
+    """Write one JSON document to stdout."""
+    json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+    sys.stdout.flush()
+
+
+def confirm(question: str, *, assume_yes: bool) -> None:
+    """Ask on a TTY; without one, demand ``--yes``. Raises CliError when not confirmed."""
+    if assume_yes:
+        return
+    if not (sys.stdin.isatty() and sys.stderr.isatty()):
+        raise CliError(
+            "refusing to act without confirmation: standard input is not a terminal; "
+            "pass --yes to confirm",
+            EXIT_USAGE,
+        )
+    sys.stderr.write(f"{question} [y/N] ")
+    sys.stderr.flush()
+    answer = sys.stdin.readline().strip().lower()
+    if answer not in ("y", "yes"):
+        raise CliError("cancelled; nothing was sent", EXIT_FAILED)
+
+
+def human_size(n: int) -> str:
+    """Bytes as a short human string (binary units)."""
+    size = float(n)
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
+        if abs(size) < 1024 or unit == "TiB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{n} B"
+
+
+@contextlib.asynccontextmanager
+async def open_context(args: argparse.Namespace) -> AsyncIterator[tuple[Connection, Context]]:
+    """Resolve the connection from flags/env/profile and open client, journal and audit log."""
+    from efile_tui.core.operations import Context
+    from efile_tui.core.session import resolve_connection
+    from efile_tui.store.audit import AuditLog
+    from efile_tui.store.journal import Journal
+
+    conn = resolve_connection(
+        profile=getattr(args, "profile", None), url=getattr(args, "url", None)
+    )
+    journal = Journal()
+    try:
+        async with conn.client() as client:
+            yield (
+                conn,
+                Context(
+                    client=client,
+                    journal=journal,
+                    audit=AuditLog(),
+                    profile=conn.profile,
+                    region=conn.region,
+                ),
+            )
+    finally:
+        journal.close()
+
+
+def input_error(exc: InputError) -> CliError:
+    """A CliError (exit 2) listing every rejected item."""
+    lines = "\n  ".join(exc.problems)
+    return CliError(f"input rejected, nothing was sent:\n  {lines}", EXIT_USAGE)

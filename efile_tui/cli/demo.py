@@ -1,0 +1,83 @@
+"""The TUI entry points (default command, ``tui``, ``demo``) and the simulator command."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+from pathlib import Path
+
+from efile_tui.cli.common import add_connection_args, say
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add ``tui``, ``demo`` and ``sim``."""
+    p = sub.add_parser("tui", help="open the TUI (the default when no command is given)")
+    add_connection_args(p)
+    _tui_args(p)
+    p.set_defaults(handler=run_tui)
+
+    p = sub.add_parser(
+        "demo",
+        help="start the simulator over a fresh sample tree and open the TUI against it",
+    )
+    _tui_args(p)
+    p.add_argument(
+        "--big-folder",
+        type=int,
+        default=20000,
+        metavar="N",
+        help="entries in the sample big-folder (default 20000)",
+    )
+    p.add_argument(
+        "--files-per-second",
+        type=float,
+        default=150.0,
+        help="simulated task speed (default 150 files/s)",
+    )
+    p.set_defaults(handler=run_demo)
+
+    from efile_tui.sim import cli as sim_cli
+
+    p = sub.add_parser("sim", help="run the efile simulator (a local fake of the service)")
+    sim_cli.add_arguments(p)
+    p.set_defaults(handler=sim_cli.run)
+
+
+def _tui_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--no-mouse", action="store_true", help="do not capture the mouse")
+    p.add_argument("--interval", type=float, default=None, help="poll interval in seconds")
+
+
+def run_tui(args: argparse.Namespace) -> int:
+    """Open the TUI against the configured service."""
+    from efile_tui.ui.app import launch
+
+    return launch(
+        profile=getattr(args, "profile", None),
+        url=getattr(args, "url", None),
+        mouse=not getattr(args, "no_mouse", False),
+        interval=getattr(args, "interval", None),
+    )
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    """Seed a temporary tree, start the simulator on a free loopback port, open the TUI."""
+    from efile_tui.sim.config import SimConfig
+    from efile_tui.sim.seed import seed_tree
+    from efile_tui.sim.server import SimServer
+
+    with tempfile.TemporaryDirectory(prefix="efile-tui-demo-") as tmp:
+        root = Path(tmp) / "home"
+        root.mkdir()
+        say("seeding a sample tree…")
+        stats = seed_tree(root, many_files=args.big_folder)
+        config = SimConfig(
+            root=root, files_per_second=args.files_per_second, bytes_per_second=200e6
+        )
+        with SimServer(config) as server:
+            say(f"simulator at {server.url} over {stats.get('files', '?')} files in {root}")
+            os.environ["EFILE_URL"] = server.url
+            os.environ["EFILE_TOKEN"] = server.token
+            os.environ["EFILE_HOME"] = config.home
+            return run_tui(args)

@@ -1,0 +1,109 @@
+"""How the CLI renders entries, tasks and results, as text lines or JSON."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from efile_tui.api.errors import CODE_TABLE
+from efile_tui.api.models import CancelResult, FileEntry, SubmitOutcome, Task, TaskStatus
+from efile_tui.cli.common import EXIT_AUTH, EXIT_FAILED, EXIT_OK, EXIT_UNREACHABLE, human_size
+
+AUTH_CODES = {"10007", "10008", "911406", "911404", "911009"}
+
+STATUS_GLYPH = {
+    TaskStatus.WAITING: "…",
+    TaskStatus.PROCESSING: "▶",
+    TaskStatus.COMPLETE: "✓",
+    TaskStatus.FAIL: "✗",
+    TaskStatus.CANCEL: "⊘",
+    TaskStatus.UNKNOWN: "?",
+}
+
+
+def entry_line(entry: FileEntry) -> str:
+    """``d  4.0 KiB  2026-01-01 12:00:00  /path`` style line for ls."""
+    kind = "d" if entry.is_dir else ("l" if entry.is_symlink else "-")
+    size = "" if entry.is_dir else human_size(entry.size)
+    return f"{kind} {size:>10}  {entry.modified or '':19}  {entry.path}"
+
+
+def progress_text(task: Task) -> str:
+    """``12/40 files  3.1 MiB/9.0 MiB  30%`` (only what is known)."""
+    parts = []
+    if task.total_num:
+        parts.append(f"{task.processed_num}/{task.total_num} files")
+    if task.total_size:
+        parts.append(f"{human_size(task.processed_size)}/{human_size(task.total_size)}")
+    pct = task.percent
+    if pct is not None:
+        parts.append(f"{pct:.0f}%")
+    return "  ".join(parts)
+
+
+def task_line(task: Task, *, note: str = "") -> str:
+    """One human line per task: id, operation, status, progress, paths, error."""
+    glyph = STATUS_GLYPH.get(task.status, "?")
+    target = f" → {task.target_path}" if task.target_path else ""
+    err = (
+        f"  error {task.error_code}: {task.error_msg}" if task.error_code or task.error_msg else ""
+    )
+    tail = f"  [{note}]" if note else ""
+    return (
+        f"{task.task_id:32}  {task.operation.value:6}  {glyph} {task.status.value:10}  "
+        f"{progress_text(task):30}  {task.source_path or ''}{target}{err}{tail}"
+    )
+
+
+def outcome_line(outcome: SubmitOutcome) -> str:
+    """One human line per submitted item."""
+    path = outcome.item.source_path
+    if outcome.task is not None:
+        t = outcome.task
+        if t.status is TaskStatus.FAIL:
+            return f"✗ {path}: task {t.task_id} failed: {_err(t.error_code, t.error_msg)}"
+        return f"✓ {path}: task {t.task_id} ({t.status.value})"
+    if outcome.unknown:
+        return f"? {path}: OUTCOME UNKNOWN — {outcome.error}"
+    return f"✗ {path}: {outcome.error}"
+
+
+def outcome_json(outcome: SubmitOutcome) -> dict[str, Any]:
+    """A submitted item as JSON: the task (API names) or the error, with ``outcomeUnknown``."""
+    if outcome.task is not None:
+        return {**outcome.task.to_api(), "outcomeUnknown": False}
+    return {
+        "taskId": None,
+        "sourcePath": outcome.item.source_path,
+        "targetPath": outcome.item.target_path,
+        "duplicateHandleType": outcome.item.duplicate_handle_type,
+        "status": "unknown" if outcome.unknown else "rejected",
+        "errorCode": outcome.error_code,
+        "errorMsg": outcome.error,
+        "outcomeUnknown": outcome.unknown,
+    }
+
+
+def submit_exit_code(outcomes: Sequence[SubmitOutcome]) -> int:
+    """0 when every item became a healthy task; 3/4 when nothing could be sent; else 1."""
+    if all(o.ok for o in outcomes):
+        return EXIT_OK
+    if not any(o.task for o in outcomes) and not any(o.unknown for o in outcomes):
+        codes = {o.error_code for o in outcomes}
+        if codes and codes <= AUTH_CODES:
+            return EXIT_AUTH
+        if codes == {None} or codes == {"911048"}:
+            return EXIT_UNREACHABLE
+    return EXIT_FAILED
+
+
+def cancel_line(result: CancelResult) -> str:
+    """One human line per cancel answer."""
+    mark = "✓" if result.result else "✗"
+    detail = f": {result.error}" if result.error else ""
+    return f"{mark} {result.task_id}  {result.verdict}{detail}"
+
+
+def _err(code: str | None, msg: str | None) -> str:
+    title = CODE_TABLE.get(code or "", ("", ""))[0]
+    return " ".join(x for x in (f"[{code}]" if code else "", title, msg or "") if x) or "unknown"

@@ -1,0 +1,121 @@
+"""Submit, cancel and poll with the journal and audit log kept in step.
+
+The CLI and the TUI both go through these functions, so every task submitted from this
+machine is journalled before it is sent and every answer is audited.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from efile_tui.api.client import EfileClient
+from efile_tui.api.models import CancelResult, Operation, SubmitItem, SubmitOutcome, Task
+from efile_tui.store.audit import AuditLog
+from efile_tui.store.journal import Journal
+
+SERVER_RETENTION = 24 * 3600.0
+
+
+@dataclass
+class Context:
+    """The pieces an operation needs: client, journal, audit log and who is acting."""
+
+    client: EfileClient
+    journal: Journal
+    audit: AuditLog
+    profile: str | None = None
+    region: str | None = None
+
+
+async def submit_tracked(
+    ctx: Context,
+    operation: Operation,
+    items: Sequence[SubmitItem],
+    *,
+    on_batch: Callable[[list[SubmitOutcome]], None] | None = None,
+) -> list[SubmitOutcome]:
+    """Journal the intent, submit in batches, journal and audit every outcome.
+
+    If the submit is interrupted (task cancelled, process stopping) the items not yet
+    answered are recorded as "outcome unknown" so they stay visible.
+    """
+    local_ids = await asyncio.to_thread(
+        ctx.journal.begin_submit, operation, items, profile=ctx.profile, region=ctx.region
+    )
+    done: list[SubmitOutcome] = []
+
+    def batch_done(outcomes: list[SubmitOutcome]) -> None:
+        start = len(done)
+        done.extend(outcomes)
+        ctx.journal.finish_submit(local_ids[start : len(done)], outcomes)
+        if on_batch:
+            on_batch(outcomes)
+
+    try:
+        await ctx.client.submit(operation, items, on_batch=batch_done)
+    except BaseException:
+        rest = [
+            SubmitOutcome(i, error="interrupted before the answer arrived", unknown=True)
+            for i in items[len(done) :]
+        ]
+        ctx.journal.finish_submit(local_ids[len(done) :], rest)
+        ctx.audit.record_submit(operation, done + rest, profile=ctx.profile, region=ctx.region)
+        raise
+    await asyncio.to_thread(
+        ctx.audit.record_submit, operation, done, profile=ctx.profile, region=ctx.region
+    )
+    return done
+
+
+async def cancel_tracked(
+    ctx: Context,
+    task_ids: Sequence[str],
+    *,
+    on_batch: Callable[[list[CancelResult]], None] | None = None,
+) -> list[CancelResult]:
+    """Cancel tasks, mark them "cancel requested" in the journal and audit each answer."""
+    await asyncio.to_thread(ctx.journal.mark_cancel_requested, task_ids)
+    results = await ctx.client.cancel(task_ids, on_batch=on_batch)
+    await asyncio.to_thread(
+        ctx.audit.record_cancel, results, profile=ctx.profile, region=ctx.region
+    )
+    return results
+
+
+@dataclass
+class PollReport:
+    """What one poll cycle learned."""
+
+    asked: list[str] = field(default_factory=list)
+    tasks: dict[str, Task] = field(default_factory=dict)
+    changed: list[str] = field(default_factory=list)
+    expired: list[str] = field(default_factory=list)
+    requests: int = 0
+
+
+async def poll_once(
+    ctx: Context, task_ids: Sequence[str] | None = None, *, retention: float = SERVER_RETENTION
+) -> PollReport:
+    """Ask the service about unfinished tasks (or ``task_ids``) and update the journal.
+
+    Only tasks not yet in a final state are asked for by default, in batches of at most
+    100: a finished task costs nothing. Ids the service no longer returns are marked
+    "expired on server" once they are past its retention.
+    """
+    if task_ids is None:
+        task_ids = await asyncio.to_thread(ctx.journal.pollable_ids, ctx.profile)
+    report = PollReport(asked=list(task_ids))
+    if not task_ids:
+        return report
+    before = ctx.client.http.request_count
+    report.tasks = await ctx.client.task_list(task_ids)
+    report.requests = ctx.client.http.request_count - before
+    report.changed = await asyncio.to_thread(ctx.journal.record_tasks, report.tasks.values())
+    missing = [t for t in task_ids if t not in report.tasks]
+    if missing:
+        report.expired = await asyncio.to_thread(
+            ctx.journal.mark_missing, missing, retention=retention
+        )
+    return report

@@ -1,0 +1,65 @@
+"""Everything that outlives one run of the HTTP server (kept across restarts)."""
+
+from __future__ import annotations
+
+import collections
+import time
+from typing import Any
+
+from efile_tui.sim.clock import SimClock
+from efile_tui.sim.config import SimConfig
+from efile_tui.sim.engine import Engine
+from efile_tui.sim.fs import Sandbox
+from efile_tui.sim.listing import Lister
+from efile_tui.sim.tokens import TokenAuthority
+
+MAX_TRACKED_PATHS = 500
+
+
+class Stats:
+    """Request counters per path, the busiest 1-second window, and throttled requests."""
+
+    def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        """Zero every counter."""
+        self.per_path: collections.Counter[str] = collections.Counter()
+        self.total = 0
+        self.throttled = 0
+        self.max_per_second = 0
+        self._window: collections.deque[float] = collections.deque()
+
+    def record(self, path: str) -> None:
+        """Count one incoming request (before faults are applied)."""
+        now = time.monotonic()
+        if path not in self.per_path and len(self.per_path) >= MAX_TRACKED_PATHS:
+            path = "<other>"
+        self.per_path[path] += 1
+        self.total += 1
+        self._window.append(now)
+        while self._window and self._window[0] <= now - 1.0:
+            self._window.popleft()
+        self.max_per_second = max(self.max_per_second, len(self._window))
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the counters as a JSON-friendly dict."""
+        return {
+            "total": self.total,
+            "requests": dict(self.per_path),
+            "maxPerSecond": self.max_per_second,
+            "throttled": self.throttled,
+        }
+
+
+class SimState:
+    """Configuration, clock, tokens, task engine, listing cache and statistics."""
+
+    def __init__(self, config: SimConfig, clock: SimClock | None = None) -> None:
+        self.config = config
+        self.clock = clock or SimClock()
+        self.sandbox = Sandbox(config.root, config.home)
+        self.tokens = TokenAuthority(config, self.clock)
+        self.engine = Engine(config, self.clock, self.sandbox)
+        self.lister = Lister(self.sandbox, config.user)
+        self.stats = Stats()
