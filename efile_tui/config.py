@@ -14,6 +14,7 @@ The file lives at ``locations.config_dir()/config.toml``::
     efile_url = "https://..."
     home_path = "/public/home/alice"
     auth_method = "password"         # "password" | "aksk" | "token"
+    auto_relogin = true              # a password is remembered in the keyring (opt-in)
     deny_paths = ["/public/home/alice/keep"]
     poll_interval = 2.0
 
@@ -96,6 +97,7 @@ class Profile:
     deny_paths: list[str] = field(default_factory=list)
     poll_interval: float = 2.0
     token_store: str | None = None  # None: follow Config.token_store
+    auto_relogin: bool = False  # a password / secret key is remembered in the keyring
     extra: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
@@ -118,6 +120,7 @@ class Profile:
             "deny_paths": list(self.deny_paths),
             "poll_interval": float(self.poll_interval),
             "token_store": self.token_store,
+            "auto_relogin": self.auto_relogin or None,
         }
         data.update({k: v for k, v in values.items() if v is not None})
         return data
@@ -198,9 +201,7 @@ def load_config(path: Path | str | None = None) -> Config:
 def _parse(path: Path, data: Mapping[str, Any]) -> Config:
     reader = _Reader(path)
     extra = {
-        k: v
-        for k, v in data.items()
-        if k not in ("default_profile", "token_store", "profiles")
+        k: v for k, v in data.items() if k not in ("default_profile", "token_store", "profiles")
     }
     token_store = reader.choice(data, "token_store", TOKEN_STORES, "keyring")
     default = reader.string(data, "default_profile") or DEFAULT_PROFILE
@@ -215,9 +216,7 @@ def _parse(path: Path, data: Mapping[str, Any]) -> Config:
         if not isinstance(table, Mapping):
             raise ConfigError(path, f"'{where}' must be a table")
         profiles[name] = reader.profile(name, table, where)
-    return Config(
-        profiles=profiles, default_profile=default, token_store=token_store, extra=extra
-    )
+    return Config(profiles=profiles, default_profile=default, token_store=token_store, extra=extra)
 
 
 class _Reader:
@@ -236,6 +235,7 @@ class _Reader:
             "deny_paths",
             "poll_interval",
             "token_store",
+            "auto_relogin",
         }
     )
 
@@ -290,6 +290,9 @@ class _Reader:
                 _join(where, "token_store"),
                 f"must be one of {', '.join(TOKEN_STORES)}, not {store!r}",
             )
+        relogin = table.get("auto_relogin", False)
+        if not isinstance(relogin, bool):
+            raise self.fail(_join(where, "auto_relogin"), "must be true or false")
         return Profile(
             name=name,
             platform_url=self.string(table, "platform_url", where) or DEFAULT_PLATFORM_URL,
@@ -303,6 +306,7 @@ class _Reader:
             deny_paths=list(deny),
             poll_interval=float(poll),
             token_store=store,
+            auto_relogin=relogin,
             extra={k: v for k, v in table.items() if k not in self._KNOWN},
         )
 
@@ -348,7 +352,9 @@ def save_config(config: Config, path: Path | str | None = None) -> Path:
 def _refuse_secrets(path: Path, data: Mapping[str, Any], where: str = "") -> None:
     for key, value in data.items():
         if key.lower() in _SECRET_KEYS:
-            raise ConfigError(path, f"refusing to write '{_join(where, key)}': secrets never go here")
+            raise ConfigError(
+                path, f"refusing to write '{_join(where, key)}': secrets never go here"
+            )
         if isinstance(value, Mapping):
             _refuse_secrets(path, value, _join(where, key))
 

@@ -34,9 +34,12 @@ async def submit_tracked(
     operation: Operation,
     items: Sequence[SubmitItem],
     *,
-    on_batch: Callable[[list[SubmitOutcome]], None] | None = None,
+    on_batch: Callable[[Sequence[int], list[SubmitOutcome]], None] | None = None,
 ) -> list[SubmitOutcome]:
     """Journal the intent, submit in batches, journal and audit every outcome.
+
+    ``on_batch`` gets the journal ids and outcomes of each batch as soon as they are
+    recorded, so a UI can show the new tasks at once.
 
     If the submit is interrupted (task cancelled, process stopping) the items not yet
     answered are recorded as "outcome unknown" so they stay visible.
@@ -49,9 +52,10 @@ async def submit_tracked(
     def batch_done(outcomes: list[SubmitOutcome]) -> None:
         start = len(done)
         done.extend(outcomes)
-        ctx.journal.finish_submit(local_ids[start : len(done)], outcomes)
+        batch_ids = local_ids[start : len(done)]
+        ctx.journal.finish_submit(batch_ids, outcomes)
         if on_batch:
-            on_batch(outcomes)
+            on_batch(batch_ids, outcomes)
 
     try:
         await ctx.client.submit(operation, items, on_batch=batch_done)

@@ -1,19 +1,37 @@
 """Turn settings, environment and stored credentials into a ready connection.
 
 Resolution order for the token (first hit wins; ``Connection.token_source`` says which):
-``EFILE_TOKEN`` → the token store for the profile. The efile URL comes from ``--url`` /
-``EFILE_URL`` or the profile (discovered at login).
+``EFILE_TOKEN`` → the token store of the profile (keyring, or the opt-in file). The efile URL
+comes from ``--url`` / ``EFILE_URL`` / the profile (discovered at login); the home folder from
+``EFILE_HOME`` / the profile.
+
+``Connection.renew`` renews an expired token with ``tokens/next`` (and, if the user asked for
+it at login, falls back to a fresh login with the password kept in the keyring), stores the
+new token where the old one came from and returns it; None when renewal is impossible.
+
+Keyring calls are blocking: from an event loop use ``resolve_connection_async``.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+import httpx
+
+from efile_tui.api.auth import PlatformClient, pick_region_token
 from efile_tui.api.client import EfileClient
-from efile_tui.api.errors import AuthError
+from efile_tui.api.errors import ApiError, AuthError
 from efile_tui.api.http import TokenRenewer
+from efile_tui.config import Config, Profile, load_config
+from efile_tui.store.tokens import TokenStore
+
+log = logging.getLogger(__name__)
+
+ENV_SOURCE = "EFILE_TOKEN"
 
 
 class NeedsLogin(AuthError):
@@ -32,12 +50,15 @@ class Connection:
 
     efile_url: str
     token: str = field(repr=False)
-    token_source: str = "EFILE_TOKEN"
+    token_source: str = ENV_SOURCE
     profile: str | None = None
     home: str | None = None
     user: str | None = None
     region: str | None = None
     renew: TokenRenewer | None = field(default=None, repr=False)
+    platform_url: str | None = None
+    region_id: str | None = None
+    settings: Profile | None = field(default=None, repr=False)
 
     @property
     def label(self) -> str:
@@ -51,21 +72,197 @@ class Connection:
         return EfileClient(self.efile_url, self.token, renew=self.renew, **kwargs)  # type: ignore[arg-type]
 
 
+class Renewer:
+    """``Connection.renew``: renew the token once, store it, and hand it back.
+
+    Concurrent callers share one renewal: whoever waits on the lock and finds the token
+    already changed takes the new one instead of renewing again.
+    """
+
+    def __init__(
+        self,
+        connection: Connection,
+        *,
+        platform_url: str,
+        store: TokenStore | None,
+        relogin: bool = False,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.connection = connection
+        self.platform_url = platform_url
+        self.store = store  # None: the token came from EFILE_TOKEN, do not store it
+        self.relogin = relogin
+        self.transport = transport
+        self._lock: asyncio.Lock | None = None
+
+    def __repr__(self) -> str:
+        return f"Renewer({self.platform_url!r}, store={self.store!r})"
+
+    async def __call__(self) -> str | None:
+        before = self.connection.token
+        if self._lock is None:
+            self._lock = asyncio.Lock()
+        async with self._lock:
+            if self.connection.token != before:
+                return self.connection.token
+            new = await self._renew(before) or await self._login_again()
+            if not new:
+                return None
+            self.connection.token = new
+            await self._store(new)
+            return new
+
+    async def _renew(self, old: str) -> str | None:
+        conn = self.connection
+        try:
+            async with PlatformClient(self.platform_url, transport=self.transport) as platform:
+                return await platform.renew(old, conn.region_id or conn.region) or None
+        except ApiError as exc:  # expired beyond the grace period, refused, ...
+            log.info("token renewal refused: %s", exc.title)
+            return None
+
+    async def _login_again(self) -> str | None:
+        """A fresh login with the remembered password / secret key, if the user asked for it."""
+        conn = self.connection
+        if not (self.relogin and self.store is not None and conn.profile):
+            return None
+        remembered = await asyncio.to_thread(self.store.recall, conn.profile)
+        if remembered is None:
+            return None
+        try:
+            async with PlatformClient(self.platform_url, transport=self.transport) as platform:
+                if remembered.method == "aksk" and remembered.access_key:
+                    tokens = await platform.login_aksk(
+                        remembered.user, remembered.access_key, remembered.secret
+                    )
+                else:
+                    tokens = await platform.login_password(
+                        remembered.user, remembered.secret, remembered.org_id or ""
+                    )
+            return pick_region_token(tokens, conn.region_id or conn.region) or None
+        except ApiError as exc:
+            log.warning("automatic re-login failed: %s", exc.title)
+            return None
+
+    async def _store(self, token: str) -> None:
+        conn = self.connection
+        if self.store is None or not conn.profile:
+            return
+        try:
+            outcome = await asyncio.to_thread(self.store.set, conn.profile, token)
+        except Exception as exc:  # keep working with the new token even if storing fails
+            log.warning("renewed token could not be stored: %s", type(exc).__name__)
+            return
+        if outcome.warning:
+            log.info("%s", outcome.warning)
+
+
 def resolve_connection(
     *,
     profile: str | None = None,
     url: str | None = None,
     env: Mapping[str, str] | None = None,
+    store: TokenStore | None = None,
+    config: Config | None = None,
+    allow_prompting: bool = True,
+    transport: httpx.AsyncBaseTransport | None = None,
 ) -> Connection:
-    """Find the efile URL and token to use, or raise ``NeedsLogin`` saying what is missing."""
+    """Find the efile URL and token to use, or raise ``NeedsLogin`` saying what is missing.
+
+    May raise ``NoUsableKeyring`` / ``TokenFileError`` (exit 4) from the token store and
+    ``ConfigError`` for a malformed config file. Blocking (keyring): not on an event loop.
+    ``transport`` is only for tests (the platform client used for renewal).
+    """
     env = os.environ if env is None else env
-    efile_url = url or env.get("EFILE_URL")
-    token = env.get("EFILE_TOKEN")
+    config = load_config() if config is None else config
+    name = profile or env.get("EFILE_PROFILE") or config.default_profile
+    settings = config.get_profile(name)
+    if profile and settings is None and not env.get("EFILE_TOKEN"):
+        raise NeedsLogin(
+            f"no profile {profile!r}: run `efile-tui login --profile {profile}` "
+            "(or set EFILE_URL and EFILE_TOKEN)"
+        )
+    efile_url = url or env.get("EFILE_URL") or (settings.efile_url if settings else None)
     if not efile_url:
         raise NeedsLogin(
             "no efile service configured: run `efile-tui login`, or set EFILE_URL and "
             "EFILE_TOKEN (try `efile-tui sim --seed DIR` for a local simulator)"
         )
+    token = env.get("EFILE_TOKEN") or None
+    source = ENV_SOURCE
+    token_store: TokenStore | None = None
+    if token is None and settings is not None:
+        token_store = store or TokenStore(
+            config.store_for(name), env=env, allow_prompting=allow_prompting
+        )
+        token, source = token_store.get(name)
     if not token:
-        raise NeedsLogin(f"no token for {efile_url}: run `efile-tui login` or set EFILE_TOKEN")
-    return Connection(efile_url=efile_url, token=token, profile=profile, home=env.get("EFILE_HOME"))
+        where = f" (looked in {source})" if token_store is not None else ""
+        raise NeedsLogin(
+            f"no token for {efile_url}{where}: run `efile-tui login"
+            f"{'' if name == config.default_profile else ' --profile ' + name}` "
+            "or set EFILE_TOKEN"
+        )
+    conn = Connection(
+        efile_url=efile_url,
+        token=token,
+        token_source=source,
+        profile=name if settings is not None else profile,
+        home=env.get("EFILE_HOME") or (settings.home_path if settings else None),
+        user=settings.user if settings else None,
+        region=settings.region if settings else None,
+        platform_url=_platform_url(settings, efile_url, env),
+        region_id=settings.region_id if settings else None,
+        settings=settings,
+    )
+    if conn.platform_url:
+        conn.renew = Renewer(
+            conn,
+            platform_url=conn.platform_url,
+            store=token_store,
+            relogin=bool(settings and settings.auto_relogin),
+            transport=transport,
+        )
+    return conn
+
+
+def _platform_url(settings: Profile | None, efile_url: str, env: Mapping[str, str]) -> str | None:
+    """Where to renew: the profile's platform, unless the efile URL was pointed elsewhere."""
+    if settings is not None and settings.efile_url in (None, efile_url):
+        return settings.platform_url
+    return env.get("EFILE_PLATFORM_URL") or None
+
+
+async def resolve_connection_async(
+    *,
+    profile: str | None = None,
+    url: str | None = None,
+    env: Mapping[str, str] | None = None,
+    store: TokenStore | None = None,
+    config: Config | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> Connection:
+    """``resolve_connection`` in a worker thread, for an event loop (the TUI).
+
+    Keyring backends that would prompt on the terminal are refused here.
+    """
+    return await asyncio.to_thread(
+        lambda: resolve_connection(
+            profile=profile,
+            url=url,
+            env=env,
+            store=store,
+            config=config,
+            allow_prompting=False,
+            transport=transport,
+        )
+    )
+
+
+__all__ = [
+    "Connection",
+    "NeedsLogin",
+    "Renewer",
+    "resolve_connection",
+    "resolve_connection_async",
+]

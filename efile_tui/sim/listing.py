@@ -33,21 +33,12 @@ STAT_VIEW_TTL = 3.0  # seconds a size/time-sorted view stays valid
 
 
 @dataclass
-class Entry:
-    """One directory entry as needed for sorting (stat only for size/time orders)."""
-
-    name: str
-    is_dir: bool
-    size: int = 0
-    mtime: float = 0.0
-
-
-@dataclass
 class View:
-    """A sorted, filtered listing of one directory."""
+    """A sorted, filtered listing of one directory: directories first, then files."""
 
-    entries: list[Entry]
-    children: list[str]  # names of sub-directories, sorted, capped
+    names: list[str]
+    n_dirs: int  # names[:n_dirs] are directories
+    children: list[str]  # names of all sub-directories (unfiltered), sorted, capped
     created: float
 
 
@@ -69,7 +60,7 @@ class Lister:
         self.user = user
         self._cache: collections.OrderedDict[tuple[Any, ...], View] = collections.OrderedDict()
 
-    def list(self, params: Mapping[str, str]) -> dict[str, Any]:
+    def page(self, params: Mapping[str, str]) -> dict[str, Any]:
         """Return the ``data`` object of a list answer for the given query parameters."""
         vpath = self.sandbox.normalise(params.get("path") or self.sandbox.home)
         start = _int_param(params, "start", 0)
@@ -89,13 +80,16 @@ class Lister:
         if not stat.S_ISDIR(dir_stat.st_mode):
             raise SimError("911022")
         view = self._view(real, dir_stat.st_mtime_ns, order_by, order, keyword)
-        page = view.entries[start : start + limit]
+        end = min(start + limit, len(view.names))
+        page = [(view.names[i], i < view.n_dirs) for i in range(start, end)]
         return {
-            "total": len(view.entries),
+            "total": len(view.names),
             "path": vpath,
             "shareEnabled": False,
             "keyWord": keyword,
-            "fileList": [item for e in page if (item := self._item(real, vpath, e)) is not None],
+            "fileList": [
+                item for name, is_dir in page if (item := self._item(real, vpath, name, is_dir))
+            ],
             "children": [
                 {"id": _join(vpath, name), "label": name, "path": _join(vpath, name)}
                 for name in view.children
@@ -117,57 +111,59 @@ class Lister:
         return view
 
     def _scan(self, real: Path, order_by: str, order: str, kw: str) -> View:
-        entries: list[Entry] = []
-        children: list[str] = []
+        dirs: list[str] = []
+        files: list[str] = []
         with os.scandir(real) as it:
             for de in it:
-                is_dir = self._is_dir(de)
-                if is_dir:
-                    children.append(de.name)
-                if kw and kw not in de.name.lower():
-                    continue
-                entry = Entry(de.name, is_dir)
-                if order_by != "name":
-                    try:
-                        st = de.stat(follow_symlinks=False)
-                    except FileNotFoundError:
-                        continue
-                    entry.size, entry.mtime = st.st_size, st.st_mtime
-                entries.append(entry)
+                if de.is_dir(follow_symlinks=False) or (de.is_symlink() and self._link_dir(de)):
+                    dirs.append(de.name)
+                else:
+                    files.append(de.name)
+        children = _sorted_names(dirs)[:MAX_CHILDREN]
+        if kw:
+            dirs = [n for n in dirs if kw in n.lower()]
+            files = [n for n in files if kw in n.lower()]
         reverse = order == "desc"
-        if order_by == "size":
-            entries.sort(key=lambda e: (e.size, e.name), reverse=reverse)
-        elif order_by == "lastModifiedTime":
-            entries.sort(key=lambda e: (e.mtime, e.name), reverse=reverse)
+        if order_by == "name":
+            dirs, files = _sorted_names(dirs, reverse), _sorted_names(files, reverse)
         else:
-            entries.sort(key=lambda e: e.name, reverse=reverse)
-        entries.sort(key=lambda e: not e.is_dir)  # stable: directories first
-        children.sort()
-        return View(entries, children[:MAX_CHILDREN], time.monotonic())
+            dirs = self._sorted_by_stat(real, dirs, order_by, reverse)
+            files = self._sorted_by_stat(real, files, order_by, reverse)
+        return View(dirs + files, len(dirs), children, time.monotonic())
 
-    def _is_dir(self, de: os.DirEntry[str]) -> bool:
-        if not de.is_symlink():
-            return de.is_dir(follow_symlinks=False)
-        # A link to a folder inside the root is shown as a folder; one leaving it is not.
+    @staticmethod
+    def _sorted_by_stat(real: Path, names: list[str], order_by: str, reverse: bool) -> list[str]:
+        keyed: list[tuple[float, str, str]] = []
+        for name in names:
+            try:
+                st = os.lstat(os.path.join(real, name))
+            except FileNotFoundError:
+                continue
+            value = st.st_size if order_by == "size" else st.st_mtime
+            keyed.append((value, name.lower(), name))
+        keyed.sort(reverse=reverse)
+        return [name for _, _, name in keyed]
+
+    def _link_dir(self, de: os.DirEntry[str]) -> bool:
+        """A link to a folder inside the root is shown as a folder; one leaving it is not."""
         try:
             self.sandbox.to_real(self.sandbox.to_virtual(de.path))
         except SimError:
             return False
         return os.path.isdir(de.path)
 
-    def _item(self, real: Path, vpath: str, entry: Entry) -> dict[str, Any] | None:
-        full = os.path.join(real, entry.name)
+    def _item(self, real: Path, vpath: str, name: str, is_dir: bool) -> dict[str, Any] | None:
+        full = os.path.join(real, name)
         try:
             st = os.lstat(full)
         except FileNotFoundError:
             return None
         is_link = stat.S_ISLNK(st.st_mode)
-        is_dir = entry.is_dir
         mode = st.st_mode
         created = getattr(st, "st_birthtime", st.st_ctime)
         return {
-            "name": entry.name,
-            "path": _join(vpath, entry.name),
+            "name": name,
+            "path": _join(vpath, name),
             "size": 4096 if is_dir else st.st_size,
             "type": "dir" if is_dir else "file",
             "isDirectory": is_dir,
@@ -189,6 +185,13 @@ class Lister:
             "lastModifiedTime": format_time(st.st_mtime),
             "fileKey": f"(dev={st.st_dev:x},ino={st.st_ino})",
         }
+
+
+def _sorted_names(names: list[str], reverse: bool = False) -> list[str]:
+    """Sort case-insensitively (ties broken case-sensitively) using C-level keys only."""
+    out = sorted(names, reverse=reverse)
+    out.sort(key=str.lower, reverse=reverse)
+    return out
 
 
 def _join(vdir: str, name: str) -> str:

@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.routing import Route
 
 from efile_tui.sim.errors import SimError
-from efile_tui.sim.web import api, json_body, state_of, task_ids
+from efile_tui.sim.web import EFILE, api, json_body, state_of, task_ids
 
 PREFIX = "/efile/openapi/v2/file"
 MAX_ELEMENTS = 1000  # the docs recommend 100 per request; accept up to this many
@@ -17,7 +17,7 @@ MAX_ELEMENTS = 1000  # the docs recommend 100 per request; accept up to this man
 
 async def list_dir(request: Request) -> Any:
     """``GET list``: one page of a directory."""
-    return state_of(request).lister.list(request.query_params)
+    return state_of(request).lister.page(request.query_params)
 
 
 async def mkdir(request: Request) -> Any:
@@ -68,11 +68,11 @@ async def task_cancel(request: Request) -> Any:
 
 
 routes = [
-    Route(f"{PREFIX}/list", api(list_dir), methods=["GET"]),
-    Route(f"{PREFIX}/mkdir", api(mkdir), methods=["POST"]),
-    Route(f"{PREFIX}/async-remove", api(_submitter("delete")), methods=["POST"]),
-    Route(f"{PREFIX}/async-copy", api(_submitter("copy")), methods=["POST"]),
-    Route(f"{PREFIX}/async-move", api(_submitter("move")), methods=["POST"]),
-    Route(f"{PREFIX}/task/list", api(task_list), methods=["POST"]),
-    Route(f"{PREFIX}/task/cancel", api(task_cancel), methods=["POST"]),
+    Route(f"{PREFIX}/list", api(list_dir, EFILE), methods=["GET"]),
+    Route(f"{PREFIX}/mkdir", api(mkdir, EFILE), methods=["POST"]),
+    Route(f"{PREFIX}/async-remove", api(_submitter("delete"), EFILE), methods=["POST"]),
+    Route(f"{PREFIX}/async-copy", api(_submitter("copy"), EFILE), methods=["POST"]),
+    Route(f"{PREFIX}/async-move", api(_submitter("move"), EFILE), methods=["POST"]),
+    Route(f"{PREFIX}/task/list", api(task_list, EFILE), methods=["POST"]),
+    Route(f"{PREFIX}/task/cancel", api(task_cancel, EFILE), methods=["POST"]),
 ]

@@ -21,7 +21,8 @@ Endpoint = Callable[[Request], Awaitable[Response]]
 
 NO_AUTH = "none"
 ANY_TOKEN = "any"
-REGIONAL = "regional"
+REGIONAL = "regional"  # platform routes needing a regional token (center)
+EFILE = "efile"  # efile routes: regional token only
 
 
 def envelope(code: str, msg: str, data: Any = None) -> JSONResponse:
@@ -36,10 +37,13 @@ def state_of(request: Request) -> SimState:
 
 
 def check_token(request: Request, scope: str) -> TokenRecord:
-    """Verify the ``token`` header; regional routes refuse the platform token."""
+    """Verify the ``token`` header; regional and efile routes refuse the platform token."""
     record = state_of(request).tokens.verify(request.headers.get("token"))
-    if scope == REGIONAL and record.cluster_id == PLATFORM_CLUSTER:
-        raise SimError("10001", "internal_error: 平台token不能访问区域接口")
+    if record.cluster_id == PLATFORM_CLUSTER:
+        if scope == REGIONAL:  # observed on the real /center
+            raise SimError("10001", "internal_error")
+        if scope == EFILE:
+            raise SimError("911406")
     return record
 
 

@@ -1,0 +1,732 @@
+"""The token store: the OS keyring (service ``efile-tui``, one entry per profile) or,
+only when the user opts in, a plain-text file.
+
+Policy:
+
+* ``keyring.get_keyring()`` decides the backend, so ``PYTHON_KEYRING_BACKEND`` and
+  ``keyringrc.cfg`` are respected. The backend is then classified: a real OS keyring is used;
+  ``fail``/``null`` mean "no keyring"; a backend that keeps the secret in plain text
+  (keyrings.alt ``PlaintextKeyring``) or would prompt on the terminal (``EncryptedKeyring``,
+  cryptfile) is used only when the user chose it explicitly, else it counts as "no usable
+  keyring" and ``NoUsableKeyring`` explains the ways on. Nothing falls back to plain text
+  silently.
+* Every keyring call runs in a daemon thread with a timeout (a locked Secret Service with no
+  prompter blocks forever) and raises a clear error instead of hanging.
+* The file store (``config_dir()/tokens/<profile>``) is created 0600 inside a 0700 folder and
+  refused when its permissions are widened; every write comes with a plain-text warning.
+"""
+
+from __future__ import annotations
+
+import configparser
+import json
+import os
+import stat
+import sys
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import keyring
+import keyring.backend
+import keyring.errors
+from keyring.backends import chainer, fail, null
+
+from efile_tui import locations
+from efile_tui.api.errors import AuthError
+
+SERVICE = "efile-tui"
+DEFAULT_TIMEOUT = 5.0
+PROMPT_TIMEOUT = 300.0  # a backend the user chose that asks for a password: give them time
+_LOGIN_SUFFIX = ":login"  # keyring username of a remembered password / secret key
+
+T = TypeVar("T")
+
+# Kinds of backend, from the point of view of "may the token go there?"
+SECURE, PLAINTEXT, PROMPTING, NONE, UNKNOWN = "secure", "plaintext", "prompting", "none", "unknown"
+
+_LABELS = {
+    "keyring.backends.SecretService.Keyring": "SecretService",
+    "keyring.backends.libsecret.Keyring": "libsecret",
+    "keyring.backends.kwallet.DBusKeyring": "KWallet",
+    "keyring.backends.kwallet.DBusKeyringKWallet4": "KWallet4",
+    "keyring.backends.macOS.Keyring": "macOS Keychain",
+    "keyring.backends.Windows.WinVaultKeyring": "Windows Credential Locker",
+    "keyring.backends.fail.Keyring": "fail.Keyring",
+    "keyring.backends.null.Keyring": "null.Keyring",
+}
+_OS_KEYRINGS = frozenset(_LABELS) - {
+    "keyring.backends.fail.Keyring",
+    "keyring.backends.null.Keyring",
+}
+_PLAINTEXT = frozenset({"keyrings.alt.file.PlaintextKeyring"})
+_PROMPTING_HINTS = ("Encrypted", "CryptFile")
+_OTHER_PLATFORMS = {"Windows": "win32", "macOS": "darwin"}
+
+
+# -- errors --------------------------------------------------------------------------------
+
+
+class NoUsableKeyring(AuthError):
+    """No keyring can hold the token; the message explains what is wrong and the ways on."""
+
+    def __init__(self, problem: str) -> None:
+        super().__init__("auth", "")
+        self.title = "No usable keyring"
+        self.problem = problem
+        self.message = explain_no_keyring(problem)
+        self.args = (self.message,)
+
+
+class KeyringTimeout(NoUsableKeyring):
+    """A keyring call did not return in time (e.g. a locked collection with no prompter)."""
+
+
+class TokenFileError(AuthError):
+    """The plain-text token file is unsafe or unreadable; the message names the fix."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("auth", "")
+        self.title = "Token file refused"
+        self.message = message
+        self.args = (message,)
+
+
+def explain_no_keyring(problem: str) -> str:
+    """The one-screen explanation shown when no usable keyring exists."""
+    tokens = token_dir()
+    return f"""no usable keyring to keep the token in.
+
+What is wrong: {problem}
+efile-tui never falls back to storing the token in plain text on its own.
+
+Ways on (pick one):
+  1. Run under a Secret Service (GNOME Keyring works without a desktop, e.g. over SSH):
+       sudo apt install gnome-keyring dbus      # once (Debian/Ubuntu)
+       dbus-run-session -- bash                 # a shell with its own D-Bus session
+       read -rs PW                              # type the keyring password (not echoed)
+       printf %s "$PW" | gnome-keyring-daemon --unlock --components=secrets >/dev/null; unset PW
+       efile-tui login ...                      # then run efile-tui from this shell
+     The keyring stays encrypted in ~/.local/share/keyrings; unlock it with the same password
+     in later sessions.
+  2. Scripts and batch jobs: pass the token in the environment, read without echo so it
+     stays out of the shell history:
+       read -rs EFILE_TOKEN && export EFILE_TOKEN
+       export EFILE_URL=https://...             # the region's efile URL, or use a profile
+  3. Opt in to a plain-text token file ({tokens}/<profile>, mode 0600 in a
+     0700 folder; readable by your account and root; works on every node sharing $HOME):
+       efile-tui login --token-store file ...
+
+`efile-tui auth status` shows which keyring backends were tried and why they were not used."""
+
+
+# -- backend classification -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BackendInfo:
+    """One keyring backend and what efile-tui thinks of it."""
+
+    name: str  # dotted class path
+    label: str  # short name for humans
+    kind: str  # secure | plaintext | prompting | none | unknown
+    reason: str  # why it is (not) used
+
+
+@dataclass(frozen=True)
+class BackendReport:
+    """Which keyring backend is active, whether efile-tui may use it, and the others."""
+
+    active: BackendInfo
+    chosen_by: str  # "PYTHON_KEYRING_BACKEND", "keyringrc.cfg (PATH)", "auto-detected", ...
+    explicit: bool
+    usable: bool
+    reason: str
+    warning: str | None = None
+    rejected: tuple[BackendInfo, ...] = ()
+    backend: keyring.backend.KeyringBackend | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def location(self) -> str:
+        """How a token held by this backend is described, e.g. ``keyring (SecretService)``."""
+        return f"keyring ({self.active.label})"
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON-friendly form (for ``auth status --json``)."""
+        data = asdict(self)
+        data.pop("backend", None)
+        return data
+
+    def describe(self) -> list[str]:
+        """Lines for humans: the active backend, why, and why others were not used."""
+        state = "usable" if self.usable else "NOT usable"
+        lines = [f"keyring backend: {self.active.label} ({self.active.name}), {state}"]
+        lines.append(f"  chosen by: {self.chosen_by}; {self.reason}")
+        if self.warning:
+            lines.append(f"  warning: {self.warning}")
+        for info in self.rejected:
+            lines.append(f"  not used: {info.label}: {info.reason}")
+        return lines
+
+
+def _qualname(obj: object) -> str:
+    cls = obj if isinstance(obj, type) else type(obj)
+    return f"{cls.__module__}.{cls.__name__}"
+
+
+def _label(name: str) -> str:
+    if name in _LABELS:
+        return _LABELS[name]
+    module, _, cls = name.rpartition(".")
+    return f"{module.rsplit('.', 1)[-1]}.{cls}" if cls == "Keyring" else cls
+
+
+def classify(backend: keyring.backend.KeyringBackend) -> BackendInfo:
+    """Say what kind of store a backend is (no keyring call is made)."""
+    name = _qualname(backend)
+    label = _label(name)
+    if isinstance(backend, fail.Keyring):
+        return BackendInfo(
+            name,
+            label,
+            NONE,
+            "no backend available: no D-Bus session or no "
+            "Secret Service on this host (typical over SSH)",
+        )
+    if isinstance(backend, null.Keyring):
+        return BackendInfo(
+            name, label, NONE, "keyring is disabled (the null backend stores nothing)"
+        )
+    if name in _PLAINTEXT or "no encyption" in str(getattr(type(backend), "scheme", "")):
+        where = getattr(backend, "file_path", "a file")
+        return BackendInfo(name, label, PLAINTEXT, f"stores base64 in {where}, not secret")
+    if any(h in type(backend).__name__ for h in _PROMPTING_HINTS):
+        if "keyring_key" in vars(backend):
+            return BackendInfo(name, label, SECURE, "encrypted file, key given in advance")
+        return BackendInfo(name, label, PROMPTING, "would prompt for a password on the terminal")
+    if name in _OS_KEYRINGS:
+        return BackendInfo(name, label, SECURE, "OS keyring")
+    priority = _priority(type(backend))
+    if isinstance(priority, (int, float)) and priority >= 1:
+        return BackendInfo(name, label, SECURE, f"recommended backend (priority {priority:g})")
+    return BackendInfo(name, label, UNKNOWN, "not a recommended backend (priority below 1)")
+
+
+def _priority(cls: type) -> float | str:
+    try:
+        return float(cls.priority)  # type: ignore[attr-defined]
+    except Exception as exc:  # every backend signals "not viable" by raising
+        return f"{exc}"
+
+
+def _explicit_choice(env: Mapping[str, str]) -> tuple[str, str] | None:
+    """The backend the user named, and where: the env var wins over keyringrc.cfg."""
+    name = (env.get("PYTHON_KEYRING_BACKEND") or "").strip()
+    if name:
+        return name, "PYTHON_KEYRING_BACKEND"
+    try:
+        from keyring.util import platform_
+
+        path = Path(platform_.config_root()) / "keyringrc.cfg"
+        parser = configparser.RawConfigParser()
+        if parser.read(path, encoding="utf-8") and parser.has_option("backend", "default-keyring"):
+            return parser.get("backend", "default-keyring").strip(), f"keyringrc.cfg ({path})"
+    except (configparser.Error, OSError, UnicodeDecodeError):
+        return None
+    return None
+
+
+def _rejected_reason(cls: type, active: str) -> str | None:
+    name = _qualname(cls)
+    module_tail = cls.__module__.rsplit(".", 1)[-1]
+    platform = _OTHER_PLATFORMS.get(module_tail)
+    if platform and not sys.platform.startswith(platform):
+        return None  # Windows/macOS backends on Linux: not worth a line
+    if name in (active, _qualname(chainer.ChainerBackend), _qualname(null.Keyring)):
+        return None
+    if name == _qualname(fail.Keyring):
+        return None
+    priority = _priority(cls)
+    if isinstance(priority, str):
+        if "DBUS_SESSION_BUS_ADDRESS" in priority:
+            return "no D-Bus session (DBUS_SESSION_BUS_ADDRESS is unset; typical over SSH)"
+        if name == "keyring.backends.SecretService.Keyring":
+            return f"no Secret Service: {priority}"
+        return f"not available: {priority}"
+    if name in _PLAINTEXT:
+        return "stores base64 in a file, not secret (used only if chosen explicitly)"
+    if any(h in cls.__name__ for h in _PROMPTING_HINTS):
+        return "would prompt for a password on the terminal (used only if chosen explicitly)"
+    if priority <= 0:
+        return None  # wrappers and placeholders
+    return f"lower priority ({priority:g}) than the active backend"
+
+
+def assess(
+    backend: keyring.backend.KeyringBackend,
+    env: Mapping[str, str] | None = None,
+    *,
+    allow_prompting: bool = True,
+    full: bool = False,
+) -> BackendReport:
+    """Classify the active backend and decide whether the token may go there.
+
+    Makes no keyring call; ``full`` also probes every other backend (for ``auth status``).
+    """
+    env = os.environ if env is None else env
+    name = _qualname(backend)
+    effective = backend
+    info = classify(backend)
+    rejected: list[BackendInfo] = []
+    if isinstance(backend, chainer.ChainerBackend):
+        members = list(backend.backends)
+        if members:
+            effective = members[0]
+            first = classify(effective)
+            info = BackendInfo(
+                name,
+                first.label,
+                first.kind,
+                f"chained; writes go to {first.label}: {first.reason}",
+            )
+            for other in members[1:]:
+                rejected.append(
+                    BackendInfo(
+                        _qualname(other),
+                        _label(_qualname(other)),
+                        "skipped",
+                        f"chained after {first.label}; not consulted",
+                    )
+                )
+        else:
+            info = BackendInfo(name, "chainer", NONE, "chainer with no backend to chain")
+    choice = _explicit_choice(env)
+    explicit = choice is not None and choice[0] == name
+    chosen_by = choice[1] if explicit and choice else "auto-detected (highest priority)"
+    if choice is not None and not explicit:
+        chosen_by = f"set by the program (overrides {choice[1]}={choice[0]})"
+    if info.kind in (SECURE, NONE):
+        usable, reason = info.kind == SECURE, info.reason
+    else:
+        usable = explicit and (allow_prompting or info.kind != PROMPTING)
+        reason = info.reason + (
+            "; allowed because you chose it"
+            if usable
+            else "; cannot be used inside the TUI"
+            if explicit
+            else "; not used unless chosen explicitly"
+        )
+    warning = None
+    if usable and info.kind == PLAINTEXT:
+        warning = f"the token is stored in plain text by {info.label} ({info.reason})"
+    if full:
+        keyring.backend.get_all_keyring()  # loads plugin backends so they are listed too
+        seen = {_qualname(effective), name} | {r.name for r in rejected}
+        for cls in sorted(keyring.backend.KeyringBackend._classes, key=_qualname):
+            if _qualname(cls) in seen:
+                continue
+            why = _rejected_reason(cls, name)
+            if why:
+                rejected.append(
+                    BackendInfo(_qualname(cls), _label(_qualname(cls)), "rejected", why)
+                )
+    return BackendReport(
+        info, chosen_by, explicit, usable, reason, warning, tuple(rejected), backend=effective
+    )
+
+
+def _problem(report: BackendReport) -> str:
+    """The 'what is wrong' sentence for NoUsableKeyring."""
+    info = report.active
+    if info.kind == NONE and info.name == _qualname(fail.Keyring):
+        secret = [r.reason for r in report.rejected if r.label == "SecretService"]
+        extra = f" (SecretService: {secret[0]})" if secret else ""
+        return f"keyring found no backend it can use: no Secret Service on this host{extra}."
+    if info.kind == NONE:
+        return f"the keyring backend {info.label} ({report.chosen_by}) cannot store: {info.reason}."
+    what = info.reason.split(";")[0]
+    if report.explicit:  # a prompting backend the user chose, inside the TUI
+        return (
+            f"{info.label}, chosen by {report.chosen_by}, {what}, which cannot happen inside "
+            "the TUI; run `efile-tui login` on the command line first."
+        )
+    return (
+        f"keyring picked {info.label}, which {what}; efile-tui uses such a backend only if "
+        f"you choose it (PYTHON_KEYRING_BACKEND={info.name.split(' ')[0]})."
+    )
+
+
+# -- running keyring calls safely ------------------------------------------------------------
+
+
+def call_with_timeout(fn: Callable[[], T], timeout: float | None, what: str) -> T:
+    """Run ``fn`` in a daemon thread; raise ``KeyringTimeout`` if it does not finish.
+
+    A daemon thread is used on purpose: a call stuck on D-Bus must not keep the process alive.
+    """
+    box: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            box["value"] = fn()
+        except BaseException as exc:  # handed to the caller's thread below
+            box["error"] = exc
+
+    thread = threading.Thread(target=target, name="efile-tui-keyring", daemon=True)
+    thread.start()
+    thread.join(timeout)
+    if thread.is_alive():
+        raise KeyringTimeout(
+            f"{what} did not answer within {timeout:g} s. A Secret Service whose collection is "
+            "locked and cannot show an unlock prompt (typical over SSH) blocks like this; "
+            "unlock it (see 1.) or use another way below."
+        )
+    if "error" in box:
+        raise box["error"]
+    return box["value"]
+
+
+# -- the file store --------------------------------------------------------------------------
+
+
+def token_dir() -> Path:
+    """The folder of the opt-in plain-text token files."""
+    return locations.config_dir() / "tokens"
+
+
+def _mode(st: os.stat_result) -> str:
+    return oct(stat.S_IMODE(st.st_mode))[2:].rjust(4, "0")
+
+
+def read_token_file(path: Path) -> str | None:
+    """Read a token file, refusing it if the file or its folder is open to others."""
+    try:
+        dst = os.lstat(path.parent)
+    except FileNotFoundError:
+        return None
+    if stat.S_ISLNK(dst.st_mode) or not stat.S_ISDIR(dst.st_mode):
+        raise TokenFileError(f"refusing to read the token: {path.parent} is not a plain folder")
+    if dst.st_mode & 0o077:
+        raise TokenFileError(
+            f"refusing to read the token in {path}: its folder {path.parent} has mode "
+            f"{_mode(dst)} (group/others may enter it). Fix: chmod 700 {path.parent}; "
+            "then log in again, the token may have been read by others."
+        )
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise TokenFileError(f"cannot read the token file {path}: {exc.strerror}") from None
+    with os.fdopen(fd, "r", encoding="utf-8") as handle:
+        st = os.fstat(handle.fileno())
+        if not stat.S_ISREG(st.st_mode):
+            raise TokenFileError(f"refusing to read the token: {path} is not a regular file")
+        if st.st_mode & 0o077:
+            raise TokenFileError(
+                f"refusing to read the token file {path}: mode {_mode(st)} lets group/others "
+                f"read it. Fix: chmod 600 {path}; then log in again, the token may have been "
+                "read by others."
+            )
+        if hasattr(os, "getuid") and st.st_uid != os.getuid():
+            raise TokenFileError(f"refusing to read the token file {path}: not owned by you")
+        text = handle.read().strip()
+    return text or None
+
+
+def write_token_file(path: Path, token: str) -> None:
+    """Write a token file atomically: 0600 inside a 0700 folder."""
+    locations.ensure_private_dir(path.parent)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0)
+    fd = os.open(tmp, flags, 0o600)
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(token + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+# -- the store -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StoreOutcome:
+    """Where a secret was written, and a warning to show if it is not secret there."""
+
+    location: str
+    warning: str | None = None
+
+
+@dataclass(frozen=True)
+class DeleteReport:
+    """What ``TokenStore.delete_report`` removed, and what it could not check."""
+
+    removed: list[str]
+    problems: list[str]
+
+
+@dataclass(frozen=True)
+class RememberedLogin:
+    """A password or secret key the user asked to keep (keyring only) for automatic re-login."""
+
+    method: str  # "password" | "aksk"
+    user: str
+    secret: str = field(repr=False)
+    org_id: str | None = None
+    access_key: str | None = field(default=None, repr=False)
+
+
+class TokenStore:
+    """Token per profile in the keyring, or in a plain-text file when opted in (``mode="file"``)."""
+
+    def __init__(
+        self,
+        mode: str = "keyring",
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+        allow_prompting: bool = True,
+        env: Mapping[str, str] | None = None,
+        file_dir: Path | None = None,
+    ) -> None:
+        if mode not in ("keyring", "file"):
+            raise ValueError(f"token store must be 'keyring' or 'file', not {mode!r}")
+        self.mode = mode
+        self.timeout = timeout
+        self.allow_prompting = allow_prompting
+        self.env = os.environ if env is None else env
+        self._file_dir = file_dir
+
+    def __repr__(self) -> str:
+        return f"TokenStore(mode={self.mode!r})"
+
+    # where things live
+
+    def file_path(self, profile: str) -> Path:
+        """The plain-text token file of a profile (used only in file mode)."""
+        return (self._file_dir or token_dir()) / profile
+
+    def file_location(self, profile: str) -> str:
+        """How a token in the file store is described."""
+        return f"file {self.file_path(profile)} (plain text)"
+
+    # keyring access
+
+    def _backend(self) -> keyring.backend.KeyringBackend:
+        try:
+            return call_with_timeout(keyring.get_keyring, self.timeout, "keyring detection")
+        except NoUsableKeyring:
+            raise
+        except Exception as exc:  # a broken PYTHON_KEYRING_BACKEND / keyringrc.cfg
+            raise NoUsableKeyring(
+                f"the configured keyring backend cannot be loaded: {exc}"
+            ) from None
+
+    def diagnose(self) -> BackendReport:
+        """Which keyring backend is active and why, and why the others are not used."""
+        try:
+            backend = self._backend()
+            return call_with_timeout(
+                lambda: assess(backend, self.env, allow_prompting=self.allow_prompting, full=True),
+                self.timeout,
+                "keyring diagnosis",
+            )
+        except NoUsableKeyring as exc:
+            info = BackendInfo("?", "unknown", NONE, exc.problem)
+            return BackendReport(info, "?", False, False, exc.problem)
+
+    def keyring_report(self) -> BackendReport:
+        """The active backend if it may hold the token; else ``NoUsableKeyring``."""
+        backend = self._backend()
+        report = assess(backend, self.env, allow_prompting=self.allow_prompting)
+        if not report.usable:
+            full = call_with_timeout(
+                lambda: assess(backend, self.env, allow_prompting=self.allow_prompting, full=True),
+                self.timeout,
+                "keyring diagnosis",
+            )
+            raise NoUsableKeyring(_problem(full))
+        return report
+
+    def _call(self, report: BackendReport, what: str, fn: Callable[[], T], secret: str = "") -> T:
+        timeout = PROMPT_TIMEOUT if report.active.kind == PROMPTING else self.timeout
+        try:
+            return call_with_timeout(fn, timeout, f"the keyring ({report.active.label})")
+        except (NoUsableKeyring, KeyboardInterrupt):
+            raise
+        except Exception as exc:
+            text = f"{type(exc).__name__}: {exc}"
+            if secret:
+                text = text.replace(secret, "***")
+            raise NoUsableKeyring(
+                f"the keyring ({report.active.label}) failed to {what}: {text}"
+            ) from None
+
+    def check(self) -> str:
+        """Make sure a token could be stored (before asking for a password); its location."""
+        if self.mode == "file":
+            return f"file {self._file_dir or token_dir()}/<profile> (plain text)"
+        return self.keyring_report().location
+
+    # the token
+
+    def get(self, profile: str) -> tuple[str | None, str]:
+        """The stored token of a profile (None if absent) and where it was looked up."""
+        if self.mode == "file":
+            return read_token_file(self.file_path(profile)), self.file_location(profile)
+        report = self.keyring_report()
+        backend = report.backend
+        assert backend is not None
+        token = self._call(report, "read the token", lambda: backend.get_password(SERVICE, profile))
+        return (token or None), report.location
+
+    def set(self, profile: str, token: str) -> StoreOutcome:
+        """Store a profile's token; the outcome says where, with a warning if in plain text."""
+        if not token or "\n" in token:
+            raise ValueError("a token is one non-empty line")
+        if self.mode == "file":
+            path = self.file_path(profile)
+            write_token_file(path, token)
+            return StoreOutcome(
+                self.file_location(profile),
+                f"token stored in plain text at {path} (mode 0600, folder 0700): "
+                "anyone with your account or root can read it",
+            )
+        report = self.keyring_report()
+        backend = report.backend
+        assert backend is not None
+        self._call(
+            report,
+            "store the token",
+            lambda: backend.set_password(SERVICE, profile, token),
+            secret=token,
+        )
+        return StoreOutcome(report.location, report.warning)
+
+    def delete(self, profile: str) -> list[str]:
+        """Remove a profile's token from every store holding it; names of those stores."""
+        return self.delete_report(profile).removed
+
+    def delete_report(self, profile: str) -> DeleteReport:
+        """Like ``delete`` but also says which store could not be checked, and why."""
+        removed: list[str] = []
+        problems: list[str] = []
+        path = self.file_path(profile)
+        try:
+            path.unlink()
+            removed.append(f"file {path}")
+        except FileNotFoundError:
+            pass
+        except OSError as exc:
+            problems.append(f"file {path}: {exc.strerror}")
+        try:
+            report = self._cleanup_report()
+            if report is not None and self._delete_entry(report, profile):
+                removed.append(report.location)
+        except NoUsableKeyring as exc:
+            problems.append(exc.problem)
+        return DeleteReport(removed, problems)
+
+    def _cleanup_report(self) -> BackendReport | None:
+        """A backend that may hold an entry and can be asked without a prompt, else None."""
+        report = assess(self._backend(), self.env, allow_prompting=self.allow_prompting)
+        if report.active.kind in (SECURE, PLAINTEXT, UNKNOWN) or report.usable:
+            return report
+        return None
+
+    def _delete_entry(self, report: BackendReport, username: str) -> bool:
+        backend = report.backend
+        assert backend is not None
+
+        def delete() -> bool:
+            if backend.get_password(SERVICE, username) is None:
+                return False
+            try:
+                backend.delete_password(SERVICE, username)
+            except keyring.errors.PasswordDeleteError:
+                return False
+            return True
+
+        return self._call(report, "delete an entry", delete)
+
+    # remembered password / secret key (keyring only, never a file)
+
+    def remember(self, profile: str, login: RememberedLogin) -> StoreOutcome:
+        """Keep a password or secret key in the keyring for automatic re-login."""
+        report = self.keyring_report()
+        if report.active.kind != SECURE:
+            raise NoUsableKeyring(
+                f"a password is only remembered in a secure keyring, not in {report.active.label}."
+            )
+        backend = report.backend
+        assert backend is not None
+        value = json.dumps(asdict(login))
+        self._call(
+            report,
+            "store the password",
+            lambda: backend.set_password(SERVICE, profile + _LOGIN_SUFFIX, value),
+            secret=login.secret,
+        )
+        return StoreOutcome(report.location)
+
+    def recall(self, profile: str) -> RememberedLogin | None:
+        """The remembered login of a profile, if any (None when the keyring is unusable)."""
+        try:
+            report = self.keyring_report()
+        except NoUsableKeyring:
+            return None
+        if report.active.kind != SECURE:
+            return None
+        backend = report.backend
+        assert backend is not None
+        raw = self._call(
+            report,
+            "read the password",
+            lambda: backend.get_password(SERVICE, profile + _LOGIN_SUFFIX),
+        )
+        if not raw:
+            return None
+        try:
+            data = json.loads(raw)
+            return RememberedLogin(
+                **{k: data.get(k) for k in ("method", "user", "secret", "org_id", "access_key")}
+            )
+        except (ValueError, TypeError):
+            return None
+
+    def forget(self, profile: str) -> bool:
+        """Remove a remembered password / secret key; True if one was there."""
+        try:
+            report = self._cleanup_report()
+            return report is not None and self._delete_entry(report, profile + _LOGIN_SUFFIX)
+        except NoUsableKeyring:
+            return False
+
+
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "SERVICE",
+    "BackendInfo",
+    "BackendReport",
+    "DeleteReport",
+    "KeyringTimeout",
+    "NoUsableKeyring",
+    "RememberedLogin",
+    "StoreOutcome",
+    "TokenFileError",
+    "TokenStore",
+    "assess",
+    "call_with_timeout",
+    "classify",
+    "explain_no_keyring",
+    "read_token_file",
+    "token_dir",
+    "write_token_file",
+]

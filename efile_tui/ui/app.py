@@ -1,0 +1,219 @@
+"""The Textual application: a thin shell around the main screen.
+
+It owns the clipboard (OSC 52, wrapped for tmux), the command palette entries, the
+hang-up handling (SIGHUP/SIGTERM or a vanished terminal end the app within 2 s and stop
+polling) and the fatal-error policy.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import os
+import signal
+import sys
+import threading
+from collections.abc import Iterable, Sequence
+
+from textual.app import App, SystemCommand
+from textual.screen import Screen
+
+from efile_tui.core.operations import Context
+from efile_tui.ui.messages import CopyText
+from efile_tui.ui.modals.misc import TextScreen
+from efile_tui.ui.screens.main import MainScreen
+
+EXIT_GRACE = 1.5  # seconds the normal shutdown gets before the process is ended anyway
+
+
+def osc52(text: str, *, tmux: bool) -> str:
+    """The escape sequence that puts ``text`` on the local clipboard over SSH.
+
+    Inside tmux it is wrapped in a DCS passthrough so it reaches the outer terminal.
+    """
+    payload = base64.b64encode(text.encode("utf-8")).decode("ascii")
+    seq = f"\x1b]52;c;{payload}\x07"
+    if tmux:
+        seq = "\x1bPtmux;" + seq.replace("\x1b", "\x1b\x1b") + "\x1b\\"
+    return seq
+
+
+class EfileApp(App[int]):
+    """efile-tui: browse paths, delete, watch and cancel file tasks."""
+
+    TITLE = "efile-tui"
+    CSS_PATH = "app.tcss"
+    ENABLE_COMMAND_PALETTE = True
+
+    def __init__(
+        self,
+        ctx: Context,
+        *,
+        endpoint: str,
+        home: str,
+        deny_paths: Sequence[str] = (),
+        interval: float = 2.0,
+    ) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self._main_args = {
+            "endpoint": endpoint,
+            "home": home,
+            "deny_paths": deny_paths,
+            "interval": interval,
+        }
+        self.copied: list[str] = []  # what was copied, for tests and the fallback screen
+
+    def on_mount(self) -> None:
+        self.push_screen(MainScreen(self.ctx, **self._main_args))  # type: ignore[arg-type]
+        self._install_hangup_handlers()
+
+    @property
+    def main(self) -> MainScreen:
+        """The main screen (below any modal)."""
+        for screen in self.screen_stack:
+            if isinstance(screen, MainScreen):
+                return screen
+        raise LookupError("main screen not mounted")
+
+    # -- clipboard ---------------------------------------------------------------------
+
+    def on_copy_text(self, message: CopyText) -> None:
+        self.copy_text(message.text, message.label)
+
+    def copy_text(self, text: str, label: str) -> None:
+        """Copy with OSC 52 (tmux passthrough under $TMUX) and show it as a fallback."""
+        self.copied.append(text)
+        driver = self._driver
+        if driver is not None and not self.is_headless:
+            driver.write(osc52(text, tmux=bool(os.environ.get("TMUX"))))
+        self.notify(
+            f"Copied {label} to the clipboard (OSC 52). If your terminal ignores OSC 52, "
+            "press ctrl+p → 'Show last copied text'.",
+            timeout=4,
+        )
+
+    def action_show_copied(self) -> None:
+        """Show the last copied text so it can be selected by hand."""
+        text = self.copied[-1] if self.copied else "(nothing copied yet)"
+        self.push_screen(TextScreen("Last copied text", text))
+
+    # -- command palette ---------------------------------------------------------------
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        main = next((s for s in self.screen_stack if isinstance(s, MainScreen)), None)
+        if main is None:
+            return
+        pane = main.path_pane
+        table = main.table
+        commands = [
+            ("Delete marked paths", "Delete the marked paths (with preview)", pane.action_delete),
+            ("Copy marked paths…", "Copy marked paths into a folder", pane.action_copy_marked),
+            ("Move marked paths…", "Move marked paths into a folder", pane.action_move_marked),
+            ("Cancel marked tasks", "Cancel the marked running tasks", table.action_cancel_marked),
+            (
+                "Mark all visible tasks",
+                "Mark every task matching the filter",
+                table.action_mark_all,
+            ),
+            (
+                "Invert task marks",
+                "Invert marks of tasks matching the filter",
+                table.action_invert_marks,
+            ),
+            ("Clear task marks", "Unmark every task", table.action_clear_marks),
+            ("Pause / resume polling", "Toggle polling", main.action_toggle_pause),
+            ("Refresh now", "Reload the journal and poll", main.action_refresh_now),
+            ("Poll slower", "Longer poll interval", lambda: main.action_interval(1)),
+            ("Poll faster", "Shorter poll interval", lambda: main.action_interval(-1)),
+            ("Show/hide old tasks", "Tasks finished over 24 h ago", main.action_toggle_old),
+            ("Import task ids…", "Track tasks started elsewhere", main.action_import_ids),
+            ("Audit log", "Every submit and cancel from this machine", main.action_show_log),
+            ("Sort tasks", "Cycle the task sort column", table.action_cycle_sort),
+            (
+                "Filter tasks by status",
+                "Cycle the status filter",
+                main.query_one("#task-pane").action_cycle_status,
+            ),  # type: ignore[attr-defined]
+            (
+                "Show last copied text",
+                "Fallback when OSC 52 is not supported",
+                self.action_show_copied,
+            ),
+            ("Help", "All keys", main.action_help),
+        ]
+        for title, help_text, callback in commands:
+            yield SystemCommand(title, help_text, callback)
+
+    # -- hang-up handling ----------------------------------------------------------------
+
+    def _install_hangup_handlers(self) -> None:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGHUP, signal.SIGTERM):
+            try:
+                loop.add_signal_handler(sig, self.hang_up, sig.name)
+            except (NotImplementedError, RuntimeError, ValueError):  # pragma: no cover
+                pass
+        if not self.is_headless:
+            self.set_interval(1.0, self._check_terminal)
+
+    def _check_terminal(self) -> None:
+        """Quit when the controlling terminal has gone (dropped SSH link)."""
+        try:
+            alive = os.isatty(sys.__stdout__.fileno()) if sys.__stdout__ else False
+            if alive:
+                os.tcgetpgrp(sys.__stdout__.fileno())  # type: ignore[union-attr]
+        except OSError:
+            alive = False
+        if not alive or os.getppid() == 1:
+            self.hang_up("terminal gone")
+
+    def hang_up(self, why: str) -> None:
+        """Stop polling and exit now; a watchdog ends the process if shutdown stalls."""
+        for screen in self.screen_stack:
+            self.workers.cancel_node(screen)
+        timer = threading.Timer(EXIT_GRACE, os._exit, (129,))
+        timer.daemon = True
+        timer.start()
+        self.exit(129, message=f"efile-tui: exiting ({why})")
+
+
+def launch(
+    *,
+    profile: str | None = None,
+    url: str | None = None,
+    mouse: bool = True,
+    interval: float | None = None,
+) -> int:
+    """Resolve the connection in the terminal, then run the TUI; returns the exit code."""
+    from efile_tui.core.session import resolve_connection
+    from efile_tui.store.audit import AuditLog
+    from efile_tui.store.journal import Journal
+
+    conn = resolve_connection(profile=profile, url=url)
+    journal = Journal()
+    try:
+        client = conn.client()
+        ctx = Context(
+            client=client,
+            journal=journal,
+            audit=AuditLog(),
+            profile=conn.profile,
+            region=conn.region,
+        )
+        app = EfileApp(
+            ctx,
+            endpoint=conn.label,
+            home=conn.home or "/",
+            deny_paths=getattr(conn, "deny_paths", ()) or (),
+            interval=interval or getattr(conn, "poll_interval", None) or 2.0,
+        )
+        result = app.run(mouse=mouse)
+        try:
+            asyncio.run(client.aclose())
+        except RuntimeError:  # pragma: no cover - loop already closed at exit
+            pass
+        return int(result or 0)
+    finally:
+        journal.close()

@@ -1,0 +1,36 @@
+"""Small text helpers shared by the widgets."""
+
+from __future__ import annotations
+
+import time
+
+
+def human_size(n: int) -> str:
+    """Bytes as a short human string (binary units)."""
+    size = float(n)
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
+        if abs(size) < 1024 or unit == "TiB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{n} B"
+
+
+def shorten_left(text: str, width: int) -> str:
+    """Keep the end of a long path (the part that tells paths apart): ``…/run-7/out``."""
+    if width <= 1 or len(text) <= width:
+        return text
+    return "…" + text[-(width - 1) :]
+
+
+def ago(seconds: float) -> str:
+    """``3 s ago`` / ``4 min ago`` / ``2 h ago``."""
+    if seconds < 60:
+        return f"{seconds:.0f} s ago"
+    if seconds < 3600:
+        return f"{seconds / 60:.0f} min ago"
+    return f"{seconds / 3600:.0f} h ago"
+
+
+def clock(ts: float | None = None) -> str:
+    """Local ``HH:MM:SS``."""
+    return time.strftime("%H:%M:%S", time.localtime(ts))

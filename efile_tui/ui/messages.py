@@ -1,0 +1,61 @@
+"""Messages that widgets post to ask the screen for I/O or an action.
+
+Widgets never talk to the service: they post one of these, and the main screen (which
+owns the client, journal and workers) does the work and calls back into the widget.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.message import Message
+
+from efile_tui.api.models import Operation
+
+
+@dataclass
+class PageWanted(Message):
+    """The path pane needs entries ``start`` … ``start+limit`` of ``path``.
+
+    The screen answers with ``PathPane.show_page(request_id, page)`` or
+    ``PathPane.show_error(request_id, error)``; ``request_id`` lets the pane drop answers
+    for a folder it has already left.
+    """
+
+    request_id: int
+    path: str
+    start: int
+    limit: int
+    order_by: str | None = None
+    order: str | None = None
+    keyword: str | None = None
+
+
+@dataclass
+class DeleteRequested(Message):
+    """The user asked to delete these (marked) paths."""
+
+    paths: list[str]
+
+
+@dataclass
+class TransferRequested(Message):
+    """The user asked to copy or move these paths (the target is asked for next)."""
+
+    operation: Operation
+    paths: list[str]
+
+
+@dataclass
+class CancelRequested(Message):
+    """The user asked to cancel these (marked) task ids."""
+
+    task_ids: list[str]
+
+
+@dataclass
+class CopyText(Message):
+    """Put ``text`` on the clipboard (OSC 52), with ``label`` for the notification."""
+
+    text: str
+    label: str

@@ -1,0 +1,173 @@
+"""Cancel confirmation and the per-task result sheet."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, DataTable, Label, Static
+
+from efile_tui.api.models import CancelResult
+from efile_tui.core.taskview import TaskRow
+from efile_tui.ui.format import shorten_left
+from efile_tui.ui.messages import CopyText
+
+MODAL_CSS = """
+{name} {{
+    align: center middle;
+}}
+{name} > Vertical {{
+    width: 90%;
+    max-width: 120;
+    height: auto;
+    max-height: 90%;
+    border: thick $error 60%;
+    background: $surface;
+    padding: 0 1;
+}}
+{name} .title {{
+    text-style: bold;
+    width: 100%;
+    padding: 0 0 1 0;
+}}
+{name} DataTable {{
+    height: auto;
+    max-height: 16;
+}}
+{name} .note {{
+    color: $warning;
+}}
+{name} Horizontal {{
+    height: auto;
+    align-horizontal: right;
+    padding: 1 0 0 0;
+}}
+{name} Button {{
+    margin: 0 0 0 2;
+}}
+"""
+
+
+class ConfirmCancelScreen(ModalScreen[bool]):
+    """ "Cancel N tasks?" listing each task; focus starts on Back."""
+
+    DEFAULT_CSS = MODAL_CSS.format(name="ConfirmCancelScreen")
+    BINDINGS = [Binding("escape", "dismiss(False)", "Back")]
+
+    def __init__(self, task_ids: Sequence[str], rows: Mapping[str, TaskRow], hidden: int) -> None:
+        super().__init__()
+        self.task_ids = list(task_ids)
+        self.rows = rows
+        self.hidden = hidden
+
+    def compose(self) -> ComposeResult:
+        n = len(self.task_ids)
+        with Vertical():
+            yield Label(f"Cancel {n} task{'s' if n != 1 else ''}?", classes="title")
+            table: DataTable[str] = DataTable(cursor_type="none", id="cancel-list")
+            table.add_columns("task id", "op", "status", "source")
+            for tid in self.task_ids:
+                row = self.rows.get(tid)
+                table.add_row(
+                    tid,
+                    row.operation if row else "?",
+                    row.status if row else "?",
+                    shorten_left(row.source, 50) if row else "",
+                )
+            yield table
+            if self.hidden:
+                yield Static(
+                    f"{self.hidden} of these are hidden by the current filter.", classes="note"
+                )
+            yield Static("Work already done stays done: deleted files are not restored.")
+            with Horizontal():
+                yield Button("Back", id="back", variant="primary")
+                yield Button(
+                    f"Cancel {n} task{'s' if n != 1 else ''}", id="confirm", variant="error"
+                )
+
+    def on_mount(self) -> None:
+        self.query_one("#back", Button).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "confirm")
+
+
+@dataclass(frozen=True)
+class ResultAction:
+    """What the user chose on the result sheet: close, or retry these ids."""
+
+    retry: tuple[str, ...] = ()
+
+
+class CancelResultsScreen(ModalScreen[ResultAction]):
+    """One line per task with the service's answer; retry failed ones, copy ids."""
+
+    DEFAULT_CSS = MODAL_CSS.format(name="CancelResultsScreen")
+    BINDINGS = [
+        Binding("escape", "close", "Close"),
+        Binding("r", "retry", "Retry failed"),
+        Binding("y", "copy", "Copy ids"),
+    ]
+
+    def __init__(self, results: Sequence[CancelResult], rows: Mapping[str, TaskRow]) -> None:
+        super().__init__()
+        self.results = list(results)
+        self.rows = rows
+
+    @property
+    def failed_ids(self) -> list[str]:
+        """Ids whose cancel request itself failed (worth retrying)."""
+        return [r.task_id for r in self.results if r.error]
+
+    def compose(self) -> ComposeResult:
+        ok = sum(r.result for r in self.results)
+        with Vertical():
+            yield Label(f"Cancel results: {ok} of {len(self.results)} cancelled", classes="title")
+            table: DataTable[str] = DataTable(cursor_type="row", id="results")
+            table.add_columns("", "task id", "answer", "source")
+            for r in self.results:
+                row = self.rows.get(r.task_id)
+                answer = r.verdict + (f": {r.error}" if r.error else "")
+                table.add_row(
+                    "✓" if r.result else "✗",
+                    r.task_id,
+                    answer,
+                    shorten_left(row.source, 40) if row else "",
+                    key=r.task_id,
+                )
+            yield table
+            if self.failed_ids:
+                yield Static(
+                    f"{len(self.failed_ids)} request(s) failed; press r to retry them.",
+                    classes="note",
+                )
+            with Horizontal():
+                yield Button("Copy ids", id="copy")
+                yield Button("Retry failed", id="retry", disabled=not self.failed_ids)
+                yield Button("Close", id="close", variant="primary")
+
+    def on_mount(self) -> None:
+        self.query_one("#close", Button).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        {"copy": self.action_copy, "retry": self.action_retry}.get(
+            event.button.id or "", self.action_close
+        )()
+
+    def action_close(self) -> None:
+        """Close the sheet."""
+        self.dismiss(ResultAction())
+
+    def action_retry(self) -> None:
+        """Close and send the failed ids again."""
+        if self.failed_ids:
+            self.dismiss(ResultAction(retry=tuple(self.failed_ids)))
+
+    def action_copy(self) -> None:
+        """Copy every id on the sheet, one per line."""
+        self.post_message(CopyText("\n".join(r.task_id for r in self.results), "task ids"))

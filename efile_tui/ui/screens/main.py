@@ -1,0 +1,401 @@
+"""The main screen: path pane and task table; owns every request and the poll loop.
+
+Widgets post intent messages (``ui.messages``); this screen runs the workers, talks to
+the service through ``core.operations`` and calls back into the widgets.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Sequence
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Container
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer
+
+from efile_tui.api.errors import AuthError, EfileError
+from efile_tui.api.models import CancelResult, Operation, SubmitItem, SubmitOutcome
+from efile_tui.core.operations import Context, cancel_tracked, poll_once, submit_tracked
+from efile_tui.core.preview import preview_delete
+from efile_tui.core.taskview import TaskRow, TaskView
+from efile_tui.core.validate import protected_reason
+from efile_tui.store.journal import JournalEntry
+from efile_tui.ui.messages import (
+    CancelRequested,
+    DeleteRequested,
+    PageWanted,
+    TransferRequested,
+)
+from efile_tui.ui.modals.cancel import CancelResultsScreen, ConfirmCancelScreen, ResultAction
+from efile_tui.ui.modals.confirm_delete import ConfirmDeleteScreen, RefusedScreen
+from efile_tui.ui.modals.misc import HelpScreen, ImportIdsScreen, LogScreen, TextScreen
+from efile_tui.ui.modals.transfer import TransferChoice, TransferScreen
+from efile_tui.ui.widgets.path_pane import PathPane
+from efile_tui.ui.widgets.status_bar import StatusBar
+from efile_tui.ui.widgets.task_pane import TaskPane
+from efile_tui.ui.widgets.task_table import TaskTable
+
+DAY = 24 * 3600.0
+MIN_INTERVAL, MAX_INTERVAL, MAX_BACKOFF = 0.5, 60.0, 60.0
+
+
+class MainScreen(Screen[None]):
+    """Path pane beside (or above) the live task table."""
+
+    BINDINGS = [
+        Binding("tab", "switch_pane", "Switch pane"),
+        Binding("p", "toggle_pause", "Pause"),
+        Binding("r", "refresh_now", "Refresh"),
+        Binding("plus,equals_sign", "interval(1)", "Slower", show=False),
+        Binding("minus", "interval(-1)", "Faster", show=False),
+        Binding("h", "toggle_old", "Old tasks", show=False),
+        Binding("I", "import_ids", "Import ids", show=False),
+        Binding("L", "show_log", "Audit log", show=False),
+        Binding("question_mark,f1", "help", "Help"),
+    ]
+
+    def __init__(
+        self,
+        ctx: Context,
+        *,
+        endpoint: str,
+        home: str,
+        deny_paths: Sequence[str] = (),
+        interval: float = 2.0,
+    ) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.endpoint = endpoint
+        self.home = home
+        self.deny_paths = list(deny_paths)
+        self.interval = interval
+        self.view = TaskView()
+        self.paused = False
+        self.show_old = False
+        self.failures = 0
+        self.poll_count = 0
+        self._timer: Timer | None = None
+
+    def compose(self) -> ComposeResult:
+        yield StatusBar(id="status")
+        with Container(id="panes"):
+            yield PathPane(self.home, id="path-pane")
+            yield TaskPane(self.view, id="task-pane")
+        yield Footer()
+
+    @property
+    def status(self) -> StatusBar:
+        """The header line."""
+        return self.query_one(StatusBar)
+
+    @property
+    def table(self) -> TaskTable:
+        """The task table."""
+        return self.query_one(TaskTable)
+
+    @property
+    def path_pane(self) -> PathPane:
+        """The path pane."""
+        return self.query_one(PathPane)
+
+    def on_mount(self) -> None:
+        self.status.endpoint = self.endpoint
+        self.status.interval = self.interval
+        self.reload_journal()
+
+    def on_resize(self) -> None:
+        self.query_one("#panes").set_class(self.size.width < 120, "-stacked")
+
+    # -- journal → table ---------------------------------------------------------------
+
+    @work(group="journal", exclusive=True, exit_on_error=False)
+    async def reload_journal(self) -> None:
+        """Load tasks from the journal (re-attach on start), then start polling."""
+        hide = None if self.show_old else DAY
+        entries = await asyncio.to_thread(
+            self.ctx.journal.entries, profile=self.ctx.profile, hide_finished_older_than=hide
+        )
+        keys = {e.task_id or f"local:{e.local_id}" for e in entries}
+        for key in [k for k in self.view.rows if k not in keys]:
+            del self.view.rows[key]
+            self.view.marks.discard(key)
+        self.apply_entries(entries)
+        self.poll_now()
+
+    def apply_entries(self, entries: Sequence[JournalEntry]) -> None:
+        """Put journal entries into the view and the table (only changed cells)."""
+        rows = [TaskRow.from_entry(e) for e in entries]
+        for row, entry in zip(rows, entries, strict=True):
+            local = f"local:{entry.local_id}"
+            if entry.task_id and local in self.view.rows:
+                self.view.replace_key(local, row)
+        _added, changed = self.view.upsert(rows)
+        self.table.sync(changed)
+        self.query_one(TaskPane).update_info()
+        self.status.counts = self.view.counts()
+
+    # -- polling ---------------------------------------------------------------------------
+
+    def poll_now(self) -> None:
+        """Poll at once (cancelling a scheduled poll)."""
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        if not self.paused:
+            self.run_poll()
+
+    def _schedule(self, delay: float) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+        self._timer = self.set_timer(delay, self.poll_now)
+
+    @work(group="poll", exclusive=True, exit_on_error=False)
+    async def run_poll(self) -> None:
+        """One poll cycle; reschedules itself after it ends, so polls never overlap."""
+        delay = self.interval
+        try:
+            ids = await asyncio.to_thread(self.ctx.journal.pollable_ids, self.ctx.profile)
+            live = [r.task_id for r in self.view.rows.values() if r.task_id and not r.is_final]
+            ids = list(dict.fromkeys([*ids, *live]))
+            report = await poll_once(self.ctx, ids)
+            touched = set(report.changed) | set(report.expired)
+            entries = [e for t in touched if (e := self.ctx.journal.get(t)) is not None]
+            self.apply_entries(entries)
+            self.failures = 0
+            self.status.error = ""
+            self.status.last_ok = time.monotonic()
+            self.poll_count += 1
+        except AuthError as exc:
+            self.status.error = "login needed"
+            self.notify(str(exc), title="Authentication", severity="error", timeout=10)
+            delay = MAX_BACKOFF
+        except EfileError as exc:
+            self.failures += 1
+            delay = min(MAX_BACKOFF, self.interval * 2**self.failures)
+            self.status.error = f"{exc.title}; retry in {delay:.0f} s"
+        finally:
+            if not self.paused:
+                self._schedule(delay)
+
+    def action_toggle_pause(self) -> None:
+        """Pause or resume polling."""
+        self.paused = not self.paused
+        self.status.paused = self.paused
+        if self.paused:
+            if self._timer is not None:
+                self._timer.stop()
+            self.workers.cancel_group(self, "poll")
+            self.notify("Polling paused (p resumes)")
+        else:
+            self.notify("Polling resumed")
+            self.poll_now()
+
+    def action_refresh_now(self) -> None:
+        """Reload the journal and poll now."""
+        self.reload_journal()
+
+    def action_interval(self, step: int) -> None:
+        """Make polling slower (+) or faster (-)."""
+        steps = [0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0]
+        i = min(range(len(steps)), key=lambda k: abs(steps[k] - self.interval))
+        self.interval = steps[max(0, min(len(steps) - 1, i + step))]
+        self.status.interval = self.interval
+        self.notify(f"Polling every {self.interval:g} s")
+
+    def action_toggle_old(self) -> None:
+        """Show or hide tasks that finished over 24 h ago."""
+        self.show_old = not self.show_old
+        self.notify("Showing all tasks" if self.show_old else "Hiding tasks finished > 24 h ago")
+        self.reload_journal()
+
+    # -- path pane -----------------------------------------------------------------------
+
+    def on_page_wanted(self, message: PageWanted) -> None:
+        self.load_page(message)
+
+    @work(group="list", exit_on_error=False)
+    async def load_page(self, msg: PageWanted) -> None:
+        """Fetch one page for the path pane."""
+        try:
+            page = await self.ctx.client.list_dir(
+                msg.path,
+                start=msg.start,
+                limit=msg.limit,
+                order_by=msg.order_by,
+                order=msg.order,
+                keyword=msg.keyword,
+            )
+        except EfileError as exc:
+            self.path_pane.show_error(msg.request_id, exc)
+        else:
+            self.path_pane.show_page(msg.request_id, page)
+
+    def on_delete_requested(self, message: DeleteRequested) -> None:
+        paths = message.paths
+        if not paths:
+            self.notify("Nothing to delete: mark paths with space first", severity="warning")
+            return
+        refused = {
+            p: r for p in paths if (r := protected_reason(p, home=self.home, deny=self.deny_paths))
+        }
+        if refused:
+            self.app.push_screen(RefusedScreen(refused))
+            return
+        client = self.ctx.client
+
+        async def preview():  # type: ignore[no-untyped-def]
+            return await preview_delete(client, paths, is_dir=self.path_pane.known_dirs(paths))
+
+        def confirmed(ok: bool | None) -> None:
+            if ok:
+                self.path_pane.clear_marks()
+                self.submit(Operation.DELETE, [SubmitItem(p) for p in paths])
+
+        self.app.push_screen(ConfirmDeleteScreen(paths, preview), confirmed)
+
+    def on_transfer_requested(self, message: TransferRequested) -> None:
+        if not message.paths:
+            self.notify("Nothing marked: mark paths with space first", severity="warning")
+            return
+
+        def chosen(choice: TransferChoice | None) -> None:
+            if choice is not None:
+                self.path_pane.clear_marks()
+                items = [SubmitItem(p, choice.target, choice.on_conflict) for p in message.paths]
+                self.submit(message.operation, items)
+
+        screen = TransferScreen(message.operation, message.paths, self.path_pane.current_path)
+        self.app.push_screen(screen, chosen)
+
+    @work(group="submit", exit_on_error=False)
+    async def submit(self, operation: Operation, items: list[SubmitItem]) -> None:
+        """Submit in batches; rows appear as each batch is answered."""
+
+        def batch_done(local_ids: Sequence[int], _outcomes: list[SubmitOutcome]) -> None:
+            entries = [e for i in local_ids if (e := self.ctx.journal.get_local(i)) is not None]
+            self.apply_entries(entries)
+
+        try:
+            outcomes = await submit_tracked(self.ctx, operation, items, on_batch=batch_done)
+        except EfileError as exc:
+            self.notify(str(exc), title="Submit failed", severity="error", timeout=10)
+            return
+        ok = sum(o.ok for o in outcomes)
+        unknown = sum(o.unknown for o in outcomes)
+        bad = len(outcomes) - ok - unknown
+        text = f"{operation.value}: {ok} of {len(outcomes)} submitted"
+        if unknown:
+            text += f"; {unknown} OUTCOME UNKNOWN (check before resubmitting)"
+        if bad:
+            text += f"; {bad} rejected (see the error column)"
+        self.notify(
+            text,
+            severity="error" if unknown or bad else "information",
+            timeout=10 if unknown or bad else 5,
+        )
+        self.path_pane.refresh_folder()
+        self.poll_now()
+
+    # -- cancel ---------------------------------------------------------------------------
+
+    def on_cancel_requested(self, message: CancelRequested) -> None:
+        ids = message.task_ids
+        if not ids:
+            self.notify(
+                "No running task marked: mark tasks with space (finished tasks "
+                "cannot be cancelled)",
+                severity="warning",
+            )
+            return
+        visible = set(self.table._order)
+        hidden = sum(1 for t in ids if t not in visible)
+
+        def confirmed(ok: bool | None) -> None:
+            if ok:
+                self.cancel(ids)
+
+        self.app.push_screen(ConfirmCancelScreen(ids, self.view.rows, hidden), confirmed)
+
+    @work(group="cancel", exit_on_error=False)
+    async def cancel(self, ids: list[str]) -> None:
+        """Send the cancels, show "cancelling…", then the per-task result sheet."""
+        results: list[CancelResult] = []
+        self.ctx.journal.mark_cancel_requested(ids)
+        self.apply_entries([e for t in ids if (e := self.ctx.journal.get(t)) is not None])
+        try:
+            results = await cancel_tracked(self.ctx, ids)
+        except EfileError as exc:
+            self.notify(str(exc), title="Cancel failed", severity="error", timeout=10)
+            return
+        done = [r.task_id for r in results if r.result]
+        self.view.marks.difference_update(done)
+        self.table.refresh_marks(done)
+        self.query_one(TaskPane).update_info()
+
+        def closed(action: ResultAction | None) -> None:
+            if action and action.retry:
+                self.cancel(list(action.retry))
+
+        self.app.push_screen(CancelResultsScreen(results, self.view.rows), closed)
+        self.poll_now()
+
+    # -- other actions ---------------------------------------------------------------------
+
+    def action_switch_pane(self) -> None:
+        """Move focus between the path pane and the task table."""
+        if self.table.has_focus:
+            self.path_pane.focus_table()
+        else:
+            self.table.focus()
+
+    def action_help(self) -> None:
+        """Show the keys."""
+        self.app.push_screen(HelpScreen())
+
+    def action_import_ids(self) -> None:
+        """Track task ids started elsewhere."""
+
+        def got(ids: list[str] | None) -> None:
+            if ids:
+                self.import_ids(ids)
+
+        self.app.push_screen(ImportIdsScreen(), got)
+
+    @work(group="import", exit_on_error=False)
+    async def import_ids(self, ids: list[str]) -> None:
+        """Add ids to the journal, show them, and poll them."""
+        added = await asyncio.to_thread(
+            self.ctx.journal.add_ids, ids, profile=self.ctx.profile, region=self.ctx.region
+        )
+        self.ctx.audit.record(
+            "import",
+            profile=self.ctx.profile,
+            region=self.ctx.region,
+            count=len(added),
+            items=[{"taskId": t} for t in added],
+            exit="ok",
+        )
+        self.apply_entries([e for t in ids if (e := self.ctx.journal.get(t)) is not None])
+        self.notify(f"Tracking {len(added)} new task(s); {len(ids) - len(added)} already known")
+        self.poll_now()
+
+    def action_show_log(self) -> None:
+        """Open the audit log screen."""
+        self.app.push_screen(LogScreen(self.ctx.audit.read(limit=500)))
+
+    def on_data_table_row_selected(self, event: TaskTable.RowSelected) -> None:
+        if not isinstance(event.data_table, TaskTable):
+            return
+        key = event.row_key.value
+        entry = self.ctx.journal.get(key) if key and not key.startswith("local:") else None
+        if entry is None and key and key.startswith("local:"):
+            entry = self.ctx.journal.get_local(int(key.split(":", 1)[1]))
+        if entry is not None:
+            text = json.dumps(entry.to_json(), indent=2, ensure_ascii=False)
+            self.app.push_screen(TextScreen(f"Task {entry.task_id or '(no id)'}", text))

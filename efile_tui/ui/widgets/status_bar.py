@@ -1,0 +1,104 @@
+"""The header line: endpoint, poll interval, freshness and counts by status."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+
+from textual.reactive import reactive
+from textual.widgets import Static
+
+from efile_tui.ui.format import ago
+
+STALE_AMBER = 3.0  # missed intervals before "amber"
+STALE_RED = 10.0
+
+
+class StatusBar(Static):
+    """``user@region · poll 2.0 s · updated 3 s ago · ▶4 …2 ✓10 ✗1 ⊘0``.
+
+    The freshness part gets the class ``-amber`` after a few missed polls and ``-red``
+    after many, so staleness is shown by colour and by the words "stale" / "STALE".
+    """
+
+    DEFAULT_CSS = """
+    StatusBar {
+        height: 1;
+        background: $primary-background;
+        color: $text;
+        padding: 0 1;
+    }
+    StatusBar.-amber { background: $warning 40%; }
+    StatusBar.-red { background: $error 50%; text-style: bold; }
+    """
+
+    endpoint: reactive[str] = reactive("")
+    interval: reactive[float] = reactive(2.0)
+    paused: reactive[bool] = reactive(False)
+    last_ok: reactive[float | None] = reactive(None)
+    error: reactive[str] = reactive("")
+    counts: reactive[Counter[str]] = reactive(Counter)
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__("", id=id)
+        self._now = time.monotonic
+
+    def on_mount(self) -> None:
+        self.set_interval(1.0, self._redraw)
+
+    def watch_endpoint(self) -> None:
+        self._redraw()
+
+    def watch_interval(self) -> None:
+        self._redraw()
+
+    def watch_paused(self) -> None:
+        self._redraw()
+
+    def watch_last_ok(self) -> None:
+        self._redraw()
+
+    def watch_error(self) -> None:
+        self._redraw()
+
+    def watch_counts(self) -> None:
+        self._redraw()
+
+    @property
+    def staleness(self) -> str:
+        """ "", "amber" or "red": how far behind the data on screen is."""
+        if self.paused or (self.last_ok is None and not self.error):
+            return ""
+        age = self._now() - self.last_ok if self.last_ok is not None else float("inf")
+        if age > max(30.0, self.interval * STALE_RED):
+            return "red"
+        if age > max(8.0, self.interval * STALE_AMBER):
+            return "amber"
+        return ""
+
+    def _redraw(self) -> None:
+        c = self.counts
+        counts = (
+            f"▶{c.get('processing', 0)} …{c.get('waiting', 0)} ✓{c.get('complete', 0)} "
+            f"✗{c.get('fail', 0) + c.get('rejected', 0)} ⊘{c.get('cancel', 0)}"
+        )
+        if c.get("outcome unknown"):
+            counts += f" ?{c['outcome unknown']}"
+        if c.get("expired"):
+            counts += f" ⌛{c['expired']}"
+        if self.paused:
+            fresh = "PAUSED"
+        elif self.last_ok is None:
+            fresh = "connecting…" if not self.error else "no data yet"
+        else:
+            fresh = f"updated {ago(self._now() - self.last_ok)}"
+        stale = self.staleness
+        if stale == "amber":
+            fresh += " (stale)"
+        elif stale == "red":
+            fresh += " (STALE)"
+        if self.error and not self.paused:
+            fresh += f" — {self.error}"
+        self.set_class(stale == "amber", "-amber")
+        self.set_class(stale == "red", "-red")
+        self.update(f"{self.endpoint} · poll {self.interval:g} s · {fresh} · {counts}")

@@ -1,0 +1,113 @@
+"""The task side of the main screen: info line, filter input and the task table."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import Input, Static
+
+from efile_tui.core.taskview import TaskFilter, TaskView
+from efile_tui.ui.widgets.task_table import TaskTable
+
+STATUS_CYCLE: list[frozenset[str]] = [
+    frozenset(),
+    frozenset({"processing", "waiting"}),
+    frozenset({"fail", "rejected", "outcome unknown"}),
+    frozenset({"complete"}),
+    frozenset({"cancel"}),
+]
+
+
+class TaskPane(Vertical):
+    """Hosts the task table with its filter and the "N marked (M hidden)" line."""
+
+    DEFAULT_CSS = """
+    TaskPane { height: 1fr; }
+    TaskPane #task-info { height: 1; color: $text-muted; padding: 0 1; }
+    TaskPane #task-filter { display: none; }
+    TaskPane.-filtering #task-filter { display: block; }
+    TaskPane TaskTable { height: 1fr; }
+    """
+    BINDINGS = [
+        Binding("slash", "filter", "Filter"),
+        Binding("f", "cycle_status", "Status filter"),
+    ]
+
+    def __init__(self, view: TaskView, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.view = view
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="task-info")
+        yield Input(
+            placeholder="filter tasks by id or path text; enter applies, esc clears",
+            id="task-filter",
+        )
+        yield TaskTable(self.view, id="task-table")
+
+    @property
+    def table(self) -> TaskTable:
+        """The task table."""
+        return self.query_one(TaskTable)
+
+    def on_mount(self) -> None:
+        self.update_info()
+
+    def update_info(self) -> None:
+        """Redraw the info line from the view."""
+        visible = self.table._order
+        hidden = self.view.hidden_marked(visible)
+        marked = len(self.view.marks)
+        parts = [f"{len(visible)} of {len(self.view.rows)} tasks"]
+        if marked:
+            parts.append(f"{marked} marked" + (f" ({hidden} hidden by filter)" if hidden else ""))
+        arrow = "↓" if self.view.reverse else "↑"
+        parts.append(f"sort: {self.view.sort_key} {arrow}")
+        if self.view.filter.active:
+            parts.append(f"filter: {self.view.filter.describe()}")
+        self.query_one("#task-info", Static).update(" · ".join(parts))
+
+    def on_task_table_changed(self) -> None:
+        self.update_info()
+
+    def action_filter(self) -> None:
+        """Show the filter input."""
+        self.add_class("-filtering")
+        box = self.query_one("#task-filter", Input)
+        box.value = self.view.filter.text
+        box.focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "task-filter":
+            self.set_filter(text=event.value)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "task-filter":
+            self.remove_class("-filtering")
+            self.table.focus()
+
+    def key_escape(self) -> None:
+        if self.has_class("-filtering"):
+            self.set_filter(text="")
+            self.remove_class("-filtering")
+            self.table.focus()
+
+    def action_cycle_status(self) -> None:
+        """Cycle the status filter: all → running → failed → complete → cancelled."""
+        current = self.view.filter.statuses
+        i = STATUS_CYCLE.index(current) if current in STATUS_CYCLE else 0
+        self.set_filter(statuses=STATUS_CYCLE[(i + 1) % len(STATUS_CYCLE)])
+
+    def set_filter(
+        self, *, text: str | None = None, statuses: frozenset[str] | None = None
+    ) -> None:
+        """Change the filter; marks stay (hidden marked rows are counted)."""
+        f = self.view.filter
+        self.view.filter = TaskFilter(
+            text=f.text if text is None else text,
+            statuses=f.statuses if statuses is None else statuses,
+            operations=f.operations,
+        )
+        self.table.sync()
+        self.update_info()

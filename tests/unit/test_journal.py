@@ -1,0 +1,341 @@
+"""The task journal: intent before submit, outcomes, server updates, expiry, import, polling."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from efile_tui.api.models import Operation, SubmitItem, SubmitOutcome, Task, TaskStatus
+from efile_tui.store.journal import SCHEMA_VERSION, Journal, JournalError
+
+DAY = 86400.0
+
+
+class FakeClock:
+    """A clock the test moves by hand."""
+
+    def __init__(self, now: float = 1_700_000_000.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def journal(tmp_path: Path, clock: FakeClock) -> Iterator[Journal]:
+    with Journal(tmp_path / "state" / "journal.sqlite3", clock=clock) as j:
+        yield j
+
+
+def items(*paths: str) -> list[SubmitItem]:
+    return [SubmitItem(p) for p in paths]
+
+
+def submit(journal: Journal, tasks: dict[str, str], profile: str = "p") -> list[int]:
+    """Submit deletes of the given paths; the service answers with tasks {path: task id}."""
+    batch = items(*tasks)
+    ids = journal.begin_submit(Operation.DELETE, batch, profile=profile, region="r1")
+    outcomes = [
+        SubmitOutcome(
+            item, task=Task(tasks[item.source_path], Operation.DELETE, TaskStatus.WAITING)
+        )
+        for item in batch
+    ]
+    journal.finish_submit(ids, outcomes)
+    return ids
+
+
+def test_intent_is_committed_before_the_submit(tmp_path: Path) -> None:
+    path = tmp_path / "journal.sqlite3"
+    first = Journal(path)
+    batch = [SubmitItem("/home/u/a"), SubmitItem("/home/u/b", "/home/u/dst", "cover")]
+    ids = first.begin_submit(Operation.COPY, batch, profile="p", region="r1")
+    assert len(ids) == 2 and ids[0] < ids[1]
+    first.close()  # "crash": finish_submit never runs
+
+    with Journal(path) as second:
+        entries = sorted(second.entries(), key=lambda e: e.local_id)
+        assert [e.local_id for e in entries] == ids
+        assert [e.state for e in entries] == ["submitting", "submitting"]
+        assert [e.source_path for e in entries] == ["/home/u/a", "/home/u/b"]
+        assert entries[1].target_path == "/home/u/dst" and entries[1].conflict == "cover"
+        assert all(e.task_id is None and e.origin == "submitted" for e in entries)
+        assert entries[0].operation is Operation.COPY and entries[0].profile == "p"
+        assert second.pollable_ids() == []
+        # The writing process (this one) is alive, so nothing is reaped yet.
+        assert second.reap_orphaned_submits() == []
+
+
+def test_orphaned_submits_become_outcome_unknown(tmp_path: Path, clock: FakeClock) -> None:
+    path = tmp_path / "journal.sqlite3"
+    code = (
+        "import sys; from pathlib import Path\n"
+        "from efile_tui.api.models import Operation, SubmitItem\n"
+        "from efile_tui.store.journal import Journal\n"
+        "Journal(Path(sys.argv[1])).begin_submit("
+        "Operation.DELETE, [SubmitItem('/x')], profile='p', region='r')\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    subprocess.run([sys.executable, "-c", code, str(path)], check=True, env=env, timeout=30)
+    with Journal(path, clock=clock) as journal:
+        own = journal.begin_submit(Operation.DELETE, items("/y"), profile="p", region="r")
+        [dead] = journal.reap_orphaned_submits()
+        entry = journal.get_local(dead)
+        assert entry is not None and entry.source_path == "/x"
+        assert entry.outcome_unknown and entry.to_json()["outcomeUnknown"] is True
+        assert "stopped" in (entry.error_msg or "")
+        assert [e.source_path for e in journal.unknown_outcomes()] == ["/x"]
+        # Our own row is only reaped once it is old enough that no submit could still run.
+        clock.now += 601
+        assert journal.reap_orphaned_submits() == own
+
+
+def test_finish_submit_with_task_unknown_and_error(journal: Journal, clock: FakeClock) -> None:
+    batch = items("/a", "/b", "/c", "/d")
+    ids = journal.begin_submit(Operation.DELETE, batch, profile="p", region="r1")
+    clock.now += 2
+    done = Task("t-done", Operation.DELETE, TaskStatus.COMPLETE, synchronous_execution=True)
+    journal.finish_submit(
+        ids,
+        [
+            SubmitOutcome(batch[0], task=Task("t-a", Operation.DELETE, TaskStatus.WAITING)),
+            SubmitOutcome(batch[1], error="timed out", unknown=True),
+            SubmitOutcome(batch[2], error="no such file", error_code="10011"),
+            SubmitOutcome(batch[3], task=done),
+        ],
+    )
+    a, b, c, d = (journal.get_local(i) for i in ids)
+    assert a is not None and a.task_id == "t-a" and a.state == "waiting" and not a.is_final
+    assert a.final_at is None and a.updated_at == clock.now
+    assert b is not None and b.task_id is None and b.state == "unknown" and b.outcome_unknown
+    assert b.error_msg == "timed out" and not b.is_final
+    assert c is not None and c.state == "rejected" and c.is_final and c.final_at == clock.now
+    assert c.error_code == "10011" and c.error_msg == "no such file"
+    assert c.to_task().status is TaskStatus.FAIL
+    assert d is not None and d.state == "complete" and d.is_final and d.final_at == clock.now
+    assert journal.get("t-a") == a
+    assert journal.pollable_ids() == ["t-a"]
+    assert [e.source_path for e in journal.unknown_outcomes()] == ["/b"]
+    with pytest.raises(ValueError):
+        journal.finish_submit(ids, [])
+
+
+def test_record_tasks_transitions_and_final_at(journal: Journal, clock: FakeClock) -> None:
+    submit(journal, {"/a": "t1", "/b": "t2"})
+    clock.now += 5
+    running = Task("t1", Operation.DELETE, TaskStatus.PROCESSING, total_num=10, processed_num=3)
+    assert journal.record_tasks([running, Task("t2", status=TaskStatus.WAITING)]) == ["t1"]
+    entry = journal.get("t1")
+    assert entry is not None and entry.state == "processing" and entry.processed_num == 3
+    assert entry.to_task().percent == 30.0 and entry.final_at is None
+
+    clock.now += 5
+    finished = Task(
+        "t1",
+        Operation.DELETE,
+        TaskStatus.COMPLETE,
+        total_num=10,
+        processed_num=10,
+        update_time="2024-01-01 00:00:10",
+    )
+    assert journal.record_tasks([finished, Task("unknown-id", status=TaskStatus.FAIL)]) == ["t1"]
+    entry = journal.get("t1")
+    assert entry is not None and entry.is_final and entry.final_at == clock.now
+    assert entry.server_update_time == "2024-01-01 00:00:10"
+    assert journal.get("unknown-id") is None  # the journal only follows its own tasks
+    first_final = entry.final_at
+
+    clock.now += 5
+    # A stale answer never takes a final task back to running; final_at keeps its first value.
+    assert journal.record_tasks([running]) == []
+    assert journal.record_tasks([finished]) == []
+    entry = journal.get("t1")
+    assert entry is not None and entry.state == "complete" and entry.final_at == first_final
+    assert journal.pollable_ids() == ["t2"]
+
+
+def test_mark_missing_expires_after_retention(journal: Journal, clock: FakeClock) -> None:
+    submit(journal, {"/a": "t-final", "/b": "t-run"})
+    journal.record_tasks([Task("t-final", status=TaskStatus.COMPLETE)])
+    clock.now += 60
+    # Missing right after submit: a lagging backend, not expiry, unless already final.
+    assert journal.mark_missing(["t-final", "t-run", "nope"]) == ["t-final"]
+    expired = journal.get("t-final")
+    assert expired is not None and expired.expired and expired.state == "complete"
+    assert expired.to_json()["expiredOnServer"] is True
+    running = journal.get("t-run")
+    assert running is not None and not running.expired
+    assert journal.pollable_ids() == ["t-run"]
+
+    clock.now += DAY  # the service's 24 h retention has passed
+    assert journal.mark_missing(["t-final", "t-run"]) == ["t-run"]
+    gone = journal.get("t-run")
+    assert gone is not None and gone.expired and gone.state == "waiting"
+    assert journal.pollable_ids() == []
+    # The service returns it after all: no longer expired.
+    assert journal.record_tasks([Task("t-run", status=TaskStatus.PROCESSING)]) == ["t-run"]
+    assert journal.pollable_ids() == ["t-run"]
+
+
+def test_entries_hide_old_finished(journal: Journal, clock: FakeClock) -> None:
+    submit(journal, {"/old": "t-old"})
+    journal.record_tasks([Task("t-old", status=TaskStatus.FAIL)])
+    clock.now += 10
+    submit(journal, {"/running": "t-run"})
+    clock.now += 10
+    submit(journal, {"/recent": "t-recent"})
+    journal.record_tasks([Task("t-recent", status=TaskStatus.COMPLETE)])
+    clock.now += 3600
+
+    assert [e.task_id for e in journal.entries()] == ["t-recent", "t-run", "t-old"]
+    shown = journal.entries(hide_finished_older_than=2 * 3600)
+    assert [e.task_id for e in shown] == ["t-recent", "t-run", "t-old"]
+    clock.now += 3600
+    shown = journal.entries(hide_finished_older_than=2 * 3600 + 10)
+    assert [e.task_id for e in shown] == ["t-recent", "t-run"]
+    shown = journal.entries(hide_finished_older_than=60)
+    assert [e.task_id for e in shown] == ["t-run"]  # unfinished is always shown
+
+
+def test_profiles_are_kept_apart(journal: Journal) -> None:
+    submit(journal, {"/a": "t-a"}, profile="alpha")
+    submit(journal, {"/b": "t-b"}, profile="beta")
+    assert [e.task_id for e in journal.entries(profile="alpha")] == ["t-a"]
+    assert journal.pollable_ids("beta") == ["t-b"]
+    assert sorted(journal.pollable_ids()) == ["t-a", "t-b"]
+
+
+def test_add_ids_dedupes_and_fills_from_server(journal: Journal) -> None:
+    submit(journal, {"/a": "t-own"})
+    added = journal.add_ids(["t-x", " t-y ", "t-x", "", "t-own"], profile="p", region="r1")
+    assert added == ["t-x", "t-y"]
+    assert journal.add_ids(["t-x", "t-y"], profile="p", region="r1") == []
+    imported = journal.get("t-x")
+    assert imported is not None and imported.origin == "imported" and imported.source_path == ""
+    assert imported.operation is Operation.UNKNOWN and imported.state == "unknown"
+    assert set(journal.pollable_ids()) == {"t-own", "t-x", "t-y"}
+
+    server = Task("t-x", Operation.MOVE, TaskStatus.PROCESSING, "/src", "/dst", "both")
+    journal.record_tasks([server])
+    filled = journal.get("t-x")
+    assert filled is not None and filled.operation is Operation.MOVE
+    assert (filled.source_path, filled.target_path, filled.conflict) == ("/src", "/dst", "both")
+    data = filled.to_json()
+    assert data["taskId"] == "t-x" and data["operationType"] == "move"
+    assert data["sourcePath"] == "/src" and data["origin"] == "imported"
+    assert data["status"] == "processing" and data["outcomeUnknown"] is False
+
+
+def test_mark_cancel_requested_keeps_first_time(journal: Journal, clock: FakeClock) -> None:
+    submit(journal, {"/a": "t1"})
+    journal.mark_cancel_requested(["t1"])
+    first = clock.now
+    clock.now += 10
+    journal.mark_cancel_requested(["t1", "unknown"])
+    entry = journal.get("t1")
+    assert entry is not None and entry.cancel_requested_at == first
+    assert entry.to_json()["cancelRequestedAt"] is not None
+
+
+def test_to_task_and_to_json(journal: Journal, clock: FakeClock) -> None:
+    item = SubmitItem("/a", "/b", "cover")
+    [local] = journal.begin_submit(Operation.COPY, [item], profile="p", region="r1")
+    task = Task(
+        "t1",
+        Operation.COPY,
+        TaskStatus.PROCESSING,
+        "/a",
+        "/b",
+        "cover",
+        total_size=100,
+        processed_size=40,
+        submit_time="2024-01-01 00:00:00",
+    )
+    journal.finish_submit([local], [SubmitOutcome(item, task=task)])
+    entry = journal.get("t1")
+    assert entry is not None
+    shown = entry.to_task()
+    assert (shown.task_id, shown.status, shown.operation) == (
+        "t1",
+        TaskStatus.PROCESSING,
+        Operation.COPY,
+    )
+    assert shown.percent == 40.0 and shown.submit_time == "2024-01-01 00:00:00"
+    data = entry.to_json()
+    assert data["journalId"] == local and data["duplicateHandleType"] == "cover"
+    assert data["profile"] == "p" and data["region"] == "r1" and data["finalAt"] is None
+    submitted = datetime.fromisoformat(data["submittedAt"])
+    assert submitted.tzinfo is not None and submitted.timestamp() == clock.now
+
+
+def test_permissions_and_schema_version(tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    path = state / "journal.sqlite3"
+    with Journal(path) as journal:
+        submit(journal, {"/a": "t1"})
+        assert stat.S_IMODE(state.stat().st_mode) == 0o700
+        for name in ("journal.sqlite3", "journal.sqlite3-wal", "journal.sqlite3-shm"):
+            file = state / name
+            if file.exists():
+                assert stat.S_IMODE(file.stat().st_mode) == 0o600, name
+        assert (state / "journal.sqlite3-wal").exists()
+    conn = sqlite3.connect(path)
+    try:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+        conn.commit()
+    finally:
+        conn.close()
+    with pytest.raises(JournalError, match="schema version"):
+        Journal(path)
+
+
+def test_default_path_is_the_state_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg"))
+    with Journal() as journal:
+        assert journal.path == tmp_path / "xdg" / "efile-tui" / "journal.sqlite3"
+    assert stat.S_IMODE(journal.path.parent.stat().st_mode) == 0o700
+
+
+def test_not_a_database_and_closed(tmp_path: Path) -> None:
+    bad = tmp_path / "journal.sqlite3"
+    bad.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(JournalError, match="cannot open"):
+        Journal(bad)
+    journal = Journal(tmp_path / "ok.sqlite3")
+    journal.close()
+    journal.close()
+    with pytest.raises(JournalError, match="closed"):
+        journal.entries()
+
+
+def test_fast_at_ten_thousand_entries(journal: Journal) -> None:
+    tasks = {f"/f{i}": f"t{i}" for i in range(10_000)}
+    started = time.perf_counter()
+    submit(journal, tasks)
+    batch = [Task(f"t{i}", status=TaskStatus.PROCESSING, processed_num=1) for i in range(500)]
+    t0 = time.perf_counter()
+    assert len(journal.record_tasks(batch)) == 500
+    record_time = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    assert len(journal.entries(hide_finished_older_than=3600)) == 10_000
+    assert len(journal.pollable_ids()) == 10_000
+    read_time = time.perf_counter() - t0
+    assert record_time < 0.5, record_time
+    assert read_time < 1.0, read_time
+    assert time.perf_counter() - started < 5.0
