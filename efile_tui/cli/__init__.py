@@ -16,6 +16,7 @@ import asyncio
 import logging
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from efile_tui import __version__
 from efile_tui.cli import files, tasks
@@ -25,9 +26,26 @@ from efile_tui.cli.common import EXIT_USAGE, CliError, error_exit_code
 _MODULES = [files, tasks]
 
 
+class SafeParser(argparse.ArgumentParser):
+    """An ArgumentParser whose errors never echo argument values.
+
+    A mistyped flag such as ``--pass SECRET`` would otherwise be printed back in
+    "unrecognized arguments: --pass SECRET"; only option names are shown.
+    """
+
+    def error(self, message: str) -> NoReturn:
+        prefix = "unrecognized arguments: "
+        if message.startswith(prefix):
+            words = message[len(prefix) :].split()
+            shown = " ".join(w.split("=", 1)[0] if w.startswith("-") else "…" for w in words)
+            message = prefix + shown
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser (also used by the help screen and tests)."""
-    parser = argparse.ArgumentParser(
+    parser = SafeParser(
         prog="efile-tui",
         description="Manage file tasks on the SCNet efile service from a terminal. "
         "Without a command, opens the TUI.",

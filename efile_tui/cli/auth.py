@@ -17,32 +17,36 @@ import os
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from efile_tui.api.auth import DEFAULT_PLATFORM_URL, PlatformClient, token_expiry
+from efile_tui.api.auth import DEFAULT_PLATFORM_URL, token_expiry
 from efile_tui.api.client import normalise_efile_url
 from efile_tui.api.errors import AuthError, InvalidArgument, UnsupportedVersion
-from efile_tui.api.models import Region, RegionToken
+from efile_tui.api.models import RegionToken
 from efile_tui.cli.common import EXIT_AUTH, EXIT_FAILED, EXIT_USAGE, CliError, emit_json, say
 from efile_tui.config import (
     TOKEN_STORES,
     Config,
     ConfigError,
-    Profile,
     check_profile_name,
     load_config,
     save_config,
 )
+from efile_tui.core.session import (
+    LoginRequest,
+    login_profile,
+    region_info,
+    request_tokens,
+    save_login,
+)
 from efile_tui.store.tokens import (
     SECURE,
+    BackendReport,
     NoUsableKeyring,
-    RememberedLogin,
     TokenFileError,
     TokenStore,
 )
-
-AKSK_DEFAULT_URL = "https://api.scnet.cn"  # the v3 AK/SK endpoint of the public platform
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -71,9 +75,33 @@ def _auth_usage(parser: argparse.ArgumentParser) -> int:
     return EXIT_USAGE
 
 
+class _RefuseSecret(argparse.Action):
+    """``--password X`` and friends: refused without echoing the value."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: object,
+        option_string: str | None = None,
+    ) -> None:
+        parser.error(
+            f"{option_string} is not accepted: a secret on the command line shows in `ps` "
+            f"and the shell history; use {self.help_flag} or the hidden prompt"
+        )
+
+    help_flag = ""
+
+
+def _refuse(p: argparse.ArgumentParser, flag: str, instead: str) -> None:
+    action = p.add_argument(flag, nargs="?", action=_RefuseSecret, help=argparse.SUPPRESS)
+    action.help_flag = instead  # type: ignore[attr-defined]
+
+
 def _login_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "login",
+        allow_abbrev=False,
         help="log in, pick a region and store the token",
         description="Log in with user + password + org id, an access key pair, or a pasted "
         "token; pick the region; discover its efile URL and home; save the profile (no "
@@ -117,6 +145,9 @@ def _login_parser(sub: argparse._SubParsersAction) -> None:
         help="keep the password / secret key in the keyring (never a file) to log in again "
         "automatically when the token can no longer be renewed",
     )
+    _refuse(p, "--password", "--password-stdin")
+    _refuse(p, "--secret-key", "--secret-key-stdin")
+    _refuse(p, "--token", "--token-stdin")
     p.set_defaults(handler=cmd_login)
 
 
@@ -140,12 +171,12 @@ def _logout_parser(sub: argparse._SubParsersAction) -> None:
 class _Login:
     """What a successful authentication produced (the token is kept out of repr)."""
 
-    token: str
-    region_id: str | None
-    region_name: str | None
-    efile_url: str
-    home: str | None
-    user: str | None
+    token: str = field(repr=False)
+    region_id: str | None = None
+    region_name: str | None = None
+    efile_url: str = ""
+    home: str | None = None
+    user: str | None = None
 
 
 def cmd_login(args: argparse.Namespace) -> int:
@@ -171,72 +202,50 @@ def cmd_login(args: argparse.Namespace) -> int:
     if args.remember_password:
         _check_remember()
 
-    user = args.user or (old.user if old else None)
-    org_id = args.org_id or (old.org_id if old else None)
-    secret = ""
+    request = LoginRequest(
+        platform_url,
+        method,
+        user=args.user or (old.user if old else None),
+        org_id=args.org_id or (old.org_id if old else None),
+        access_key=args.access_key,
+    )
     if method != "token":
-        user = user or _ask("User")
+        request.user = request.user or _ask("User")
     if method == "password":
-        org_id = org_id or _ask("Organisation id (orgId)")
-        secret = _secret(args.password_stdin, "Password", "--password-stdin")
+        request.org_id = request.org_id or _ask("Organisation id (orgId)")
+        request.secret = _secret(args.password_stdin, "Password", "--password-stdin")
     elif method == "aksk":
-        secret = _secret(args.secret_key_stdin, "Secret key", "--secret-key-stdin")
+        request.secret = _secret(args.secret_key_stdin, "Secret key", "--secret-key-stdin")
     else:
-        secret = _secret(True, "Token", "--token-stdin")
+        request.secret = _secret(True, "Token", "--token-stdin")
 
-    login = _authenticate(args, method, platform_url, user, org_id, secret)
-
-    profile = Profile(
-        name=name,
-        platform_url=platform_url,
-        user=login.user or user,
-        org_id=org_id if method == "password" else (old.org_id if old else None),
+    login = _authenticate(args, request)
+    profile = login_profile(
+        name,
+        request,
         region_id=login.region_id,
         region_name=login.region_name,
         efile_url=login.efile_url,
-        home_path=login.home,
-        auth_method=method,
-        deny_paths=list(old.deny_paths) if old else [],
-        poll_interval=old.poll_interval if old else 2.0,
-        token_store=args.token_store or (old.token_store if old else None),
+        home=login.home,
+        user=login.user,
+        previous=old,
+        token_store=args.token_store,
         auto_relogin=bool(args.remember_password),
-        extra=dict(old.extra) if old else {},
     )
-    config.set_profile(profile, make_default=args.default)
-    save_config(config)
-
-    outcome = store.set(name, login.token)
-    if outcome.warning:
-        say(f"warning: {outcome.warning}")
-    if mode == "keyring":
-        stale = store.file_path(name)
-        if stale.exists():
-            stale.unlink()
-            say(f"removed the old plain-text token file {stale}")
-    if args.remember_password:
-        keyring_store = TokenStore("keyring")
-        kept = keyring_store.remember(
-            name,
-            RememberedLogin(
-                method=method,
-                user=user or "",
-                secret=secret,
-                org_id=org_id,
-                access_key=args.access_key,
-            ),
-        )
-        say(
-            f"{'password' if method == 'password' else 'secret key'} kept in {kept.location} "
-            "for automatic re-login"
-        )
-    elif old is not None and old.auto_relogin and TokenStore("keyring").forget(name):
-        say("forgot the previously remembered password")
-
-    who = profile.user or "?"
-    say(f"Logged in as {who}@{profile.region or '?'} (profile {name})")
+    outcome = save_login(
+        config,
+        profile,
+        login.token,
+        store=store,
+        remember=request.remembered() if args.remember_password else None,
+        make_default=args.default,
+    )
+    for note in outcome.notes:
+        say(note)
+    say(f"Logged in as {profile.user or '?'}@{profile.region or '?'} (profile {name})")
     say(f"  efile URL: {profile.efile_url}")
     say(f"  home: {profile.home_path or '(unknown)'}")
-    say(f"  token stored in {outcome.location}")
+    say(f"  token stored in {outcome.stored.location}")
     return 0
 
 
@@ -248,7 +257,14 @@ def _profile_name(name: str) -> str:
 
 
 def _check_remember() -> None:
-    report = TokenStore("keyring").keyring_report()
+    try:
+        report = TokenStore("keyring").keyring_report()
+    except NoUsableKeyring as exc:
+        raise CliError(
+            f"--remember-password needs a keyring: {exc.problem} The password is never kept "
+            "in a file; log in without --remember-password.",
+            EXIT_AUTH,
+        ) from None
     if report.active.kind != SECURE:
         raise CliError(
             f"--remember-password needs a secure keyring; {report.active.label} is not one "
@@ -293,37 +309,32 @@ def _secret(from_stdin: bool, what: str, flag: str) -> str:
     return value
 
 
-def _authenticate(
-    args: argparse.Namespace,
-    method: str,
-    platform_url: str,
-    user: str | None,
-    org_id: str | None,
-    secret: str,
-) -> _Login:
+def _authenticate(args: argparse.Namespace, request: LoginRequest) -> _Login:
+    chosen: RegionToken | None = None
     try:
-        if method == "token":
-            token, chosen = secret, None
+        if request.method == "token":
+            token = request.secret
         else:
-            tokens = asyncio.run(_tokens(method, platform_url, user or "", org_id, args, secret))
+            tokens = asyncio.run(request_tokens(request))
             chosen = choose_region(tokens, args.region, interactive=_interactive())
             token = chosen.token or ""
+        claims = _claims(token)
         if args.url:
-            claims = _claims(token)
             return _Login(
                 token,
                 (chosen.cluster_id if chosen else None) or _opt(claims.get("clusterId")),
                 chosen.cluster_name if chosen else None,
                 normalise_efile_url(args.url),
                 args.home,
-                user or _opt(claims.get("user")),
+                request.user or _opt(claims.get("user")),
             )
-        region = asyncio.run(_center(platform_url, token))
+        region = asyncio.run(region_info(request.platform_url, token))
     except (AuthError, UnsupportedVersion, InvalidArgument) as exc:
         raise CliError(f"login refused: {exc}", EXIT_AUTH) from None
     if not region.efile_url:
         raise CliError(
-            f"region {region.name or region.id} lists no enabled efile URL; pass --url", EXIT_FAILED
+            f"region {region.name or region.id} lists no enabled efile URL; pass --url",
+            EXIT_FAILED,
         )
     return _Login(
         token,
@@ -331,29 +342,8 @@ def _authenticate(
         region.name or (chosen.cluster_name if chosen else None),
         region.efile_url,
         args.home or region.home_path,
-        user or _opt(_claims(token).get("user")) or region.user_name,
+        request.user or _opt(claims.get("user")) or region.user_name,
     )
-
-
-async def _tokens(
-    method: str,
-    platform_url: str,
-    user: str,
-    org_id: str | None,
-    args: argparse.Namespace,
-    secret: str,
-) -> list[RegionToken]:
-    if method == "aksk":
-        url = AKSK_DEFAULT_URL if platform_url == DEFAULT_PLATFORM_URL else platform_url
-        async with PlatformClient(url) as platform:
-            return await platform.login_aksk(user, args.access_key, secret)
-    async with PlatformClient(platform_url) as platform:
-        return await platform.login_password(user, secret, org_id or "")
-
-
-async def _center(platform_url: str, token: str) -> Region:
-    async with PlatformClient(platform_url) as platform:
-        return await platform.center(token)
 
 
 def _opt(value: object) -> str | None:
@@ -518,10 +508,21 @@ def cmd_status(args: argparse.Namespace) -> int:
     if args.json:
         emit_json(data)
     else:
-        _print_status(data, report.describe())
+        _print_status(data, describe_backends(report))
         if explanation:
             say(explanation)
     return 0 if token else EXIT_AUTH
+
+
+def describe_backends(report: BackendReport) -> list[str]:
+    """Lines for humans: the active keyring backend, why, and why others were not used."""
+    state = "usable" if report.usable else "NOT usable"
+    lines = [
+        f"keyring backend: {report.active.label} ({report.active.name}), {state}",
+        f"  chosen by: {report.chosen_by}; {report.reason}",
+    ]
+    lines += [f"  warning: {report.warning}"] if report.warning else []
+    return lines + [f"  not used: {info.label}: {info.reason}" for info in report.rejected]
 
 
 def _iso(epoch: float) -> str:

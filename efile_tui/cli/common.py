@@ -116,6 +116,7 @@ async def open_context(args: argparse.Namespace) -> AsyncIterator[tuple[Connecti
         profile=getattr(args, "profile", None), url=getattr(args, "url", None)
     )
     journal = Journal()
+    journal.reap_orphaned_submits()
     try:
         async with conn.client() as client:
             yield (

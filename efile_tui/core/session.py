@@ -10,6 +10,9 @@ it at login, falls back to a fresh login with the password kept in the keyring),
 new token where the old one came from and returns it; None when renewal is impossible.
 
 Keyring calls are blocking: from an event loop use ``resolve_connection_async``.
+
+Logging in (for the CLI and a TUI login screen): ``request_tokens`` → pick a region →
+``region_info`` → ``login_profile`` → ``save_login`` (blocking: run it in a thread from a UI).
 """
 
 from __future__ import annotations
@@ -17,21 +20,24 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import httpx
 
-from efile_tui.api.auth import PlatformClient, pick_region_token
+from efile_tui.api.auth import DEFAULT_PLATFORM_URL, PlatformClient, pick_region_token
 from efile_tui.api.client import EfileClient
 from efile_tui.api.errors import ApiError, AuthError
 from efile_tui.api.http import TokenRenewer
-from efile_tui.config import Config, Profile, load_config
-from efile_tui.store.tokens import TokenStore
+from efile_tui.api.models import Region, RegionToken
+from efile_tui.config import Config, Profile, load_config, save_config
+from efile_tui.store.tokens import RememberedLogin, StoreOutcome, TokenStore
 
 log = logging.getLogger(__name__)
 
 ENV_SOURCE = "EFILE_TOKEN"
+AKSK_DEFAULT_URL = "https://api.scnet.cn"  # the v3 AK/SK endpoint of the public platform
 
 
 class NeedsLogin(AuthError):
@@ -76,8 +82,11 @@ class Renewer:
     """``Connection.renew``: renew the token once, store it, and hand it back.
 
     Concurrent callers share one renewal: whoever waits on the lock and finds the token
-    already changed takes the new one instead of renewing again.
+    already changed, or renewed moments ago, takes the current one instead of renewing
+    again (requests sent with the old token come back expired after the renewal).
     """
+
+    cooldown = 10.0  # seconds after a renewal during which another is not attempted
 
     def __init__(
         self,
@@ -94,6 +103,7 @@ class Renewer:
         self.relogin = relogin
         self.transport = transport
         self._lock: asyncio.Lock | None = None
+        self._renewed_at: float | None = None
 
     def __repr__(self) -> str:
         return f"Renewer({self.platform_url!r}, store={self.store!r})"
@@ -103,11 +113,15 @@ class Renewer:
         if self._lock is None:
             self._lock = asyncio.Lock()
         async with self._lock:
-            if self.connection.token != before:
+            recent = self._renewed_at is not None and (
+                time.monotonic() - self._renewed_at < self.cooldown
+            )
+            if self.connection.token != before or recent:
                 return self.connection.token
             new = await self._renew(before) or await self._login_again()
             if not new:
                 return None
+            self._renewed_at = time.monotonic()
             self.connection.token = new
             await self._store(new)
             return new
@@ -129,16 +143,16 @@ class Renewer:
         remembered = await asyncio.to_thread(self.store.recall, conn.profile)
         if remembered is None:
             return None
+        request = LoginRequest(
+            self.platform_url,
+            "aksk" if remembered.method == "aksk" else "password",
+            user=remembered.user,
+            org_id=remembered.org_id,
+            access_key=remembered.access_key,
+            secret=remembered.secret,
+        )
         try:
-            async with PlatformClient(self.platform_url, transport=self.transport) as platform:
-                if remembered.method == "aksk" and remembered.access_key:
-                    tokens = await platform.login_aksk(
-                        remembered.user, remembered.access_key, remembered.secret
-                    )
-                else:
-                    tokens = await platform.login_password(
-                        remembered.user, remembered.secret, remembered.org_id or ""
-                    )
+            tokens = await request_tokens(request, transport=self.transport)
             return pick_region_token(tokens, conn.region_id or conn.region) or None
         except ApiError as exc:
             log.warning("automatic re-login failed: %s", exc.title)
@@ -259,10 +273,145 @@ async def resolve_connection_async(
     )
 
 
+# -- logging in ----------------------------------------------------------------------------
+
+
+@dataclass
+class LoginRequest:
+    """What the user gave to log in; the secret (password, secret key or token) stays out
+    of ``repr``."""
+
+    platform_url: str
+    method: str  # "password" | "aksk" | "token"
+    user: str | None = None
+    org_id: str | None = None
+    access_key: str | None = field(default=None, repr=False)
+    secret: str = field(default="", repr=False)
+
+    def remembered(self) -> RememberedLogin:
+        """The login to keep in the keyring for automatic re-login."""
+        return RememberedLogin(
+            method=self.method,
+            user=self.user or "",
+            secret=self.secret,
+            org_id=self.org_id,
+            access_key=self.access_key,
+        )
+
+
+async def request_tokens(
+    request: LoginRequest, *, transport: httpx.AsyncBaseTransport | None = None
+) -> list[RegionToken]:
+    """Log in with a password or an access key pair; one token per region."""
+    if request.method == "aksk":
+        url = request.platform_url
+        if url.rstrip("/") == DEFAULT_PLATFORM_URL:
+            url = AKSK_DEFAULT_URL
+        async with PlatformClient(url, transport=transport) as platform:
+            return await platform.login_aksk(
+                request.user or "", request.access_key or "", request.secret
+            )
+    async with PlatformClient(request.platform_url, transport=transport) as platform:
+        return await platform.login_password(
+            request.user or "", request.secret, request.org_id or ""
+        )
+
+
+async def region_info(
+    platform_url: str, token: str, *, transport: httpx.AsyncBaseTransport | None = None
+) -> Region:
+    """Where a regional token's efile service lives, and the user's home there."""
+    async with PlatformClient(platform_url, transport=transport) as platform:
+        return await platform.center(token)
+
+
+def login_profile(
+    name: str,
+    request: LoginRequest,
+    *,
+    region_id: str | None,
+    region_name: str | None,
+    efile_url: str,
+    home: str | None,
+    user: str | None,
+    previous: Profile | None = None,
+    token_store: str | None = None,
+    auto_relogin: bool = False,
+) -> Profile:
+    """The profile to save after a login (the user's own settings of ``previous`` kept)."""
+    return Profile(
+        name=name,
+        platform_url=request.platform_url,
+        user=user or request.user,
+        org_id=request.org_id or (previous.org_id if previous else None),
+        region_id=region_id,
+        region_name=region_name,
+        efile_url=efile_url,
+        home_path=home,
+        auth_method=request.method,
+        deny_paths=list(previous.deny_paths) if previous else [],
+        poll_interval=previous.poll_interval if previous else 2.0,
+        token_store=token_store or (previous.token_store if previous else None),
+        auto_relogin=auto_relogin,
+        extra=dict(previous.extra) if previous else {},
+    )
+
+
+@dataclass
+class LoginOutcome:
+    """Where the token went, plus what else happened (lines to show the user)."""
+
+    profile: Profile
+    stored: StoreOutcome
+    notes: list[str] = field(default_factory=list)
+
+
+def save_login(
+    config: Config,
+    profile: Profile,
+    token: str,
+    *,
+    store: TokenStore,
+    remember: RememberedLogin | None = None,
+    make_default: bool = False,
+) -> LoginOutcome:
+    """Save the profile (no secrets), store the token and keep or forget the password.
+
+    Blocking (keyring): from an event loop run it with ``asyncio.to_thread``.
+    """
+    previous = config.get_profile(profile.name)
+    config.set_profile(profile, make_default=make_default)
+    save_config(config)
+    stored = store.set(profile.name, token)
+    notes: list[str] = []
+    if stored.warning:
+        notes.append(f"warning: {stored.warning}")
+    if store.mode == "keyring":
+        stale = store.file_path(profile.name)
+        if stale.exists():
+            stale.unlink()
+            notes.append(f"removed the old plain-text token file {stale}")
+    keyring_store = TokenStore("keyring", allow_prompting=store.allow_prompting)
+    if remember is not None:
+        kept = keyring_store.remember(profile.name, remember)
+        what = "password" if remember.method == "password" else "secret key"
+        notes.append(f"{what} kept in {kept.location} for automatic re-login")
+    elif previous is not None and previous.auto_relogin and keyring_store.forget(profile.name):
+        notes.append("forgot the previously remembered password")
+    return LoginOutcome(profile, stored, notes)
+
+
 __all__ = [
+    "AKSK_DEFAULT_URL",
     "Connection",
+    "LoginOutcome",
+    "LoginRequest",
     "NeedsLogin",
     "Renewer",
+    "login_profile",
+    "region_info",
+    "request_tokens",
     "resolve_connection",
     "resolve_connection_async",
+    "save_login",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from typing import Any
@@ -69,8 +70,7 @@ async def stats(request: Request) -> Any:
     _loopback_only(request)
     state = state_of(request)
     return {
-        **state.stats.as_dict(),
-        "tasks": state.engine.counts(),
+        **state.snapshot(),
         "faults": state.config.faults.as_dict(),
         "now": state.clock.now(),
     }
@@ -92,11 +92,13 @@ def create_app(state: SimState) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        state.loop = asyncio.get_running_loop()
         state.engine.attach()
         try:
             yield
         finally:
             await state.engine.detach()
+            state.loop = None
 
     control = [
         Route("/_sim/clock/advance", api(advance_clock, NO_AUTH), methods=["POST"]),

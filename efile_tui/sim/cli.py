@@ -40,15 +40,40 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         f"list); prefer the {TOKEN_ENV} environment variable",
     )
     speed = parser.add_argument_group("behaviour")
-    speed.add_argument("--files-per-second", type=float, default=200.0, metavar="N")
-    speed.add_argument("--bytes-per-second", type=float, default=50e6, metavar="N")
-    speed.add_argument("--token-ttl", type=float, default=86400.0, metavar="SECONDS")
-    faults = parser.add_argument_group("faults")
-    faults.add_argument("--latency", type=float, default=0.0, metavar="SECONDS")
-    faults.add_argument("--error-rate", type=float, default=0.0, metavar="F")
-    faults.add_argument("--drop-rate", type=float, default=0.0, metavar="F")
-    faults.add_argument("--malformed-rate", type=float, default=0.0, metavar="F")
-    faults.add_argument("--throttle-rps", type=float, default=None, metavar="N")
+    speed.add_argument(
+        "--files-per-second",
+        type=float,
+        default=200.0,
+        metavar="N",
+        help="files per second each task processes (default 200; 0: unlimited)",
+    )
+    speed.add_argument(
+        "--bytes-per-second",
+        type=float,
+        default=50e6,
+        metavar="N",
+        help="bytes per second each task processes (default 50e6; 0: unlimited)",
+    )
+    speed.add_argument(
+        "--token-ttl",
+        type=float,
+        default=86400.0,
+        metavar="SECONDS",
+        help="lifetime of issued tokens (default 86400); expired tokens get code 10008",
+    )
+    faults = parser.add_argument_group("faults (all off by default)")
+    add = faults.add_argument
+    add("--latency", type=float, default=0.0, metavar="SECONDS", help="delay every request")
+    add("--error-rate", type=float, default=0.0, metavar="F", help="fraction answered HTTP 503")
+    add("--drop-rate", type=float, default=0.0, metavar="F", help="fraction of dropped connections")
+    add("--malformed-rate", type=float, default=0.0, metavar="F", help="fraction of bad bodies")
+    add(
+        "--throttle-rps",
+        type=float,
+        default=None,
+        metavar="N",
+        help="answer 911048 above N requests per second",
+    )
 
 
 def _usage_error(message: str) -> int:
@@ -68,6 +93,8 @@ def _validate(args: argparse.Namespace) -> str | None:
         return "--throttle-rps must not be negative"
     if not 0 <= args.port <= 65535:
         return f"--port must be between 0 and 65535 (got {args.port})"
+    if args.files_per_second < 0 or args.bytes_per_second < 0:
+        return "--files-per-second and --bytes-per-second must not be negative (0: unlimited)"
     if args.token_ttl <= 0:
         return "--token-ttl must be positive"
     if args.root is None and args.seed is None:
@@ -148,7 +175,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"efile simulator serving {config.root} as {config.home} at {server.url}")
         print(f"export EFILE_URL={server.url}")
         print(f"export EFILE_TOKEN={server.token}")
-        print("then try: efile-tui ls   (Ctrl-C stops the simulator)", flush=True)
+        print("then try:  efile-tui ls   or   efile-tui")
+        print("Ctrl-C stops the simulator", flush=True)
         while not stop.wait(0.5):
             if not server.running:
                 print("efile-tui sim: server stopped unexpectedly", file=sys.stderr)

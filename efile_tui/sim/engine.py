@@ -6,6 +6,12 @@ puts in-flight tasks back at the head of the queue, still ``processing``; attach
 (server restart) resumes them where they stopped. Throughput is per task: a file takes
 ``max(1/files_per_second, size/bytes_per_second)`` seconds of real time. Finished tasks are
 forgotten ``retention`` seconds (by the sim clock) after they end, checked lazily.
+
+A task runs synchronously inside the submit request (``synchronousExecution`` true, already
+``complete`` or ``fail``) when it touches at most ``sync_threshold`` files, has a short plan,
+and, for copy/move, at most 8 MiB. Like the documented example, such a task reports
+``processedSize`` 0 and ``progress`` null. Elements that fail validation also come back
+finished (``fail``, synchronous) and are remembered like any other task.
 """
 
 from __future__ import annotations
@@ -45,6 +51,7 @@ from efile_tui.sim.tasks import (
 )
 
 SYNC_MAX_ENTRIES = 1000  # never run a plan longer than this inside a request
+SYNC_MAX_BYTES = 8 * 2**20  # copies/moves of more bytes always run asynchronously
 THREAD_COPY_BYTES = 4 * 2**20  # copy bigger files in a thread to keep the loop responsive
 YIELD_EVERY = 200  # give the event loop a turn this often when nothing needs pacing
 
@@ -61,6 +68,8 @@ class Engine:
         self._ended: list[tuple[float, str]] = []  # heap of (end time, task id)
         self._workers: list[asyncio.Task[None]] = []
         self._wake: asyncio.Event | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._running: set[str] = set()  # ids being executed by a worker right now
 
     # ---- queries -------------------------------------------------------------------------
 
@@ -173,8 +182,13 @@ class Engine:
             self._finish(task, FAIL, error_of(exc))
             return task
         task.total_num, task.total_size, task.total_cost = plan_totals(task.plan)
-        sync = cfg.sync_threshold > 0 and task.total_num <= cfg.sync_threshold
-        if sync and len(task.plan) <= SYNC_MAX_ENTRIES:
+        sync = (
+            cfg.sync_threshold > 0
+            and task.total_num <= cfg.sync_threshold
+            and len(task.plan) <= SYNC_MAX_ENTRIES
+            and (operation == "delete" or task.total_size <= SYNC_MAX_BYTES)
+        )
+        if sync:
             self._run_sync(task)
         else:
             self._queue.append(task.task_id)
@@ -216,14 +230,22 @@ class Engine:
         task.end_time = now
         if error is not None:
             task.error_code, task.error_msg = error.code, error.msg
+        task.plan = []  # a finished task no longer needs its (possibly huge) plan
         heapq.heappush(self._ended, (now, task.task_id))
 
     # ---- workers -------------------------------------------------------------------------
 
     def attach(self) -> None:
         """Start the workers on the running event loop (resumes queued/in-flight tasks)."""
-        if self._workers:
+        loop = asyncio.get_running_loop()
+        if self._workers and self._loop is loop:
             return
+        # Workers of a loop that died without detach (forced exit): resume their tasks.
+        for task_id in self._running:
+            if task_id not in self._queue:
+                self._queue.appendleft(task_id)
+        self._running.clear()
+        self._loop = loop
         self._wake = asyncio.Event()
         self._workers = [
             asyncio.create_task(self._worker(), name=f"sim-worker-{n}")
@@ -238,6 +260,7 @@ class Engine:
             worker.cancel()
         await asyncio.gather(*workers, return_exceptions=True)
         self._wake = None
+        self._loop = None
 
     def _notify(self) -> None:
         if self._wake is not None and self._queue:
@@ -258,6 +281,7 @@ class Engine:
                 self._wake.clear()
                 await self._wake.wait()
                 continue
+            self._running.add(task.task_id)
             try:
                 await self._execute(task)
             except asyncio.CancelledError:
@@ -267,6 +291,8 @@ class Engine:
             except Exception as exc:  # a bug must fail the task, not kill the worker
                 if task.status in ACTIVE:
                     self._finish(task, FAIL, SimError("10001", f"内部异常: {exc}"))
+            finally:
+                self._running.discard(task.task_id)
 
     async def _execute(self, task: Task) -> None:
         if task.status == WAITING:

@@ -117,11 +117,15 @@ class FaultsMiddleware:
             await self.app(scope, receive, send)
             return
         draw = self._random()
+        stats = self.state.stats
         if draw < drop:
+            stats.dropped += 1
             await self._drop(scope, receive, send)
         elif draw < drop + error:
+            stats.errors += 1
             await _send_simple(send, 503, b"text/html; charset=utf-8", ERROR_PAGE)
         elif draw < drop + error + bad:
+            stats.malformed += 1
             await self._malformed(scope, receive, send)
         else:
             await self.app(scope, receive, send)

@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.routing import Route
 
 from efile_tui.sim.errors import SimError
-from efile_tui.sim.web import EFILE, api, json_body, state_of, task_ids
+from efile_tui.sim.web import EFILE, Handler, api, json_body, params_of, state_of, task_ids
 
 PREFIX = "/efile/openapi/v2/file"
 MAX_ELEMENTS = 1000  # the docs recommend 100 per request; accept up to this many
@@ -23,10 +23,7 @@ async def list_dir(request: Request) -> Any:
 async def mkdir(request: Request) -> Any:
     """``POST mkdir``: create a folder (``createParents`` like ``mkdir -p``)."""
     sandbox = state_of(request).sandbox
-    params = dict(request.query_params)
-    if "path" not in params:
-        form = await request.form()
-        params.update({k: v for k, v in form.items() if isinstance(v, str)})
+    params = await params_of(request)
     path = sandbox.to_real(params.get("path"), follow_last=False)
     parents = str(params.get("createParents", "false")).lower() == "true"
     if os.path.lexists(path):
@@ -44,7 +41,7 @@ async def mkdir(request: Request) -> Any:
     return ""
 
 
-def _submitter(operation: str) -> Any:
+def _submitter(operation: str) -> Handler:
     async def submit(request: Request) -> Any:
         body = await json_body(request)
         if not isinstance(body, list) or not body:

@@ -10,9 +10,12 @@ PROJECT_NAMES = ("climate", "genomics", "cfd", "ml-train", "astro", "materials",
 LOG_LEVELS = ("INFO", "INFO", "INFO", "DEBUG", "WARN", "ERROR")
 
 
-def _text(rng: random.Random, kind: str, index: int) -> bytes:
+POOL_SIZE = 48  # distinct bodies per kind; files pick one and add a unique header
+
+
+def _text(rng: random.Random, kind: str) -> bytes:
     """A few hundred bytes to a few KB of plausible text."""
-    lines = []
+    lines: list[str] = []
     if kind == "log":
         for n in range(rng.randint(8, 60)):
             level = rng.choice(LOG_LEVELS)
@@ -22,7 +25,6 @@ def _text(rng: random.Random, kind: str, index: int) -> bytes:
         for n in range(rng.randint(10, 80)):
             lines.append(f"{n},{n * 0.5:.2f},{rng.uniform(-1, 1):.6f},{rng.random():.3e}")
     else:
-        lines.append(f"# output block {index}")
         for _ in range(rng.randint(6, 50)):
             values = " ".join(f"{rng.gauss(0, 1):+.5f}" for _ in range(6))
             lines.append(values)
@@ -45,6 +47,11 @@ def seed_tree(
     Returns ``{"files": n, "dirs": n, "bytes": n}`` (bytes are apparent sizes).
     """
     rng = random.Random(rng_seed)
+    pools = {k: [_text(rng, k) for _ in range(POOL_SIZE)] for k in ("log", "csv", "dat")}
+
+    def body(kind: str, index: int) -> bytes:
+        return f"# {kind} block {index}\n".encode() + rng.choice(pools[kind])
+
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
     counts = {"files": 0, "dirs": 0, "bytes": 0}
@@ -80,11 +87,11 @@ def seed_tree(
             steps = min(budget, rng.randint(20, 120))
             for step in range(steps):
                 if step % 10 == 9:
-                    write(run_dir / "logs" / f"rank-{step // 10:03d}.log", _text(rng, "log", step))
+                    write(run_dir / "logs" / f"rank-{step // 10:03d}.log", body("log", step))
                 elif step % 10 == 4:
-                    write(run_dir / "output" / f"stats-{step:05d}.csv", _text(rng, "csv", step))
+                    write(run_dir / "output" / f"stats-{step:05d}.csv", body("csv", step))
                 else:
-                    write(run_dir / "output" / f"step-{step:05d}.dat", _text(rng, "dat", step))
+                    write(run_dir / "output" / f"step-{step:05d}.dat", body("dat", step))
             budget -= steps
             run += rng.randint(1, 5)
         scratch = project / "scratch" / f"tmp-{rng.getrandbits(24):06x}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from types import TracebackType
@@ -24,13 +25,20 @@ class SimServer:
     The task engine, tokens, clock and files live in ``self.state`` and survive ``restart``.
     """
 
-    def __init__(self, config: SimConfig, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self,
+        config: SimConfig,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        clock: SimClock | None = None,
+    ) -> None:
         if not config.root.is_dir():
             raise ValueError(f"simulator root {config.root} is not a directory")
         self.config = config
         self.host = host
         self.port = port
-        self.state = SimState(config, SimClock())
+        self.state = SimState(config, clock or SimClock())
         self.clock: SimClock = self.state.clock
         self.token: str = config.token or self.state.tokens.issue(config.region_id)
         self.app = create_app(self.state)
@@ -41,6 +49,10 @@ class SimServer:
     def faults(self) -> Faults:
         """The live fault settings (mutate their fields to change behaviour at runtime)."""
         return self.config.faults
+
+    @faults.setter
+    def faults(self, value: Faults) -> None:
+        self.config.faults = value
 
     @property
     def url(self) -> str:
@@ -59,7 +71,15 @@ class SimServer:
 
     def stats(self) -> dict[str, Any]:
         """Request counters (per path, busiest second, throttled) and task counts."""
-        return {**self.state.stats.as_dict(), "tasks": self.state.engine.counts()}
+        loop = self.state.loop
+        if loop is None or not self.running:
+            return self.state.snapshot()
+
+        async def snapshot() -> dict[str, Any]:
+            return self.state.snapshot()
+
+        # Read on the server's loop: its dicts must not change while they are copied.
+        return asyncio.run_coroutine_threadsafe(snapshot(), loop).result(timeout=10)
 
     def start(self) -> SimServer:
         """Start serving; return once the socket accepts connections."""
@@ -75,6 +95,7 @@ class SimServer:
             access_log=False,
             lifespan="on",
             loop="asyncio",
+            timeout_graceful_shutdown=2,
         )
         server = uvicorn.Server(config)
         thread = threading.Thread(target=server.run, name="efile-sim", daemon=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import collections
 import time
 from typing import Any
@@ -17,7 +18,7 @@ MAX_TRACKED_PATHS = 500
 
 
 class Stats:
-    """Request counters per path, the busiest 1-second window, and throttled requests."""
+    """Request counters per path, the busiest 1-second window, and injected faults."""
 
     def __init__(self) -> None:
         self.reset()
@@ -27,6 +28,9 @@ class Stats:
         self.per_path: collections.Counter[str] = collections.Counter()
         self.total = 0
         self.throttled = 0
+        self.dropped = 0
+        self.errors = 0  # HTTP 503 answers
+        self.malformed = 0
         self.max_per_second = 0
         self._window: collections.deque[float] = collections.deque()
 
@@ -49,6 +53,9 @@ class Stats:
             "requests": dict(self.per_path),
             "maxPerSecond": self.max_per_second,
             "throttled": self.throttled,
+            "dropped": self.dropped,
+            "errors": self.errors,
+            "malformed": self.malformed,
         }
 
 
@@ -63,3 +70,8 @@ class SimState:
         self.engine = Engine(config, self.clock, self.sandbox)
         self.lister = Lister(self.sandbox, config.user)
         self.stats = Stats()
+        self.loop: asyncio.AbstractEventLoop | None = None  # set while a server runs
+
+    def snapshot(self) -> dict[str, Any]:
+        """Request counters and task counts (call on the server's loop, or when stopped)."""
+        return {**self.stats.as_dict(), "tasks": self.engine.counts()}

@@ -24,7 +24,7 @@ ACTIVE = (WAITING, PROCESSING)
 FINISHED = (COMPLETE, FAIL, CANCEL)
 
 
-@dataclass
+@dataclass(slots=True)
 class PlanItem:
     """One step of a task: a file to process or a directory to create/remove."""
 

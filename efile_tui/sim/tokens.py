@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import json
 import secrets
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,6 +47,7 @@ class TokenAuthority:
         self._config = config
         self._clock = clock
         self._secret = secret if secret is not None else secrets.token_bytes(32)
+        self._lock = threading.Lock()  # tests issue tokens from their own thread
         self._issued: dict[str, TokenRecord] = {}
         self._fixed: dict[str, TokenRecord] = {}
         if config.token:
@@ -72,7 +74,8 @@ class TokenAuthority:
         }
         signing_input = _b64(_json(header)) + "." + _b64(_json(payload))
         signature = hmac.new(self._secret, signing_input.encode("ascii"), hashlib.sha256)
-        self._issued[jti] = TokenRecord(cluster_id, expires)
+        with self._lock:
+            self._issued[jti] = TokenRecord(cluster_id, expires)
         return signing_input + "." + _b64(signature.digest())
 
     def login_entries(self) -> list[dict[str, Any]]:
@@ -103,7 +106,8 @@ class TokenAuthority:
             raise SimError("911406")
         try:
             payload = json.loads(_unb64(parts[1]))
-            record = self._issued.get(str(payload["jti"]))
+            with self._lock:
+                record = self._issued.get(str(payload["jti"]))
         except (ValueError, KeyError, TypeError):
             record = None
         if record is None:
@@ -128,7 +132,8 @@ class TokenAuthority:
     def expire_all(self) -> int:
         """Make every token issued so far (and the fixed one) expired now; return the count."""
         now = self._clock.now()
-        records = [*self._issued.values(), *self._fixed.values()]
+        with self._lock:
+            records = [*self._issued.values(), *self._fixed.values()]
         for record in records:
             record.expires_at = min(record.expires_at, now)
         return len(records)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import urllib.parse
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -74,6 +75,17 @@ async def json_body(request: Request) -> Any:
         return json.loads(raw)
     except (ValueError, UnicodeDecodeError):
         raise SimError("10004", "请求体不是合法的JSON") from None
+
+
+async def params_of(request: Request) -> dict[str, str]:
+    """Query parameters, plus fields of a url-encoded form body (lenient like the service)."""
+    params = dict(request.query_params)
+    ctype = request.headers.get("content-type", "")
+    if ctype.startswith("application/x-www-form-urlencoded"):
+        body = (await request.body()).decode("utf-8", "replace")
+        for key, value in urllib.parse.parse_qsl(body, keep_blank_values=True):
+            params.setdefault(key, value)
+    return params
 
 
 async def task_ids(request: Request, limit: int = 500) -> list[str]:

@@ -1,31 +1,25 @@
-"""The token store: the OS keyring (service ``efile-tui``, one entry per profile) or,
-only when the user opts in, a plain-text file.
+"""The token store: the OS keyring (service ``efile-tui``, one entry per profile) or, only
+when the user opts in, a plain-text file (``config_dir()/tokens/<profile>``, 0600 in 0700).
 
-Policy:
-
-* ``keyring.get_keyring()`` decides the backend, so ``PYTHON_KEYRING_BACKEND`` and
-  ``keyringrc.cfg`` are respected. The backend is then classified: a real OS keyring is used;
-  ``fail``/``null`` mean "no keyring"; a backend that keeps the secret in plain text
-  (keyrings.alt ``PlaintextKeyring``) or would prompt on the terminal (``EncryptedKeyring``,
-  cryptfile) is used only when the user chose it explicitly, else it counts as "no usable
-  keyring" and ``NoUsableKeyring`` explains the ways on. Nothing falls back to plain text
-  silently.
-* Every keyring call runs in a daemon thread with a timeout (a locked Secret Service with no
-  prompter blocks forever) and raises a clear error instead of hanging.
-* The file store (``config_dir()/tokens/<profile>``) is created 0600 inside a 0700 folder and
-  refused when its permissions are widened; every write comes with a plain-text warning.
+``keyring.get_keyring()`` picks the backend (``PYTHON_KEYRING_BACKEND`` and ``keyringrc.cfg``
+are respected); it is then classified. A backend that keeps the secret in plain text or would
+prompt on the terminal is used only if the user chose it explicitly; ``fail``/``null`` never.
+Otherwise ``NoUsableKeyring`` explains the ways on: nothing falls back to plain text silently.
+Every keyring call runs in a daemon thread with a timeout instead of hanging on D-Bus.
 """
 
 from __future__ import annotations
 
 import configparser
+import contextlib
+import functools
 import json
 import os
 import stat
 import sys
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -33,6 +27,7 @@ import keyring
 import keyring.backend
 import keyring.errors
 from keyring.backends import chainer, fail, null
+from keyring.util import platform_ as keyring_platform
 
 from efile_tui import locations
 from efile_tui.api.errors import AuthError
@@ -51,47 +46,45 @@ _LABELS = {
     "keyring.backends.SecretService.Keyring": "SecretService",
     "keyring.backends.libsecret.Keyring": "libsecret",
     "keyring.backends.kwallet.DBusKeyring": "KWallet",
-    "keyring.backends.kwallet.DBusKeyringKWallet4": "KWallet4",
     "keyring.backends.macOS.Keyring": "macOS Keychain",
     "keyring.backends.Windows.WinVaultKeyring": "Windows Credential Locker",
-    "keyring.backends.fail.Keyring": "fail.Keyring",
-    "keyring.backends.null.Keyring": "null.Keyring",
 }
-_OS_KEYRINGS = frozenset(_LABELS) - {
-    "keyring.backends.fail.Keyring",
-    "keyring.backends.null.Keyring",
-}
+_OS_KEYRINGS = frozenset({*_LABELS, "keyring.backends.kwallet.DBusKeyringKWallet4"})
 _PLAINTEXT = frozenset({"keyrings.alt.file.PlaintextKeyring"})
 _PROMPTING_HINTS = ("Encrypted", "CryptFile")
-_OTHER_PLATFORMS = {"Windows": "win32", "macOS": "darwin"}
+_OTHER_PLATFORMS = {"Windows": "win32", "macOS": "darwin"}  # not worth a line elsewhere
 
 
-# -- errors --------------------------------------------------------------------------------
+class StoreError(AuthError):
+    """A token-store problem (exit code 4); ``message`` says what to do."""
+
+    title = "Token store error"
+
+    def __init__(self, message: str) -> None:
+        super().__init__("auth", "")
+        self.title = type(self).title
+        self.problem, self.message = message, message
+        self.args = (message,)
 
 
-class NoUsableKeyring(AuthError):
+class TokenFileError(StoreError):
+    """The plain-text token file is unsafe or unreadable; the message names the fix."""
+
+    title = "Token file refused"
+
+
+class NoUsableKeyring(StoreError):
     """No keyring can hold the token; the message explains what is wrong and the ways on."""
 
+    title = "No usable keyring"
+
     def __init__(self, problem: str) -> None:
-        super().__init__("auth", "")
-        self.title = "No usable keyring"
+        super().__init__(explain_no_keyring(problem))
         self.problem = problem
-        self.message = explain_no_keyring(problem)
-        self.args = (self.message,)
 
 
 class KeyringTimeout(NoUsableKeyring):
     """A keyring call did not return in time (e.g. a locked collection with no prompter)."""
-
-
-class TokenFileError(AuthError):
-    """The plain-text token file is unsafe or unreadable; the message names the fix."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__("auth", "")
-        self.title = "Token file refused"
-        self.message = message
-        self.args = (message,)
 
 
 def explain_no_keyring(problem: str) -> str:
@@ -109,20 +102,16 @@ Ways on (pick one):
        read -rs PW                              # type the keyring password (not echoed)
        printf %s "$PW" | gnome-keyring-daemon --unlock --components=secrets >/dev/null; unset PW
        efile-tui login ...                      # then run efile-tui from this shell
-     The keyring stays encrypted in ~/.local/share/keyrings; unlock it with the same password
-     in later sessions.
-  2. Scripts and batch jobs: pass the token in the environment, read without echo so it
-     stays out of the shell history:
+     (the keyring stays encrypted in ~/.local/share/keyrings; same password next time)
+  2. Scripts and batch jobs: the token in the environment, read without echo (no history):
        read -rs EFILE_TOKEN && export EFILE_TOKEN
        export EFILE_URL=https://...             # the region's efile URL, or use a profile
-  3. Opt in to a plain-text token file ({tokens}/<profile>, mode 0600 in a
-     0700 folder; readable by your account and root; works on every node sharing $HOME):
+  3. Opt in to a plain-text token file, mode 0600 in a 0700 folder (readable by your
+     account and root; works on every login node sharing $HOME):
        efile-tui login --token-store file ...
+     The file: {tokens}/<profile>
 
 `efile-tui auth status` shows which keyring backends were tried and why they were not used."""
-
-
-# -- backend classification -----------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -155,20 +144,7 @@ class BackendReport:
 
     def to_json(self) -> dict[str, Any]:
         """JSON-friendly form (for ``auth status --json``)."""
-        data = asdict(self)
-        data.pop("backend", None)
-        return data
-
-    def describe(self) -> list[str]:
-        """Lines for humans: the active backend, why, and why others were not used."""
-        state = "usable" if self.usable else "NOT usable"
-        lines = [f"keyring backend: {self.active.label} ({self.active.name}), {state}"]
-        lines.append(f"  chosen by: {self.chosen_by}; {self.reason}")
-        if self.warning:
-            lines.append(f"  warning: {self.warning}")
-        for info in self.rejected:
-            lines.append(f"  not used: {info.label}: {info.reason}")
-        return lines
+        return asdict(replace(self, backend=None))
 
 
 def _qualname(obj: object) -> str:
@@ -186,32 +162,25 @@ def _label(name: str) -> str:
 def classify(backend: keyring.backend.KeyringBackend) -> BackendInfo:
     """Say what kind of store a backend is (no keyring call is made)."""
     name = _qualname(backend)
-    label = _label(name)
+    info = functools.partial(BackendInfo, name, _label(name))
+    cls_name = type(backend).__name__
     if isinstance(backend, fail.Keyring):
-        return BackendInfo(
-            name,
-            label,
-            NONE,
-            "no backend available: no D-Bus session or no "
-            "Secret Service on this host (typical over SSH)",
-        )
+        return info(NONE, "no backend: no D-Bus session or no Secret Service (typical over SSH)")
     if isinstance(backend, null.Keyring):
-        return BackendInfo(
-            name, label, NONE, "keyring is disabled (the null backend stores nothing)"
-        )
+        return info(NONE, "keyring is disabled (the null backend stores nothing)")
     if name in _PLAINTEXT or "no encyption" in str(getattr(type(backend), "scheme", "")):
         where = getattr(backend, "file_path", "a file")
-        return BackendInfo(name, label, PLAINTEXT, f"stores base64 in {where}, not secret")
-    if any(h in type(backend).__name__ for h in _PROMPTING_HINTS):
+        return info(PLAINTEXT, f"stores base64 in {where}, not secret")
+    if any(h in cls_name for h in _PROMPTING_HINTS):
         if "keyring_key" in vars(backend):
-            return BackendInfo(name, label, SECURE, "encrypted file, key given in advance")
-        return BackendInfo(name, label, PROMPTING, "would prompt for a password on the terminal")
+            return info(SECURE, "encrypted file, key given in advance")
+        return info(PROMPTING, "would prompt for a password on the terminal")
     if name in _OS_KEYRINGS:
-        return BackendInfo(name, label, SECURE, "OS keyring")
+        return info(SECURE, "OS keyring")
     priority = _priority(type(backend))
-    if isinstance(priority, (int, float)) and priority >= 1:
-        return BackendInfo(name, label, SECURE, f"recommended backend (priority {priority:g})")
-    return BackendInfo(name, label, UNKNOWN, "not a recommended backend (priority below 1)")
+    if isinstance(priority, float) and priority >= 1:
+        return info(SECURE, f"recommended backend (priority {priority:g})")
+    return info(UNKNOWN, "not a recommended backend (priority below 1)")
 
 
 def _priority(cls: type) -> float | str:
@@ -227,26 +196,21 @@ def _explicit_choice(env: Mapping[str, str]) -> tuple[str, str] | None:
     if name:
         return name, "PYTHON_KEYRING_BACKEND"
     try:
-        from keyring.util import platform_
-
-        path = Path(platform_.config_root()) / "keyringrc.cfg"
+        path = Path(keyring_platform.config_root()) / "keyringrc.cfg"
         parser = configparser.RawConfigParser()
         if parser.read(path, encoding="utf-8") and parser.has_option("backend", "default-keyring"):
             return parser.get("backend", "default-keyring").strip(), f"keyringrc.cfg ({path})"
     except (configparser.Error, OSError, UnicodeDecodeError):
-        return None
+        pass
     return None
 
 
 def _rejected_reason(cls: type, active: str) -> str | None:
     name = _qualname(cls)
-    module_tail = cls.__module__.rsplit(".", 1)[-1]
-    platform = _OTHER_PLATFORMS.get(module_tail)
-    if platform and not sys.platform.startswith(platform):
-        return None  # Windows/macOS backends on Linux: not worth a line
-    if name in (active, _qualname(chainer.ChainerBackend), _qualname(null.Keyring)):
+    platform = _OTHER_PLATFORMS.get(cls.__module__.rsplit(".", 1)[-1], sys.platform)
+    if name == active or cls in (chainer.ChainerBackend, null.Keyring, fail.Keyring):
         return None
-    if name == _qualname(fail.Keyring):
+    if not sys.platform.startswith(platform):
         return None
     priority = _priority(cls)
     if isinstance(priority, str):
@@ -280,28 +244,16 @@ def assess(
     effective = backend
     info = classify(backend)
     rejected: list[BackendInfo] = []
-    if isinstance(backend, chainer.ChainerBackend):
-        members = list(backend.backends)
-        if members:
-            effective = members[0]
-            first = classify(effective)
-            info = BackendInfo(
-                name,
-                first.label,
-                first.kind,
-                f"chained; writes go to {first.label}: {first.reason}",
+    if isinstance(backend, chainer.ChainerBackend):  # only its first backend is used
+        effective, *others = list(backend.backends) or [fail.Keyring()]
+        first = classify(effective)
+        chained = f"chained; writes go to {first.label}: {first.reason}"
+        info = BackendInfo(name, first.label, first.kind, chained)
+        skipped = f"chained after {first.label}; not consulted"
+        for other in others:
+            rejected.append(
+                BackendInfo(_qualname(other), _label(_qualname(other)), "skipped", skipped)
             )
-            for other in members[1:]:
-                rejected.append(
-                    BackendInfo(
-                        _qualname(other),
-                        _label(_qualname(other)),
-                        "skipped",
-                        f"chained after {first.label}; not consulted",
-                    )
-                )
-        else:
-            info = BackendInfo(name, "chainer", NONE, "chainer with no backend to chain")
     choice = _explicit_choice(env)
     explicit = choice is not None and choice[0] == name
     chosen_by = choice[1] if explicit and choice else "auto-detected (highest priority)"
@@ -311,13 +263,8 @@ def assess(
         usable, reason = info.kind == SECURE, info.reason
     else:
         usable = explicit and (allow_prompting or info.kind != PROMPTING)
-        reason = info.reason + (
-            "; allowed because you chose it"
-            if usable
-            else "; cannot be used inside the TUI"
-            if explicit
-            else "; not used unless chosen explicitly"
-        )
+        why = "allowed, you chose it" if usable else "not inside the TUI" if explicit else ""
+        reason = f"{info.reason}; {why or 'not used unless chosen explicitly'}"
     warning = None
     if usable and info.kind == PLAINTEXT:
         warning = f"the token is stored in plain text by {info.label} ({info.reason})"
@@ -327,11 +274,9 @@ def assess(
         for cls in sorted(keyring.backend.KeyringBackend._classes, key=_qualname):
             if _qualname(cls) in seen:
                 continue
-            why = _rejected_reason(cls, name)
-            if why:
-                rejected.append(
-                    BackendInfo(_qualname(cls), _label(_qualname(cls)), "rejected", why)
-                )
+            if not_used := _rejected_reason(cls, name):
+                label = _label(_qualname(cls))
+                rejected.append(BackendInfo(_qualname(cls), label, "rejected", not_used))
     return BackendReport(
         info, chosen_by, explicit, usable, reason, warning, tuple(rejected), backend=effective
     )
@@ -358,14 +303,8 @@ def _problem(report: BackendReport) -> str:
     )
 
 
-# -- running keyring calls safely ------------------------------------------------------------
-
-
 def call_with_timeout(fn: Callable[[], T], timeout: float | None, what: str) -> T:
-    """Run ``fn`` in a daemon thread; raise ``KeyringTimeout`` if it does not finish.
-
-    A daemon thread is used on purpose: a call stuck on D-Bus must not keep the process alive.
-    """
+    """Run ``fn`` in a daemon thread (one stuck on D-Bus must not keep the process alive)."""
     box: dict[str, Any] = {}
 
     def target() -> None:
@@ -379,16 +318,12 @@ def call_with_timeout(fn: Callable[[], T], timeout: float | None, what: str) -> 
     thread.join(timeout)
     if thread.is_alive():
         raise KeyringTimeout(
-            f"{what} did not answer within {timeout:g} s. A Secret Service whose collection is "
-            "locked and cannot show an unlock prompt (typical over SSH) blocks like this; "
-            "unlock it (see 1.) or use another way below."
+            f"{what} did not answer within {timeout:g} s, as a locked Secret Service that cannot "
+            "show an unlock prompt does (typical over SSH); unlock it (see 1.) or use 2. or 3."
         )
     if "error" in box:
         raise box["error"]
     return box["value"]
-
-
-# -- the file store --------------------------------------------------------------------------
 
 
 def token_dir() -> Path:
@@ -400,6 +335,13 @@ def _mode(st: os.stat_result) -> str:
     return oct(stat.S_IMODE(st.st_mode))[2:].rjust(4, "0")
 
 
+def _widened(path: Path, what: str, mode: str, target: Path) -> TokenFileError:
+    return TokenFileError(
+        f"refusing to read the token file {path}: {what}, open to group/others. "
+        f"Fix: chmod {mode} {target}, then log in again (the token may have been read)."
+    )
+
+
 def read_token_file(path: Path) -> str | None:
     """Read a token file, refusing it if the file or its folder is open to others."""
     try:
@@ -409,11 +351,7 @@ def read_token_file(path: Path) -> str | None:
     if stat.S_ISLNK(dst.st_mode) or not stat.S_ISDIR(dst.st_mode):
         raise TokenFileError(f"refusing to read the token: {path.parent} is not a plain folder")
     if dst.st_mode & 0o077:
-        raise TokenFileError(
-            f"refusing to read the token in {path}: its folder {path.parent} has mode "
-            f"{_mode(dst)} (group/others may enter it). Fix: chmod 700 {path.parent}; "
-            "then log in again, the token may have been read by others."
-        )
+        raise _widened(path, f"its folder {path.parent} has mode {_mode(dst)}", "700", path.parent)
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
     except FileNotFoundError:
@@ -425,11 +363,7 @@ def read_token_file(path: Path) -> str | None:
         if not stat.S_ISREG(st.st_mode):
             raise TokenFileError(f"refusing to read the token: {path} is not a regular file")
         if st.st_mode & 0o077:
-            raise TokenFileError(
-                f"refusing to read the token file {path}: mode {_mode(st)} lets group/others "
-                f"read it. Fix: chmod 600 {path}; then log in again, the token may have been "
-                "read by others."
-            )
+            raise _widened(path, f"its mode is {_mode(st)}", "600", path)
         if hasattr(os, "getuid") and st.st_uid != os.getuid():
             raise TokenFileError(f"refusing to read the token file {path}: not owned by you")
         text = handle.read().strip()
@@ -452,9 +386,6 @@ def write_token_file(path: Path, token: str) -> None:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-
-
-# -- the store -------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -494,7 +425,6 @@ class TokenStore:
         timeout: float = DEFAULT_TIMEOUT,
         allow_prompting: bool = True,
         env: Mapping[str, str] | None = None,
-        file_dir: Path | None = None,
     ) -> None:
         if mode not in ("keyring", "file"):
             raise ValueError(f"token store must be 'keyring' or 'file', not {mode!r}")
@@ -502,22 +432,14 @@ class TokenStore:
         self.timeout = timeout
         self.allow_prompting = allow_prompting
         self.env = os.environ if env is None else env
-        self._file_dir = file_dir
-
-    def __repr__(self) -> str:
-        return f"TokenStore(mode={self.mode!r})"
-
-    # where things live
 
     def file_path(self, profile: str) -> Path:
         """The plain-text token file of a profile (used only in file mode)."""
-        return (self._file_dir or token_dir()) / profile
+        return token_dir() / profile
 
     def file_location(self, profile: str) -> str:
         """How a token in the file store is described."""
         return f"file {self.file_path(profile)} (plain text)"
-
-    # keyring access
 
     def _backend(self) -> keyring.backend.KeyringBackend:
         try:
@@ -525,19 +447,19 @@ class TokenStore:
         except NoUsableKeyring:
             raise
         except Exception as exc:  # a broken PYTHON_KEYRING_BACKEND / keyringrc.cfg
-            raise NoUsableKeyring(
-                f"the configured keyring backend cannot be loaded: {exc}"
-            ) from None
+            raise NoUsableKeyring(f"the chosen keyring backend cannot be loaded: {exc}") from None
+
+    def _assess(self, backend: keyring.backend.KeyringBackend, full: bool) -> BackendReport:
+        def run() -> BackendReport:
+            return assess(backend, self.env, allow_prompting=self.allow_prompting, full=full)
+
+        # probing the other backends talks to D-Bus: that may hang too
+        return call_with_timeout(run, self.timeout, "keyring diagnosis") if full else run()
 
     def diagnose(self) -> BackendReport:
         """Which keyring backend is active and why, and why the others are not used."""
         try:
-            backend = self._backend()
-            return call_with_timeout(
-                lambda: assess(backend, self.env, allow_prompting=self.allow_prompting, full=True),
-                self.timeout,
-                "keyring diagnosis",
-            )
+            return self._assess(self._backend(), full=True)
         except NoUsableKeyring as exc:
             info = BackendInfo("?", "unknown", NONE, exc.problem)
             return BackendReport(info, "?", False, False, exc.problem)
@@ -545,47 +467,44 @@ class TokenStore:
     def keyring_report(self) -> BackendReport:
         """The active backend if it may hold the token; else ``NoUsableKeyring``."""
         backend = self._backend()
-        report = assess(backend, self.env, allow_prompting=self.allow_prompting)
+        report = self._assess(backend, full=False)
         if not report.usable:
-            full = call_with_timeout(
-                lambda: assess(backend, self.env, allow_prompting=self.allow_prompting, full=True),
-                self.timeout,
-                "keyring diagnosis",
-            )
-            raise NoUsableKeyring(_problem(full))
+            raise NoUsableKeyring(_problem(self._assess(backend, full=True)))
         return report
+
+    def _read(self, report: BackendReport, username: str, what: str) -> str | None:
+        backend = report.backend
+        assert backend is not None
+        return self._call(report, what, lambda: backend.get_password(SERVICE, username))
+
+    def _write(self, report: BackendReport, user: str, value: str, what: str, secret: str) -> None:
+        backend = report.backend
+        assert backend is not None
+        self._call(report, what, lambda: backend.set_password(SERVICE, user, value), secret)
 
     def _call(self, report: BackendReport, what: str, fn: Callable[[], T], secret: str = "") -> T:
         timeout = PROMPT_TIMEOUT if report.active.kind == PROMPTING else self.timeout
         try:
             return call_with_timeout(fn, timeout, f"the keyring ({report.active.label})")
-        except (NoUsableKeyring, KeyboardInterrupt):
+        except NoUsableKeyring:
             raise
         except Exception as exc:
-            text = f"{type(exc).__name__}: {exc}"
-            if secret:
-                text = text.replace(secret, "***")
-            raise NoUsableKeyring(
-                f"the keyring ({report.active.label}) failed to {what}: {text}"
-            ) from None
+            text = f"{type(exc).__name__}: {exc}".replace(secret or "\0", "***")
+            label = report.active.label
+            raise NoUsableKeyring(f"the keyring ({label}) failed to {what}: {text}") from None
 
     def check(self) -> str:
         """Make sure a token could be stored (before asking for a password); its location."""
         if self.mode == "file":
-            return f"file {self._file_dir or token_dir()}/<profile> (plain text)"
+            return f"file {token_dir()}/<profile> (plain text)"
         return self.keyring_report().location
-
-    # the token
 
     def get(self, profile: str) -> tuple[str | None, str]:
         """The stored token of a profile (None if absent) and where it was looked up."""
         if self.mode == "file":
             return read_token_file(self.file_path(profile)), self.file_location(profile)
         report = self.keyring_report()
-        backend = report.backend
-        assert backend is not None
-        token = self._call(report, "read the token", lambda: backend.get_password(SERVICE, profile))
-        return (token or None), report.location
+        return (self._read(report, profile, "read the token") or None), report.location
 
     def set(self, profile: str, token: str) -> StoreOutcome:
         """Store a profile's token; the outcome says where, with a warning if in plain text."""
@@ -600,14 +519,7 @@ class TokenStore:
                 "anyone with your account or root can read it",
             )
         report = self.keyring_report()
-        backend = report.backend
-        assert backend is not None
-        self._call(
-            report,
-            "store the token",
-            lambda: backend.set_password(SERVICE, profile, token),
-            secret=token,
-        )
+        self._write(report, profile, token, "store the token", secret=token)
         return StoreOutcome(report.location, report.warning)
 
     def delete(self, profile: str) -> list[str]:
@@ -622,10 +534,9 @@ class TokenStore:
         try:
             path.unlink()
             removed.append(f"file {path}")
-        except FileNotFoundError:
-            pass
         except OSError as exc:
-            problems.append(f"file {path}: {exc.strerror}")
+            if not isinstance(exc, FileNotFoundError):
+                problems.append(f"file {path}: {exc.strerror}")
         try:
             report = self._cleanup_report()
             if report is not None and self._delete_entry(report, profile):
@@ -648,57 +559,34 @@ class TokenStore:
         def delete() -> bool:
             if backend.get_password(SERVICE, username) is None:
                 return False
-            try:
+            with contextlib.suppress(keyring.errors.PasswordDeleteError):
                 backend.delete_password(SERVICE, username)
-            except keyring.errors.PasswordDeleteError:
-                return False
             return True
 
         return self._call(report, "delete an entry", delete)
-
-    # remembered password / secret key (keyring only, never a file)
 
     def remember(self, profile: str, login: RememberedLogin) -> StoreOutcome:
         """Keep a password or secret key in the keyring for automatic re-login."""
         report = self.keyring_report()
         if report.active.kind != SECURE:
+            where = report.active.label
             raise NoUsableKeyring(
-                f"a password is only remembered in a secure keyring, not in {report.active.label}."
+                f"a password is only remembered in a secure keyring, not {where}."
             )
-        backend = report.backend
-        assert backend is not None
         value = json.dumps(asdict(login))
-        self._call(
-            report,
-            "store the password",
-            lambda: backend.set_password(SERVICE, profile + _LOGIN_SUFFIX, value),
-            secret=login.secret,
-        )
+        self._write(report, profile + _LOGIN_SUFFIX, value, "store the password", login.secret)
         return StoreOutcome(report.location)
 
     def recall(self, profile: str) -> RememberedLogin | None:
         """The remembered login of a profile, if any (None when the keyring is unusable)."""
         try:
             report = self.keyring_report()
-        except NoUsableKeyring:
-            return None
-        if report.active.kind != SECURE:
-            return None
-        backend = report.backend
-        assert backend is not None
-        raw = self._call(
-            report,
-            "read the password",
-            lambda: backend.get_password(SERVICE, profile + _LOGIN_SUFFIX),
-        )
-        if not raw:
-            return None
-        try:
-            data = json.loads(raw)
-            return RememberedLogin(
-                **{k: data.get(k) for k in ("method", "user", "secret", "org_id", "access_key")}
+            secure = report.active.kind == SECURE
+            raw = (
+                self._read(report, profile + _LOGIN_SUFFIX, "read the password") if secure else None
             )
-        except (ValueError, TypeError):
+            return RememberedLogin(**json.loads(raw)) if raw else None
+        except (NoUsableKeyring, ValueError, TypeError):
             return None
 
     def forget(self, profile: str) -> bool:
@@ -708,25 +596,3 @@ class TokenStore:
             return report is not None and self._delete_entry(report, profile + _LOGIN_SUFFIX)
         except NoUsableKeyring:
             return False
-
-
-__all__ = [
-    "DEFAULT_TIMEOUT",
-    "SERVICE",
-    "BackendInfo",
-    "BackendReport",
-    "DeleteReport",
-    "KeyringTimeout",
-    "NoUsableKeyring",
-    "RememberedLogin",
-    "StoreOutcome",
-    "TokenFileError",
-    "TokenStore",
-    "assess",
-    "call_with_timeout",
-    "classify",
-    "explain_no_keyring",
-    "read_token_file",
-    "token_dir",
-    "write_token_file",
-]

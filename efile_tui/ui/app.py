@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import os
 import signal
 import sys
@@ -22,6 +23,7 @@ from efile_tui.core.operations import Context
 from efile_tui.ui.messages import CopyText
 from efile_tui.ui.modals.misc import TextScreen
 from efile_tui.ui.screens.main import MainScreen
+from efile_tui.ui.widgets.task_pane import TaskPane
 
 EXIT_GRACE = 1.5  # seconds the normal shutdown gets before the process is ended anyway
 
@@ -134,8 +136,8 @@ class EfileApp(App[int]):
             (
                 "Filter tasks by status",
                 "Cycle the status filter",
-                main.query_one("#task-pane").action_cycle_status,
-            ),  # type: ignore[attr-defined]
+                main.query_one(TaskPane).action_cycle_status,
+            ),
             (
                 "Show last copied text",
                 "Fallback when OSC 52 is not supported",
@@ -151,10 +153,8 @@ class EfileApp(App[int]):
     def _install_hangup_handlers(self) -> None:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGHUP, signal.SIGTERM):
-            try:
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                 loop.add_signal_handler(sig, self.hang_up, sig.name)
-            except (NotImplementedError, RuntimeError, ValueError):  # pragma: no cover
-                pass
         if not self.is_headless:
             self.set_interval(1.0, self._check_terminal)
 
@@ -193,6 +193,7 @@ def launch(
 
     conn = resolve_connection(profile=profile, url=url)
     journal = Journal()
+    journal.reap_orphaned_submits()
     try:
         client = conn.client()
         ctx = Context(
@@ -210,10 +211,8 @@ def launch(
             interval=interval or getattr(conn, "poll_interval", None) or 2.0,
         )
         result = app.run(mouse=mouse)
-        try:
+        with contextlib.suppress(RuntimeError):
             asyncio.run(client.aclose())
-        except RuntimeError:  # pragma: no cover - loop already closed at exit
-            pass
         return int(result or 0)
     finally:
         journal.close()

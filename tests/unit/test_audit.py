@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import multiprocessing
 import stat
@@ -22,6 +23,7 @@ from efile_tui.api.models import (
 from efile_tui.store.audit import AuditLog, exit_status
 from efile_tui.store.journal import Journal
 
+PER_WORKER = 1000  # enough that the two writers really overlap
 FAKE_TOKEN = "tok-3f9a1c77e2b54d0e9c1a-NEVER-WRITE-ME"
 
 
@@ -159,7 +161,7 @@ def test_two_processes_append_without_interleaving(tmp_path: Path) -> None:
     ctx = multiprocessing.get_context("spawn")
     start = ctx.Barrier(2)
     procs = [
-        ctx.Process(target=_append_many, args=(str(path), worker, 300, start))
+        ctx.Process(target=_append_many, args=(str(path), worker, PER_WORKER, start))
         for worker in range(2)
     ]
     for proc in procs:
@@ -170,11 +172,13 @@ def test_two_processes_append_without_interleaving(tmp_path: Path) -> None:
     lines = path.read_bytes().split(b"\n")
     assert lines[-1] == b""
     parsed = [json.loads(line) for line in lines[:-1]]
-    assert len(parsed) == 600
+    assert len(parsed) == 2 * PER_WORKER
+    switches = sum(a["worker"] != b["worker"] for a, b in itertools.pairwise(parsed))
+    assert switches >= 2  # the two really wrote at the same time
     for worker in range(2):
-        assert [e["n"] for e in parsed if e["worker"] == worker] == list(range(300))
+        assert [e["n"] for e in parsed if e["worker"] == worker] == list(range(PER_WORKER))
     log = AuditLog(path)
-    assert len(log.read()) == 600 and log.skipped_lines == 0
+    assert len(log.read()) == 2 * PER_WORKER and log.skipped_lines == 0
 
 
 def test_read_skips_garbage_and_survives_a_torn_line(tmp_path: Path) -> None:

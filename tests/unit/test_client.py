@@ -24,8 +24,9 @@ TOKEN = "tok-SECRET-123"
 
 
 def make(rec: Recorder, **kw: object) -> EfileClient:
-    return EfileClient("http://efile.test/efile/", TOKEN, transport=rec.transport,
-                       sleep=no_sleep, **kw)  # type: ignore[arg-type]
+    return EfileClient(
+        "http://efile.test/efile/", TOKEN, transport=rec.transport, sleep=no_sleep, **kw
+    )  # type: ignore[arg-type]
 
 
 def echo_tasks(request: httpx.Request) -> httpx.Response:
@@ -35,8 +36,13 @@ def echo_tasks(request: httpx.Request) -> httpx.Response:
     if request.url.path.endswith("/task/cancel"):
         return ok([{"taskId": t, "result": True, "status": "cancel"} for t in body["taskIds"]])
     tasks = [task(f"id-{e['sourcePath']}", "waiting", sourcePath=e["sourcePath"]) for e in body]
-    return ok({"fileOperDuplicateFileVos": None, "fileOperTasks": tasks,
-               "execResult": "asyncSubmitSuccess"})
+    return ok(
+        {
+            "fileOperDuplicateFileVos": None,
+            "fileOperTasks": tasks,
+            "execResult": "asyncSubmitSuccess",
+        }
+    )
 
 
 def test_normalise_url_and_chunks() -> None:
@@ -48,21 +54,40 @@ def test_normalise_url_and_chunks() -> None:
 
 
 async def test_list_dir_request_shape_and_parsing() -> None:
-    rec = Recorder(lambda r: ok({
-        "total": "3", "path": "/h/u", "keyWord": "a",
-        "fileList": [
-            {"name": "a", "path": "/h/u/a", "size": "12", "isDirectory": "false",
-             "lastModifiedTime": "2025-01-01 00:00:00", "unknownField": 1},
-            {"name": "d", "type": "dir", "isDirectory": None, "size": None},
-        ],
-    }))
+    rec = Recorder(
+        lambda r: ok(
+            {
+                "total": "3",
+                "path": "/h/u",
+                "keyWord": "a",
+                "fileList": [
+                    {
+                        "name": "a",
+                        "path": "/h/u/a",
+                        "size": "12",
+                        "isDirectory": "false",
+                        "lastModifiedTime": "2025-01-01 00:00:00",
+                        "unknownField": 1,
+                    },
+                    {"name": "d", "type": "dir", "isDirectory": None, "size": None},
+                ],
+            }
+        )
+    )
     async with make(rec) as client:
-        page = await client.list_dir("/h/u", start=10, limit=2, order_by="size", order="desc",
-                                     keyword="a")
+        page = await client.list_dir(
+            "/h/u", start=10, limit=2, order_by="size", order="desc", keyword="a"
+        )
     req = rec.requests[0]
     assert req.method == "GET" and req.url.path == "/efile/openapi/v2/file/list"
-    assert dict(req.url.params) == {"path": "/h/u", "start": "10", "limit": "2",
-                                    "orderBy": "size", "order": "desc", "keyWord": "a"}
+    assert dict(req.url.params) == {
+        "path": "/h/u",
+        "start": "10",
+        "limit": "2",
+        "orderBy": "size",
+        "order": "desc",
+        "keyWord": "a",
+    }
     assert req.headers["token"] == TOKEN
     assert page.total == 3 and page.start == 10
     assert page.entries[0].size == 12 and not page.entries[0].is_dir
@@ -74,7 +99,7 @@ async def test_iter_dir_pages_lazily() -> None:
 
     def handler(r: httpx.Request) -> httpx.Response:
         start, limit = int(r.url.params["start"]), int(r.url.params["limit"])
-        return ok({"total": 25, "fileList": [{"name": n} for n in names[start:start + limit]]})
+        return ok({"total": 25, "fileList": [{"name": n} for n in names[start : start + limit]]})
 
     rec = Recorder(handler)
     async with make(rec) as client:
@@ -92,8 +117,10 @@ async def test_mkdir_uses_query_params() -> None:
     assert req.url.params["createParents"] == "true" and req.content == b""
 
 
-@pytest.mark.parametrize("n, batches", [(0, []), (1, [1]), (100, [100]), (101, [100, 1]),
-                                        (500, [100] * 5), (501, [100] * 5 + [1])])
+@pytest.mark.parametrize(
+    "n, batches",
+    [(0, []), (1, [1]), (100, [100]), (101, [100, 1]), (500, [100] * 5), (501, [100] * 5 + [1])],
+)
 async def test_submit_batching_boundaries(n: int, batches: list[int]) -> None:
     rec = Recorder(echo_tasks)
     paths = [f"/h/u/p{i}" for i in range(n)]
@@ -111,16 +138,29 @@ async def test_copy_and_move_body_shape() -> None:
         await client.move(["/a/b/d"], "/a/b/t", "cover")
     assert rec.requests[0].url.path.endswith("/async-copy")
     assert rec.requests[1].url.path.endswith("/async-move")
-    assert rec.bodies()[0] == [{"sourcePath": "/a/b/c", "targetPath": "/a/b/t",
-                                "duplicateHandleType": "both"}]
+    assert rec.bodies()[0] == [
+        {"sourcePath": "/a/b/c", "targetPath": "/a/b/t", "duplicateHandleType": "both"}
+    ]
 
 
 async def test_submit_sync_execution_and_per_item_failure() -> None:
-    rec = Recorder(lambda r: ok({"fileOperTasks": [
-        task("t1", "complete", synchronousExecution=True, sourcePath="/a/b/1"),
-        task("t2", "fail", errorCode="911020", errorMsg="File does not exist",
-             sourcePath="/a/b/2"),
-    ], "execResult": "syncExecHasError"}))
+    rec = Recorder(
+        lambda r: ok(
+            {
+                "fileOperTasks": [
+                    task("t1", "complete", synchronousExecution=True, sourcePath="/a/b/1"),
+                    task(
+                        "t2",
+                        "fail",
+                        errorCode="911020",
+                        errorMsg="File does not exist",
+                        sourcePath="/a/b/2",
+                    ),
+                ],
+                "execResult": "syncExecHasError",
+            }
+        )
+    )
     async with make(rec) as client:
         out = await client.remove(["/a/b/1", "/a/b/2"])
     assert out[0].ok and out[0].task and out[0].task.synchronous_execution
@@ -208,8 +248,12 @@ async def test_task_batch_size_limits() -> None:
 
 async def test_task_list_retries_reads() -> None:
     rec = Recorder(echo_tasks)
-    rec.queue += [httpx.Response(502), httpx.ReadTimeout("t"), httpx.Response(200, text="<html>"),
-                  fail("911048")]
+    rec.queue += [
+        httpx.Response(502),
+        httpx.ReadTimeout("t"),
+        httpx.Response(200, text="<html>"),
+        fail("911048"),
+    ]
     async with make(rec) as client:
         found = await client.task_list(["a"])
     assert "a" in found and len(rec.requests) == 5
@@ -244,17 +288,23 @@ async def test_business_errors_are_not_retried() -> None:
 async def test_cancel_results_in_input_order_with_unknown_and_errors() -> None:
     def handler(r: httpx.Request) -> httpx.Response:
         ids = json.loads(r.content)["taskIds"]
-        answers = {"a": {"taskId": "a", "result": True, "status": "cancel"},
-                   "b": {"taskId": "b", "result": "false", "status": "complete"},
-                   "c": {"taskId": "c", "result": False, "status": None}}
+        answers = {
+            "a": {"taskId": "a", "result": True, "status": "cancel"},
+            "b": {"taskId": "b", "result": "false", "status": "complete"},
+            "c": {"taskId": "c", "result": False, "status": None},
+        }
         return ok([answers[i] for i in reversed(ids) if i in answers])
 
     rec = Recorder(handler)
     async with make(rec) as client:
         res = await client.cancel(["a", "b", "c", "d"])
     assert [r.task_id for r in res] == ["a", "b", "c", "d"]
-    assert [r.verdict for r in res] == ["cancelled", "already complete", "unknown or expired",
-                                        "unknown or expired"]
+    assert [r.verdict for r in res] == [
+        "cancelled",
+        "already complete",
+        "unknown or expired",
+        "unknown or expired",
+    ]
     assert res[0].to_api() == {"taskId": "a", "result": True, "status": "cancel"}
     rec = Recorder(lambda r: fail("10004", "param_invalid"))
     async with make(rec) as client:
@@ -328,6 +378,11 @@ async def test_outcome_unknown_carries_paths() -> None:
     rec.queue.append(httpx.RemoteProtocolError("peer closed"))
     async with make(rec) as client:
         with pytest.raises(OutcomeUnknown) as info:
-            await client.http.call("POST", "/efile/openapi/v2/file/async-remove",
-                                   json_body=[], idempotent=False, paths=["/x/y/z"])
+            await client.http.call(
+                "POST",
+                "/efile/openapi/v2/file/async-remove",
+                json_body=[],
+                idempotent=False,
+                paths=["/x/y/z"],
+            )
     assert info.value.paths == ("/x/y/z",)

@@ -8,14 +8,23 @@ from efile_tui.api import errors
 from efile_tui.api.auth import aksk_signature, parse_region, pick_region_token, token_expiry
 from efile_tui.api.models import CancelResult, FileEntry, RegionToken, Task, TaskStatus
 
-SEED_CODES = """10001 10003 10004 10009 911009 911020 911021 911022 911025 911029 911030 911031
-911034 911404 911406 911501 911502 911504 911505 911506 911507 911700 911048""".split()
+SEED_CODES = (
+    "10001 10003 10004 10009 911009 911020 911021 911022 911025 911029 911030 911031 "
+    "911034 911404 911406 911501 911502 911504 911505 911506 911507 911700 911048"
+).split()
 
 EXPECTED = {
-    "10008": errors.TokenExpired, "911406": errors.TokenExpired, "10007": errors.AccountFrozen,
-    "911020": errors.NotFound, "911021": errors.AlreadyExists, "911030": errors.PermissionDenied,
-    "911048": errors.RateLimited, "10004": errors.InvalidArgument, "911501": errors.StorageFull,
-    "911507": errors.ConflictError, "10001": errors.InternalError,
+    "10008": errors.TokenExpired,
+    "911406": errors.TokenExpired,
+    "10007": errors.AccountFrozen,
+    "911020": errors.NotFound,
+    "911021": errors.AlreadyExists,
+    "911030": errors.PermissionDenied,
+    "911048": errors.RateLimited,
+    "10004": errors.InvalidArgument,
+    "911501": errors.StorageFull,
+    "911507": errors.ConflictError,
+    "10001": errors.InternalError,
 }
 
 
@@ -37,18 +46,25 @@ def test_unknown_code_surfaces_code_and_msg() -> None:
 
 
 def test_task_parsing_is_lenient() -> None:
-    t = Task.from_api({"taskId": "abc", "status": "PROCESSING", "totalNum": "10",
-                       "processedNum": 4, "totalSize": None, "synchronousExecution": "false",
-                       "operationType": "delete", "brandNewField": [1, 2]})
+    t = Task.from_api(
+        {
+            "taskId": "abc",
+            "status": "PROCESSING",
+            "totalNum": "10",
+            "processedNum": 4,
+            "totalSize": None,
+            "synchronousExecution": "false",
+            "operationType": "delete",
+            "brandNewField": [1, 2],
+        }
+    )
     assert t.status is TaskStatus.PROCESSING and t.total_num == 10 and t.total_size == 0
     assert t.percent == 40.0
     assert Task.from_api({"taskId": "x", "status": "weird"}).status is TaskStatus.UNKNOWN
     # The documented example: complete with processedSize 0 of totalSize 5.
-    done = Task.from_api({"taskId": "y", "status": "complete", "totalSize": 5,
-                          "processedSize": 0})
+    done = Task.from_api({"taskId": "y", "status": "complete", "totalSize": 5, "processedSize": 0})
     assert done.percent == 100.0
-    odd = Task.from_api({"taskId": "z", "status": "processing", "totalNum": 2,
-                         "processedNum": 5})
+    odd = Task.from_api({"taskId": "z", "status": "processing", "totalNum": 2, "processedNum": 5})
     assert odd.percent == 100.0
     assert Task.from_api({"taskId": "q", "status": "waiting"}).percent is None
     assert Task.from_api(t.to_api()) == t
@@ -63,15 +79,23 @@ def test_cancel_result_and_file_entry() -> None:
 
 
 def test_region_parsing_picks_enabled_and_normalises() -> None:
-    region = parse_region({
-        "id": 11112, "name": "r",
-        "clusterUserInfo": {"userName": "u", "homePath": "/public/home/u"},
-        "efileUrls": [{"enable": "false", "url": "http://dead"},
-                      {"enable": "true", "url": "https://live:65103/efile/"}],
-    })
+    region = parse_region(
+        {
+            "id": 11112,
+            "name": "r",
+            "clusterUserInfo": {"userName": "u", "homePath": "/public/home/u"},
+            "efileUrls": [
+                {"enable": "false", "url": "http://dead"},
+                {"enable": "true", "url": "https://live:65103/efile/"},
+            ],
+        }
+    )
     assert region.efile_url == "https://live:65103" and region.home_path == "/public/home/u"
-    tokens = [RegionToken("0", "ac", "plat"), RegionToken("11112", "r", "reg"),
-              RegionToken("2", "off", None)]
+    tokens = [
+        RegionToken("0", "ac", "plat"),
+        RegionToken("11112", "r", "reg"),
+        RegionToken("2", "off", None),
+    ]
     assert pick_region_token(tokens) == "reg"
     assert pick_region_token(tokens, "r") == "reg"
     assert "reg" not in repr(tokens[1])

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from efile_tui.api.models import Operation, SubmitItem, SubmitOutcome, Task, TaskStatus
+from efile_tui.store import journal as journal_module
 from efile_tui.store.journal import SCHEMA_VERSION, Journal, JournalError
 
 DAY = 86400.0
@@ -339,3 +340,21 @@ def test_fast_at_ten_thousand_entries(journal: Journal) -> None:
     assert record_time < 0.5, record_time
     assert read_time < 1.0, read_time
     assert time.perf_counter() - started < 5.0
+
+
+def test_a_held_write_lock_times_out_as_journal_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(journal_module, "BUSY_TIMEOUT_MS", 100)
+    path = tmp_path / "journal.sqlite3"
+    with Journal(path) as journal:
+        other = sqlite3.connect(path, isolation_level=None)
+        try:
+            other.execute("BEGIN IMMEDIATE")
+            with pytest.raises(JournalError, match="locked"):
+                journal.add_ids(["t1"], profile=None, region=None)
+            assert journal.entries() == []  # readers are not blocked by a writer in WAL mode
+            other.execute("ROLLBACK")
+        finally:
+            other.close()
+        assert journal.add_ids(["t1"], profile=None, region=None) == ["t1"]

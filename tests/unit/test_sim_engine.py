@@ -190,7 +190,7 @@ def test_copy_target_errors(root: Path) -> None:
 
     def code(element: dict[str, Any]) -> str | None:
         task = engine.submit("copy", [element])["fileOperTasks"][0]
-        return task["errorCode"]  # type: ignore[no-any-return]
+        return task["errorCode"]
 
     src = f"{HOME}/data"
     assert code({"sourcePath": src, "targetPath": f"{HOME}/nowhere"}) == "911020"
@@ -202,6 +202,22 @@ def test_copy_target_errors(root: Path) -> None:
     assert code({"sourcePath": src, "targetPath": HOME, "duplicateHandleType": "cover"}) == (
         "911507"
     )
+
+
+async def test_large_file_copy_runs_async(engine: Engine, root: Path) -> None:
+    big = root / "big.bin"
+    with open(big, "wb") as fh:
+        fh.truncate(9 * 2**20)
+        fh.seek(5 * 2**20)
+        fh.write(b"marker")
+    element = {"sourcePath": f"{HOME}/big.bin", "targetPath": f"{HOME}/dest"}
+    answer = engine.submit("copy", [element])
+    assert answer["execResult"] == "asyncSubmitSuccess"
+    task_id = answer["fileOperTasks"][0]["taskId"]
+    await wait_for(lambda: status(engine, task_id) == "complete")
+    copied = (root / "dest" / "big.bin").read_bytes()
+    assert len(copied) == 9 * 2**20 and copied[5 * 2**20 : 5 * 2**20 + 6] == b"marker"
+    assert engine.list_tasks([task_id])[0]["processedSize"] == 9 * 2**20
 
 
 async def test_move_folder(engine: Engine, root: Path) -> None:

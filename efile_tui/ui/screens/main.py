@@ -107,10 +107,11 @@ class MainScreen(Screen[None]):
     def on_mount(self) -> None:
         self.status.endpoint = self.endpoint
         self.status.interval = self.interval
+        self.path_pane.focus_table()
         self.reload_journal()
 
     def on_resize(self) -> None:
-        self.query_one("#panes").set_class(self.size.width < 120, "-stacked")
+        self.query_one("#panes").set_class(self.size.width < 160, "-stacked")
 
     # -- journal → table ---------------------------------------------------------------
 
@@ -250,7 +251,10 @@ class MainScreen(Screen[None]):
         client = self.ctx.client
 
         async def preview():  # type: ignore[no-untyped-def]
-            return await preview_delete(client, paths, is_dir=self.path_pane.known_dirs(paths))
+            pane = self.path_pane
+            return await preview_delete(
+                client, paths, is_dir=pane.known_dirs(paths), sizes=pane.known_sizes(paths)
+            )
 
         def confirmed(ok: bool | None) -> None:
             if ok:

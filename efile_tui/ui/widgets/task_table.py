@@ -44,14 +44,16 @@ COLUMNS: list[tuple[str, str, int | None]] = [
     ("id", "id", 8),
     ("op", "op", 6),
     ("status", "status", 15),
-    ("progress", "progress", 20),
+    ("progress", "progress", 18),
     ("source", "source", None),
     ("target", "target", None),
-    ("submitted", "submitted", 19),
-    ("updated", "updated", 19),
+    ("submitted", "submitted", 11),
+    ("updated", "updated", 8),
     ("error", "error", 24),
 ]
-NARROW_HIDDEN = ("target", "submitted", "updated", "error")
+# Optional columns, most wanted first; each is shown only while the paths keep room.
+OPTIONAL = ("target", "error", "submitted", "updated")
+MIN_PATH_WIDTH = 28
 
 
 @dataclass(frozen=True)
@@ -88,27 +90,41 @@ class TaskTable(DataTable[object]):
         self._shown: dict[str, tuple[object, ...]] = {}
         self._order: list[str] = []
         self._anchor: str | None = None
-        self._narrow: bool | None = None
+        self._column_set: tuple[str, ...] = ()
 
     def on_mount(self) -> None:
-        self._build_columns(narrow=self.size.width < 110)
+        self._build_columns(self._columns_for(self.size.width))
 
-    def _build_columns(self, *, narrow: bool) -> None:
-        self._narrow = narrow
+    @staticmethod
+    def _columns_for(width: int) -> tuple[str, ...]:
+        """The columns that fit ``width``: optional ones while paths keep enough room."""
+        keys = [k for k, _, _ in COLUMNS if k not in OPTIONAL]
+
+        def path_room(chosen: list[str]) -> int:
+            fixed = sum((w or 0) + 2 for k, _, w in COLUMNS if k in chosen and w is not None)
+            flex = sum(1 for k, _, w in COLUMNS if k in chosen and w is None)
+            return (width - fixed - 2 * flex - 1) // max(1, flex)
+
+        for extra in OPTIONAL:
+            if path_room([*keys, extra]) >= MIN_PATH_WIDTH:
+                keys.append(extra)
+        return tuple(k for k, _, _ in COLUMNS if k in keys)
+
+    def _build_columns(self, keys: tuple[str, ...]) -> None:
+        self._column_set = keys
         for key, label, width in COLUMNS:
-            if narrow and key in NARROW_HIDDEN:
-                continue
-            self.add_column(label, key=key, width=width or 20)
+            if key in keys:
+                self.add_column(label, key=key, width=width or 20)
         self._fit_columns()
 
     def on_resize(self) -> None:
-        narrow = self.size.width < 110
-        if self._narrow is not None and narrow != self._narrow:
+        keys = self._columns_for(self.size.width)
+        if self._column_set and keys != self._column_set:
             cursor = self.cursor_key
             self.clear(columns=True)
             self._shown.clear()
             self._order = []
-            self._build_columns(narrow=narrow)
+            self._build_columns(keys)
             self.sync()
             self._restore_cursor(cursor)
         else:
@@ -166,7 +182,7 @@ class TaskTable(DataTable[object]):
         cells = self._cells(self.view.rows[key])
         old = self._shown[key]
         for (col, _, _), new, before in zip(self._visible_columns(), cells, old, strict=True):
-            if new != before:
+            if _signature(new) != _signature(before):
                 self.update_cell(key, col, new, update_width=False)
         self._shown[key] = cells
 
@@ -181,7 +197,8 @@ class TaskTable(DataTable[object]):
 
     def _cells(self, row: TaskRow) -> tuple[object, ...]:
         marked = row.key in self.view.marks
-        base = "reverse" if marked else ""
+        # Marked rows: the glyph plus bold accent text (never colour alone).
+        base = f"bold {self.app.current_theme.accent}" if marked else ""
         values: dict[str, object] = {
             "mark": KeyCell(row.key, Text("●" if marked else " ", style=base)),
             "id": Text((row.task_id or "—")[:8], style=base),
@@ -190,8 +207,8 @@ class TaskTable(DataTable[object]):
             "progress": Text(_progress(row), style=base),
             "source": Text(shorten_left(row.source, self._width("source")), style=base),
             "target": Text(shorten_left(row.target, self._width("target")), style=base),
-            "submitted": Text(row.submitted_text, style=base),
-            "updated": Text(row.updated_text, style=base),
+            "submitted": Text(row.submitted_text[5:16], style=base),
+            "updated": Text(row.updated_text[11:19], style=base),
             "error": Text(row.error, style=base),
         }
         return tuple(values[c[0]] for c in self._visible_columns())
@@ -217,7 +234,7 @@ class TaskTable(DataTable[object]):
         if row.expired:
             label = f"{row.status} (expired)"
         glyph = STATUS_GLYPH.get(row.status, "?")
-        style = f"{base} {colour}" if colour else base
+        style = f"{colour} bold" if colour and base else (colour or base)
         return Text(f"{glyph} {label}", style=style.strip())
 
     # -- actions ---------------------------------------------------------------------
@@ -324,11 +341,19 @@ class TaskTable(DataTable[object]):
         """Marks or sort changed: the info line should be redrawn."""
 
 
+def _signature(cell: object) -> tuple[str, str]:
+    """What a cell shows: text and style (rich's Text equality ignores the style)."""
+    text = cell.text if isinstance(cell, KeyCell) else cell
+    if isinstance(text, Text):
+        return text.plain, str(text.style)
+    return str(text), ""
+
+
 def _progress(row: TaskRow) -> str:
     pct = row.percent
     parts = []
     if pct is not None:
-        filled = int(round(pct / 20))
+        filled = round(pct / 20)
         parts.append("▰" * filled + "▱" * (5 - filled) + f" {pct:3.0f}%")
     if row.total_num:
         parts.append(f"{row.processed_num}/{row.total_num}")

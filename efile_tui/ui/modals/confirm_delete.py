@@ -1,0 +1,247 @@
+"""Delete confirmation that scales with the blast radius, and the refusal sheet.
+
+:class:`ConfirmDeleteScreen` lists the paths, runs the bounded preview walk in a worker of
+its own, and keeps Delete disabled until the preview has finished. Focus starts on Cancel.
+An incomplete (or failed) preview must be accepted explicitly with a checkbox; a large or
+deep delete must be confirmed by typing the path count (several paths) or the last path
+component (one path). The screen returns ``True`` only through the Delete button.
+
+:class:`RefusedScreen` explains why protected paths were refused; nothing was sent.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import ClassVar
+
+from textual import events, on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Checkbox, Input, Label, Static
+
+from efile_tui.core.preview import DeletePreview
+from efile_tui.core.validate import protected_reason
+
+GIB = 1024**3
+CHROME_ROWS = 9  # dialog border, title and button rows around the scrolling middle
+SHOWN_PATHS = 500  # longer lists end with "… and N more"
+
+
+class _Tick(Checkbox):
+    """A checkbox whose X is only drawn when ticked (readable without colour)."""
+
+    @property
+    def BUTTON_INNER(self) -> str:  # type: ignore[override]  # Textual's class constant
+        """The glyph inside the box: X when ticked, blank otherwise."""
+        return "X" if self.value else " "
+
+
+def _path_list(paths: Sequence[str]) -> str:
+    lines = list(paths[:SHOWN_PATHS])
+    if len(paths) > SHOWN_PATHS:
+        lines.append(f"… and {len(paths) - SHOWN_PATHS:,} more")
+    return "\n".join(lines)
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}" + ("" if n == 1 else "s")
+
+
+class ConfirmDeleteScreen(ModalScreen[bool]):
+    """Confirm deleting ``paths``; the preview coroutine is run by this screen."""
+
+    AUTO_FOCUS = "#cancel"
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+    DEFAULT_CSS = """
+    ConfirmDeleteScreen { align: center middle; }
+    ConfirmDeleteScreen > #dialog {
+        width: 96; max-width: 100%; height: auto; max-height: 100%;
+        border: thick $error; background: $surface; padding: 0 1;
+    }
+    ConfirmDeleteScreen #title { text-style: bold; width: 100%; padding-bottom: 1; }
+    ConfirmDeleteScreen #body { height: auto; }
+    ConfirmDeleteScreen #paths {
+        height: auto; max-height: 6; border-left: tall $error; padding-left: 1;
+    }
+    ConfirmDeleteScreen #preview { margin-top: 1; height: auto; }
+    ConfirmDeleteScreen #preview.-error { color: $text-error; }
+    ConfirmDeleteScreen #accept { display: none; }
+    ConfirmDeleteScreen #accept.-visible { display: block; margin-top: 1; }
+    ConfirmDeleteScreen #typed-prompt, ConfirmDeleteScreen #typed { display: none; }
+    ConfirmDeleteScreen #typed-prompt.-visible { display: block; margin-top: 1; }
+    ConfirmDeleteScreen #typed.-visible { display: block; }
+    ConfirmDeleteScreen #buttons { height: auto; align-horizontal: right; margin-top: 1; }
+    ConfirmDeleteScreen #buttons Button { margin-left: 2; }
+    """
+
+    def __init__(
+        self,
+        paths: list[str],
+        preview: Callable[[], Awaitable[DeletePreview]],
+        *,
+        typed_threshold_files: int = 1000,
+        typed_threshold_paths: int = 10,
+        typed_threshold_depth: int = 5,
+        typed_threshold_bytes: int = 10 * GIB,
+    ) -> None:
+        super().__init__()
+        self.paths = list(paths)
+        self._preview = preview
+        self.thresholds = (
+            typed_threshold_files,
+            typed_threshold_paths,
+            typed_threshold_depth,
+            typed_threshold_bytes,
+        )
+        self.preview_result: DeletePreview | None = None
+        self.preview_error: str | None = None
+        self.preview_done = False
+        self.typed_required = len(self.paths) > typed_threshold_paths
+        last = posixpath.basename(self.paths[0].rstrip("/")) if self.paths else ""
+        self.expected_text = str(len(self.paths)) if len(self.paths) != 1 else last
+
+    def compose(self) -> ComposeResult:
+        """Title with the count, the paths, the preview, the guards and the buttons."""
+        with Vertical(id="dialog"):
+            yield Label(f"Delete {_plural(len(self.paths), 'path')}?", id="title")
+            with VerticalScroll(id="body"):
+                with VerticalScroll(id="paths"):
+                    yield Static(_path_list(self.paths), markup=False, id="path-list")
+                yield Static("Scanning…", markup=False, id="preview")
+                yield _Tick("I accept an incomplete preview", id="accept", compact=True)
+                yield Label("", id="typed-prompt", markup=False)
+                yield Input("", id="typed", placeholder=self.expected_text)
+            with Horizontal(id="buttons"):
+                yield Button("Cancel", id="cancel", variant="default")
+                yield Button("Delete", id="delete", variant="error", disabled=True)
+
+    def on_mount(self) -> None:
+        """Focus Cancel and start the preview walk."""
+        self.query_one("#cancel", Button).focus()
+        self._show_typed()
+        self.run_worker(
+            self._run_preview(), exclusive=True, group="delete-preview", exit_on_error=False
+        )
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Let the middle scroll so the title and buttons always fit (80×24 included)."""
+        self.query_one("#body").styles.max_height = max(4, event.size.height - CHROME_ROWS)
+
+    async def _run_preview(self) -> None:
+        try:
+            result = await self._preview()
+        except Exception as exc:  # shown to the user, who may still accept (see below)
+            self.preview_error = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+            preview = self.query_one("#preview", Static)
+            preview.update(f"preview failed: {self.preview_error}")
+            preview.add_class("-error")
+            self.typed_required = True
+        else:
+            self.preview_result = result
+            self.query_one("#preview", Static).update("\n".join(result.summary_lines()))
+            files, _, depth, size = self.thresholds
+            big = result.files > files or result.max_depth > depth or result.bytes > size
+            self.typed_required = self.typed_required or big or not result.complete
+        self.preview_done = True
+        self.query_one("#accept", Checkbox).set_class(self.needs_acceptance, "-visible")
+        self._show_typed()
+        self._update_delete()
+        if self.needs_acceptance or self.typed_required:
+            # What the user must do next is at the bottom of the scrolling middle.
+            self.call_after_refresh(self.query_one("#body").scroll_end, animate=False)
+
+    @property
+    def needs_acceptance(self) -> bool:
+        """The preview failed or is incomplete: the checkbox must be ticked."""
+        if not self.preview_done:
+            return False
+        return self.preview_result is None or not self.preview_result.complete
+
+    @property
+    def can_delete(self) -> bool:
+        """Every guard is satisfied: preview done, accepted if needed, typed if needed."""
+        if not self.preview_done:
+            return False
+        if self.needs_acceptance and not self.query_one("#accept", Checkbox).value:
+            return False
+        if self.typed_required:
+            return self.query_one("#typed", Input).value == self.expected_text
+        return True
+
+    def _show_typed(self) -> None:
+        prompt = self.query_one("#typed-prompt", Label)
+        what = "the number of paths" if len(self.paths) != 1 else "the name"
+        prompt.update(f"To confirm, type {what}: {self.expected_text}")
+        prompt.set_class(self.typed_required, "-visible")
+        self.query_one("#typed", Input).set_class(self.typed_required, "-visible")
+
+    def _update_delete(self) -> None:
+        self.query_one("#delete", Button).disabled = not self.can_delete
+
+    @on(Checkbox.Changed, "#accept")
+    @on(Input.Changed, "#typed")
+    def _guard_changed(self) -> None:
+        self._update_delete()
+
+    @on(Input.Submitted, "#typed")
+    def _typed_enter(self) -> None:
+        if self.can_delete:
+            self.dismiss(True)
+
+    @on(Button.Pressed, "#delete")
+    def _delete(self) -> None:
+        if self.can_delete:
+            self.dismiss(True)
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        """Close without deleting anything."""
+        self.dismiss(False)
+
+
+def refused_paths(
+    paths: Sequence[str], *, home: str | None, deny: Sequence[str] = ()
+) -> list[tuple[str, str]]:
+    """(path, reason) for every protected path among ``paths``."""
+    found = ((p, protected_reason(p, home=home, deny=deny)) for p in paths)
+    return [(p, reason) for p, reason in found if reason]
+
+
+class RefusedScreen(ModalScreen[None]):
+    """Protected paths were marked for deletion: say which and why; nothing was sent."""
+
+    AUTO_FOCUS = "#ok"
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "close", "Close")]
+    DEFAULT_CSS = """
+    RefusedScreen { align: center middle; }
+    RefusedScreen > #dialog {
+        width: 96; max-width: 100%; height: auto; max-height: 100%;
+        border: thick $warning; background: $surface; padding: 0 1;
+    }
+    RefusedScreen #title { text-style: bold; padding-bottom: 1; }
+    RefusedScreen #reasons { height: auto; max-height: 1fr; }
+    RefusedScreen #buttons { height: auto; align-horizontal: right; margin-top: 1; }
+    """
+
+    def __init__(self, refused: Mapping[str, str] | Sequence[tuple[str, str]]) -> None:
+        super().__init__()
+        self.refused = list(refused.items() if isinstance(refused, Mapping) else refused)
+
+    def compose(self) -> ComposeResult:
+        """Title, one line per refused path with its reason, and OK."""
+        with Vertical(id="dialog"):
+            yield Label("Refused: protected paths", id="title")
+            lines = [f"• {reason}" for _, reason in self.refused]
+            lines.append("\nNothing was deleted. Unmark these paths to delete the others.")
+            with VerticalScroll(id="reasons"):
+                yield Static("\n".join(lines), markup=False)
+            with Horizontal(id="buttons"):
+                yield Button("OK", id="ok", variant="primary")
+
+    @on(Button.Pressed, "#ok")
+    def action_close(self) -> None:
+        """Close the sheet."""
+        self.dismiss(None)

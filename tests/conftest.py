@@ -1,0 +1,114 @@
+"""Shared fixtures: isolated XDG folders, a simulator on a real loopback socket, the CLI."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+HOME = "/public/home/demo"
+
+
+@pytest.fixture(autouse=True)
+def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own config/state/data dirs; nothing touches the real home."""
+    base = tmp_path / "xdg"
+    for name in ("XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"):
+        path = base / name.lower()
+        path.mkdir(parents=True)
+        monkeypatch.setenv(name, str(path))
+    for name in ("EFILE_URL", "EFILE_TOKEN", "EFILE_HOME", "EFILE_PLATFORM_URL"):
+        monkeypatch.delenv(name, raising=False)
+    return base
+
+
+@dataclass
+class CliResult:
+    """A finished CLI run."""
+
+    code: int
+    out: str
+    err: str
+
+
+@dataclass
+class Sim:
+    """A running simulator plus the environment that points the CLI at it."""
+
+    server: object
+    root: Path
+    env: dict[str, str]
+
+    def cli(
+        self,
+        *args: str,
+        stdin: str | None = None,
+        timeout: float = 60,
+        env: dict[str, str] | None = None,
+    ) -> CliResult:
+        """Run the real ``efile-tui`` entry point in a subprocess."""
+        proc = subprocess.run(
+            [sys.executable, "-m", "efile_tui", *args],
+            env={**self.env, **(env or {})},
+            input=stdin if stdin is not None else "",
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+        return CliResult(proc.returncode, proc.stdout, proc.stderr)
+
+
+@pytest.fixture
+def sim_factory(tmp_path: Path) -> Iterator[object]:
+    """Start simulators on loopback over a seeded tree; stopped after the test."""
+    from efile_tui.sim.config import SimConfig
+    from efile_tui.sim.seed import seed_tree
+    from efile_tui.sim.server import SimServer
+
+    started: list[SimServer] = []
+
+    def start(*, seed: bool = True, **config: object) -> Sim:
+        root = tmp_path / f"root{len(started)}"
+        root.mkdir()
+        if seed:
+            seed_tree(root, projects=2, small_files=200, large_files=1, large_size=1 << 20)
+        server = SimServer(SimConfig(root=root, **config)).start()  # type: ignore[arg-type]
+        started.append(server)
+        env = {
+            **os.environ,
+            "EFILE_URL": server.url,
+            "EFILE_TOKEN": server.token,
+            "EFILE_HOME": HOME,
+            "PYTHONPATH": str(Path(__file__).resolve().parents[1]),
+        }
+        return Sim(server, root, env)
+
+    yield start
+    for server in started:
+        server.stop()
+
+
+@pytest.fixture
+def sim(sim_factory: object) -> Sim:
+    """One simulator with default settings over a small seeded tree."""
+    return sim_factory()  # type: ignore[operator]
+
+
+# Under .ci/run (EFILE_TUI_STRICT_SKIPS=1) a test skipped because a system part is missing
+# is a failure: CI installs tmux, gnome-keyring and dbus, so such a skip means it broke.
+STRICT_SKIPS = os.environ.get("EFILE_TUI_STRICT_SKIPS") == "1"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    outcome = yield
+    report = outcome.get_result()  # type: ignore[attr-defined]
+    if STRICT_SKIPS and report.skipped:
+        report.outcome = "failed"
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.longrepr = f"skipped under EFILE_TUI_STRICT_SKIPS=1 (CI must run it): {reason}"

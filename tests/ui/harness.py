@@ -1,0 +1,57 @@
+"""Build the real app against a simulator on loopback, for Pilot tests and screenshots."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from efile_tui.api.client import EfileClient
+from efile_tui.core.operations import Context
+from efile_tui.store.audit import AuditLog
+from efile_tui.store.journal import Journal
+from efile_tui.ui.app import EfileApp
+
+HOME = "/public/home/demo"
+
+
+def build_app(
+    url: str,
+    token: str,
+    state: Path,
+    *,
+    interval: float = 0.3,
+    deny: tuple[str, ...] = (),
+    **client_kw: object,
+) -> EfileApp:
+    """An EfileApp with its own journal and audit log under ``state``."""
+    client = EfileClient(url, token, **client_kw)  # type: ignore[arg-type]
+    ctx = Context(
+        client=client,
+        journal=Journal(state / "journal.sqlite3"),
+        audit=AuditLog(state / "audit.jsonl"),
+        profile=None,
+        region=None,
+    )
+    return EfileApp(
+        ctx, endpoint="demo@simulated-region", home=HOME, deny_paths=deny, interval=interval
+    )
+
+
+async def wait_until(
+    pilot: object, predicate: Callable[[], object], timeout: float = 15.0, what: str = "condition"
+) -> object:
+    """Let the app run until ``predicate()`` is truthy (no fixed sleeps)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        await pilot.pause(0.05)  # type: ignore[attr-defined]
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def run(coro: object) -> object:
+    """Run a coroutine to completion (for scripts)."""
+    return asyncio.run(coro)  # type: ignore[arg-type]

@@ -1,0 +1,84 @@
+"""The task table model: marks keyed by id survive sort and filter."""
+
+from __future__ import annotations
+
+from efile_tui.core.taskview import TaskFilter, TaskRow, TaskView
+
+
+def row(
+    key: str, status: str = "processing", source: str = "/a/b/c", t: float = 0.0, **kw: object
+) -> TaskRow:
+    return TaskRow(
+        key=key, task_id=key, operation="delete", status=status, source=source, submitted=t, **kw
+    )  # type: ignore[arg-type]
+
+
+def make_view() -> TaskView:
+    view = TaskView()
+    view.upsert(
+        [
+            row("t1", "processing", "/x/alpha", 1, percent=10.0),
+            row("t2", "complete", "/x/beta", 2, percent=100.0),
+            row("t3", "waiting", "/x/gamma", 3),
+            row("t4", "fail", "/y/delta", 4),
+        ]
+    )
+    return view
+
+
+def test_upsert_reports_added_and_changed_only() -> None:
+    view = make_view()
+    added, changed = view.upsert(
+        [
+            row("t1", "processing", "/x/alpha", 1, percent=10.0),
+            row("t3", "processing", "/x/gamma", 3),
+            row("t5"),
+        ]
+    )
+    assert added == ["t5"] and changed == ["t3"]
+
+
+def test_sort_orders_and_marks_stay_on_ids() -> None:
+    view = make_view()
+    assert view.visible_keys() == ["t4", "t3", "t2", "t1"]  # newest first
+    view.mark(["t1", "t3"])
+    view.sort_key, view.reverse = "status", False
+    assert view.visible_keys()[:2] == ["t1", "t3"]  # processing, then waiting
+    view.sort_key = "source"
+    assert view.visible_keys() == ["t1", "t2", "t3", "t4"]
+    assert view.marks == {"t1", "t3"}
+
+
+def test_filter_hides_but_keeps_marks_and_counts_hidden() -> None:
+    view = make_view()
+    view.mark(["t1", "t4"])
+    view.filter = TaskFilter(text="/x/")
+    visible = view.visible_keys()
+    assert set(visible) == {"t1", "t2", "t3"}
+    assert view.hidden_marked(visible) == 1
+    view.filter = TaskFilter(statuses=frozenset({"processing", "waiting"}))
+    assert set(view.visible_keys()) == {"t1", "t3"}
+    assert view.marks == {"t1", "t4"}
+
+
+def test_cancellable_marked_skips_finished_and_local_rows() -> None:
+    view = make_view()
+    view.upsert(
+        [TaskRow(key="local:9", task_id=None, operation="delete", status="outcome unknown")]
+    )
+    view.mark(["t1", "t2", "t3", "t4", "local:9"])
+    assert view.cancellable_marked() == ["t1", "t3"]
+
+
+def test_invert_and_clear_and_replace_key() -> None:
+    view = make_view()
+    view.mark(["t1"])
+    view.invert(["t1", "t2"])
+    assert view.marks == {"t2"}
+    view.upsert([TaskRow(key="local:1", task_id=None, operation="delete", status="submitting")])
+    view.mark(["local:1"])
+    view.replace_key("local:1", row("t9"))
+    assert "t9" in view.marks and "local:1" not in view.rows
+    view.clear_marks()
+    assert not view.marks
+    assert view.counts()["processing"] == 2
