@@ -54,8 +54,8 @@ def run_tui(args: argparse.Namespace) -> int:
     from efile_tui.ui.app import launch
 
     return launch(
-        profile=getattr(args, "profile", None),
-        url=getattr(args, "url", None),
+        profile=getattr(args, "profile", None) or getattr(args, "top_profile", None),
+        url=getattr(args, "url", None) or getattr(args, "top_url", None),
         mouse=not getattr(args, "no_mouse", False),
         interval=getattr(args, "interval", None),
     )

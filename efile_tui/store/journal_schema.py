@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import stat
+import time
 from pathlib import Path
 
 SCHEMA_VERSION = 2
@@ -74,6 +75,10 @@ def open_database(path: Path, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> sqli
     The connection is in autocommit mode: callers issue ``BEGIN IMMEDIATE``/``COMMIT``.
     Raises sqlite3.Error or OSError when the file cannot be used, JournalError when it is
     newer than this efile-tui.
+
+    Setting up is retried while the file is busy, up to ``busy_timeout_ms``: SQLite answers
+    "database is locked" at once, without waiting, when two processes switch a new file to
+    WAL together, and while another one runs WAL recovery or clean-up on open and close.
     """
     # Create the file 0600 ourselves: SQLite gives -wal and -shm the database's mode.
     os.close(os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600))
@@ -83,17 +88,31 @@ def open_database(path: Path, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> sqli
         isolation_level=None,  # BEGIN IMMEDIATE / COMMIT are issued explicitly
         check_same_thread=False,
     )
+    deadline = time.monotonic() + busy_timeout_ms / 1000
+    pause = 0.005
     try:
-        conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
-        conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("PRAGMA synchronous = FULL")
-        migrate(conn)
+        while True:
+            try:
+                _prepare(conn, busy_timeout_ms)
+                break
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() + pause > deadline:
+                    raise
+            time.sleep(pause)
+            pause = min(pause * 2, 0.1)
     except BaseException:
         conn.close()
         raise
     for suffix in ("", "-wal", "-shm"):
         _make_private(Path(str(path) + suffix))
     return conn
+
+
+def _prepare(conn: sqlite3.Connection, busy_timeout_ms: int) -> None:
+    conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = FULL")
+    migrate(conn)
 
 
 def _make_private(path: Path) -> None:

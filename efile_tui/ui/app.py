@@ -25,7 +25,7 @@ from efile_tui.ui.modals.misc import TextScreen
 from efile_tui.ui.screens.main import MainScreen
 from efile_tui.ui.widgets.task_pane import TaskPane
 
-EXIT_GRACE = 1.5  # seconds the normal shutdown gets before the process is ended anyway
+EXIT_GRACE = 1.0  # seconds the normal shutdown gets before the process is ended anyway
 
 
 def osc52(text: str, *, tmux: bool) -> str:

@@ -9,6 +9,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -159,3 +160,40 @@ def test_writer_killed_mid_transaction_leaves_a_whole_journal(tmp_path: Path) ->
         for batch in updated:
             assert by_batch[batch][0] == "processing", batch
         next_batch = max(by_batch) + 1
+
+
+OPENERS = 6
+
+
+def _open_at(path: Path, start: threading.Barrier, errors: list[str]) -> None:
+    try:
+        start.wait(10)
+        with Journal(path) as journal:  # each Journal has its own SQLite connection
+            journal.add_ids([f"t{threading.get_ident()}"], profile=None, region=None)
+    except Exception as exc:  # reported by the caller
+        errors.append(f"{path.name}: {exc}")
+
+
+def _open_fresh_journals_at_once(folder: Path, rounds: int) -> list[str]:
+    """Several connections open the same new file at the same instant, ``rounds`` times."""
+    errors: list[str] = []
+    for round_no in range(rounds):
+        path = folder / f"fresh{round_no}.sqlite3"
+        start = threading.Barrier(OPENERS)
+        threads = [
+            threading.Thread(target=_open_at, args=(path, start, errors)) for _ in range(OPENERS)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+        with Journal(path) as journal:
+            if len(journal.entries()) != OPENERS:
+                errors.append(f"{path.name}: {len(journal.entries())} rows")
+    return errors
+
+
+def test_connections_creating_the_journal_at_once_all_open_it(tmp_path: Path) -> None:
+    # Switching a new file to WAL answers "database is locked" at once, without waiting,
+    # to all but one of the connections racing to do it: opening must wait and retry.
+    assert _open_fresh_journals_at_once(tmp_path, rounds=15) == []

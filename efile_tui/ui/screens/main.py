@@ -58,6 +58,7 @@ class MainScreen(Screen[None]):
         Binding("I", "import_ids", "Import ids", show=False),
         Binding("L", "show_log", "Audit log", show=False),
         Binding("question_mark,f1", "help", "Help"),
+        Binding("q", "app.quit", "Quit"),
     ]
 
     def __init__(
@@ -165,9 +166,12 @@ class MainScreen(Screen[None]):
             live = [r.task_id for r in self.view.rows.values() if r.task_id and not r.is_final]
             ids = list(dict.fromkeys([*ids, *live]))
             report = await poll_once(self.ctx, ids)
-            touched = set(report.changed) | set(report.expired)
+            # Every returned task (progress moves without a state change) plus the expired;
+            # the view's diff keeps the table work to the cells that changed.
+            touched = {*report.tasks, *report.expired}
             entries = [e for t in touched if (e := self.ctx.journal.get(t)) is not None]
             self.apply_entries(entries)
+            self._refresh_if_touched(entries)
             self.failures = 0
             self.status.error = ""
             self.status.last_ok = time.monotonic()
@@ -183,6 +187,16 @@ class MainScreen(Screen[None]):
         finally:
             if not self.paused:
                 self._schedule(delay)
+
+    def _refresh_if_touched(self, entries: Sequence[JournalEntry]) -> None:
+        """Re-list the open folder when a task that changed it has just ended."""
+        here = self.path_pane.current_path.rstrip("/") + "/"
+        for entry in entries:
+            if entry.is_final and any(
+                p and (p + "/").startswith(here) for p in (entry.source_path, entry.target_path)
+            ):
+                self.path_pane.refresh_folder()
+                return
 
     def action_toggle_pause(self) -> None:
         """Pause or resume polling."""
@@ -204,8 +218,10 @@ class MainScreen(Screen[None]):
     def action_interval(self, step: int) -> None:
         """Make polling slower (+) or faster (-)."""
         steps = [0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0]
-        i = min(range(len(steps)), key=lambda k: abs(steps[k] - self.interval))
-        self.interval = steps[max(0, min(len(steps) - 1, i + step))]
+        if step > 0:
+            self.interval = next((s for s in steps if s > self.interval), steps[-1])
+        else:
+            self.interval = next((s for s in reversed(steps) if s < self.interval), steps[0])
         self.status.interval = self.interval
         self.notify(f"Polling every {self.interval:g} s")
 

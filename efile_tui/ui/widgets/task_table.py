@@ -82,6 +82,8 @@ class TaskTable(DataTable[object]):
         Binding("s", "cycle_sort", "Sort"),
         Binding("S", "reverse_sort", "Reverse", show=False),
         Binding("y", "copy_id", "Copy id", show=False),
+        Binding("home", "scroll_top", "First", show=False),
+        Binding("end", "scroll_bottom", "Last", show=False),
     ]
 
     def __init__(self, view: TaskView, *, id: str | None = None) -> None:

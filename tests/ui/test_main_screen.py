@@ -1,0 +1,237 @@
+"""Pilot tests of the whole app against the simulator on a loopback socket."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+
+import pytest
+
+from efile_tui.api.http import RetryPolicy
+from efile_tui.api.models import Operation, SubmitItem
+from efile_tui.core.operations import submit_tracked
+from efile_tui.sim.config import SimConfig
+from efile_tui.sim.server import SimServer
+from efile_tui.ui.modals.cancel import CancelResultsScreen, ConfirmCancelScreen
+from efile_tui.ui.modals.confirm_delete import ConfirmDeleteScreen, RefusedScreen
+from efile_tui.ui.screens.main import MainScreen
+from tests.ui.harness import HOME, build_app, wait_until
+
+
+def make_tree(root: Path, folders: dict[str, int]) -> None:
+    for name, files in folders.items():
+        folder = root / name
+        folder.mkdir(parents=True)
+        for i in range(files):
+            (folder / f"f{i:04d}.dat").write_bytes(b"x" * 100)
+
+
+@pytest.fixture
+def server(tmp_path: Path):  # type: ignore[no-untyped-def]
+    root = tmp_path / "root"
+    make_tree(root, {"alpha": 400, "beta": 5, "gamma": 400, "delta": 3})
+    srv = SimServer(SimConfig(root=root, files_per_second=25)).start()
+    yield srv
+    srv.stop()
+
+
+def spy_task_list(app) -> list[list[str]]:  # type: ignore[no-untyped-def]
+    """Record the ids each task/list poll asks for."""
+    asked: list[list[str]] = []
+    original = app.ctx.client.task_list
+
+    async def task_list(ids):  # type: ignore[no-untyped-def]
+        asked.append(list(ids))
+        return await original(ids)
+
+    app.ctx.client.task_list = task_list
+    return asked
+
+
+async def mark_folder(pilot, app, name: str) -> None:  # type: ignore[no-untyped-def]
+    pane = app.main.path_pane
+    await wait_until(pilot, lambda: pane.known_entry(f"{HOME}/{name}"), what="listing")
+    table = pane.query_one("#path-table")
+    table.move_cursor(row=table.get_row_index(f"{HOME}/{name}"))
+    await pilot.press("space")
+
+
+async def test_delete_submission_adds_row_and_polling_stops_when_final(
+    server: SimServer, tmp_path: Path
+) -> None:
+    app = build_app(server.url, server.token, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        asked = spy_task_list(app)
+        await mark_folder(pilot, app, "beta")
+        await pilot.press("d")
+        modal = await wait_until(
+            pilot,
+            lambda: isinstance(app.screen, ConfirmDeleteScreen) and app.screen,
+            what="confirmation",
+        )
+        await wait_until(pilot, lambda: modal.preview_done, what="preview")
+        assert app.focused and app.focused.id == "cancel"  # focus starts on Cancel
+        await pilot.press("tab", "enter")
+        view = app.main.view
+        await wait_until(pilot, lambda: view.rows, what="new row")
+        (row,) = view.rows.values()
+        assert row.source == f"{HOME}/beta" and row.operation == "delete"
+        await wait_until(pilot, lambda: view.rows[row.key].status == "complete", what="final")
+        assert not (server.config.root / "beta").exists()
+        n = len(asked)
+        await wait_until(
+            pilot,
+            lambda: len(asked) > n + 2 or app.main.poll_count > n + 3,
+            what="more poll cycles",
+        )
+        assert all(row.key not in ids for ids in asked[n:]), "finished task still polled"
+
+
+async def test_protected_path_refused_and_cancel_does_nothing(
+    server: SimServer, tmp_path: Path
+) -> None:
+    app = build_app(server.url, server.token, tmp_path, deny=(f"{HOME}/alpha",))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await mark_folder(pilot, app, "alpha")
+        await pilot.press("d")
+        await wait_until(pilot, lambda: isinstance(app.screen, RefusedScreen), what="refusal")
+        await pilot.press("escape")
+        await pilot.press("u")  # clear marks
+        await mark_folder(pilot, app, "gamma")
+        await pilot.press("d")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmDeleteScreen), what="dlg")
+        await pilot.press("enter")  # Enter on the focused Cancel button
+        await wait_until(pilot, lambda: isinstance(app.screen, MainScreen), what="closed")
+        await pilot.pause(0.3)
+        assert app.ctx.journal.entries() == []
+        assert (server.config.root / "gamma").exists() and (server.config.root / "alpha").exists()
+
+
+async def submit_folders(app, names: list[str]) -> None:  # type: ignore[no-untyped-def]
+    await submit_tracked(app.ctx, Operation.DELETE, [SubmitItem(f"{HOME}/{n}") for n in names])
+
+
+async def test_marks_survive_sort_filter_and_polls(server: SimServer, tmp_path: Path) -> None:
+    app = build_app(server.url, server.token, tmp_path)
+    await submit_folders(app, ["alpha", "gamma", "beta"])
+    async with app.run_test(size=(120, 40)) as pilot:
+        view = app.main.view
+        await wait_until(pilot, lambda: len(view.rows) == 3, what="re-attached rows")
+        table = app.main.table
+        table.focus()
+        await pilot.press("space")  # marks the first row and moves down
+        first = next(iter(view.marks))
+        await pilot.press("down", "space")
+        marked = set(view.marks)
+        assert len(marked) == 2
+        cursor = table.cursor_key
+        for _ in range(3):
+            await pilot.press("s")
+            assert view.marks == marked and table.cursor_key == cursor
+        await pilot.press("S")
+        assert view.marks == marked and table.cursor_key == cursor
+        source = view.rows[first].source
+        await pilot.press("slash", *source.rsplit("/", 1)[1])
+        await pilot.press("enter")
+        assert table._order == [first]
+        info = str(app.main.query_one("#task-info").render())
+        assert "2 marked (1 hidden by filter)" in info
+        await pilot.pause(1.0)  # several polls later
+        assert view.marks == marked
+
+
+async def test_bulk_cancel_mixed_results(server: SimServer, tmp_path: Path) -> None:
+    app = build_app(server.url, server.token, tmp_path)
+    await submit_folders(app, ["alpha", "delta"])
+    unknown = "0" * 32
+    app.ctx.journal.add_ids([unknown], profile=None, region=None)
+    async with app.run_test(size=(120, 40)) as pilot:
+        view = app.main.view
+        await wait_until(pilot, lambda: len(view.rows) == 3, what="rows")
+        await pilot.press("p")  # pause: the table keeps showing delta as running
+        delta = next(k for k, r in view.rows.items() if r.source.endswith("delta"))
+        await wait_until(
+            pilot,
+            lambda: not (server.config.root / "delta").exists(),
+            what="delta done on the server",
+        )
+        assert not view.rows[delta].is_final
+        app.main.table.focus()
+        await pilot.press("a", "c")
+        confirm = await wait_until(
+            pilot,
+            lambda: isinstance(app.screen, ConfirmCancelScreen) and app.screen,
+            what="confirm",
+        )
+        assert len(confirm.task_ids) == 3
+        assert app.focused and app.focused.id == "back"
+        await pilot.press("tab", "enter")
+        sheet = await wait_until(
+            pilot,
+            lambda: isinstance(app.screen, CancelResultsScreen) and app.screen,
+            what="results",
+        )
+        verdicts = {r.task_id: r.verdict for r in sheet.results}
+        alpha = next(k for k, r in view.rows.items() if r.source.endswith("alpha"))
+        assert verdicts == {
+            alpha: "cancelled",
+            delta: "already complete",
+            unknown: "unknown or expired",
+        }
+        assert view.rows[alpha].cancelling  # shown until a poll confirms it
+        await pilot.press("y")  # copy ids
+        assert unknown in app.copied[-1]
+        await pilot.press("escape", "p")  # close the sheet, resume polling
+        await wait_until(
+            pilot,
+            lambda: view.rows[alpha].status == "cancel" and not view.rows[alpha].cancelling,
+            what="cancel confirmed",
+        )
+        assert view.rows[delta].status == "complete"
+
+
+async def test_stale_indicator_keeps_last_data_and_recovers(
+    server: SimServer, tmp_path: Path
+) -> None:
+    app = build_app(server.url, server.token, tmp_path, interval=0.2, retry=RetryPolicy(attempts=1))
+    await submit_folders(app, ["alpha"])
+    async with app.run_test(size=(120, 40)) as pilot:
+        main = app.main
+        status = main.status
+        await wait_until(pilot, lambda: status.last_ok is not None, what="first poll")
+        server.stop()
+        await wait_until(pilot, lambda: main.failures >= 1, what="a failed poll")
+        assert len(main.view.rows) == 1  # last good data stays on screen
+        status._now = lambda: time.monotonic() + 60  # a minute without good data
+        status._redraw()
+        assert status.has_class("-red") and "STALE" in str(status.render())
+        status._now = lambda: time.monotonic() + 10
+        status._redraw()
+        assert status.has_class("-amber") and not status.has_class("-red")
+        status._now = time.monotonic
+        server.start()
+        main.poll_now()
+        await wait_until(
+            pilot, lambda: main.failures == 0 and not status.error, timeout=20, what="recovery"
+        )
+        status._redraw()
+        assert not status.has_class("-amber") and not status.has_class("-red")
+
+
+async def test_pause_and_resume(server: SimServer, tmp_path: Path) -> None:
+    app = build_app(server.url, server.token, tmp_path, interval=0.2)
+    await submit_folders(app, ["alpha"])
+    async with app.run_test(size=(80, 24)) as pilot:
+        asked = spy_task_list(app)
+        await wait_until(pilot, lambda: asked, what="polling")
+        await pilot.press("p")
+        assert "PAUSED" in str(app.main.status.render())
+        n = len(asked)
+        await asyncio.sleep(0.8)
+        await pilot.pause()
+        assert len(asked) == n
+        await pilot.press("p")
+        await wait_until(pilot, lambda: len(asked) > n, what="resumed polling")
+        await pilot.press("plus")
+        assert app.main.interval == 0.5
