@@ -39,7 +39,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "tasks",
         help="show tasks (default: those submitted from this machine); "
-        "`tasks add ID...` tracks ids started elsewhere",
+        "`tasks add ID...` tracks ids started elsewhere; "
+        "`tasks dismiss ID|local:N...` hides entries you have dealt with",
     )
     p.add_argument("ids", nargs="*", metavar="ID", help="task ids (or: add ID...)")
     p.add_argument("--all", action="store_true", help="include tasks finished over 24 h ago")
@@ -107,20 +108,26 @@ def entry_note(entry: JournalEntry) -> str:
 
 async def cmd_tasks(args: argparse.Namespace) -> int:
     """Show tasks from the service and the journal, or import ids with ``add``."""
-    if args.ids and args.ids[0] == "add":
-        args.ids = args.ids[1:]
-        return await _cmd_tasks_add(args)
+    if args.ids and args.ids[0] in ("add", "dismiss"):
+        verb, args.ids = args.ids[0], args.ids[1:]
+        return await (_cmd_tasks_add(args) if verb == "add" else _cmd_tasks_dismiss(args))
     ids = gather_ids(args, required=False)
     async with open_context(args) as (_conn, ctx):
         if ids:
             return await _show_ids(args, ctx, ids)
+        hide = None if args.all else DAY
+        shown = ctx.journal.entries(profile=ctx.profile, hide_finished_older_than=hide)
+        # Unfinished tasks, plus finished ones not yet known to be expired: asking about
+        # those is how a task past the service's 24 h retention is found to be gone.
+        recheck = [e.task_id for e in shown if e.task_id and e.is_final and not e.expired]
         try:
             await poll_once(ctx)
+            if recheck:
+                await poll_once(ctx, recheck)
         except AuthError:
             raise
         except EfileError as exc:
             say(f"warning: could not refresh from the service, showing last known state: {exc}")
-        hide = None if args.all else DAY
         entries = ctx.journal.entries(profile=ctx.profile, hide_finished_older_than=hide)
         if args.json:
             emit_json([e.to_json() for e in entries])
@@ -197,6 +204,29 @@ async def _cmd_tasks_add(args: argparse.Namespace) -> int:
             for t in unknown:
                 say(f"warning: {t} is not known to the service (wrong id or expired)")
     return EXIT_FAILED if unknown else EXIT_OK
+
+
+async def _cmd_tasks_dismiss(args: argparse.Namespace) -> int:
+    """Hide journal entries the operator has dealt with (e.g. an outcome checked by hand)."""
+    keys = [k.strip() for k in args.ids if k.strip()]
+    if not keys:
+        raise CliError(
+            "give the task ids (or local:N keys from `tasks --json`) to dismiss", EXIT_USAGE
+        )
+    async with open_context(args) as (_conn, ctx):
+        done = ctx.journal.dismiss(keys)
+    if args.json:
+        emit_json({"dismissed": done})
+    else:
+        say(
+            f"dismissed {len(done)} of {len(keys)} entr{'y' if len(keys) == 1 else 'ies'}"
+            + (
+                ""
+                if len(done) == len(keys)
+                else " (running tasks and unknown keys cannot be dismissed)"
+            )
+        )
+    return EXIT_OK if len(done) == len(keys) else EXIT_FAILED
 
 
 async def cmd_cancel(args: argparse.Namespace) -> int:

@@ -54,6 +54,13 @@ class CancelRequested(Message):
 
 
 @dataclass
+class DismissRequested(Message):
+    """Hide these journal rows (``local:N`` keys or task ids) the operator has dealt with."""
+
+    keys: list[str]
+
+
+@dataclass
 class CopyText(Message):
     """Put ``text`` on the clipboard (OSC 52), with ``label`` for the notification."""
 

@@ -236,12 +236,6 @@ def test_a_task_past_the_service_retention_shows_as_expired_with_its_last_state(
     assert_no_secret(sim, env["EFILE_TOKEN"], [asked, human, listed])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="`tasks` refreshes only unfinished journal tasks (core/operations.poll_once uses "
-    "Journal.pollable_ids), so a task already final is never asked about again and never "
-    "learns it expired on the server unless `tasks ID`/`watch ID` asks for it by id",
-)
 def test_tasks_all_alone_marks_a_final_task_past_retention_expired(
     sim_factory: SimFactory,
 ) -> None:

@@ -29,6 +29,7 @@ from efile_tui.store.journal import JournalEntry
 from efile_tui.ui.messages import (
     CancelRequested,
     DeleteRequested,
+    DismissRequested,
     PageWanted,
     TransferRequested,
 )
@@ -366,6 +367,17 @@ class MainScreen(Screen[None]):
         self.poll_now()
 
     # -- other actions ---------------------------------------------------------------------
+
+    def on_dismiss_requested(self, message: DismissRequested) -> None:
+        done = self.ctx.journal.dismiss(message.keys)
+        gone = [k for k in message.keys if k in self.view.rows]
+        for key in gone:
+            del self.view.rows[key]
+            self.view.marks.discard(key)
+        self.table.sync()
+        self.query_one(TaskPane).update_info()
+        self.status.counts = self.view.counts()
+        self.notify(f"Dismissed {len(done)} entr{'y' if len(done) == 1 else 'ies'}")
 
     def action_switch_pane(self) -> None:
         """Move focus between the path pane and the task table."""

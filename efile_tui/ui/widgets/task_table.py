@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from rich.text import Text
 from textual.binding import Binding
+from textual.color import Color
 from textual.message import Message
 from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey, RowKey
@@ -24,7 +25,7 @@ from efile_tui.core.taskview import (
     TaskView,
 )
 from efile_tui.ui.format import human_size, shorten_left
-from efile_tui.ui.messages import CancelRequested, CopyText
+from efile_tui.ui.messages import CancelRequested, CopyText, DismissRequested
 
 STATUS_GLYPH = {
     "waiting": "…",
@@ -82,6 +83,7 @@ class TaskTable(DataTable[object]):
         Binding("s", "cycle_sort", "Sort"),
         Binding("S", "reverse_sort", "Reverse", show=False),
         Binding("y", "copy_id", "Copy id", show=False),
+        Binding("x", "dismiss", "Dismiss", show=False),
         Binding("home", "scroll_top", "First", show=False),
         Binding("end", "scroll_bottom", "Last", show=False),
     ]
@@ -199,8 +201,8 @@ class TaskTable(DataTable[object]):
 
     def _cells(self, row: TaskRow) -> tuple[object, ...]:
         marked = row.key in self.view.marks
-        # Marked rows: the glyph plus bold accent text (never colour alone).
-        base = f"bold {self.app.current_theme.accent}" if marked else ""
+        # Marked rows: the glyph, bold text and a tinted background (never colour alone).
+        base = f"bold on {self._mark_background()}" if marked else ""
         values: dict[str, object] = {
             "mark": KeyCell(row.key, Text("●" if marked else " ", style=base)),
             "id": Text((row.task_id or "—")[:8], style=base),
@@ -215,6 +217,11 @@ class TaskTable(DataTable[object]):
         }
         return tuple(values[c[0]] for c in self._visible_columns())
 
+    def _mark_background(self) -> str:
+        theme = self.app.current_theme
+        tint = Color.parse(theme.accent or "#ffa62b")
+        return tint.blend(Color.parse(theme.background or "#000000"), 0.7).hex
+
     def _width(self, key: str) -> int:
         column = self.columns.get(ColumnKey(key))
         return column.width if column else 20
@@ -223,7 +230,6 @@ class TaskTable(DataTable[object]):
         theme = self.app.current_theme
         colour = {
             "processing": theme.warning,
-            "waiting": theme.secondary,
             "complete": theme.success,
             "fail": theme.error,
             REJECTED: theme.error,
@@ -236,7 +242,7 @@ class TaskTable(DataTable[object]):
         if row.expired:
             label = f"{row.status} (expired)"
         glyph = STATUS_GLYPH.get(row.status, "?")
-        style = f"{colour} bold" if colour and base else (colour or base)
+        style = f"{base} {colour}" if colour else base
         return Text(f"{glyph} {label}", style=style.strip())
 
     # -- actions ---------------------------------------------------------------------
@@ -328,6 +334,14 @@ class TaskTable(DataTable[object]):
         self.view.reverse = not self.view.reverse
         self.sync()
         self._changed()
+
+    def action_dismiss(self) -> None:
+        """Hide the marked finished rows (or the one under the cursor), e.g. a checked
+        "outcome unknown"; running tasks stay."""
+        keys = list(self.view.marks) or ([self.cursor_key] if self.cursor_key else [])
+        keys = [k for k in keys if self.view.rows[k].is_final or not self.view.rows[k].task_id]
+        if keys:
+            self.post_message(DismissRequested(keys))
 
     def action_copy_id(self) -> None:
         """Copy the task id under the cursor."""

@@ -1,0 +1,122 @@
+"""Snapshot tests of the main states at 80×24 and 120×40 (fixed data, frozen clock)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from efile_tui.api.client import EfileClient
+from efile_tui.core.operations import Context
+from efile_tui.store.audit import AuditLog
+from efile_tui.store.journal import Journal
+from efile_tui.ui.app import EfileApp
+from tests.ui.harness import HOME, wait_until
+
+IDS = [f"{i:x}" * 32 for i in range(1, 6)]
+STATES = [
+    ("processing", "alpha", 120, 400),
+    ("waiting", "beta", 0, 250),
+    ("complete", "gamma", 80, 80),
+    ("fail", "delta", 3, 10),
+    ("cancel", "epsilon", 40, 200),
+]
+TASKS = {
+    tid: {
+        "taskId": tid,
+        "operationType": "delete",
+        "status": status,
+        "sourcePath": f"{HOME}/{name}",
+        "totalNum": total,
+        "processedNum": done,
+        "totalSize": total * 1024,
+        "processedSize": done * 1024,
+        "submitTime": "2026-11-20 09:15:00",
+        "updateTime": "2026-11-20 09:16:30",
+        "errorCode": "911030" if status == "fail" else None,
+        "errorMsg": "Permission denied" if status == "fail" else None,
+    }
+    for tid, (status, name, done, total) in zip(IDS, STATES, strict=True)
+}
+ENTRIES = [
+    {
+        "name": n,
+        "path": f"{HOME}/{n}",
+        "isDirectory": d,
+        "size": s,
+        "lastModifiedTime": "2026-11-19 18:00:00",
+    }
+    for n, d, s in [
+        ("checkpoints", True, 4096),
+        ("proj-climate", True, 4096),
+        ("scratch", True, 4096),
+        ("README.txt", False, 1234),
+        ("results.tar", False, 734_003_200),
+    ]
+]
+
+
+def handler(request: httpx.Request) -> httpx.Response:
+    path = request.url.path
+    if path.endswith("/file/list"):
+        data: Any = {"total": len(ENTRIES), "path": HOME, "fileList": ENTRIES}
+    elif path.endswith("/task/list"):
+        ids = json.loads(request.content)["taskIds"]
+        data = [TASKS[t] for t in ids if t in TASKS]
+    else:
+        data = None
+    return httpx.Response(200, json={"code": "0", "msg": "success", "data": data})
+
+
+def make_app(tmp_path: Path) -> EfileApp:
+    journal = Journal(tmp_path / "journal.sqlite3", clock=lambda: 1_790_000_000.0)
+    journal.add_ids(IDS, profile=None, region=None)
+    client = EfileClient("http://efile.test", "t", transport=httpx.MockTransport(handler))
+    ctx = Context(client=client, journal=journal, audit=AuditLog(tmp_path / "audit.jsonl"))
+    return EfileApp(ctx, endpoint="demo@simulated-region", home=HOME, interval=3600)
+
+
+async def settle(pilot: Any) -> None:
+    app = pilot.app
+    main = app.main
+    await wait_until(pilot, lambda: main.poll_count >= 1, what="first poll")
+    await wait_until(pilot, lambda: main.path_pane.known_entry(f"{HOME}/scratch"), what="listing")
+    status = main.status
+    status._now = lambda: status.last_ok  # "updated 0 s ago", whatever the machine's speed
+    status._redraw()
+    await pilot.pause()
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+def test_main_view(snap_compare: Any, tmp_path: Path, size: tuple[int, int]) -> None:
+    async def run_before(pilot: Any) -> None:
+        await settle(pilot)
+        pilot.app.main.table.focus()
+        await pilot.press("space", "space")  # two marked tasks
+        await pilot.pause()
+
+    assert snap_compare(make_app(tmp_path), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+def test_cancel_confirmation(snap_compare: Any, tmp_path: Path, size: tuple[int, int]) -> None:
+    async def run_before(pilot: Any) -> None:
+        await settle(pilot)
+        pilot.app.main.table.focus()
+        await pilot.press("a", "c")
+        await pilot.pause()
+
+    assert snap_compare(make_app(tmp_path), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+def test_help(snap_compare: Any, tmp_path: Path, size: tuple[int, int]) -> None:
+    async def run_before(pilot: Any) -> None:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+
+    assert snap_compare(make_app(tmp_path), terminal_size=size, run_before=run_before)
