@@ -235,3 +235,43 @@ async def test_pause_and_resume(server: SimServer, tmp_path: Path) -> None:
         await wait_until(pilot, lambda: len(asked) > n, what="resumed polling")
         await pilot.press("plus")
         assert app.main.interval == 0.5
+
+
+async def test_slow_service_never_freezes_input(server: SimServer, tmp_path: Path) -> None:
+    app = build_app(server.url, server.token, tmp_path, interval=0.2)
+    await submit_folders(app, ["alpha", "gamma"])
+    async with app.run_test(size=(120, 40)) as pilot:
+        view = app.main.view
+        await wait_until(pilot, lambda: len(view.rows) == 2, what="rows")
+        server.faults.update({"latency": 3.0})
+        app.main.poll_now()  # a poll now hangs for 3 s on the service
+        await pilot.pause(0.2)
+        table = app.main.table
+        table.focus()
+        started = time.monotonic()
+        await pilot.press("space", "s", "f", "f")
+        await pilot.pause()
+        assert time.monotonic() - started < 1.0, "input waited for the service"
+        assert len(view.marks) == 1 and view.sort_key == "status"
+        assert view.filter.statuses
+        server.faults.update({"latency": 0.0})
+
+
+async def test_operation_filter_and_dismiss(server: SimServer, tmp_path: Path) -> None:
+    app = build_app(server.url, server.token, tmp_path)
+    await submit_folders(app, ["delta"])
+    async with app.run_test(size=(120, 40)) as pilot:
+        view = app.main.view
+        await wait_until(
+            pilot,
+            lambda: view.rows and all(r.is_final for r in view.rows.values()),
+            what="finished row",
+        )
+        app.main.table.focus()
+        await pilot.press("o", "o")  # delete → copy: the delete row is hidden
+        assert app.main.table._order == []
+        await pilot.press("o", "o", "o")  # back to all
+        assert len(app.main.table._order) == 1
+        await pilot.press("x")
+        await wait_until(pilot, lambda: not view.rows, what="dismissed")
+        assert app.ctx.journal.entries() == []

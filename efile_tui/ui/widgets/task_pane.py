@@ -32,6 +32,7 @@ class TaskPane(Vertical):
     BINDINGS = [
         Binding("slash", "filter", "Filter"),
         Binding("f", "cycle_status", "Status filter"),
+        Binding("o", "cycle_operation", "Op filter", show=False),
     ]
 
     def __init__(self, view: TaskView, *, id: str | None = None) -> None:
@@ -99,15 +100,26 @@ class TaskPane(Vertical):
         i = STATUS_CYCLE.index(current) if current in STATUS_CYCLE else 0
         self.set_filter(statuses=STATUS_CYCLE[(i + 1) % len(STATUS_CYCLE)])
 
+    def action_cycle_operation(self) -> None:
+        """Cycle the operation filter: all → delete → copy → move."""
+        cycle = [frozenset(), *(frozenset({op}) for op in ("delete", "copy", "move"))]
+        current = self.view.filter.operations
+        i = cycle.index(current) if current in cycle else 0
+        self.set_filter(operations=cycle[(i + 1) % len(cycle)])
+
     def set_filter(
-        self, *, text: str | None = None, statuses: frozenset[str] | None = None
+        self,
+        *,
+        text: str | None = None,
+        statuses: frozenset[str] | None = None,
+        operations: frozenset[str] | None = None,
     ) -> None:
         """Change the filter; marks stay (hidden marked rows are counted)."""
         f = self.view.filter
         self.view.filter = TaskFilter(
             text=f.text if text is None else text,
             statuses=f.statuses if statuses is None else statuses,
-            operations=f.operations,
+            operations=f.operations if operations is None else operations,
         )
         self.table.sync()
         self.update_info()
