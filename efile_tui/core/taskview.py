@@ -244,11 +244,18 @@ class TaskView:
         return len(self.marks - set(visible))
 
     def cancellable_marked(self) -> list[str]:
-        """Task ids of marked rows that can still be cancelled."""
+        """Task ids of marked rows that can still be cancelled: in table order, then the
+        ones hidden by the filter (oldest first)."""
+        visible = self.visible_keys()
+        shown = set(visible)
+        hidden = sorted(
+            (k for k in self.marks if k not in shown and k in self.rows),
+            key=lambda k: (self.rows[k].submitted, k),
+        )
         return [
             r.task_id
-            for k in sorted(self.marks, key=lambda k: self.rows[k].submitted)
-            if (r := self.rows[k]).cancellable and r.task_id
+            for k in [*visible, *hidden]
+            if k in self.marks and (r := self.rows[k]).cancellable and r.task_id
         ]
 
     def counts(self) -> Counter[str]:

@@ -106,7 +106,15 @@ def test_cancel_confirmation(snap_compare: Any, tmp_path: Path, size: tuple[int,
     async def run_before(pilot: Any) -> None:
         await settle(pilot)
         pilot.app.main.table.focus()
-        await pilot.press("a", "c")
+        await pilot.press("a")
+        await pilot.pause(0.3)  # let the marked rows repaint before the modal dims them
+        await pilot.press("c")
+        app = pilot.app
+        await wait_until(
+            pilot,
+            lambda: app.focused is not None and app.focused.id == "back",
+            what="confirmation with focus on Back",
+        )
         await pilot.pause()
 
     assert snap_compare(make_app(tmp_path), terminal_size=size, run_before=run_before)
@@ -117,6 +125,8 @@ def test_help(snap_compare: Any, tmp_path: Path, size: tuple[int, int]) -> None:
     async def run_before(pilot: Any) -> None:
         await settle(pilot)
         await pilot.press("question_mark")
+        app = pilot.app
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "HelpScreen", what="help")
         await pilot.pause()
 
     assert snap_compare(make_app(tmp_path), terminal_size=size, run_before=run_before)

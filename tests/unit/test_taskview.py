@@ -67,7 +67,9 @@ def test_cancellable_marked_skips_finished_and_local_rows() -> None:
         [TaskRow(key="local:9", task_id=None, operation="delete", status="outcome unknown")]
     )
     view.mark(["t1", "t2", "t3", "t4", "local:9"])
-    assert view.cancellable_marked() == ["t1", "t3"]
+    assert view.cancellable_marked() == ["t3", "t1"]  # table order: newest first
+    view.filter = TaskFilter(text="gamma")
+    assert view.cancellable_marked() == ["t3", "t1"]  # hidden ones after, oldest first
 
 
 def test_invert_and_clear_and_replace_key() -> None:

@@ -31,8 +31,9 @@ HELP = """\
 
 **Tasks** — `space` mark · `shift+↑↓` range · `v` range · `a` mark all matching the filter ·
 `i` invert · `u` clear marks · `c` cancel marked (or the task under the cursor) ·
-`s`/`S` sort / reverse · `/` filter by text · `f` cycle status filter · `o` cycle operation filter · `y` copy id ·
-`x` dismiss finished or outcome-unknown rows · `enter` details
+`s`/`S` sort / reverse · `/` filter by text · `f` cycle status filter ·
+`o` cycle operation filter · `y` copy id · `x` dismiss finished or outcome-unknown rows ·
+`enter` details
 
 Marks are kept by task id: they survive sorting, filtering and polling. Marked tasks hidden
 by the filter are counted in the footer and in the confirmation.
