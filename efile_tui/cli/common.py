@@ -94,16 +94,6 @@ def confirm(question: str, *, assume_yes: bool) -> None:
         raise CliError("cancelled; nothing was sent", EXIT_FAILED)
 
 
-def human_size(n: int) -> str:
-    """Bytes as a short human string (binary units)."""
-    size = float(n)
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
-        if abs(size) < 1024 or unit == "TiB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1024
-    return f"{n} B"
-
-
 @contextlib.asynccontextmanager
 async def open_context(args: argparse.Namespace) -> AsyncIterator[tuple[Connection, Context]]:
     """Resolve the connection from flags/env/profile and open client, journal and audit log."""

@@ -7,7 +7,8 @@ from typing import Any
 
 from efile_tui.api.errors import CODE_TABLE
 from efile_tui.api.models import CancelResult, FileEntry, SubmitOutcome, Task, TaskStatus
-from efile_tui.cli.common import EXIT_AUTH, EXIT_FAILED, EXIT_OK, EXIT_UNREACHABLE, human_size
+from efile_tui.cli.common import EXIT_AUTH, EXIT_FAILED, EXIT_OK, EXIT_UNREACHABLE
+from efile_tui.core.preview import human_size
 
 AUTH_CODES = {"10007", "10008", "911406", "911404", "911009"}
 

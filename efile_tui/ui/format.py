@@ -4,15 +4,9 @@ from __future__ import annotations
 
 import time
 
+from efile_tui.core.preview import human_size
 
-def human_size(n: int) -> str:
-    """Bytes as a short human string (binary units)."""
-    size = float(n)
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
-        if abs(size) < 1024 or unit == "TiB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1024
-    return f"{n} B"
+__all__ = ["ago", "clock", "human_size", "shorten_left"]
 
 
 def shorten_left(text: str, width: int) -> str:
