@@ -20,7 +20,11 @@ from textual.app import App, SystemCommand
 from textual.screen import Screen
 
 from efile_tui.core.operations import Context
+from efile_tui.core.session import Connection
+from efile_tui.store.audit import AuditLog
+from efile_tui.store.journal import Journal
 from efile_tui.ui.messages import CopyText
+from efile_tui.ui.modals.login import LoginAttempt, LoginScreen
 from efile_tui.ui.modals.misc import TextScreen
 from efile_tui.ui.screens.main import MainScreen
 from efile_tui.ui.widgets.task_pane import TaskPane
@@ -49,12 +53,15 @@ class EfileApp(App[int]):
 
     def __init__(
         self,
-        ctx: Context,
+        ctx: Context | None,
         *,
-        endpoint: str,
-        home: str,
+        endpoint: str = "",
+        home: str = "/",
         deny_paths: Sequence[str] = (),
         interval: float = 2.0,
+        login: LoginAttempt | None = None,
+        login_defaults: dict[str, str] | None = None,
+        state: tuple[Journal, AuditLog] | None = None,
     ) -> None:
         super().__init__()
         self.ctx = ctx
@@ -64,11 +71,58 @@ class EfileApp(App[int]):
             "deny_paths": deny_paths,
             "interval": interval,
         }
+        self.login = login
+        self.login_defaults = login_defaults or {}
+        self._state = state
         self.copied: list[str] = []  # what was copied, for tests and the fallback screen
 
     def on_mount(self) -> None:
-        self.push_screen(MainScreen(self.ctx, **self._main_args))  # type: ignore[arg-type]
         self._install_hangup_handlers()
+        if self.ctx is not None:
+            self.push_screen(MainScreen(self.ctx, **self._main_args))  # type: ignore[arg-type]
+        else:
+            self.ask_login("No usable token: log in to continue.", first=True)
+
+    # -- login -------------------------------------------------------------------------
+
+    def ask_login(self, reason: str, *, first: bool = False) -> None:
+        """Show the login form; after a login the main screen starts or resumes polling."""
+        if self.login is None or isinstance(self.screen, LoginScreen):
+            return
+        d = self.login_defaults
+        screen = LoginScreen(
+            self.login,
+            platform_url=d.get("platform", ""),
+            user=d.get("user", ""),
+            org_id=d.get("org", ""),
+            reason=reason,
+        )
+        self.push_screen(screen, self._first_login if first else self._relogin)
+
+    def _first_login(self, conn: Connection | None) -> None:
+        if conn is None or self._state is None:
+            self.exit(4, message="efile-tui: not logged in")
+            return
+        journal, audit = self._state
+        self.ctx = Context(
+            client=conn.client(),
+            journal=journal,
+            audit=audit,
+            profile=conn.profile,
+            region=conn.region,
+        )
+        self._main_args["endpoint"] = conn.label
+        self._main_args["home"] = conn.home or "/"
+        self.push_screen(MainScreen(self.ctx, **self._main_args))  # type: ignore[arg-type]
+
+    def _relogin(self, conn: Connection | None) -> None:
+        """The table, marks and path stay; only the credential changes."""
+        if conn is None or self.ctx is None:
+            return
+        self.ctx.client.http.token = conn.token
+        self.ctx.client.http.renew = conn.renew
+        self.notify("Logged in again; polling resumes")
+        self.main.poll_now()
 
     @property
     def main(self) -> MainScreen:
@@ -186,33 +240,58 @@ def launch(
     mouse: bool = True,
     interval: float | None = None,
 ) -> int:
-    """Resolve the connection in the terminal, then run the TUI; returns the exit code."""
-    from efile_tui.core.session import resolve_connection
-    from efile_tui.store.audit import AuditLog
-    from efile_tui.store.journal import Journal
+    """Resolve the connection in the terminal, then run the TUI; returns the exit code.
 
-    conn = resolve_connection(profile=profile, url=url)
+    Without a usable token the TUI opens on its login form. A keyring that cannot be used
+    at all is explained in the terminal instead (exit 4), as by ``efile-tui login``.
+    """
+    from efile_tui.api.auth import DEFAULT_PLATFORM_URL
+    from efile_tui.config import load_config
+    from efile_tui.core.login import login_and_connect
+    from efile_tui.core.session import NeedsLogin, resolve_connection
+
     journal = Journal()
     journal.reap_orphaned_submits()
+    audit = AuditLog()
     try:
-        client = conn.client()
-        ctx = Context(
-            client=client,
-            journal=journal,
-            audit=AuditLog(),
-            profile=conn.profile,
-            region=conn.region,
-        )
+        conn: Connection | None = resolve_connection(profile=profile, url=url)
+    except NeedsLogin:
+        conn = None
+    try:
+        settings = load_config().get_profile(profile)
+        defaults = {
+            "platform": os.environ.get("EFILE_PLATFORM_URL")
+            or (settings.platform_url if settings else DEFAULT_PLATFORM_URL),
+            "user": (settings.user or "") if settings else "",
+            "org": (settings.org_id or "") if settings else "",
+        }
+
+        async def attempt(request):  # type: ignore[no-untyped-def]
+            return await login_and_connect(request, profile=profile)
+
+        ctx = None
+        if conn is not None:
+            ctx = Context(
+                client=conn.client(),
+                journal=journal,
+                audit=audit,
+                profile=conn.profile,
+                region=conn.region,
+            )
         app = EfileApp(
             ctx,
-            endpoint=conn.label,
-            home=conn.home or "/",
-            deny_paths=getattr(conn, "deny_paths", ()) or (),
-            interval=interval or getattr(conn, "poll_interval", None) or 2.0,
+            endpoint=conn.label if conn else "",
+            home=(conn.home if conn else None) or "/",
+            deny_paths=(getattr(conn, "deny_paths", ()) or ()) if conn else (),
+            interval=interval or 2.0,
+            login=attempt,
+            login_defaults=defaults,
+            state=(journal, audit),
         )
         result = app.run(mouse=mouse)
-        with contextlib.suppress(RuntimeError):
-            asyncio.run(client.aclose())
+        if app.ctx is not None:
+            with contextlib.suppress(RuntimeError):
+                asyncio.run(app.ctx.client.aclose())
         return int(result or 0)
     finally:
         journal.close()

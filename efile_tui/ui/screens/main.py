@@ -181,6 +181,12 @@ class MainScreen(Screen[None]):
             self.status.error = "login needed"
             self.notify(str(exc), title="Authentication", severity="error", timeout=10)
             delay = MAX_BACKOFF
+            ask = getattr(self.app, "ask_login", None)
+            if ask is not None:
+                ask(
+                    f"The service no longer accepts the token ({exc.title}). Log in again; "
+                    "the table, marks and folder stay as they are."
+                )
         except EfileError as exc:
             self.failures += 1
             delay = min(MAX_BACKOFF, self.interval * 2**self.failures)

@@ -1,0 +1,111 @@
+"""The login form: shown when no token is usable, and when renewal has become impossible."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Static
+
+from efile_tui.api.errors import EfileError
+from efile_tui.core.session import Connection, LoginRequest
+
+LoginAttempt = Callable[[LoginRequest], Awaitable[Connection]]
+
+
+class LoginScreen(ModalScreen[Connection | None]):
+    """User, organisation and password; returns the new connection (None: gave up).
+
+    A failed attempt shows the reason and keeps every field except the password.
+    """
+
+    DEFAULT_CSS = """
+    LoginScreen { align: center middle; }
+    LoginScreen > Vertical {
+        width: 80; max-width: 95%; height: auto;
+        border: thick $primary 60%; background: $surface; padding: 0 1;
+    }
+    LoginScreen .title { text-style: bold; padding: 0 0 1 0; }
+    LoginScreen #login-error { color: $error; height: auto; }
+    LoginScreen Horizontal { height: auto; align-horizontal: right; }
+    LoginScreen Button { margin: 0 0 0 2; }
+    """
+    BINDINGS = [Binding("escape", "dismiss(None)", "Back")]
+
+    def __init__(
+        self,
+        attempt: LoginAttempt,
+        *,
+        platform_url: str,
+        user: str = "",
+        org_id: str = "",
+        reason: str = "",
+    ) -> None:
+        super().__init__()
+        self.attempt = attempt
+        self.defaults = {"platform": platform_url, "user": user, "org": org_id}
+        self.reason = reason
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label("Log in to SCNet", classes="title")
+            if self.reason:
+                yield Static(self.reason)
+            yield Input(self.defaults["platform"], placeholder="platform URL", id="platform")
+            yield Input(self.defaults["user"], placeholder="user name", id="user")
+            yield Input(self.defaults["org"], placeholder="organisation id (orgId)", id="org")
+            yield Input(placeholder="password", password=True, id="password")
+            yield Static("", id="login-error")
+            with Horizontal():
+                yield Button("Quit", id="quit")
+                yield Button("Log in", id="login", variant="primary")
+
+    def on_mount(self) -> None:
+        empty = next((i for i in self.query(Input) if not i.value), None)
+        (empty or self.query_one("#password", Input)).focus()
+
+    def on_input_submitted(self) -> None:
+        self.submit()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "login":
+            self.submit()
+        else:
+            self.dismiss(None)
+
+    def submit(self) -> None:
+        """Check the fields, then try to log in in a worker."""
+        values = {i.id: i.value.strip() for i in self.query(Input) if i.id}
+        missing = [k for k in ("platform", "user", "org", "password") if not values[k]]
+        if missing:
+            self.query_one("#login-error", Static).update("Missing: " + ", ".join(missing))
+            self.query_one(f"#{missing[0]}", Input).focus()
+            return
+        request = LoginRequest(
+            platform_url=values["platform"],
+            method="password",
+            user=values["user"],
+            org_id=values["org"],
+            secret=self.query_one("#password", Input).value,
+        )
+        self.query_one("#login", Button).disabled = True
+        self.query_one("#login-error", Static).update("Logging in…")
+        self.run_login(request)
+
+    @work(exclusive=True, exit_on_error=False)
+    async def run_login(self, request: LoginRequest) -> None:
+        """Call the login; on failure say why and let the user try again."""
+        try:
+            connection = await self.attempt(request)
+        except EfileError as exc:
+            self.query_one("#login-error", Static).update(str(exc))
+            password = self.query_one("#password", Input)
+            password.value = ""
+            password.focus()
+            self.query_one("#login", Button).disabled = False
+            return
+        self.dismiss(connection)

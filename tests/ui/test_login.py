@@ -1,0 +1,106 @@
+"""The TUI's login form: at start without a token, and again when renewal is impossible."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import keyring
+import pytest
+
+from efile_tui.api.models import Operation, SubmitItem
+from efile_tui.core.login import login_and_connect
+from efile_tui.core.operations import submit_tracked
+from efile_tui.sim.config import SimConfig
+from efile_tui.sim.server import SimServer
+from efile_tui.store.audit import AuditLog
+from efile_tui.store.journal import Journal
+from efile_tui.ui.app import EfileApp
+from efile_tui.ui.modals.login import LoginScreen
+from efile_tui.ui.screens.main import MainScreen
+from tests.ui.harness import HOME, build_app, wait_until
+from tests.unit.test_tokens import MemoryKeyring, keyring_sandbox
+
+
+@pytest.fixture
+def memory_keyring(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[MemoryKeyring]:
+    with keyring_sandbox(tmp_path / "sandbox", monkeypatch):
+        # Declared as the user's explicit choice: the store only uses such a backend then.
+        monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "tests.unit.test_tokens.MemoryKeyring")
+        backend = MemoryKeyring()
+        keyring.set_keyring(backend)
+        yield backend
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[SimServer]:
+    root = tmp_path / "root"
+    (root / "alpha").mkdir(parents=True)
+    for i in range(200):
+        (root / "alpha" / f"f{i}").write_bytes(b"x")
+    srv = SimServer(SimConfig(root=root, files_per_second=5)).start()
+    yield srv
+    srv.stop()
+
+
+async def fill(pilot, password: str) -> None:  # type: ignore[no-untyped-def]
+    screen = pilot.app.screen
+    await wait_until(pilot, lambda: screen.query("#login"), what="form composed")
+    screen.query_one("#user").value = "demo"
+    screen.query_one("#org").value = "demo-org"
+    screen.query_one("#password").value = password
+    screen.submit()
+
+
+async def test_login_at_start_then_main_screen(
+    server: SimServer, tmp_path: Path, memory_keyring: MemoryKeyring
+) -> None:
+    async def attempt(request):  # type: ignore[no-untyped-def]
+        return await login_and_connect(request)
+
+    app = EfileApp(
+        None,
+        login=attempt,
+        login_defaults={"platform": server.url},
+        state=(Journal(tmp_path / "j.sqlite3"), AuditLog(tmp_path / "a.jsonl")),
+    )
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, LoginScreen), what="login form")
+        await fill(pilot, "wrong-password")
+        error = app.screen.query_one("#login-error")
+        await wait_until(pilot, lambda: "10009" in str(error.render()), what="refusal shown")
+        assert app.screen.query_one("#user").value == "demo"  # nothing typed is lost
+        assert app.screen.query_one("#password").value == ""
+        await fill(pilot, "demo-password")
+        await wait_until(pilot, lambda: isinstance(app.screen, MainScreen), what="main screen")
+        pane = app.main.path_pane
+        await wait_until(pilot, lambda: pane.known_entry(f"{HOME}/alpha"), what="home listed")
+        assert app.main.endpoint == "demo@simulated-region"
+    stored = [v for (service, _), v in memory_keyring.items.items() if service == "efile-tui"]
+    assert stored and "demo-password" not in stored
+
+
+async def test_relogin_keeps_table_and_marks(
+    server: SimServer, tmp_path: Path, memory_keyring: MemoryKeyring
+) -> None:
+    async def attempt(request):  # type: ignore[no-untyped-def]
+        return await login_and_connect(request)
+
+    app = build_app(server.url, server.token, tmp_path, interval=0.2)
+    app.login = attempt
+    app.login_defaults = {"platform": server.url, "user": "demo", "org": "demo-org"}
+    await submit_tracked(app.ctx, Operation.DELETE, [SubmitItem(f"{HOME}/alpha")])
+    async with app.run_test(size=(100, 30)) as pilot:
+        main = app.main
+        await wait_until(pilot, lambda: main.view.rows, what="row")
+        main.table.focus()
+        await pilot.press("space")
+        marks = set(main.view.marks)
+        server.clock.advance(3 * 86400)  # expired beyond renewal
+        await wait_until(pilot, lambda: isinstance(app.screen, LoginScreen), what="re-login")
+        await fill(pilot, "demo-password")
+        await wait_until(pilot, lambda: isinstance(app.screen, MainScreen), what="back")
+        await wait_until(
+            pilot, lambda: not main.status.error and main.failures == 0, what="polling again"
+        )
+        assert main.view.marks == marks and len(main.view.rows) == 1
