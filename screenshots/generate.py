@@ -33,8 +33,9 @@ async def shoot(app, name: str) -> None:  # type: ignore[no-untyped-def]
     svg = HERE / f"{name}.svg"
     app.save_screenshot(str(svg))
     if shutil.which("rsvg-convert"):
-        subprocess.run(["rsvg-convert", "-f", "png", "-o", str(svg.with_suffix(".png")),
-                        str(svg)], check=True)
+        subprocess.run(
+            ["rsvg-convert", "-f", "png", "-o", str(svg.with_suffix(".png")), str(svg)], check=True
+        )
     print(f"wrote {svg.name}")
 
 
@@ -47,8 +48,9 @@ async def main() -> None:
         with SimServer(SimConfig(root=root, files_per_second=12)) as server:
             app = build_app(server.url, server.token, tmp, interval=1.0)
             projects = sorted(p.name for p in root.iterdir() if p.name.startswith("proj"))
-            await submit_tracked(app.ctx, Operation.DELETE,
-                                 [SubmitItem(f"{HOME}/{p}") for p in projects[:3]])
+            await submit_tracked(
+                app.ctx, Operation.DELETE, [SubmitItem(f"{HOME}/{p}") for p in projects[:3]]
+            )
             async with app.run_test(size=SIZE) as pilot:
                 main_screen = app.main
                 await wait_until(pilot, lambda: main_screen.poll_count >= 2, what="polls")
@@ -78,8 +80,9 @@ async def main() -> None:
                 table = pane.query_one("#path-table")
                 table.move_cursor(row=table.get_row_index(f"{HOME}/{projects[3]}"))
                 await pilot.press("d")
-                modal = await wait_until(pilot, lambda: isinstance(app.screen,
-                                         ConfirmDeleteScreen) and app.screen)
+                modal = await wait_until(
+                    pilot, lambda: isinstance(app.screen, ConfirmDeleteScreen) and app.screen
+                )
                 await wait_until(pilot, lambda: modal.preview_done, what="preview")
                 await pilot.pause(0.2)
                 await shoot(app, "delete-confirmation")

@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from efile_tui.api.models import Operation, Task, TaskStatus
+from efile_tui.api.models import Operation, TaskStatus
 from efile_tui.store.journal import JournalEntry
 
 SORT_KEYS = ("submitted", "status", "operation", "source", "progress", "updated")
@@ -95,27 +95,6 @@ class TaskRow:
             error=error,
             expired=entry.expired,
             cancelling=bool(entry.cancel_requested_at) and not entry.is_final,
-        )
-
-    @classmethod
-    def from_task(cls, task: Task, *, submitted: float = 0.0) -> TaskRow:
-        """Build a row straight from a server task (tasks not in the journal)."""
-        return cls(
-            key=task.task_id,
-            task_id=task.task_id,
-            operation=task.operation.value,
-            status=task.status.value,
-            source=task.source_path or "",
-            target=task.target_path or "",
-            processed_num=task.processed_num,
-            total_num=task.total_num,
-            processed_size=task.processed_size,
-            total_size=task.total_size,
-            percent=task.percent,
-            submitted=submitted,
-            submitted_text=task.submit_time or "",
-            updated_text=task.update_time or "",
-            error=" ".join(x for x in (task.error_code or "", task.error_msg or "") if x),
         )
 
 

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import time
-
 from efile_tui.core.preview import human_size
 
-__all__ = ["ago", "clock", "human_size", "shorten_left"]
+__all__ = ["ago", "human_size", "shorten_left"]
 
 
 def shorten_left(text: str, width: int) -> str:
@@ -23,8 +21,3 @@ def ago(seconds: float) -> str:
     if seconds < 3600:
         return f"{seconds / 60:.0f} min ago"
     return f"{seconds / 3600:.0f} h ago"
-
-
-def clock(ts: float | None = None) -> str:
-    """Local ``HH:MM:SS``."""
-    return time.strftime("%H:%M:%S", time.localtime(ts))

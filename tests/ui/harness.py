@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -50,8 +49,3 @@ async def wait_until(
             return value
         await pilot.pause(0.05)  # type: ignore[attr-defined]
     raise AssertionError(f"timed out waiting for {what}")
-
-
-def run(coro: object) -> object:
-    """Run a coroutine to completion (for scripts)."""
-    return asyncio.run(coro)  # type: ignore[arg-type]

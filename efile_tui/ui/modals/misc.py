@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -179,8 +178,3 @@ class LogScreen(Screen[None]):
             )
         yield table
         yield Footer()
-
-
-def stamp() -> str:
-    """Local time for notifications."""
-    return time.strftime("%H:%M:%S")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from textual import work
 from textual.app import ComposeResult
@@ -131,6 +131,18 @@ class MainScreen(Screen[None]):
         self.apply_entries(entries)
         self.poll_now()
 
+    def _entries(self, keys: Iterable[str]) -> list[JournalEntry]:
+        """Journal entries for table keys: task ids or ``local:<journal id>``."""
+        found = []
+        for key in keys:
+            if key.startswith("local:"):
+                entry = self.ctx.journal.get_local(int(key.split(":", 1)[1]))
+            else:
+                entry = self.ctx.journal.get(key) if key else None
+            if entry is not None:
+                found.append(entry)
+        return found
+
     def apply_entries(self, entries: Sequence[JournalEntry]) -> None:
         """Put journal entries into the view and the table (only changed cells)."""
         rows = [TaskRow.from_entry(e) for e in entries]
@@ -170,7 +182,7 @@ class MainScreen(Screen[None]):
             # Every returned task (progress moves without a state change) plus the expired;
             # the view's diff keeps the table work to the cells that changed.
             touched = {*report.tasks, *report.expired}
-            entries = [e for t in touched if (e := self.ctx.journal.get(t)) is not None]
+            entries = self._entries(touched)
             self.apply_entries(entries)
             self._refresh_if_touched(entries)
             self.failures = 0
@@ -305,8 +317,7 @@ class MainScreen(Screen[None]):
         """Submit in batches; rows appear as each batch is answered."""
 
         def batch_done(local_ids: Sequence[int], _outcomes: list[SubmitOutcome]) -> None:
-            entries = [e for i in local_ids if (e := self.ctx.journal.get_local(i)) is not None]
-            self.apply_entries(entries)
+            self.apply_entries(self._entries(f"local:{i}" for i in local_ids))
 
         try:
             outcomes = await submit_tracked(self.ctx, operation, items, on_batch=batch_done)
@@ -354,7 +365,7 @@ class MainScreen(Screen[None]):
         """Send the cancels, show "cancelling…", then the per-task result sheet."""
         results: list[CancelResult] = []
         self.ctx.journal.mark_cancel_requested(ids)
-        self.apply_entries([e for t in ids if (e := self.ctx.journal.get(t)) is not None])
+        self.apply_entries(self._entries(ids))
         try:
             results = await cancel_tracked(self.ctx, ids)
         except EfileError as exc:
@@ -419,7 +430,7 @@ class MainScreen(Screen[None]):
             items=[{"taskId": t} for t in added],
             exit="ok",
         )
-        self.apply_entries([e for t in ids if (e := self.ctx.journal.get(t)) is not None])
+        self.apply_entries(self._entries(ids))
         self.notify(f"Tracking {len(added)} new task(s); {len(ids) - len(added)} already known")
         self.poll_now()
 
@@ -430,10 +441,8 @@ class MainScreen(Screen[None]):
     def on_data_table_row_selected(self, event: TaskTable.RowSelected) -> None:
         if not isinstance(event.data_table, TaskTable):
             return
-        key = event.row_key.value
-        entry = self.ctx.journal.get(key) if key and not key.startswith("local:") else None
-        if entry is None and key and key.startswith("local:"):
-            entry = self.ctx.journal.get_local(int(key.split(":", 1)[1]))
-        if entry is not None:
+        entries = self._entries([event.row_key.value or ""])
+        if entries:
+            entry = entries[0]
             text = json.dumps(entry.to_json(), indent=2, ensure_ascii=False)
             self.app.push_screen(TextScreen(f"Task {entry.task_id or '(no id)'}", text))
