@@ -39,6 +39,7 @@ log = logging.getLogger(__name__)
 
 USER_AGENT = f"efile-tui/{__version__}"
 DEFAULT_TIMEOUT = httpx.Timeout(20.0, connect=5.0)
+PREVIEW_WINDOW = 64 * 1024  # bytes of an unusable body searched for the token before showing
 
 TokenRenewer = Callable[[], Awaitable[str | None]]
 """Called once when the service rejects the token; returns a new token or None."""
@@ -198,6 +199,7 @@ class ApiTransport:
         if resp.status_code != 200:
             err = BadResponse(
                 f"{where}: the service answered HTTP {resp.status_code} instead of 200"
+                f"{self._preview(resp, prefix='; body ')}: {_status_hint(resp.status_code)}"
             )
             if resp.status_code >= 500 or resp.status_code == 429:
                 raise self._lost(where, err, idempotent, paths)
@@ -205,18 +207,60 @@ class ApiTransport:
         try:
             body = json.loads(resp.content)
         except ValueError:
-            err = BadResponse(f"{where}: the service's answer is not JSON ({_preview(resp)})")
+            what = "an empty body" if not resp.content.strip() else "a body that is not JSON"
+            if resp.content.lstrip()[:1] == b"<":
+                what = "an HTML page"
+            err = BadResponse(
+                f"{where}: the service answered {what} instead of the JSON envelope"
+                f"{self._preview(resp, prefix=' (starts with ', suffix=')')}: "
+                "a proxy or a login page may be in the way; check the efile URL, "
+                "or try again later"
+            )
             raise self._lost(where, err, idempotent, paths) from None
         if not isinstance(body, dict) or "code" not in body:
-            err = BadResponse(f"{where}: the service's answer has no 'code' field")
+            err = BadResponse(
+                f"{where}: the service's answer has no 'code' field (not the efile API "
+                "envelope): check the efile URL"
+            )
             raise self._lost(where, err, idempotent, paths)
-        code = str(body.get("code")).strip()
+        code = _code_text(body.get("code"))
+        if not code:
+            err = BadResponse(
+                f"{where}: the service's answer has an empty 'code' field: "
+                "check the efile URL, or try again later"
+            )
+            raise self._lost(where, err, idempotent, paths)
         if code == "0":
             return body.get("data")
-        api_err = error_for(code, body.get("msg"), context=where)
+        msg = body.get("msg")
+        api_err = error_for(code, None if msg is None else self._redact(str(msg)), context=where)
         if isinstance(api_err, RateLimited):
             raise _Retryable(api_err, safe_for_writes=True, wait=_retry_after(resp))
         raise api_err
+
+    def _redact(self, text: str, *, cut: bool = False) -> str:
+        """Server-sent text with the token blanked out (some proxies echo request headers).
+
+        ``cut``: the text is the start of a longer body, so a token cut off at its end is
+        blanked too.
+        """
+        token = self._token
+        if not token or len(token) < 4:
+            return text
+        text = text.replace(token, "***")
+        if cut:
+            for size in range(len(token) - 1, 3, -1):
+                if text.endswith(token[:size]):
+                    return text[:-size] + "***"
+        return text
+
+    def _preview(self, resp: httpx.Response, *, prefix: str, suffix: str = "") -> str:
+        """The start of a body for a message (token blanked; empty when there is no body)."""
+        window = resp.content[:PREVIEW_WINDOW]
+        text = window.decode("utf-8", "replace")
+        text = self._redact(text, cut=len(resp.content) > len(window))
+        text = " ".join(text.split())[:60]
+        return f"{prefix}{text!r}{suffix}" if text else ""
 
     def _lost(
         self, where: str, cause: Exception, idempotent: bool, paths: Sequence[str]
@@ -230,10 +274,13 @@ class ApiTransport:
             )
         if idempotent:
             return _Retryable(err, safe_for_writes=False)
+        # The inner message starts with the same "where: "; say it once.
+        cause_text = err.message.removeprefix(f"{where}: ")
         shown = ", ".join(paths[:3]) + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
         return OutcomeUnknown(
-            f"{where}: the request was sent but its answer was lost ({err.message}); "
-            f"the tasks may exist on the service. Not re-sent. Paths: {shown}",
+            f"{where}: the request was sent but its answer was lost ({cause_text}); "
+            "the tasks may exist on the service. Not re-sent: check with `efile-tui tasks` "
+            f"and `efile-tui ls` before resubmitting. Paths: {shown}",
             paths,
         )
 
@@ -243,9 +290,24 @@ def _kind(exc: Exception) -> str:
     return type(exc).__name__
 
 
-def _preview(resp: httpx.Response) -> str:
-    text = resp.content[:60].decode("utf-8", "replace").replace("\n", " ")
-    return f"starts with {text!r}" if text else "empty body"
+def _status_hint(status: int) -> str:
+    """What an HTTP status other than 200 usually means, and what to do."""
+    if status in (401, 403):
+        return "the request was refused before reaching the API; check the efile URL and log in"
+    if status == 404:
+        return "no such API path; check the efile URL (it should be the region's efile address)"
+    if status == 429 or status >= 500:
+        return "the service or a proxy in front of it is failing; try again later"
+    return "check the efile URL"
+
+
+def _code_text(code: object) -> str:
+    """The envelope's ``code`` as text: ``0``, ``0.0`` and ``"0"`` are all ``"0"``."""
+    if code is None:
+        return ""
+    if isinstance(code, float) and code.is_integer():
+        code = int(code)
+    return str(code).strip()
 
 
 def _retry_after(resp: httpx.Response) -> float | None:

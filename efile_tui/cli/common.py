@@ -18,7 +18,7 @@ from efile_tui.api.errors import (
     RateLimited,
     ServiceUnreachable,
 )
-from efile_tui.core.validate import InputError
+from efile_tui.core.validate import InputError, text_problem
 
 if TYPE_CHECKING:
     from efile_tui.core.operations import Context
@@ -102,9 +102,11 @@ async def open_context(args: argparse.Namespace) -> AsyncIterator[tuple[Connecti
     from efile_tui.store.audit import AuditLog
     from efile_tui.store.journal import Journal
 
+    check_option_text(args, "profile", "url")
     conn = resolve_connection(
         profile=getattr(args, "profile", None), url=getattr(args, "url", None)
     )
+    check_connection_text(conn)
     journal = Journal()
     journal.reap_orphaned_submits()
     try:
@@ -127,3 +129,36 @@ def input_error(exc: InputError) -> CliError:
     """A CliError (exit 2) listing every rejected item."""
     lines = "\n  ".join(exc.problems)
     return CliError(f"input rejected, nothing was sent:\n  {lines}", EXIT_USAGE)
+
+
+def check_option_text(args: argparse.Namespace, *names: str) -> None:
+    """Reject option values that are not UTF-8 or hold control characters (exit 2).
+
+    Such bytes would otherwise fail deep inside the HTTP client or the journal.
+    """
+    problems = []
+    for name in names:
+        value = getattr(args, name, None)
+        problem = text_problem(value, f"--{name.replace('_', '-')}") if value else None
+        if problem:
+            problems.append(problem)
+    if problems:
+        raise input_error(InputError(problems))
+
+
+def check_connection_text(conn: Connection) -> None:
+    """Reject a URL or token (from the environment or a profile) that cannot be sent.
+
+    A URL that is not UTF-8 is input rejected (exit 2); a token with non-ASCII or control
+    characters can never be valid (exit 4). The token itself is never shown.
+    """
+    problem = text_problem(conn.efile_url, "the efile URL")
+    if problem:
+        raise CliError(f"{problem} (it comes from --url, EFILE_URL or the profile)", EXIT_USAGE)
+    token = conn.token or ""
+    if not (token.isascii() and token.isprintable()):
+        raise CliError(
+            f"the token from {conn.token_source} has characters no token has (non-ASCII or "
+            "control characters): set EFILE_TOKEN again or run `efile-tui login`",
+            EXIT_AUTH,
+        )

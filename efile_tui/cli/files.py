@@ -13,6 +13,7 @@ from efile_tui.cli.common import (
     CliError,
     add_connection_args,
     add_json_arg,
+    check_option_text,
     confirm,
     emit_json,
     input_error,
@@ -73,16 +74,17 @@ async def cmd_ls(args: argparse.Namespace) -> int:
     """List a folder, paging through it lazily."""
     if args.limit is not None and args.limit < 1:
         raise CliError("--limit must be at least 1", EXIT_USAGE)
+    check_option_text(args, "filter")
+    if args.path is not None:
+        # Checked before connecting, so bad input is named even without a login.
+        _check_paths([args.path])
     async with open_context(args) as (conn, ctx):
         path = args.path or conn.home
         if not path:
             raise CliError(
                 "no path given and no home folder known: pass an absolute path", EXIT_USAGE
             )
-        try:
-            (path,) = check_paths([path])
-        except InputError as exc:
-            raise input_error(exc) from None
+        (path,) = _check_paths([path])
         kwargs = {
             "order_by": SORT_KEYS[args.sort] if args.sort else None,
             "order": ("desc" if args.reverse else "asc") if args.sort or args.reverse else None,
@@ -107,10 +109,7 @@ async def cmd_ls(args: argparse.Namespace) -> int:
 
 async def cmd_mkdir(args: argparse.Namespace) -> int:
     """Create a folder."""
-    try:
-        (path,) = check_paths([args.path])
-    except InputError as exc:
-        raise input_error(exc) from None
+    (path,) = _check_paths([args.path])
     async with open_context(args) as (_conn, ctx):
         await ctx.client.mkdir(path, create_parents=args.parents)
     say(f"created {path}")
@@ -119,10 +118,7 @@ async def cmd_mkdir(args: argparse.Namespace) -> int:
 
 async def cmd_rm(args: argparse.Namespace) -> int:
     """Submit asynchronous deletes after the safety checks and confirmation."""
-    try:
-        paths = check_paths(args.paths)
-    except InputError as exc:
-        raise input_error(exc) from None
+    paths = _check_paths(args.paths)
     async with open_context(args) as (conn, ctx):
         deny = getattr(conn, "deny_paths", ())
         refused = [r for r in (protected_reason(p, home=conn.home, deny=deny) for p in paths) if r]
@@ -143,11 +139,19 @@ async def cmd_rm(args: argparse.Namespace) -> int:
 
 async def cmd_transfer(args: argparse.Namespace) -> int:
     """Submit asynchronous copies or moves into DEST."""
+    problems: list[str] = []
+    sources: list[str] = []
+    dest = ""
     try:
         sources = check_paths(args.paths, what="source")
+    except InputError as exc:
+        problems += exc.problems
+    try:
         (dest,) = check_paths([args.dest], what="target")
     except InputError as exc:
-        raise input_error(exc) from None
+        problems += [f"target: {p}" for p in exc.problems]
+    if problems:  # sources and target are reported together
+        raise input_error(InputError(problems))
     clashes = [s for s in sources if s == dest or dest.startswith(s + "/")]
     if clashes:
         raise CliError(
@@ -168,6 +172,14 @@ async def cmd_transfer(args: argparse.Namespace) -> int:
         items = [SubmitItem(s, dest, args.on_conflict) for s in sources]
         outcomes = await submit_tracked(ctx, op, items)
         return await _report_submit(args, ctx, outcomes)
+
+
+def _check_paths(paths: Sequence[str], what: str = "path") -> list[str]:
+    """check_paths, turning a rejection into the CLI's exit-2 error."""
+    try:
+        return check_paths(paths, what=what)
+    except InputError as exc:
+        raise input_error(exc) from None
 
 
 async def _report_submit(

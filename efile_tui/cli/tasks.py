@@ -28,8 +28,15 @@ from efile_tui.cli.common import (
     say,
 )
 from efile_tui.core.operations import Context, cancel_tracked, poll_once
-from efile_tui.core.validate import InputError, check_task_ids, read_ids
-from efile_tui.store.journal import JournalEntry
+from efile_tui.core.validate import (
+    InputError,
+    check_journal_keys,
+    check_task_ids,
+    decode_lines,
+    read_ids,
+    shown,
+)
+from efile_tui.store.journal import ORIGIN_IMPORTED, OUTCOME_UNKNOWN, JournalEntry
 
 DAY = 24 * 3600.0
 
@@ -74,16 +81,22 @@ def _ids_args(p: argparse.ArgumentParser) -> None:
 
 
 def gather_ids(args: argparse.Namespace, *, required: bool) -> list[str]:
-    """Ids from argv plus ``--ids-file`` (or stdin), validated; [] when none and optional."""
+    """Ids from argv plus ``--ids-file`` (or stdin), validated; [] when none and optional.
+
+    Nothing is accepted unless every id is: a file with a line that is not UTF-8 or an
+    invalid id is rejected whole (exit 2), naming each bad line or id.
+    """
     ids = list(args.ids)
     if args.ids_file:
         try:
-            if args.ids_file == "-":
-                ids += read_ids(sys.stdin)
-            else:
-                ids += read_ids(Path(args.ids_file).read_text(encoding="utf-8").splitlines())
-        except (OSError, UnicodeDecodeError) as exc:
-            raise CliError(f"cannot read --ids-file {args.ids_file}: {exc}", EXIT_USAGE) from None
+            ids += read_ids(_read_lines(args.ids_file))
+        except OSError as exc:
+            reason = exc.strerror or type(exc).__name__
+            raise CliError(
+                f"cannot read --ids-file {shown(args.ids_file)}: {reason}", EXIT_USAGE
+            ) from None
+        except InputError as exc:
+            raise input_error(exc) from None
     if not ids and not required:
         return []
     try:
@@ -92,11 +105,26 @@ def gather_ids(args: argparse.Namespace, *, required: bool) -> list[str]:
         raise input_error(exc) from None
 
 
+def _read_lines(name: str) -> list[str]:
+    """The lines of FILE, or of standard input for ``-``, as bytes checked for UTF-8."""
+    if name == "-":
+        stream = getattr(sys.stdin, "buffer", None)
+        data = (
+            stream.read()
+            if stream is not None
+            else sys.stdin.read().encode("utf-8", "surrogateescape")
+        )
+        return decode_lines(data, source="standard input")
+    return decode_lines(Path(name).read_bytes(), source=f"--ids-file {shown(name)}")
+
+
 def entry_note(entry: JournalEntry) -> str:
     """Journal facts the service does not give: expired, unknown outcome, cancel asked."""
     notes = []
-    if entry.state == "unknown":
+    if entry.outcome_unknown:
         notes.append("OUTCOME UNKNOWN: check before resubmitting")
+    elif entry.state == OUTCOME_UNKNOWN and entry.origin == ORIGIN_IMPORTED:
+        notes.append("imported; not yet seen on the service")
     elif entry.state == "rejected":
         notes.append("rejected")
     if entry.expired:
@@ -158,6 +186,8 @@ async def _show_ids(args: argparse.Namespace, ctx: Context, ids: list[str]) -> i
             if not args.json:
                 print(output.task_line(task, note=entry_note(entry) if entry else ""))
         elif entry is not None:
+            if not entry.is_final:
+                missing += 1  # no final state known: as good as not found
             rows.append({**entry.to_json(), "foundOnServer": False})
             if not args.json:
                 print(
@@ -208,11 +238,10 @@ async def _cmd_tasks_add(args: argparse.Namespace) -> int:
 
 async def _cmd_tasks_dismiss(args: argparse.Namespace) -> int:
     """Hide journal entries the operator has dealt with (e.g. an outcome checked by hand)."""
-    keys = [k.strip() for k in args.ids if k.strip()]
-    if not keys:
-        raise CliError(
-            "give the task ids (or local:N keys from `tasks --json`) to dismiss", EXIT_USAGE
-        )
+    try:
+        keys = check_journal_keys(args.ids)
+    except InputError as exc:
+        raise input_error(exc) from None
     async with open_context(args) as (_conn, ctx):
         done = ctx.journal.dismiss(keys)
     if args.json:

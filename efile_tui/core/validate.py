@@ -11,11 +11,15 @@ import posixpath
 import re
 from collections.abc import Iterable, Sequence
 
-MAX_PATH_LEN = 4096
+MAX_PATH_LEN = 4096  # bytes (UTF-8), the Linux PATH_MAX
 MAX_NAME_BYTES = 255
 MAX_CANCEL_IDS = 10_000
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+SHOWN_MAX = 80  # longer input is shown with its middle elided
+# C0 controls, DEL, C1 controls and the Unicode line/paragraph separators: none of them
+# belongs in a path or an id, and echoing them back could move the terminal cursor.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _TASK_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+_LOCAL_KEY = re.compile(r"^local:[0-9]{1,18}$")
 
 
 class InputError(ValueError):
@@ -26,9 +30,17 @@ class InputError(ValueError):
         super().__init__("\n".join(self.problems))
 
 
-def _shown(text: str) -> str:
-    """A safe, visible rendering of user input (control and undecodable characters escaped)."""
-    return repr(text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace"))
+def shown(text: str, limit: int = SHOWN_MAX) -> str:
+    """A safe, visible, bounded rendering of user input for messages.
+
+    Control characters and bytes that were not UTF-8 (surrogate escapes from the command
+    line) are escaped; text longer than ``limit`` keeps its start and end around a ``…``.
+    """
+    safe = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    if len(safe) > limit:
+        head = limit * 2 // 3
+        safe = safe[:head] + "…" + safe[-(limit - head - 1) :]
+    return repr(safe)
 
 
 def normalise_path(path: str) -> str:
@@ -37,26 +49,60 @@ def normalise_path(path: str) -> str:
     return "/" + "/".join(parts)
 
 
+def text_problem(text: str, what: str) -> str | None:
+    """Why ``text`` (named ``what`` in the message) is not valid UTF-8 free of controls."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return (
+            f"{what} {shown(text)} is not valid UTF-8 (the bytes shown as \\x..): pass it in UTF-8"
+        )
+    bad = _CONTROL.search(text)
+    if bad:
+        return (
+            f"{what} {shown(text)} contains the control character {bad.group()!r} "
+            f"at position {bad.start() + 1} (newline, tab, NUL, escape…): remove it"
+        )
+    return None
+
+
 def path_problem(path: str) -> str | None:
     """Why ``path`` is not an acceptable remote absolute path, or None."""
     if not path or not path.strip():
         return "empty path: give an absolute path such as /public/home/USER/dir"
     try:
-        path.encode("utf-8")
+        size = len(path.encode("utf-8"))
     except UnicodeEncodeError:
-        return f"path {_shown(path)} is not valid UTF-8: rename it or pass it correctly encoded"
+        return (
+            f"path {shown(path)} is not valid UTF-8 (the bytes shown as \\x..): "
+            "rename it or pass it correctly encoded"
+        )
     if not path.startswith("/"):
-        return f"path {_shown(path)} is relative: give the absolute path (starting with /)"
-    if _CONTROL.search(path):
-        return f"path {_shown(path)} contains control characters (newline, tab, NUL…)"
-    if len(path) > MAX_PATH_LEN:
-        return f"path {_shown(path[:40] + '…')} is {len(path)} characters; the limit is 4096"
+        if path.lstrip().startswith("/"):
+            return f"path {shown(path)} starts with a space: remove the leading space"
+        return f"path {shown(path)} is relative: give the absolute path (starting with /)"
+    bad = _CONTROL.search(path)
+    if bad:
+        return (
+            f"path {shown(path)} contains the control character {bad.group()!r} "
+            f"at position {bad.start() + 1} (newline, tab, NUL, escape…): "
+            "rename the file or remove the character from the argument"
+        )
+    if size > MAX_PATH_LEN:
+        return (
+            f"path {shown(path)} is {size} bytes long; the limit is {MAX_PATH_LEN} bytes: "
+            "give a shorter path"
+        )
     parts = path.split("/")
     if ".." in parts:
-        return f"path {_shown(path)} contains '..': give the resolved absolute path instead"
+        return f"path {shown(path)} contains '..': give the resolved absolute path instead"
     for part in parts:
-        if len(part.encode("utf-8")) > MAX_NAME_BYTES:
-            return f"path {_shown(path[:40] + '…')} has a name longer than 255 bytes"
+        name_bytes = len(part.encode("utf-8"))
+        if name_bytes > MAX_NAME_BYTES:
+            return (
+                f"path {shown(path)} has a name of {name_bytes} bytes ({shown(part, 40)}); "
+                f"names are limited to {MAX_NAME_BYTES} bytes: shorten that name"
+            )
     return None
 
 
@@ -66,7 +112,7 @@ def check_paths(paths: Sequence[str], *, what: str = "path") -> list[str]:
     result: list[str] = []
     seen: dict[str, str] = {}
     if not paths:
-        raise InputError([f"no {what} given"])
+        raise InputError([f"no {what} given: give at least one absolute path"])
     for raw in paths:
         problem = path_problem(raw)
         if problem:
@@ -75,8 +121,8 @@ def check_paths(paths: Sequence[str], *, what: str = "path") -> list[str]:
         norm = normalise_path(raw)
         if norm in seen:
             problems.append(
-                f"{what} {_shown(raw)} is given twice"
-                + (f" (same as {_shown(seen[norm])})" if seen[norm] != raw else "")
+                f"{what} {shown(raw)} is given twice"
+                + (f" (same as {shown(seen[norm])})" if seen[norm] != raw else "")
                 + ": remove the duplicate"
             )
             continue
@@ -94,12 +140,15 @@ def check_task_ids(ids: Sequence[str], *, limit: int = MAX_CANCEL_IDS) -> list[s
     seen: set[str] = set()
     for raw in ids:
         tid = raw.strip()
+        bad_text = text_problem(tid, "task id")
         if not tid:
             problems.append("empty task id: remove the blank entry")
+        elif bad_text:
+            problems.append(bad_text)
         elif not _TASK_ID.match(tid):
             problems.append(
-                f"task id {_shown(raw)} is not valid: ids are letters, digits, '-' or '_' "
-                "(32 hex characters from the service)"
+                f"task id {shown(raw)} is not valid: ids are letters, digits, '-' or '_' "
+                "(32 hex characters from the service): correct or remove it"
             )
         elif tid in seen:
             problems.append(f"task id {tid} is given twice: remove the duplicate")
@@ -107,7 +156,10 @@ def check_task_ids(ids: Sequence[str], *, limit: int = MAX_CANCEL_IDS) -> list[s
             seen.add(tid)
             result.append(tid)
     if not ids:
-        problems.append("no task id given")
+        problems.append(
+            "no task id given: give at least one task id (32 hex characters, "
+            "as `efile-tui tasks` shows them)"
+        )
     elif len(result) > limit:
         problems.append(
             f"{len(result)} task ids given; at most {limit} are accepted at once: split the list"
@@ -124,6 +176,52 @@ def read_ids(lines: Iterable[str]) -> list[str]:
         text = line.split("#", 1)[0]
         ids.extend(t for t in re.split(r"[\s,]+", text) if t)
     return ids
+
+
+def decode_lines(data: bytes, *, source: str) -> list[str]:
+    """Split file or stdin bytes into text lines; every line that is not UTF-8 is rejected.
+
+    A leading byte-order mark is dropped. ``source`` names the input in messages
+    (``--ids-file ids.txt``, ``standard input``); each bad line is named by its number.
+    """
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    lines: list[str] = []
+    problems: list[str] = []
+    for number, raw in enumerate(data.splitlines(), 1):
+        try:
+            lines.append(raw.decode("utf-8"))
+        except UnicodeDecodeError:
+            text = raw.decode("utf-8", "surrogateescape")
+            problems.append(
+                f"{source} line {number} {shown(text)} is not valid UTF-8 "
+                "(the bytes shown as \\x..): save the file as UTF-8"
+            )
+    if problems:
+        raise InputError(problems)
+    return lines
+
+
+def check_journal_keys(keys: Sequence[str]) -> list[str]:
+    """Validate journal keys (task ids or ``local:N``); duplicates are kept once."""
+    problems: list[str] = []
+    result: dict[str, None] = {}
+    for raw in keys:
+        key = raw.strip()
+        if not key:
+            continue
+        if _LOCAL_KEY.match(key) or _TASK_ID.match(key):
+            result.setdefault(key, None)
+        else:
+            problems.append(
+                f"{shown(raw)} is neither a task id nor a local:N key "
+                "(see `efile-tui tasks --json`): fix or remove it"
+            )
+    if not result and not problems:
+        problems.append("give the task ids (or local:N keys from `tasks --json`) to dismiss")
+    if problems:
+        raise InputError(problems)
+    return list(result)
 
 
 def protected_reason(path: str, *, home: str | None, deny: Sequence[str] = ()) -> str | None:
