@@ -16,7 +16,8 @@ from textual.widgets import DataTable, Input, Static
 from efile_tui.api.errors import NotFound
 from efile_tui.api.models import DirPage, FileEntry, Operation
 from efile_tui.ui.messages import CopyText, DeleteRequested, PageWanted, TransferRequested
-from efile_tui.ui.widgets.path_pane import MARK_GLYPH, PathPane
+from efile_tui.ui.widgets.path_pane import MAX_ROWS, PAGE_SIZE, PathPane
+from efile_tui.ui.widgets.path_table import MARK_GLYPH
 
 HOME = "/public/home/u"
 BIG = HOME + "/big"
@@ -454,3 +455,133 @@ async def test_mouse_scroll_near_the_end_loads_the_next_page() -> None:
         await pilot.pause()
         assert table.cursor_row == 0
         assert len(app.requests) == 2 and app.requests[1].start == 200
+
+
+def index_of(name: str) -> int:
+    """Position in BIG of an entry name such as ``f001234``."""
+    return int(name[1:])
+
+
+async def test_window_stays_bounded_and_comes_back() -> None:
+    app = PaneApp(BIG)
+    async with app.run_test(size=(120, 80)) as pilot:
+        await pilot.pause()
+        pane = app.pane
+        table = pane.query_one(DataTable)
+        # Page down far past the window: the cursor moves by the same step every time,
+        # also when a page is dropped above it, and the rows held stay within the cap.
+        steps = []
+        for _ in range(35):  # a tall terminal: pages of ~75 rows
+            before = pane.cursor_path
+            await pilot.press("pagedown")
+            if before and pane.cursor_path:
+                steps.append(index_of(posixpath.basename(pane.cursor_path)) - index_of(
+                    posixpath.basename(before)
+                ))
+            assert table.row_count <= MAX_ROWS + 1
+        assert len(set(steps)) == 1, steps
+        here = index_of(posixpath.basename(pane.cursor_path or ""))
+        assert here > MAX_ROWS + PAGE_SIZE
+        shown = names(pane)
+        assert shown[0].startswith("↑ ") and "earlier entries" in shown[0]
+        first = index_of(shown[1])
+        assert first > 0
+        assert shown[1:] == [f"f{i:06d}" for i in range(first, first + len(shown) - 1)]
+        assert f"{first + 1:,}–{first + len(shown) - 1:,} of 100,000 loaded" in info(pane)
+        starts = [r.start for r in app.requests]
+        assert starts == sorted(set(starts))  # down only, each page once
+        # Back up with the keys: earlier pages are fetched again, one at a time.
+        asked, up = len(app.requests), []
+        for _ in range(50):
+            before = pane.cursor_path
+            await pilot.press("pageup")
+            assert table.row_count <= MAX_ROWS + 1
+            if names(pane)[0] == "../":
+                break
+            up.append(index_of(posixpath.basename(before or "")) - index_of(
+                posixpath.basename(pane.cursor_path or "")
+            ))
+        assert set(up) == set(steps)  # the rows added above never moved the cursor
+        assert names(pane)[:3] == ["../", "f000000", "f000001"]
+        back = app.requests[asked:]
+        assert back and all(r.limit <= PAGE_SIZE for r in back)
+        assert [r.start for r in back] == sorted({r.start for r in back}, reverse=True)
+
+
+async def test_home_fetches_the_first_page_of_a_window() -> None:
+    app = PaneApp(BIG)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        pane = app.pane
+        for _ in range(15):  # End: the last row held, one more page each time
+            await pilot.press("end")
+            await pilot.pause()
+        assert pane.query_one(DataTable).row_count <= MAX_ROWS + 1
+        assert names(pane)[0].startswith("↑ ")
+        asked = len(app.requests)
+        await pilot.press("home")
+        await pilot.pause()
+        assert len(app.requests) == asked + 1
+        assert (app.requests[-1].start, app.requests[-1].limit) == (0, PAGE_SIZE)
+        assert names(pane)[:2] == ["../", "f000000"]
+        assert pane.query_one(DataTable).cursor_row == 0
+        assert "200 of 100,000 loaded" in info(pane)
+
+
+async def test_mark_survives_its_page_being_dropped() -> None:
+    app = PaneApp(BIG)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        pane = app.pane
+        await pilot.press("down", "down", "down", "down", "space")  # f000003
+        early = BIG + "/f000003"
+        assert pane.marked_paths == [early]
+        for _ in range(15):
+            await pilot.press("end")
+            await pilot.pause()
+        assert "f000003" not in names(pane)
+        assert pane.marked_paths == [early]
+        assert "1 marked (1 not shown)" in info(pane)
+        assert pane.known_entry(early) is not None
+        assert pane.known_sizes([early]) == {early: 3}
+        await pilot.press("home")
+        await pilot.pause()
+        table = pane.query_one(DataTable)
+        assert str(table.get_row_at(4)[1]) == "f000003"
+        assert str(table.get_row_at(4)[0]) == MARK_GLYPH
+        assert "1 marked" in info(pane) and "not shown" not in info(pane)
+
+
+async def test_mouse_wheel_moves_the_window_without_bouncing() -> None:
+    app = PaneApp(BIG)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        table = app.pane.query_one(DataTable)
+        for _ in range(20):  # the view goes down, the cursor stays behind
+            table.scroll_end(animate=False, immediate=True)
+            await pilot.pause()
+        assert len(app.requests) == 21  # one page per scroll, never one back up
+        assert [r.start for r in app.requests] == [200 * i for i in range(21)]
+        assert table.row_count <= MAX_ROWS + 1
+        await pilot.pause(0.2)
+        assert len(app.requests) == 21
+
+
+async def test_refresh_reloads_the_window_where_it_is() -> None:
+    app = PaneApp(BIG)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        pane = app.pane
+        for _ in range(15):
+            await pilot.press("end")
+            await pilot.pause()
+        await pilot.press("up", "up")
+        where = pane.cursor_path
+        first = index_of(names(pane)[1])
+        asked = len(app.requests)
+        pane.refresh_folder()
+        await pilot.pause()
+        again = app.requests[asked]
+        assert again.start == first and PAGE_SIZE < again.limit <= MAX_ROWS
+        assert pane.cursor_path == where
+        assert index_of(names(pane)[1]) == first

@@ -4,21 +4,29 @@ The pane never talks to the service: it posts :class:`PageWanted`, the screen an
 :meth:`PathPane.show_page` / :meth:`PathPane.show_error`, and only the answer to the newest
 request counts (answers for a folder the user has left are dropped).
 
-Paging: a listing starts with one page of ``PAGE_SIZE`` entries; when the cursor or the
-bottom of the viewport comes within ``LOOKAHEAD`` rows of the last loaded row, the next page
-is requested, one request at a time. ``End`` goes to the last *loaded* row, which asks for
-one more page, so a 100,000-entry folder is never loaded in one go; for the far end of a
-huge folder, reverse the sort (``S``) or filter (``/``), both done by the server.
+Paging: a listing starts with one page of ``PAGE_SIZE`` entries. The pane holds a window
+of at most ``MAX_ROWS`` consecutive entries (``WINDOW_PAGES`` pages) from entry ``_start``
+on. When the rows in view (and the cursor, while on screen) come within ``LOOKAHEAD`` rows
+of the window's last row, the next page is requested; within ``LOOKAHEAD`` of its first
+row, if the window starts after the folder's first entry, the page before it. One request
+is in flight at a time. Past ``MAX_ROWS``, entries are dropped at the end away from the
+new page (never rows in view or near the cursor), so memory stays bounded however big the
+folder is; scrolling back fetches dropped pages again. The view and the cursor move with
+their rows (``PathTable.follow``): nothing on screen jumps. A window starting after entry
+0 begins with a row counting the entries before it; ``Home`` fetches the first page.
+``End`` goes to the last row held, which asks for one more page, so a 100,000-entry folder
+is never loaded in one go; for its far end, reverse the sort (``S``) or filter (``/``),
+both done by the server. ``refresh_folder`` reloads the window where it is.
 
 Navigation is tentative: the old folder stays on screen until the new one's first page
 arrives, so a failed jump leaves the user where they were. Marks are absolute paths (with
-the entry last seen for each), kept across navigation, sorting and filtering.
+the entry last seen for each), kept across navigation, sorting, filtering and the window
+dropping their rows.
 """
 
 from __future__ import annotations
 
 import posixpath
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import ClassVar
@@ -29,48 +37,30 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widgets import DataTable, Input, Static
-from textual.widgets.data_table import ColumnKey
 
 from efile_tui.api.models import DirPage, FileEntry, Operation
 from efile_tui.core.validate import normalise_path, path_problem
 from efile_tui.ui.messages import CopyText, DeleteRequested, PageWanted, TransferRequested
+from efile_tui.ui.widgets.path_table import (
+    PathTable,
+    cell_map,
+    columns,
+    count_text,
+    earlier_map,
+)
 
 PAGE_SIZE = 200
 LOOKAHEAD = 50
-REFRESH_MAX = 2000  # a refresh reloads at most this many rows in one request
+WINDOW_PAGES = 10
+MAX_ROWS = WINDOW_PAGES * PAGE_SIZE  # entries held at most (a few more while in view)
+REFRESH_MAX = MAX_ROWS  # a refresh reloads the window in one request
 NARROW_BELOW = 60  # pane width under which type and modified are hidden
-MARK_GLYPH = "●"
 PARENT_KEY = ".."
+EARLIER_KEY = "\x00earlier"  # the first row of a window that starts after entry 0
 SORTS = ("name", "size", "lastModifiedTime")
 SORT_LABELS = {"name": "name", "size": "size", "lastModifiedTime": "time"}
 # Biggest and newest first is what an operator looking for space wants.
 DEFAULT_ORDER = {"name": "asc", "size": "desc", "lastModifiedTime": "desc"}
-_WIDTHS = {"mark": 1, "type": 4, "size": 8, "modified": 16}
-_COLUMNS = (
-    ("mark", ""),
-    ("name", "Name"),
-    ("type", "Type"),
-    ("size", "Size"),
-    ("modified", "Modified"),
-)
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-
-
-def size_text(n: int) -> str:
-    """Bytes in at most 8 columns, binary units (``512 B``, ``99.9 KiB``, ``1023 MiB``)."""
-    value = float(n)
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
-        if value < 1024 or unit == "TiB":
-            if unit == "B":
-                return f"{int(value)} B"
-            return f"{value:.1f} {unit}" if value < 100 else f"{value:.0f} {unit}"
-        value /= 1024
-    return f"{n} B"  # pragma: no cover - the loop always returns
-
-
-def visible(name: str) -> str:
-    """A file name safe to show on one line (control characters become ``?``)."""
-    return _CONTROL.sub("?", name)
 
 
 @dataclass(frozen=True)
@@ -88,29 +78,9 @@ class _Pending:
     from_bar: bool = False  # typed in the path bar: report errors there
     select: str | None = None  # row key to put the cursor on when the page arrives
     keep_row: int = 0  # else this row (clamped)
+    start: int = 0  # index in the listing of the page's first entry
+    before: bool = False  # the page goes before the window (scrolling back up)
     request_id: int = 0
-
-
-class _PathTable(DataTable[object]):
-    """DataTable with file-manager keys (Home/End = first/last row, Enter = open)."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "select_cursor", "Open", id="path.open"),
-        Binding("home", "scroll_top", "First", show=False),
-        Binding("end", "scroll_bottom", "Last loaded", show=False),
-    ]
-
-    def set_column_width(self, key: str, width: int) -> None:
-        """Give a column a fixed width (DataTable 8.2 has no public call for this)."""
-        column = self.columns.get(ColumnKey(key))
-        if column is None or (column.width == width and not column.auto_width):
-            return
-        column.width, column.auto_width = width, False
-        # The same bookkeeping add_column does: new geometry, then drop cached renders.
-        self._require_update_dimensions = True
-        self._clear_caches()
-        self.check_idle()
-        self.refresh()
 
 
 class PathPane(Vertical):
@@ -150,8 +120,10 @@ class PathPane(Vertical):
         super().__init__(id=id)
         self.home = normalise_path(home or "/")
         self._query = _Query(self.home)
-        self._entries: list[FileEntry] = []
+        self._entries: list[FileEntry] = []  # the window: listing[_start:_start + len]
         self._index: dict[str, int] = {}  # path -> position in _entries
+        self._start = 0
+        self._syncing = False  # the table is being updated: do not ask for pages
         self._total: int | None = None
         self._pending: _Pending | None = None
         self._seq = 0
@@ -166,18 +138,18 @@ class PathPane(Vertical):
         yield Static("", id="path-bar-message", markup=False)
         yield Static("", id="path-info", markup=False)
         yield Input("", id="path-filter", placeholder="keyword (Enter applies, Esc clears)")
-        yield _PathTable(id="path-table", cursor_type="row", zebra_stripes=False)
+        yield PathTable(id="path-table", to_top=self._to_top)
 
     def on_mount(self) -> None:
         """Build the (empty) table and ask for the home folder."""
         table = self._table
         self._rebuild_table(None, 0)
         self.watch(table, "scroll_y", self._maybe_load_more, init=False)
-        self._send(_Pending(self._query), 0)
+        self._send(_Pending(self._query))
 
     @property
-    def _table(self) -> _PathTable:
-        return self.query_one("#path-table", _PathTable)
+    def _table(self) -> PathTable:
+        return self.query_one("#path-table", PathTable)
 
     @property
     def current_path(self) -> str:
@@ -193,7 +165,7 @@ class PathPane(Vertical):
     def cursor_path(self) -> str | None:
         """Path of the row under the cursor (None on ``..`` or an empty folder)."""
         key = self._cursor_key()
-        return None if key in (None, PARENT_KEY) else key
+        return None if key in (None, PARENT_KEY, EARLIER_KEY) else key
 
     def known_entry(self, path: str) -> FileEntry | None:
         """The last-seen entry for a marked or loaded path (for sizes and types)."""
@@ -233,8 +205,11 @@ class PathPane(Vertical):
 
     def refresh_folder(self) -> None:
         """Reload the current folder (after a delete), keeping the cursor where it can."""
-        want = _Pending(self._query, select=self._cursor_key(), keep_row=self._table.cursor_row)
-        self._send(want, 0, min(max(len(self._entries), PAGE_SIZE), REFRESH_MAX))
+        table = self._table
+        want = _Pending(
+            self._query, select=self._cursor_key(), keep_row=table.cursor_row, start=self._start
+        )
+        self._send(want, min(max(len(self._entries), PAGE_SIZE), REFRESH_MAX))
 
     def _take(self, request_id: int) -> _Pending | None:
         """The pending request this answers, or None when the answer is stale."""
@@ -249,20 +224,22 @@ class PathPane(Vertical):
         if (pending := self._take(request_id)) is None:
             return False
         self._error = None
+        if not page.entries and (pending.before or (pending.replace and pending.start > 0)):
+            # The folder shrank under the window: start again from its first page.
+            table = self._table
+            again = replace(pending, replace=True, before=False, start=0)
+            self._send(replace(again, select=self._cursor_key(), keep_row=table.cursor_row))
+            return True
         if pending.replace:
             self._query = pending.query
-            self._entries, self._index = [], {}
-        fresh: list[FileEntry] = []
-        for entry in page.entries:
-            # Entries can shift between pages when the folder changes: skip repeats.
-            if entry.path not in self._index:
-                self._index[entry.path] = len(self._entries)
-                self._entries.append(entry)
-                fresh.append(entry)
-                if entry.path in self._marks:
-                    self._marks[entry.path] = entry  # keep the freshest size/type
+            self._entries, self._index, self._start = [], {}, pending.start
+            self._entries = self._fresh(page.entries)
+            self._index = {e.path: i for i, e in enumerate(self._entries)}
+        else:
+            self._grow(pending, page)
+        end = self._start + len(self._entries)
         # An empty page means the server ran out early: stop asking.
-        self._total = max(page.total, len(self._entries)) if page.entries else len(self._entries)
+        self._total = max(page.total, end) if page.entries else end
         if pending.replace:
             self._rebuild_table(pending.select, pending.keep_row)
             bar = self.query_one("#path-bar", Input)
@@ -270,12 +247,48 @@ class PathPane(Vertical):
                 self._set_bar(self._query.path, None)
             if pending.from_bar:
                 self._table.focus()
-        else:
-            for entry in fresh:
-                self._table.add_row(*self._cells(entry), key=entry.path)
         self._update_info()
         self.call_after_refresh(self._maybe_load_more)
         return True
+
+    def _fresh(self, entries: Iterable[FileEntry]) -> list[FileEntry]:
+        """The entries not held yet; marked ones refresh their mark's size and type."""
+        fresh: list[FileEntry] = []
+        seen: set[str] = set()
+        for entry in entries:
+            # Entries can shift between pages when the folder changes: skip repeats.
+            if entry.path in self._index or entry.path in seen:
+                continue
+            seen.add(entry.path)
+            fresh.append(entry)
+            if entry.path in self._marks:
+                self._marks[entry.path] = entry  # keep the freshest size/type
+        return fresh
+
+    def _grow(self, pending: _Pending, page: DirPage) -> None:
+        """Add a page at one end of the window and drop the surplus at the other end."""
+        table = self._table
+        lo, hi = table.focus_rows()
+        lead, old = len(self._lead_keys()), self._entries
+        fresh = self._fresh(page.entries)
+        if pending.before:
+            # Keep the rows in view: old row r is entry len(fresh) + r - lead now.
+            keep = max(MAX_ROWS, len(fresh) + hi + LOOKAHEAD + 1 - lead)
+            self._entries, self._start = (fresh + old)[:keep], pending.start
+        else:
+            # Drop rows above the view only, from the top of the window.
+            drop = max(0, min(len(old) + len(fresh) - MAX_ROWS, lo - LOOKAHEAD - lead))
+            self._entries = old[drop:] + fresh
+            self._start += drop
+        self._index = {e.path: i for i, e in enumerate(self._entries)}
+        survivor = next((e.path for e in old if e.path in self._index), None)
+        self._syncing = True  # the scroll and cursor moves below must not ask for pages
+        try:
+            table.set_rows(self._row_keys(), self._cells_for, anchor=survivor)
+            if self._start > 0:
+                table.update_cell(EARLIER_KEY, "name", earlier_map(self._start)["name"])
+        finally:
+            self._syncing = False
 
     def show_error(self, request_id: int, error: BaseException) -> bool:
         """Take a failed PageWanted; keeps what is shown. False when stale."""
@@ -287,13 +300,13 @@ class PathPane(Vertical):
         self._update_info()
         return True
 
-    def _send(self, want: _Pending, start: int, limit: int = PAGE_SIZE) -> None:
+    def _send(self, want: _Pending, limit: int = PAGE_SIZE) -> None:
         """Post a PageWanted; from now on only its answer counts."""
         self._seq += 1
         self._pending = replace(want, request_id=self._seq)
         q = want.query
         self.post_message(
-            PageWanted(self._seq, q.path, start, limit, q.order_by, q.order, q.keyword)
+            PageWanted(self._seq, q.path, want.start, limit, q.order_by, q.order, q.keyword)
         )
         self._update_info()
 
@@ -301,20 +314,31 @@ class PathPane(Vertical):
         """Ask for a folder's first page (same sort, no filter)."""
         self._hide_filter()
         query = replace(self._query, path=path, keyword=None)
-        self._send(_Pending(query, select=select, from_bar=from_bar), 0)
+        self._send(_Pending(query, select=select, from_bar=from_bar))
 
     def _relist(self, query: _Query) -> None:
         """Same folder, new sort or filter: start again from the first page."""
-        self._send(_Pending(query, select=self._cursor_key()), 0)
+        self._send(_Pending(query, select=self._cursor_key()))
+
+    def _to_top(self) -> bool:
+        """Home while the window starts after entry 0: fetch the first page (True)."""
+        if self._start == 0:
+            return False
+        self._send(_Pending(self._query))
+        return True
 
     def _maybe_load_more(self) -> None:
-        """Request the next page when the cursor or viewport nears the last loaded row."""
-        if self._pending is not None or len(self._entries) >= (self._total or 0):
+        """Request the page after (or before) the window when the user nears its end."""
+        if self._pending is not None or self._syncing or self._total is None:
             return
-        table = self._table
-        bottom = int(table.scroll_y) + table.scrollable_content_region.height
-        if max(table.cursor_row, bottom) >= table.row_count - LOOKAHEAD:
-            self._send(_Pending(self._query, replace=False), len(self._entries))
+        lo, hi = self._table.focus_rows()
+        end = self._start + len(self._entries)
+        if end < self._total and hi >= self._table.row_count - LOOKAHEAD:
+            self._send(_Pending(self._query, replace=False, start=end))
+        elif self._start > 0 and lo < len(self._lead_keys()) + LOOKAHEAD:
+            start = max(0, self._start - PAGE_SIZE)
+            want = _Pending(self._query, replace=False, before=True, start=start)
+            self._send(want, self._start - start)
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         """Cursor moved: maybe fetch the next page."""
@@ -326,70 +350,58 @@ class PathPane(Vertical):
         event.stop()
         self.action_open()
 
-    def _columns(self) -> list[tuple[str, str]]:
-        return [c for c in _COLUMNS if not (self._narrow and c[0] in ("type", "modified"))]
-
-    def _cells(self, entry: FileEntry | None) -> list[Text]:
-        """One row: mark glyph, name, [type], size, [modified] — all plain Text, no markup."""
-        values = self._cell_map(entry)
-        return [values.get(key, Text("")) for key, _ in self._columns()]
+    def _cells(self, values: dict[str, Text]) -> list[Text]:
+        """One row in column order — all plain Text, no markup."""
+        return [values.get(key, Text("")) for key, _ in columns(self._narrow)]
 
     def _cell_map(self, entry: FileEntry | None) -> dict[str, Text]:
-        if entry is None:
-            return {"mark": Text(" "), "name": Text("../"), "type": Text("dir")}
-        marked = entry.path in self._marks
-        suffix = "/" if entry.is_dir else "@" if entry.is_symlink else ""
-        name = visible(entry.name) + suffix
-        return {
-            "mark": Text(MARK_GLYPH if marked else " "),
-            "name": Text(name, style="bold" if marked else "", no_wrap=True, overflow="ellipsis"),
-            "type": Text("link" if entry.is_symlink else "dir" if entry.is_dir else "file"),
-            "size": Text("" if entry.is_dir else size_text(entry.size), justify="right"),
-            "modified": Text((entry.modified or "")[:16]),
-        }
+        return cell_map(entry, entry is not None and entry.path in self._marks)
 
     def _rebuild_table(self, select: str | None, keep_row: int) -> None:
         """Replace the table's rows (new folder, sort, filter or column set)."""
-        table = self._table
-        table.clear(columns=True)
-        for key, label in self._columns():
-            head = Text(label, justify="right") if key == "size" else Text(label)
-            table.add_column(head, key=key, width=_WIDTHS.get(key, 20))
-        if self._query.path != "/":
-            table.add_row(*self._cells(None), key=PARENT_KEY)
-        for entry in self._entries:
-            table.add_row(*self._cells(entry), key=entry.path)
-        self._fit_name_column()
-        keys = self._row_keys()
+        table, keys = self._table, self._row_keys()
+        self._syncing = True  # an emptied table scrolled to the top wants no pages
+        try:
+            table.reset(columns(self._narrow))
+            for key in keys:
+                table.add_row(*self._cells_for(key), key=key)
+        finally:
+            self._syncing = False
+        table.fit_name_column(self.size.width)
         row = keys.index(select) if select in keys else min(keep_row, max(0, len(keys) - 1))
         table.move_cursor(row=row, animate=False)
 
+    def _cells_for(self, key: str) -> list[Text]:
+        """The cells of the row with this key."""
+        if key == PARENT_KEY:
+            return self._cells(self._cell_map(None))
+        if key == EARLIER_KEY:
+            return self._cells(earlier_map(self._start))
+        return self._cells(self._cell_map(self._entries[self._index[key]]))
+
+    def _lead_keys(self) -> list[str]:
+        """The rows above the entries: ``..``, or the earlier-entries row."""
+        if self._start > 0:
+            return [EARLIER_KEY]
+        return [PARENT_KEY] if self._query.path != "/" else []
+
     def _row_keys(self) -> list[str]:
-        parent = [PARENT_KEY] if self._query.path != "/" else []
-        return parent + [e.path for e in self._entries]
+        return self._lead_keys() + [e.path for e in self._entries]
 
     def _row_key_at(self, row: int) -> str | None:
-        if row == 0 and self._query.path != "/":
-            return PARENT_KEY
+        lead = self._lead_keys()
+        if 0 <= row < len(lead):
+            return lead[row]
         entry = self._entry_at(row)
         return None if entry is None else entry.path
 
     def _cursor_key(self) -> str | None:
         return self._row_key_at(self._table.cursor_row)
 
-    def _fit_name_column(self) -> None:
-        """The name column takes whatever the narrow columns leave."""
-        table = self._table
-        shown = dict(self._columns())
-        width = self.size.width
-        fixed = sum(w + 2 * table.cell_padding for k, w in _WIDTHS.items() if k in shown)
-        gutter = table.styles.scrollbar_size_vertical
-        table.set_column_width("name", max(8, width - fixed - gutter - 2 * table.cell_padding))
-
     def on_resize(self, event: events.Resize) -> None:
         """Hide type/modified below NARROW_BELOW columns; refit the name column."""
         if (event.size.width < NARROW_BELOW) == self._narrow:
-            return self._fit_name_column()
+            return self._table.fit_name_column(event.size.width)
         self._narrow = not self._narrow
         self._rebuild_table(self._cursor_key(), self._table.cursor_row)
         self._update_info()
@@ -397,13 +409,7 @@ class PathPane(Vertical):
     def _update_info(self) -> None:
         q = self._query
         parts = [] if self._narrow else [posixpath.basename(q.path) or "/"]
-        loaded, total = len(self._entries), self._total
-        if total is None:
-            parts.append("… entries")
-        elif loaded < total:
-            parts.append(f"{loaded:,} of {total:,} loaded")
-        else:
-            parts.append(f"{total:,} {'entry' if total == 1 else 'entries'}")
+        parts.append(count_text(self._start, len(self._entries), self._total))
         parts.append(f"sort: {SORT_LABELS[q.order_by]} {'↑' if q.order == 'asc' else '↓'}")
         if q.keyword:
             parts.append(f"filter: “{q.keyword}”")
@@ -434,8 +440,7 @@ class PathPane(Vertical):
                 self._table.update_cell(path, key, cells[key])
 
     def _entry_at(self, row: int) -> FileEntry | None:
-        offset = 0 if self._query.path == "/" else 1
-        index = row - offset
+        index = row - len(self._lead_keys())
         return self._entries[index] if 0 <= index < len(self._entries) else None
 
     def _mark_rows(self, rows: Iterable[int], mark: bool | None) -> None:
@@ -589,6 +594,6 @@ class PathPane(Vertical):
     def action_yank_path(self) -> None:
         """Copy the cursor row's path (``..``: the parent folder) to the clipboard."""
         key = self._cursor_key()
-        path = posixpath.dirname(self._query.path) if key == PARENT_KEY else key
+        path = posixpath.dirname(self._query.path) if key == PARENT_KEY else self.cursor_path
         if path is not None:
             self.post_message(CopyText(path, "path"))
