@@ -3,6 +3,11 @@
 Rows and marks are keyed by task id, so marks survive re-sorting, filtering and polling.
 Journal entries without a task id (a submit whose answer was lost) get the key
 ``local:<journal id>``; they are shown but cannot be cancelled.
+
+The display order is cached: with 10,000 rows, sorting them costs several milliseconds,
+and a poll that only moves progress bars does not change it. ``TaskView.rows`` counts its
+own changes (adding, replacing or deleting a row, directly or through the methods here),
+so the cache never outlives a change that could reorder or hide a row.
 """
 
 from __future__ import annotations
@@ -10,8 +15,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from efile_tui.api.models import Operation, TaskStatus
+from efile_tui.api.models import Operation, Task, TaskStatus
 from efile_tui.store.journal import JournalEntry
 
 SORT_KEYS = ("submitted", "status", "operation", "source", "progress", "updated")
@@ -21,6 +27,9 @@ OUTCOME_UNKNOWN = "outcome unknown"
 REJECTED = "rejected"
 SUBMITTING = "submitting"
 EXPIRED = "expired"
+
+# Journal states shown under another name (the rest show the task status).
+_STATE_DISPLAY = {"unknown": OUTCOME_UNKNOWN, "rejected": REJECTED}
 
 _STATUS_ORDER = {
     TaskStatus.PROCESSING.value: 0,
@@ -35,7 +44,7 @@ _STATUS_ORDER = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TaskRow:
     """One row of the task table: everything it shows, as plain values."""
 
@@ -71,12 +80,11 @@ class TaskRow:
     def from_entry(cls, entry: JournalEntry) -> TaskRow:
         """Build a row from the journal (the source of truth for the table)."""
         task = entry.to_task()
-        status = {"unknown": OUTCOME_UNKNOWN, "rejected": REJECTED}.get(
-            entry.state, task.status.value
-        )
+        status = _STATE_DISPLAY.get(entry.state) or task.status.value
         if entry.task_id is None and entry.state == "submitting":
             status = SUBMITTING
-        error = " ".join(x for x in (entry.error_code or "", entry.error_msg or "") if x)
+        code, msg = entry.error_code, entry.error_msg
+        error = f"{code} {msg}" if code and msg else (code or msg or "")
         return cls(
             key=entry.task_id or f"local:{entry.local_id}",
             task_id=entry.task_id,
@@ -141,29 +149,117 @@ class TaskFilter:
         return " ".join(parts)
 
 
+class RowDict(dict[str, TaskRow]):
+    """The rows by key; ``version`` goes up with every change made through the dict."""
+
+    version = 0
+
+    def __setitem__(self, key: str, value: TaskRow) -> None:
+        self.version += 1
+        super().__setitem__(key, value)
+
+    def __delitem__(self, key: str) -> None:
+        self.version += 1
+        super().__delitem__(key)
+
+    def pop(self, *args: Any) -> Any:
+        """Remove a key (see ``dict.pop``)."""
+        self.version += 1
+        return super().pop(*args)
+
+    def popitem(self) -> tuple[str, TaskRow]:
+        """Remove the last item (see ``dict.popitem``)."""
+        self.version += 1
+        return super().popitem()
+
+    def clear(self) -> None:
+        """Remove every row."""
+        self.version += 1
+        super().clear()
+
+    def update(self, *args: Any, **kwargs: TaskRow) -> None:
+        """Add or replace rows (see ``dict.update``)."""
+        self.version += 1
+        super().update(*args, **kwargs)
+
+    def setdefault(self, key: str, default: Any = None) -> Any:
+        """See ``dict.setdefault``."""
+        self.version += 1
+        return super().setdefault(key, default)
+
+    def __ior__(self, other: Any) -> RowDict:  # type: ignore[misc,override]
+        self.version += 1
+        super().update(other)
+        return self
+
+
 @dataclass
 class TaskView:
     """All rows known to the table plus marks, filter and sort order."""
 
-    rows: dict[str, TaskRow] = field(default_factory=dict)
+    rows: RowDict = field(default_factory=RowDict)
     marks: set[str] = field(default_factory=set)
     filter: TaskFilter = field(default_factory=TaskFilter)
     sort_key: str = "submitted"
     reverse: bool = True
+    # (state it was computed for, visible keys): see visible_keys().
+    _order: tuple[tuple[object, ...], list[str]] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name == "rows":
+            # A plain dict is wrapped, so its changes are counted too.
+            value = value if isinstance(value, RowDict) else RowDict(value)
+            super().__setattr__("_order", None)
+        super().__setattr__(name, value)
+
+    def outdated(self, tasks: Iterable[Task]) -> list[str]:
+        """Ids of tasks whose shown status or progress differs from what the service says."""
+        out = []
+        for task in tasks:
+            row = self.rows.get(task.task_id)
+            if (
+                row is None
+                or row.expired
+                or row.cancelling
+                or row.status != task.status.value
+                or row.processed_num != task.processed_num
+                or row.processed_size != task.processed_size
+                or row.total_num != task.total_num
+                or row.total_size != task.total_size
+                or row.percent != task.percent
+            ):
+                out.append(task.task_id)
+        return out
 
     def upsert(self, rows: Iterable[TaskRow]) -> tuple[list[str], list[str]]:
         """Add or replace rows; returns (added keys, changed keys)."""
         added, changed = [], []
+        store = self.rows
+        if self._order is not None and self._order[0][2:] != self._settings():
+            self._order = None  # computed for another sort or filter: _same_place can't tell
         for row in rows:
-            old = self.rows.get(row.key)
+            old = store.get(row.key)
             if old is None:
                 added.append(row.key)
             elif old != row:
                 changed.append(row.key)
+                if self._same_place(old, row):
+                    # Progress moved, order and filter unaffected: keep the cached order.
+                    dict.__setitem__(store, row.key, row)
+                    continue
             else:
                 continue
-            self.rows[row.key] = row
+            store[row.key] = row
         return added, changed
+
+    def _same_place(self, old: TaskRow, new: TaskRow) -> bool:
+        """True when ``new`` sorts and filters exactly like ``old`` (same display order)."""
+        if self.sort_value(old) != self.sort_value(new):
+            return False
+        f = self.filter
+        return not f.active or f.matches(old) == f.matches(new)
 
     def replace_key(self, old_key: str, row: TaskRow) -> None:
         """A ``local:`` row learned its task id: move its mark to the new key."""
@@ -190,11 +286,22 @@ class TaskView:
             primary = row.submitted
         return (primary, row.submitted, row.key)
 
+    def _settings(self) -> tuple[object, ...]:
+        """Everything besides the rows that the display order depends on."""
+        f = self.filter
+        return (self.sort_key, self.reverse, f.text, f.statuses, f.operations)
+
     def visible_keys(self) -> list[str]:
         """Keys of the rows that pass the filter, in display order."""
-        rows = [r for r in self.rows.values() if self.filter.matches(r)]
-        rows.sort(key=self.sort_value, reverse=self.reverse)
-        return [r.key for r in rows]
+        rows = self.rows
+        state = (rows.version, len(rows), *self._settings())
+        if self._order is not None and self._order[0] == state:
+            return list(self._order[1])
+        chosen = [r for r in rows.values() if self.filter.matches(r)]
+        chosen.sort(key=self.sort_value, reverse=self.reverse)
+        keys = [r.key for r in chosen]
+        self._order = (state, keys)
+        return list(keys)
 
     # -- marks -------------------------------------------------------------------------
 

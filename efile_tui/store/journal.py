@@ -388,6 +388,18 @@ class Journal:
         rows = self._select(["local_id = ?"], [local_id])
         return JournalEntry.from_row(rows[0]) if rows else None
 
+    def get_many(
+        self, task_ids: Iterable[str] = (), local_ids: Iterable[int] = ()
+    ) -> list[JournalEntry]:
+        """The entries for these task ids and local ids, in a few queries (not one per id)."""
+        found = []
+        for column, values in (("task_id", list(task_ids)), ("local_id", list(local_ids))):
+            for start in range(0, len(values), _CHUNK):
+                chunk = values[start : start + _CHUNK]
+                marks = ",".join("?" * len(chunk))
+                found += self._select([f"{column} IN ({marks})"], chunk)
+        return [JournalEntry.from_row(row) for row in found]
+
     def entries(
         self,
         *,

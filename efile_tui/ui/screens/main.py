@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import posixpath
 import time
 from collections.abc import Iterable, Sequence
 
@@ -18,6 +19,7 @@ from textual.containers import Container
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer
+from textual.worker import Worker, WorkerState
 
 from efile_tui.api.errors import AuthError, EfileError
 from efile_tui.api.models import CancelResult, Operation, SubmitItem, SubmitOutcome
@@ -82,7 +84,10 @@ class MainScreen(Screen[None]):
         self.show_old = False
         self.failures = 0
         self.poll_count = 0
+        self.worker_errors = 0  # workers that ended on an unexpected exception
         self._timer: Timer | None = None
+        self._polling = False  # a poll cycle is under way
+        self._poll_again = False  # asked for a poll while one was under way
 
     def compose(self) -> ComposeResult:
         yield StatusBar(id="status")
@@ -115,6 +120,20 @@ class MainScreen(Screen[None]):
     def on_resize(self) -> None:
         self.query_one("#panes").set_class(self.size.width < 160, "-stacked")
 
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """Say so when a worker ends on an unexpected exception (workers never take the app
+        down: the table and the journal stay as they are)."""
+        if event.state != WorkerState.ERROR:
+            return
+        self.worker_errors += 1
+        error = event.worker.error
+        self.notify(
+            f"{event.worker.name or 'background work'} stopped: {type(error).__name__}: {error}",
+            title="Internal error",
+            severity="error",
+            timeout=15,
+        )
+
     # -- journal → table ---------------------------------------------------------------
 
     @work(group="journal", exclusive=True, exit_on_error=False)
@@ -133,15 +152,14 @@ class MainScreen(Screen[None]):
 
     def _entries(self, keys: Iterable[str]) -> list[JournalEntry]:
         """Journal entries for table keys: task ids or ``local:<journal id>``."""
-        found = []
+        task_ids: list[str] = []
+        local_ids: list[int] = []
         for key in keys:
             if key.startswith("local:"):
-                entry = self.ctx.journal.get_local(int(key.split(":", 1)[1]))
-            else:
-                entry = self.ctx.journal.get(key) if key else None
-            if entry is not None:
-                found.append(entry)
-        return found
+                local_ids.append(int(key.split(":", 1)[1]))
+            elif key:
+                task_ids.append(key)
+        return self.ctx.journal.get_many(task_ids, local_ids)
 
     def apply_entries(self, entries: Sequence[JournalEntry]) -> None:
         """Put journal entries into the view and the table (only changed cells)."""
@@ -158,12 +176,22 @@ class MainScreen(Screen[None]):
     # -- polling ---------------------------------------------------------------------------
 
     def poll_now(self) -> None:
-        """Poll at once (cancelling a scheduled poll)."""
+        """Poll at once (instead of the scheduled poll).
+
+        A poll under way is not interrupted (on a slow link that would throw away its
+        answers, and a steady stream of calls would starve polling); another one starts
+        as soon as it ends.
+        """
         if self._timer is not None:
             self._timer.stop()
             self._timer = None
-        if not self.paused:
-            self.run_poll()
+        if self.paused:
+            return
+        if self._polling:
+            self._poll_again = True
+            return
+        self._polling = True
+        self.run_poll()
 
     def _schedule(self, delay: float) -> None:
         if self._timer is not None:
@@ -174,15 +202,16 @@ class MainScreen(Screen[None]):
     async def run_poll(self) -> None:
         """One poll cycle; reschedules itself after it ends, so polls never overlap."""
         delay = self.interval
+        cancelled = False
         try:
             ids = await asyncio.to_thread(self.ctx.journal.pollable_ids, self.ctx.profile)
             live = [r.task_id for r in self.view.rows.values() if r.task_id and not r.is_final]
             ids = list(dict.fromkeys([*ids, *live]))
             report = await poll_once(self.ctx, ids)
-            # Every returned task (progress moves without a state change) plus the expired;
-            # the view's diff keeps the table work to the cells that changed.
-            touched = {*report.tasks, *report.expired}
-            entries = self._entries(touched)
+            # The tasks whose shown values moved (progress moves without a state change)
+            # plus the expired; the table then redraws only the cells that changed.
+            touched = {*self.view.outdated(report.tasks.values()), *report.expired}
+            entries = await asyncio.to_thread(self._entries, touched)
             self.apply_entries(entries)
             self._refresh_if_touched(entries)
             self.failures = 0
@@ -203,19 +232,27 @@ class MainScreen(Screen[None]):
             self.failures += 1
             delay = min(MAX_BACKOFF, self.interval * 2**self.failures)
             self.status.error = f"{exc.title}; retry in {delay:.0f} s"
+        except asyncio.CancelledError:
+            cancelled = True  # paused, or the screen is going away: no next cycle
+            raise
         finally:
-            if not self.paused:
-                self._schedule(delay)
+            self._polling = False
+            if not cancelled and not self.paused:
+                self._schedule(0 if self._poll_again else delay)
+            self._poll_again = False
 
     def _refresh_if_touched(self, entries: Sequence[JournalEntry]) -> None:
-        """Re-list the open folder when a task that changed it has just ended."""
-        here = self.path_pane.current_path.rstrip("/") + "/"
+        """Re-list the open folder when a task that changed it has just ended: one whose
+        source or target is the folder, an entry of it, or a folder above it."""
+        here = self.path_pane.current_path.rstrip("/") or "/"
         for entry in entries:
-            if entry.is_final and any(
-                p and (p + "/").startswith(here) for p in (entry.source_path, entry.target_path)
-            ):
-                self.path_pane.refresh_folder()
-                return
+            if not entry.is_final:
+                continue
+            for path in filter(None, (entry.source_path, entry.target_path)):
+                path = path.rstrip("/") or "/"
+                if here in (path, posixpath.dirname(path)) or here.startswith(path + "/"):
+                    self.path_pane.refresh_folder()
+                    return
 
     def action_toggle_pause(self) -> None:
         """Pause or resume polling."""
@@ -225,6 +262,7 @@ class MainScreen(Screen[None]):
             if self._timer is not None:
                 self._timer.stop()
             self.workers.cancel_group(self, "poll")
+            self._polling = self._poll_again = False
             self.notify("Polling paused (p resumes)")
         else:
             self.notify("Polling resumed")

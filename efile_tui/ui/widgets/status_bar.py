@@ -42,6 +42,7 @@ class StatusBar(Static):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__("", id=id)
         self._now = time.monotonic
+        self._text = ""
 
     def on_mount(self) -> None:
         self.set_interval(1.0, self._redraw)
@@ -101,4 +102,7 @@ class StatusBar(Static):
             fresh += f" — {self.error}"
         self.set_class(stale == "amber", "-amber")
         self.set_class(stale == "red", "-red")
-        self.update(f"{self.endpoint} · poll {self.interval:g} s · {fresh} · {counts}")
+        text = f"{self.endpoint} · poll {self.interval:g} s · {fresh} · {counts}"
+        if text != self._text:  # one fixed-height line: no re-layout of the screen needed
+            self._text = text
+            self.update(text, layout=False)

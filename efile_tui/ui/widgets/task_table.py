@@ -1,7 +1,20 @@
-"""The live task table: one row per task id, updated cell by cell, never rebuilt.
+"""The live task table: one row per task id, updated cell by cell.
 
 The table mirrors a ``TaskView`` (the UI-free model): ``sync()`` adds, removes and
 updates only what differs, and restores the cursor to the same task after a re-sort.
+
+Kept cheap at 10,000 rows (``bench/table.py``):
+
+- Rows out of sight are brought up to date only when they come into view (``render_lines``)
+  or are read (``get_cell``, ``get_row``, ``get_column``); until then they are listed in
+  ``_stale``. A poll that moves 500 progress bars updates the few rows on screen.
+- A changed row repaints its own line, not the whole table (``update_cell`` repaints all).
+- The DataTable's row order and line offsets, which it rebuilds from every row after any
+  cell update, are kept until rows are added, removed or re-sorted.
+- Hiding many rows at once empties the table and adds the rest back, instead of removing
+  rows one by one (DataTable re-indexes every remaining row on each removal).
+
+Every row is one line high, which keeps the line arithmetic above exact.
 """
 
 from __future__ import annotations
@@ -12,9 +25,11 @@ from dataclasses import dataclass
 from rich.text import Text
 from textual.binding import Binding
 from textual.color import Color
+from textual.geometry import Region
 from textual.message import Message
+from textual.strip import Strip
 from textual.widgets import DataTable
-from textual.widgets.data_table import ColumnKey, RowKey
+from textual.widgets.data_table import ColumnKey, Row, RowKey
 
 from efile_tui.core.taskview import (
     OUTCOME_UNKNOWN,
@@ -58,6 +73,17 @@ MIN_PATH_WIDTH = 28
 
 
 @dataclass(frozen=True)
+class _Look:
+    """What the cells of every row depend on besides the row itself."""
+
+    columns: tuple[str, ...]
+    marked_style: str
+    colours: dict[str, str | None]
+    source_width: int
+    target_width: int
+
+
+@dataclass(frozen=True)
 class KeyCell:
     """A renderable cell that also carries its row's key (used to order rows)."""
 
@@ -88,13 +114,26 @@ class TaskTable(DataTable[object]):
         Binding("end", "scroll_bottom", "Last", show=False),
     ]
 
+    # Set at class level: DataTable.__init__ already reads ordered_rows.
+    _row_repaint_only = False
+    # Row order and line offsets, valid for the row layout ``_layout_for`` (ordered_rows).
+    _layout_for: object = None
+    _ordered: list[Row] = []
+    _offsets: list[tuple[RowKey, int]] | None = None
+
     def __init__(self, view: TaskView, *, id: str | None = None) -> None:
         super().__init__(id=id, cursor_type="row", zebra_stripes=False)
         self.view = view
+        # The cells of each shown row (the very objects the DataTable holds).
         self._shown: dict[str, tuple[object, ...]] = {}
         self._order: list[str] = []
         self._anchor: str | None = None
         self._column_set: tuple[str, ...] = ()
+        # (theme name, marked-row style, status → colour), worked out once per theme.
+        self._theme_look: tuple[str, str, dict[str, str | None]] = ("", "", {})
+        # Shown rows whose cells are behind the view: rows out of sight are brought up to
+        # date when they come into view (render_lines) or are read (get_cell, ...).
+        self._stale: set[str] = set()
 
     def on_mount(self) -> None:
         self._build_columns(self._columns_for(self.size.width))
@@ -127,6 +166,7 @@ class TaskTable(DataTable[object]):
             cursor = self.cursor_key
             self.clear(columns=True)
             self._shown.clear()
+            self._stale.clear()
             self._order = []
             self._build_columns(keys)
             self.sync()
@@ -157,93 +197,225 @@ class TaskTable(DataTable[object]):
         return str(row_key.value) if row_key.value is not None else None
 
     def sync(self, changed: Iterable[str] | None = None) -> None:
-        """Make the table show the view's visible rows; only differing cells are touched."""
+        """Make the table show the view's visible rows; only differing cells are touched.
+
+        ``changed``: keys whose rows may show something new (None: every row).
+        """
         visible = self.view.visible_keys()
-        wanted = set(visible)
-        cursor = self.cursor_key
-        for key in [k for k in self._shown if k not in wanted]:
-            self.remove_row(key)
-            del self._shown[key]
-        check = self._shown.keys() if changed is None else [k for k in changed if k in self._shown]
-        for key in list(check):
-            self._update_row(key)
-        for key in visible:
-            if key not in self._shown:
-                cells = self._cells(self.view.rows[key])
-                self.add_row(*cells, key=key)
-                self._shown[key] = cells
+        # Same keys in the same order: no row comes, goes or moves (``_shown`` always holds
+        # exactly the keys of ``_order``), so only the changed rows need a look.
         if visible != self._order:
+            cursor = self.cursor_key
+            wanted = set(visible)
+            gone = [k for k in self._shown if k not in wanted]
+            # DataTable re-indexes every remaining row on each remove_row: hiding 10,000
+            # rows one by one takes a minute. Past a point, starting over is far cheaper.
+            rebuild = len(gone) * len(self._shown) > 300 * len(visible)
+            if rebuild:
+                self.clear()
+                self._shown.clear()
+                self._stale.clear()
+            for key in [] if rebuild else gone:
+                self.remove_row(key)
+                del self._shown[key]
+                self._stale.discard(key)
+            look = self._look()
+            for key in visible:
+                if key not in self._shown:
+                    cells = self._cells(key, self._texts(self.view.rows[key], look))
+                    self.add_row(*cells, key=key)
+                    self._shown[key] = cells
             rank = {k: i for i, k in enumerate(visible)}
             self.sort("mark", key=lambda cell: rank[cell.key])
             self._order = visible
-            self._restore_cursor(cursor)
+            self._restore_cursor(cursor, scroll=rebuild)
+        self._stale.update(
+            self._shown if changed is None else (k for k in changed if k in self._shown)
+        )
+        self._freshen_near_view()
 
-    def _restore_cursor(self, key: str | None) -> None:
+    def _restore_cursor(self, key: str | None, *, scroll: bool = False) -> None:
         if key is not None and key in self._shown:
-            self.move_cursor(row=self.get_row_index(key), animate=False, scroll=False)
+            self.move_cursor(row=self.get_row_index(key), animate=False, scroll=scroll)
 
-    def _update_row(self, key: str) -> None:
-        cells = self._cells(self.view.rows[key])
-        old = self._shown[key]
-        for (col, _, _), new, before in zip(self._visible_columns(), cells, old, strict=True):
-            if _signature(new) != _signature(before):
-                self.update_cell(key, col, new, update_width=False)
-        self._shown[key] = cells
+    # -- bringing rows up to date: those in view now, the others when they come into view --
+
+    def _freshen_near_view(self) -> None:
+        """Bring the stale rows in view (and a page either side) up to date, repainted."""
+        if not self._stale:
+            return
+        height = max(1, self.size.height)
+        first = max(0, self.scroll_offset.y - height)
+        last = self.scroll_offset.y + 2 * height  # row indices, a page of margin both sides
+        if len(self._stale) <= last - first:
+            keys = [k for k in self._stale if first <= self.get_row_index(k) <= last]
+        else:
+            keys = [k for row in self.ordered_rows[first : last + 1] if (k := row.key.value)]
+            keys = [k for k in keys if k in self._stale]
+        self._freshen(keys)
+
+    def _freshen(self, keys: Iterable[str]) -> None:
+        """Bring the stale rows among ``keys`` up to date and repaint those in view."""
+        look = self._look()
+        done = []
+        for key in keys:
+            if key in self._stale and key in self.view.rows:
+                self._stale.discard(key)
+                if self._update_row(key, look):
+                    done.append(key)
+        self._repaint_rows(done)
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """Render, after bringing any stale row that scrolled into view up to date."""
+        self._freshen_near_view()
+        return super().render_lines(crop)
+
+    def get_cell(self, row_key: RowKey | str, column_key: ColumnKey | str) -> object:
+        """DataTable.get_cell, with the row brought up to date first."""
+        self._freshen([_key_text(row_key)])
+        return super().get_cell(row_key, column_key)
+
+    def get_row(self, row_key: RowKey | str) -> list[object]:
+        """DataTable.get_row, with the row brought up to date first."""
+        self._freshen([_key_text(row_key)])
+        return super().get_row(row_key)
+
+    def get_column(self, column_key: ColumnKey | str) -> Iterable[object]:
+        """DataTable.get_column, with every row brought up to date first."""
+        self._freshen(list(self._stale))
+        return super().get_column(column_key)
+
+    def _update_row(self, key: str, look: _Look) -> bool:
+        """Bring the cells of row ``key`` up to date; True when anything shown changed."""
+        cells = list(self._shown[key])
+        changed = False
+        self._row_repaint_only = True  # see refresh(): the caller repaints this row's line
+        try:
+            texts = self._texts(self.view.rows[key], look)
+            for i, (column, now) in enumerate(zip(self._column_set, texts, strict=True)):
+                if now != _signature(cells[i]):
+                    cells[i] = self._cell(key, column, *now)
+                    self.update_cell(key, column, cells[i], update_width=False)
+                    changed = True
+        finally:
+            self._row_repaint_only = False
+        if changed:
+            self._shown[key] = tuple(cells)
+        return changed
+
+    def _repaint_rows(self, keys: list[str]) -> None:
+        """Repaint the lines of the rows ``keys`` that are scrolled into view."""
+        if not keys:
+            return
+        # Rows are one line high: row i is line i of the rows, below the header.
+        top = self.header_height if self.show_header else 0
+        first = self.scroll_offset.y
+        last = first + self.size.height - 1  # the lines in view, header included
+        width = max(self.size.width, self.virtual_size.width)
+        for key in keys:
+            y = self.get_row_index(key) + top
+            if first <= y <= last:
+                super().refresh(Region(0, y - first, width, 1))
+
+    def refresh(
+        self,
+        *regions: Region,
+        repaint: bool = True,
+        layout: bool = False,
+        recompose: bool = False,
+    ) -> TaskTable:
+        """Widget.refresh, except that the whole-table repaint ``update_cell`` asks for is
+        skipped while ``_update_row`` repaints just the row it changed."""
+        if self._row_repaint_only and not (regions or layout or recompose):
+            return self
+        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
+
+    # -- row layout cache ----------------------------------------------------------------
+
+    @property
+    def ordered_rows(self) -> list[Row]:
+        """The rows in display order, kept until rows are added, removed or re-sorted.
+
+        DataTable rebuilds this list (and ``_y_offsets``) from every row after any cell
+        update; a cell update cannot change it here. Adding a row changes the row count;
+        removing, sorting and clearing install a new ``_row_locations`` mapping.
+        """
+        layout = self._row_locations
+        if self._layout_for is not layout or len(self._ordered) != self.row_count:
+            self._ordered = super().ordered_rows
+            self._layout_for = layout
+            self._offsets = None
+        return self._ordered
+
+    @property
+    def _y_offsets(self) -> list[tuple[RowKey, int]]:
+        """(row key, line within the row) per line, cached with ``ordered_rows``."""
+        rows = self.ordered_rows
+        if self._offsets is None:
+            self._offsets = [(row.key, y) for row in rows for y in range(row.height)]
+        return self._offsets
 
     def refresh_marks(self, keys: Iterable[str] | None = None) -> None:
         """Re-render rows whose mark changed (all shown rows when ``keys`` is None)."""
-        for key in list(self._shown) if keys is None else keys:
-            if key in self._shown:
-                self._update_row(key)
+        self._stale.update(self._shown if keys is None else (k for k in keys if k in self._shown))
+        self._freshen_near_view()
 
-    def _visible_columns(self) -> list[tuple[str, str, int | None]]:
-        return [c for c in COLUMNS if ColumnKey(c[0]) in self.columns]
-
-    def _cells(self, row: TaskRow) -> tuple[object, ...]:
-        marked = row.key in self.view.marks
-        # Marked rows: the glyph, bold text and a tinted background (never colour alone).
-        base = f"bold on {self._mark_background()}" if marked else ""
-        values: dict[str, object] = {
-            "mark": KeyCell(row.key, Text("●" if marked else " ", style=base)),
-            "id": Text((row.task_id or "—")[:8], style=base),
-            "op": Text(row.operation[:6], style=base),
-            "status": self._status_text(row, base),
-            "progress": Text(_progress(row), style=base),
-            "source": Text(shorten_left(row.source, self._width("source")), style=base),
-            "target": Text(shorten_left(row.target, self._width("target")), style=base),
-            "submitted": Text(row.submitted_text[5:16], style=base),
-            "updated": Text(row.updated_text[11:19], style=base),
-            "error": Text(row.error, style=base),
-        }
-        return tuple(values[c[0]] for c in self._visible_columns())
-
-    def _mark_background(self) -> str:
+    def _look(self) -> _Look:
+        """What every row's cells depend on besides the row: columns, widths, theme."""
         theme = self.app.current_theme
-        tint = Color.parse(theme.accent or "#ffa62b")
-        return tint.blend(Color.parse(theme.background or "#000000"), 0.7).hex
+        if self._theme_look[0] != theme.name:
+            tint = Color.parse(theme.accent or "#ffa62b")
+            background = tint.blend(Color.parse(theme.background or "#000000"), 0.7).hex
+            colours = {
+                "processing": theme.warning,
+                "complete": theme.success,
+                "fail": theme.error,
+                REJECTED: theme.error,
+                OUTCOME_UNKNOWN: theme.error,
+                "cancel": theme.accent,
+            }
+            # Marked rows: the glyph, bold text and a tinted background (never colour alone).
+            self._theme_look = (theme.name, f"bold on {background}", colours)
+        _, marked_style, colours = self._theme_look
+        return _Look(
+            self._column_set, marked_style, colours, self._width("source"), self._width("target")
+        )
+
+    def _texts(self, row: TaskRow, look: _Look) -> tuple[tuple[str, str], ...]:
+        """What ``row`` shows in each visible column, as (text, style)."""
+        marked = row.key in self.view.marks
+        base = look.marked_style if marked else ""
+        texts = {
+            "mark": "●" if marked else " ",
+            "id": (row.task_id or "—")[:8],
+            "op": row.operation[:6],
+            "progress": _progress(row),
+            "source": shorten_left(row.source, look.source_width),
+            "target": shorten_left(row.target, look.target_width),
+            "submitted": row.submitted_text[5:16],
+            "updated": row.updated_text[11:19],
+            "error": row.error,
+        }
+        return tuple(
+            _status_text(row, base, look.colours) if column == "status" else (texts[column], base)
+            for column in look.columns
+        )
+
+    @staticmethod
+    def _cell(key: str, column: str, text: str, style: str) -> object:
+        """The DataTable cell for one (text, style); the mark cell also carries the key."""
+        cell = Text(text, style=style)
+        return KeyCell(key, cell) if column == "mark" else cell
+
+    def _cells(self, key: str, shown: tuple[tuple[str, str], ...]) -> tuple[object, ...]:
+        return tuple(
+            self._cell(key, column, text, style)
+            for column, (text, style) in zip(self._column_set, shown, strict=True)
+        )
 
     def _width(self, key: str) -> int:
         column = self.columns.get(ColumnKey(key))
         return column.width if column else 20
-
-    def _status_text(self, row: TaskRow, base: str) -> Text:
-        theme = self.app.current_theme
-        colour = {
-            "processing": theme.warning,
-            "complete": theme.success,
-            "fail": theme.error,
-            REJECTED: theme.error,
-            OUTCOME_UNKNOWN: theme.error,
-            "cancel": theme.accent,
-        }.get(row.status)
-        label = row.status
-        if row.cancelling:
-            label = "cancelling…"
-        if row.expired:
-            label = f"{row.status} (expired)"
-        glyph = STATUS_GLYPH.get(row.status, "?")
-        style = f"{base} {colour}" if colour else base
-        return Text(f"{glyph} {label}", style=style.strip())
 
     # -- actions ---------------------------------------------------------------------
 
@@ -363,6 +535,23 @@ def _signature(cell: object) -> tuple[str, str]:
     if isinstance(text, Text):
         return text.plain, str(text.style)
     return str(text), ""
+
+
+def _key_text(key: RowKey | str) -> str:
+    return key if isinstance(key, str) else str(key.value)
+
+
+def _status_text(row: TaskRow, base: str, colours: dict[str, str | None]) -> tuple[str, str]:
+    """The status cell: glyph and label, coloured by status on top of ``base``."""
+    colour = colours.get(row.status)
+    label = row.status
+    if row.cancelling:
+        label = "cancelling…"
+    if row.expired:
+        label = f"{row.status} (expired)"
+    glyph = STATUS_GLYPH.get(row.status, "?")
+    style = f"{base} {colour}" if colour else base
+    return f"{glyph} {label}", style.strip()
 
 
 def _progress(row: TaskRow) -> str:
