@@ -157,7 +157,7 @@ class PlatformClient:
             "POST",
             f"{TOKENS}/next",
             headers={"token": token},
-            idempotent=False,
+            idempotent=True,  # a second renewal only issues another token: safe to re-send
             authenticated=False,
             context="token renewal",
         )

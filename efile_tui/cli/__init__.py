@@ -19,11 +19,8 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from efile_tui import __version__
-from efile_tui.cli import files, tasks
-from efile_tui.cli.common import EXIT_USAGE, CliError, error_exit_code
 
-# Subcommand modules; each offers register(subparsers).
-_MODULES = [files, tasks]
+EXIT_USAGE = 2  # also in cli.common; here so that --version imports nothing else
 
 
 class SafeParser(argparse.ArgumentParser):
@@ -61,7 +58,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--no-mouse", action="store_true", help="TUI: do not capture the mouse")
     parser.add_argument("--interval", type=float, default=None, help="TUI: poll interval (s)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in _MODULES:
+    from efile_tui.cli import files, tasks  # the client stack: not needed for --version
+
+    for module in (files, tasks):
         module.register(sub)
     _register_optional(sub)
     return parser
@@ -81,6 +80,13 @@ def _register_optional(sub: argparse._SubParsersAction) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
+    words = list(sys.argv[1:] if argv is None else argv)
+    leading = words[: next((i for i, w in enumerate(words) if not w.startswith("-")), len(words))]
+    if "--version" in leading:  # answered before the parser imports the client stack
+        print(f"efile-tui {__version__}")
+        return 0
+    from efile_tui.cli.common import CliError, error_exit_code
+
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(

@@ -90,6 +90,11 @@ class Engine:
                 out.append(task.to_json())
         return out
 
+    def all_tasks(self) -> list[dict[str, Any]]:
+        """Return the JSON of every remembered task, oldest first."""
+        self.purge()
+        return [task.to_json() for task in self._tasks.values()]
+
     def counts(self) -> dict[str, int]:
         """Return how many remembered tasks are in each status."""
         self.purge()

@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
+from collections.abc import Callable
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
 import uvicorn
 
@@ -17,6 +18,7 @@ from efile_tui.sim.faults import install_log_filter
 from efile_tui.sim.state import SimState
 
 START_TIMEOUT = 10.0
+T = TypeVar("T")
 
 
 class SimServer:
@@ -71,15 +73,22 @@ class SimServer:
 
     def stats(self) -> dict[str, Any]:
         """Request counters (per path, busiest second, throttled) and task counts."""
+        return self._read(self.state.snapshot)
+
+    def tasks(self) -> list[dict[str, Any]]:
+        """Every task the service remembers, as ``task/list`` would answer it (the truth)."""
+        return self._read(self.state.engine.all_tasks)
+
+    def _read(self, read: Callable[[], T]) -> T:
+        """Call ``read`` on the server's loop: its dicts must not change while copied."""
         loop = self.state.loop
         if loop is None or not self.running:
-            return self.state.snapshot()
+            return read()
 
-        async def snapshot() -> dict[str, Any]:
-            return self.state.snapshot()
+        async def on_loop() -> T:
+            return read()
 
-        # Read on the server's loop: its dicts must not change while they are copied.
-        return asyncio.run_coroutine_threadsafe(snapshot(), loop).result(timeout=10)
+        return asyncio.run_coroutine_threadsafe(on_loop(), loop).result(timeout=10)
 
     def start(self) -> SimServer:
         """Start serving; return once the socket accepts connections."""

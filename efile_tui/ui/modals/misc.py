@@ -10,9 +10,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, DataTable, Footer, Input, Label, Markdown, Static, TextArea
+from textual.widgets import Button, DataTable, Footer, Input, Label, Static
 
-from efile_tui.core.validate import InputError, check_task_ids, read_ids
+from efile_tui.core.validate import InputError, check_task_ids, decode_lines, read_ids
 from efile_tui.ui.messages import CopyText
 
 HELP = """\
@@ -64,6 +64,8 @@ class HelpScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,q,question_mark,f1", "dismiss", "Close")]
 
     def compose(self) -> ComposeResult:
+        from textual.widgets import Markdown  # imported when first shown: faster start-up
+
         with Vertical():
             with VerticalScroll():
                 yield Markdown(HELP)
@@ -86,6 +88,8 @@ class TextScreen(ModalScreen[None]):
         self.text = text
 
     def compose(self) -> ComposeResult:
+        from textual.widgets import TextArea
+
         with Vertical():
             yield Label(self.title_text)
             yield TextArea(self.text, read_only=True, id="text")
@@ -117,6 +121,8 @@ class ImportIdsScreen(ModalScreen[list[str] | None]):
     BINDINGS = [Binding("escape", "dismiss(None)", "Back")]
 
     def compose(self) -> ComposeResult:
+        from textual.widgets import TextArea
+
         with Vertical():
             yield Label(
                 "Track task ids started elsewhere: paste them (any separators), "
@@ -130,20 +136,24 @@ class ImportIdsScreen(ModalScreen[list[str] | None]):
                 yield Button("Track", id="track", variant="primary")
 
     def on_mount(self) -> None:
-        self.query_one("#ids", TextArea).focus()
+        self.query_one("#ids").focus()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id != "track":
             self.dismiss(None)
             return
-        ids = read_ids(self.query_one("#ids", TextArea).text.splitlines())
+        ids = read_ids(str(getattr(self.query_one("#ids"), "text", "")).splitlines())
         path = self.query_one("#file", Input).value.strip()
         problems = self.query_one("#problems", Static)
         if path:
             try:
-                ids += read_ids(Path(path).expanduser().read_text(encoding="utf-8").splitlines())
-            except (OSError, UnicodeDecodeError) as exc:
-                problems.update(f"cannot read {path}: {exc}")
+                data = Path(path).expanduser().read_bytes()
+                ids += read_ids(decode_lines(data, source=path))
+            except OSError as exc:
+                problems.update(f"cannot read {path}: {exc.strerror or exc}")
+                return
+            except InputError as exc:
+                problems.update("\n".join(exc.problems[:8]))
                 return
         try:
             self.dismiss(check_task_ids(ids))
