@@ -9,6 +9,7 @@ One instance wraps one connection pool; use it as an async context manager::
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
@@ -38,6 +39,7 @@ API = "/efile/openapi/v2/file"
 SUBMIT_BATCH = 100
 TASK_BATCH = 100
 TASK_BATCH_MAX = 500
+TASK_CONCURRENCY = 4  # task/list batches in flight at once
 ORDER_BY = ("name", "size", "lastModifiedTime")
 
 # Errors after which the following batches of the same submit are not even tried.
@@ -218,7 +220,7 @@ class EfileClient:
                         context=f"{endpoint} ({len(batch)} items)",
                         paths=[i.source_path for i in batch],
                     )
-                    done = _match_tasks(batch, data)
+                    done = _match_tasks(batch, data, endpoint)
                 except OutcomeUnknown as exc:
                     done = [SubmitOutcome(i, error=exc.message, unknown=True) for i in batch]
                 except EfileError as exc:
@@ -232,21 +234,45 @@ class EfileClient:
 
     # -- task list and cancel -----------------------------------------------------------
 
-    async def task_list(self, task_ids: Sequence[str]) -> dict[str, Task]:
-        """Fetch tasks by id in batches; ids the service no longer knows are absent."""
+    async def task_list(
+        self,
+        task_ids: Sequence[str],
+        *,
+        on_batch: Callable[[Sequence[str], dict[str, Task]], None] | None = None,
+    ) -> dict[str, Task]:
+        """Fetch tasks by id; ids the service no longer knows are absent.
+
+        Batches of ``task_batch`` ids go out ``TASK_CONCURRENCY`` at a time (a slow link
+        costs one round trip per few batches, not per batch). ``on_batch`` gets each batch's
+        ids and tasks as soon as they arrive, so a batch that fails after its retries does
+        not throw away the others: the first error is raised once all batches are done.
+        """
         found: dict[str, Task] = {}
-        for batch in chunks(_unique(task_ids), self.task_batch):
-            data = await self.http.call(
-                "POST",
-                f"{API}/task/list",
-                json_body={"taskIds": list(batch)},
-                idempotent=True,
-                context=f"task/list ({len(batch)} ids)",
-            )
+        gate = asyncio.Semaphore(TASK_CONCURRENCY)
+
+        async def one(batch: Sequence[str]) -> None:
+            async with gate:
+                data = await self.http.call(
+                    "POST",
+                    f"{API}/task/list",
+                    json_body={"taskIds": list(batch)},
+                    idempotent=True,
+                    context=f"task/list ({len(batch)} ids)",
+                )
+            tasks = {}
             for raw in _task_objects(data):
                 task = Task.from_api(raw)
                 if task.task_id:
-                    found[task.task_id] = task
+                    tasks[task.task_id] = task
+            found.update(tasks)
+            if on_batch:
+                on_batch(batch, tasks)
+
+        batches = chunks(_unique(task_ids), self.task_batch)
+        results = await asyncio.gather(*(one(b) for b in batches), return_exceptions=True)
+        for result in results:
+            if isinstance(result, BaseException):
+                raise result
         return found
 
     async def cancel(
@@ -270,12 +296,19 @@ class EfileClient:
                     idempotent=True,
                     context=f"task/cancel ({len(batch)} ids)",
                 )
-                by_id = {}
-                for raw in data if isinstance(data, list) else []:
-                    if isinstance(raw, Mapping):
-                        parsed = CancelResult.from_api(raw)
-                        by_id[parsed.task_id] = parsed
-                done = [by_id.get(t, CancelResult(t, False, None)) for t in batch]
+                if not isinstance(data, list):
+                    message = (
+                        f"task/cancel ({len(batch)} ids): the service answered without a "
+                        "result list; check the task with `efile-tui tasks ID`"
+                    )
+                    done = [CancelResult(t, False, None, error=message) for t in batch]
+                else:
+                    by_id = {}
+                    for raw in data:
+                        if isinstance(raw, Mapping):
+                            parsed = CancelResult.from_api(raw)
+                            by_id[parsed.task_id] = parsed
+                    done = [by_id.get(t, CancelResult(t, False, None)) for t in batch]
             except EfileError as exc:
                 done = [CancelResult(t, False, None, error=exc.message) for t in batch]
             results.extend(done)
@@ -314,7 +347,7 @@ def _failed(item: SubmitItem, message: str, exc: EfileError) -> SubmitOutcome:
     return SubmitOutcome(item, error=message, error_code=code)
 
 
-def _match_tasks(batch: Sequence[SubmitItem], data: object) -> list[SubmitOutcome]:
+def _match_tasks(batch: Sequence[SubmitItem], data: object, endpoint: str) -> list[SubmitOutcome]:
     """Pair the returned tasks with the items sent, by position, then by source path."""
     tasks = [Task.from_api(t) for t in _task_objects(data)]
     if len(tasks) == len(batch):
@@ -331,8 +364,8 @@ def _match_tasks(batch: Sequence[SubmitItem], data: object) -> list[SubmitOutcom
             out.append(
                 SubmitOutcome(
                     item,
-                    error="the service accepted the request but returned no task for this "
-                    "path; check with `efile-tui ls` before resubmitting",
+                    error=f"{endpoint}: the service accepted the request but returned no "
+                    "task for this path; check with `efile-tui ls` before resubmitting",
                     unknown=True,
                 )
             )

@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from efile_tui.api.client import EfileClient
+from efile_tui.api.errors import EfileError
 from efile_tui.api.models import CancelResult, Operation, SubmitItem, SubmitOutcome, Task
 from efile_tui.store.audit import AuditLog
 from efile_tui.store.journal import Journal
@@ -78,9 +79,12 @@ async def cancel_tracked(
     task_ids: Sequence[str],
     *,
     on_batch: Callable[[list[CancelResult]], None] | None = None,
+    marked: bool = False,
 ) -> list[CancelResult]:
-    """Cancel tasks, mark them "cancel requested" in the journal and audit each answer."""
-    await asyncio.to_thread(ctx.journal.mark_cancel_requested, task_ids)
+    """Cancel tasks, mark them "cancel requested" in the journal (unless the caller has:
+    ``marked``) and audit each answer."""
+    if not marked:
+        await asyncio.to_thread(ctx.journal.mark_cancel_requested, task_ids)
     results = await ctx.client.cancel(task_ids, on_batch=on_batch)
     await asyncio.to_thread(
         ctx.audit.record_cancel, results, profile=ctx.profile, region=ctx.region
@@ -106,7 +110,8 @@ async def poll_once(
 
     Only tasks not yet in a final state are asked for by default, in batches of at most
     100: a finished task costs nothing. Ids the service no longer returns are marked
-    "expired on server" once they are past its retention.
+    "expired on server" once they are past its retention. If a batch fails after its
+    retries, what the other batches brought is still recorded before the error is raised.
     """
     if task_ids is None:
         task_ids = await asyncio.to_thread(ctx.journal.pollable_ids, ctx.profile)
@@ -114,12 +119,29 @@ async def poll_once(
     if not task_ids:
         return report
     before = ctx.client.http.request_count
-    report.tasks = await ctx.client.task_list(task_ids)
+    answered: list[str] = []
+
+    def batch_done(batch: Sequence[str], tasks: dict[str, Task]) -> None:
+        answered.extend(batch)
+        report.tasks.update(tasks)
+
+    try:
+        await ctx.client.task_list(task_ids, on_batch=batch_done)
+    except EfileError:
+        await _record(ctx, report, answered, retention)
+        raise
+    await _record(ctx, report, answered, retention)
     report.requests = ctx.client.http.request_count - before
+    return report
+
+
+async def _record(
+    ctx: Context, report: PollReport, answered: Sequence[str], retention: float
+) -> None:
+    """Store a poll's answers; ids asked in an answered batch but not returned are missing."""
     report.changed = await asyncio.to_thread(ctx.journal.record_tasks, report.tasks.values())
-    missing = [t for t in task_ids if t not in report.tasks]
+    missing = [t for t in answered if t not in report.tasks]
     if missing:
         report.expired = await asyncio.to_thread(
             ctx.journal.mark_missing, missing, retention=retention
         )
-    return report

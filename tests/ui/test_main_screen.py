@@ -41,9 +41,9 @@ def spy_task_list(app) -> list[list[str]]:  # type: ignore[no-untyped-def]
     asked: list[list[str]] = []
     original = app.ctx.client.task_list
 
-    async def task_list(ids):  # type: ignore[no-untyped-def]
+    async def task_list(ids, **kw):  # type: ignore[no-untyped-def]
         asked.append(list(ids))
-        return await original(ids)
+        return await original(ids, **kw)
 
     app.ctx.client.task_list = task_list
     return asked

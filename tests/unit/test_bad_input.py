@@ -276,18 +276,19 @@ SERVER_CASES = [
     ("code-0.0-number",    "ok",      "ok",      "ok",          "ok"),
     ("code-10008-number",  "raises",  "raises",  "item-error",  "item-error"),
     ("code-null",          "raises",  "raises",  "item-error",  "unknown"),
-    ("data-null",          "empty",   "empty",   "empty",       "unknown"),
+    ("data-null",          "empty",   "empty",   "item-error",  "unknown"),
     ("not-an-envelope",    "raises",  "raises",  "item-error",  "unknown"),
 ]
 # fmt: on
 ENDPOINTS = ["list", "task/list", "task/cancel", "async-remove"]
 # The fix each kind of failure suggests (one of these words must be in the message).
-FIX_WORDS = ("try again later", "check the efile URL", "login", "before resubmitting")
-# The one message that names the path (via its outcome) but not the endpoint: it is built
-# in api/client.py (_match_tasks), outside this change.
-PATH_NOT_ENDPOINT = {("data-null", "async-remove")}
-# Known gap, also in api/client.py: task/cancel answered with ``data`` null gives every id
-# result false and no error, which the CLI prints as "unknown or expired" ("empty" above).
+FIX_WORDS = (
+    "try again later",
+    "check the efile URL",
+    "login",
+    "before resubmitting",
+    "efile-tui tasks",
+)
 
 
 @dataclass
@@ -344,8 +345,7 @@ async def test_service_answer_shapes(shape: str, endpoint: str, expected: str) -
     assert TOKEN not in seen.everything, "the token leaked into a message"
     if expected in ("raises", "item-error", "unknown"):
         [text] = seen.texts
-        if (shape, endpoint) not in PATH_NOT_ENDPOINT:
-            assert endpoint in text, text
+        assert endpoint in text, text
         assert any(word in text for word in FIX_WORDS), text
         assert text.isprintable()
     if expected == "unknown" and shape != "data-null":

@@ -402,23 +402,24 @@ class MainScreen(Screen[None]):
     async def cancel(self, ids: list[str]) -> None:
         """Send the cancels, show "cancelling…", then the per-task result sheet."""
         results: list[CancelResult] = []
-        self.ctx.journal.mark_cancel_requested(ids)
-        self.apply_entries(self._entries(ids))
+        await asyncio.to_thread(self.ctx.journal.mark_cancel_requested, ids)
+        self.apply_entries(await asyncio.to_thread(self._entries, ids))
         try:
-            results = await cancel_tracked(self.ctx, ids)
+            results = await cancel_tracked(self.ctx, ids, marked=True)
         except EfileError as exc:
             self.notify(str(exc), title="Cancel failed", severity="error", timeout=10)
             return
         done = [r.task_id for r in results if r.result]
         self.view.marks.difference_update(done)
-        self.table.refresh_marks(done)
-        self.query_one(TaskPane).update_info()
 
         def closed(action: ResultAction | None) -> None:
             if action and action.retry:
                 self.cancel(list(action.retry))
 
+        # The result sheet first: the table under it is redrawn once the sheet is up.
         self.app.push_screen(CancelResultsScreen(results, self.view.rows), closed)
+        self.call_after_refresh(self.table.refresh_marks, done)
+        self.call_after_refresh(self.query_one(TaskPane).update_info)
         self.poll_now()
 
     # -- other actions ---------------------------------------------------------------------
