@@ -8,7 +8,7 @@ import urllib.parse
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 
 from efile_tui.sim.errors import SimError
@@ -58,6 +58,8 @@ def api(handler: Handler, auth: str = REGIONAL) -> Endpoint:
             data = await handler(request)
         except SimError as exc:
             return envelope(exc.code, exc.msg)
+        except ClientDisconnect:  # the client gave up (cancelled poll, exit): nobody to answer
+            return Response(status_code=499)
         except Exception as exc:  # answer like the service does, keep the server alive
             log.exception("simulator handler failed")
             return envelope("10001", f"内部异常: {exc}")

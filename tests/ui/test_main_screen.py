@@ -275,3 +275,22 @@ async def test_operation_filter_and_dismiss(server: SimServer, tmp_path: Path) -
         await pilot.press("x")
         await wait_until(pilot, lambda: not view.rows, what="dismissed")
         assert app.ctx.journal.entries() == []
+
+
+async def test_polls_complete_on_a_slow_link_however_often_a_poll_is_asked_for(
+    server: SimServer, tmp_path: Path
+) -> None:
+    # A poll slower than the interval, with refreshes asked for meanwhile (submits, keys,
+    # a re-login): the poll under way must finish, and one more must follow.
+    app = build_app(server.url, server.token, tmp_path, interval=0.2)
+    await submit_folders(app, ["alpha", "gamma"])
+    async with app.run_test(size=(120, 40)) as pilot:
+        main = app.main
+        await wait_until(pilot, lambda: main.poll_count >= 1, what="first poll")
+        server.faults.update({"latency": 0.8})
+        before = main.poll_count
+        for _ in range(8):  # 2.4 s of "poll now" every 0.3 s
+            main.poll_now()
+            await pilot.pause(0.3)
+        assert main.poll_count >= before + 2, "polls were cut off before they finished"
+        server.faults.update({"latency": 0.0})

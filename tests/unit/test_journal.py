@@ -358,3 +358,14 @@ def test_a_held_write_lock_times_out_as_journal_error(
         finally:
             other.close()
         assert journal.add_ids(["t1"], profile=None, region=None) == ["t1"]
+
+
+def test_get_many_finds_task_ids_and_local_ids_beyond_one_query(journal: Journal) -> None:
+    tasks = {f"/home/u/f{n}": f"t{n:04d}" for n in range(1203)}  # over two IN chunks
+    local_ids = submit(journal, tasks)
+    unsent = journal.begin_submit(Operation.DELETE, items("/home/u/x"), profile="p", region="r")
+    wanted = [f"t{n:04d}" for n in range(0, 1203, 2)] + ["no-such-task"]
+    found = journal.get_many(wanted, [*unsent, 10**9])
+    assert sorted(e.task_id for e in found if e.task_id) == sorted(wanted[:-1])
+    assert [e.local_id for e in found if not e.task_id] == unsent
+    assert len(local_ids) == 1203

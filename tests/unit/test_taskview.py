@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from efile_tui.api.models import Task
 from efile_tui.core.taskview import TaskFilter, TaskRow, TaskView
 
 
@@ -84,3 +85,24 @@ def test_invert_and_clear_and_replace_key() -> None:
     view.clear_marks()
     assert not view.marks
     assert view.counts()["processing"] == 2
+
+
+def test_outdated_names_only_tasks_whose_shown_values_moved() -> None:
+    view = TaskView()
+    same = Task.from_api({"taskId": "a", "status": "processing", "processedNum": 3, "totalNum": 10})
+    moved = Task.from_api(
+        {"taskId": "b", "status": "processing", "processedNum": 5, "totalNum": 10}
+    )
+    done = Task.from_api({"taskId": "c", "status": "complete", "processedNum": 10, "totalNum": 10})
+    new = Task.from_api({"taskId": "d", "status": "waiting"})
+    for task, shown in ((same, 3), (moved, 4), (done, 10)):
+        view.rows[task.task_id] = TaskRow(
+            key=task.task_id,
+            task_id=task.task_id,
+            operation="delete",
+            status="processing",
+            processed_num=shown,
+            total_num=10,
+            percent=Task.from_api({"taskId": "x", "processedNum": shown, "totalNum": 10}).percent,
+        )
+    assert sorted(view.outdated([same, moved, done, new])) == ["b", "c", "d"]

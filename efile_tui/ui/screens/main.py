@@ -237,9 +237,13 @@ class MainScreen(Screen[None]):
             raise
         finally:
             self._polling = False
-            if not cancelled and not self.paused:
-                self._schedule(0 if self._poll_again else delay)
-            self._poll_again = False
+            again, self._poll_again = self._poll_again, False
+            if cancelled or self.paused:
+                pass
+            elif again:
+                self.call_later(self.poll_now)
+            else:
+                self._schedule(delay)
 
     def _refresh_if_touched(self, entries: Sequence[JournalEntry]) -> None:
         """Re-list the open folder when a task that changed it has just ended: one whose

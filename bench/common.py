@@ -1,0 +1,164 @@
+"""Shared pieces of the benchmarks: a simulator on loopback, memory readings, RESULTS.md.
+
+Every benchmark measures efile-tui and a naive baseline in the same run and reports both
+with their ratio; ``write_section`` replaces that benchmark's section of ``RESULTS.md`` and
+leaves the others as they are. Run a benchmark from the repository root, e.g.
+``python bench/polling.py``; ``python bench/run_all.py`` runs them all.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import platform
+import re
+import resource
+import statistics
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+RESULTS = BENCH / "RESULTS.md"
+
+# Measure the checkout, not whatever copy of the package is installed.
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from efile_tui.sim.config import SimConfig  # noqa: E402
+from efile_tui.sim.server import SimServer  # noqa: E402
+
+HEADER = """# Benchmark results
+
+Each figure is measured next to a naive baseline in the same run, on the same machine.
+*Ratio* is baseline ÷ efile-tui (how many times cheaper or faster efile-tui is), so above 1
+is better. Regenerate one section with its command, or all of them with
+`python bench/run_all.py`. Machines here are shared and noisy: compare ratios, not
+absolute times, across runs.
+"""
+
+
+@dataclass
+class Figure:
+    """One measured quantity, efile-tui next to its baseline."""
+
+    name: str
+    value: float
+    unit: str
+    baseline: float | None = None
+    target: str = ""
+    met: bool | None = None
+
+    @property
+    def ratio(self) -> float | None:
+        """Baseline ÷ value (above 1: efile-tui is cheaper); None without a baseline."""
+        if self.baseline is None:
+            return None
+        if self.value == 0:
+            return float("inf") if self.baseline > 0 else 1.0
+        return self.baseline / self.value
+
+
+def fmt(number: float | None) -> str:
+    """A number with sensible precision for a table cell."""
+    if number is None:
+        return "–"
+    if number == float("inf"):
+        return "∞"
+    if number == int(number) and abs(number) >= 1:
+        return f"{int(number):,}"
+    if abs(number) >= 100:
+        return f"{number:,.0f}"
+    if abs(number) >= 1:
+        return f"{number:.2f}"
+    return f"{number:.3g}"
+
+
+def table(figures: list[Figure]) -> str:
+    """The figures as a Markdown table."""
+    lines = [
+        "| measure | efile-tui | naive baseline | ratio | target | met |",
+        "|---|---:|---:|---:|---|---|",
+    ]
+    for f in figures:
+        ratio = f.ratio
+        ratio_text = "–" if ratio is None else f"{fmt(ratio)}×"
+        met = "–" if f.met is None else ("yes" if f.met else "**no**")
+        baseline = "–" if f.baseline is None else f"{fmt(f.baseline)} {f.unit}"
+        lines.append(
+            f"| {f.name} | {fmt(f.value)} {f.unit} | {baseline} | {ratio_text} "
+            f"| {f.target or '–'} | {met} |"
+        )
+    return "\n".join(lines)
+
+
+def machine() -> str:
+    """One line describing where the figures were measured."""
+    cpus = os.cpu_count() or 0
+    system = f"{platform.system()} {platform.machine()}"
+    return f"{system}, {cpus} CPUs, Python {platform.python_version()}"
+
+
+def write_section(
+    key: str, title: str, command: str, figures: list[Figure], notes: str = ""
+) -> str:
+    """Print the figures and put them into ``RESULTS.md`` under ``key``; return the text."""
+    notes = notes.strip()
+    return write_text_section(
+        key, title, command, table(figures) + "\n" + (f"\n{notes}\n" if notes else "")
+    )
+
+
+def write_text_section(key: str, title: str, command: str, text: str) -> str:
+    """Print ``text`` under a dated heading and put it into ``RESULTS.md`` under ``key``."""
+    today = datetime.date.today().isoformat()
+    body = f"## {title}\n\nMeasured {today} on {machine()} with `{command}`.\n\n{text}"
+    print(body)
+    start, end = f"<!-- bench:{key} -->", f"<!-- /bench:{key} -->"
+    block = f"{start}\n{body}{end}"
+    current = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else HEADER
+    pattern = re.compile(re.escape(start) + r".*?" + re.escape(end), re.S)
+    if pattern.search(current):
+        current = pattern.sub(lambda _m: block, current)
+    else:
+        current = current.rstrip("\n") + "\n\n" + block + "\n"
+    RESULTS.write_text(current, encoding="utf-8")
+    return body
+
+
+@contextmanager
+def simulator(**config: Any) -> Iterator[SimServer]:
+    """A simulator on 127.0.0.1 over a fresh, empty temporary home (``config`` → SimConfig)."""
+    with tempfile.TemporaryDirectory(prefix="efile-bench-") as tmp:
+        root = Path(tmp) / "home"
+        root.mkdir()
+        server = SimServer(SimConfig(root=root, **config)).start()
+        try:
+            yield server
+        finally:
+            server.stop()
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process so far, in MB (Linux reports KiB)."""
+    kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return kib / 1024 if sys.platform != "darwin" else kib / 2**20
+
+
+def current_rss_mb() -> float:
+    """Resident memory of this process now, in MB."""
+    try:
+        pages = int(Path("/proc/self/statm").read_text().split()[1])
+    except OSError:
+        return peak_rss_mb()
+    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def median(values: list[float]) -> float:
+    """The median of a non-empty list."""
+    return statistics.median(values)

@@ -1,0 +1,285 @@
+"""Start-up: how long ``efile-tui --version`` takes, and how long until the TUI paints.
+
+(a) ``--version`` wall time: ``python -m efile_tui --version`` (and the ``efile-tui``
+console script found on PATH, plus the real script next to this interpreter when PATH only
+has a pyenv shim), median of ``RUNS`` runs each, next to a bare interpreter
+(``python -c pass``) and ``python -c "import textual.app"`` (what an eager TUI import
+would add). ``python -X importtime`` then names the heaviest modules ``--version`` imports.
+
+(b) Time to the first painted frame: the real TUI is spawned in a pseudo-terminal of
+120x40 against the simulator (EFILE_URL / EFILE_TOKEN / EFILE_HOME in the environment,
+isolated XDG_* directories, TERM=xterm-256color); the clock runs from the fork until the
+output contains the status bar's ``· poll `` (only the main screen paints it), and on
+until the home folder's entry count appears in the path pane. The baseline is a minimal
+Textual app (one ``Static``) spawned the same way, timed until its text appears. Each
+process is then quit with its key (``q`` / ``ctrl+q``), SIGTERM if that fails.
+
+Every spawned process gets ``PYTHONPATH`` = this checkout, so the checkout is measured
+rather than an installed copy.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import re
+import select
+import shutil
+import signal
+import struct
+import subprocess
+import sys
+import tempfile
+import termios
+import time
+from pathlib import Path
+
+import common
+from common import Figure
+
+from efile_tui.sim.seed import seed_tree
+
+RUNS = 11  # --version runs per command
+TUI_RUNS = 7  # TUI spawns per app
+COLS, ROWS = 120, 40
+VERSION_TARGET = 0.15
+FRAME_TARGET = 1.0
+TIMEOUT = 20.0  # give up on one spawn after this long
+
+MAIN_MARKER = "· poll "  # the status bar; nothing else on any screen says this
+HOME_LISTED = re.compile(r"\d[\d,]* entr(?:y|ies)")  # the path pane's info row, once listed
+HELLO = "hello from a minimal Textual app"
+HELLO_APP = f"""
+from textual.app import App
+from textual.widgets import Static
+
+
+class Hello(App):
+    def compose(self):
+        yield Static({HELLO!r})
+
+
+Hello().run()
+"""
+
+# CSI, OSC, DCS/APC/PM/SOS strings and two-byte escapes: everything that is not text.
+_ESCAPES = re.compile(
+    rb"\x1b\[[0-?]*[ -/]*[@-~]"
+    rb"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)"
+    rb"|\x1b[PX^_][^\x1b]*\x1b\\"
+    rb"|\x1b[@-Z\\-_]"
+)
+
+
+def child_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment of a spawned process: this checkout first on the path."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(common.ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    env.update(extra or {})
+    return env
+
+
+def wall_times(argv: list[str], runs: int = RUNS) -> list[float]:
+    """Wall time of ``runs`` runs of ``argv`` (output discarded)."""
+    times = []
+    env = child_env()
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        subprocess.run(argv, env=env, cwd=common.ROOT, stdout=subprocess.DEVNULL, check=True)
+        times.append(time.perf_counter() - t0)
+    return times
+
+
+def import_times() -> dict[str, float]:
+    """Cumulative import time (ms) of every module ``--version`` imports (one run)."""
+    out = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "efile_tui", "--version"],
+        env=child_env(),
+        cwd=common.ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stderr
+    times: dict[str, float] = {}
+    for line in out.splitlines():
+        parts = line.split("|")
+        if line.startswith("import time:") and len(parts) == 3 and parts[1].strip().isdigit():
+            times.setdefault(parts[2].strip(), int(parts[1]) / 1000)
+    return times
+
+
+# What --version pulls in, and through which import chain (for the notes).
+HEAVY = [
+    ("efile_tui.cli", "the entry point; it answers `--version` before loading any command"),
+    ("httpx", "cli/__init__ → cli.files → core.operations → api.client"),
+    ("efile_tui.sim.cli", "uvicorn + starlette: build_parser → cli.demo.register"),
+    ("keyring", "build_parser → cli.auth → core.session → store.tokens"),
+    ("asyncio", "cli/__init__ and httpx"),
+]
+
+
+def spawn_in_pty(argv: list[str], env: dict[str, str]) -> tuple[int, int]:
+    """Fork ``argv`` onto a new 120x40 pseudo-terminal as its controlling tty: (pid, master)."""
+    master, slave = os.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLS, 0, 0))
+    pid = os.fork()
+    if pid == 0:  # the child: only os calls until exec
+        try:
+            os.close(master)
+            os.setsid()
+            fcntl.ioctl(slave, termios.TIOCSCTTY, 0)
+            for fd in (0, 1, 2):
+                os.dup2(slave, fd)
+            if slave > 2:
+                os.close(slave)
+            os.chdir(common.ROOT)
+            os.execve(argv[0], argv, env)
+        finally:
+            os._exit(127)
+    os.close(slave)
+    return pid, master
+
+
+def _read(master: int, timeout: float) -> bytes:
+    ready, _, _ = select.select([master], [], [], timeout)
+    if not ready:
+        return b""
+    try:
+        return os.read(master, 65536)
+    except OSError:  # EIO: the child closed the terminal
+        return b""
+
+
+def _finish(pid: int, master: int, quit_key: bytes) -> None:
+    """Quit the app with its key, then SIGTERM, then SIGKILL; reap it; close the pty."""
+    os.write(master, quit_key)
+    for sig in (None, signal.SIGTERM, signal.SIGKILL):
+        if sig is not None:
+            os.kill(pid, sig)
+        deadline = time.monotonic() + 3.0
+        while time.monotonic() < deadline:
+            _read(master, 0.05)  # keep draining so the app never blocks on a full pty
+            if os.waitpid(pid, os.WNOHANG)[0] == pid:
+                os.close(master)
+                return
+    os.waitpid(pid, 0)  # pragma: no cover - SIGKILL always ends it
+    os.close(master)
+
+
+def time_to_text(
+    argv: list[str], env: dict[str, str], marks: list[re.Pattern[str]], quit_key: bytes
+) -> list[float]:
+    """Seconds from fork until each pattern in ``marks`` has appeared in the terminal text."""
+    t0 = time.perf_counter()
+    pid, master = spawn_in_pty(argv, env)
+    found: list[float] = []
+    raw = b""
+    try:
+        while len(found) < len(marks):
+            if time.perf_counter() - t0 > TIMEOUT:
+                text = _ESCAPES.sub(b"", raw).decode("utf-8", "replace")[-400:]
+                raise RuntimeError(f"{argv[-1]}: no {marks[len(found)].pattern!r}; saw {text!r}")
+            chunk = _read(master, 0.02)
+            if not chunk:
+                continue
+            raw += chunk
+            text = _ESCAPES.sub(b"", raw).decode("utf-8", "replace")
+            now = time.perf_counter() - t0
+            while len(found) < len(marks) and marks[len(found)].search(text):
+                found.append(now)
+    finally:
+        _finish(pid, master, quit_key)
+    return found
+
+
+def main() -> None:
+    """Measure, print and record the start-up section."""
+    py = sys.executable
+    figures: list[Figure] = []
+    notes: list[str] = []
+
+    # (a) --version, next to a bare interpreter and an eager Textual import.
+    bare = common.median(wall_times([py, "-c", "pass"]))
+    textual_import = common.median(wall_times([py, "-c", "import textual.app"]))
+    module = common.median(wall_times([py, "-m", "efile_tui", "--version"]))
+    figures.append(
+        Figure("`python -m efile_tui --version`", module, "s", bare, f"≤ {VERSION_TARGET} s",
+               module <= VERSION_TARGET)
+    )
+    scripts: list[tuple[str, str]] = []
+    on_path = shutil.which("efile-tui")
+    if on_path:
+        scripts.append((f"`efile-tui --version` ({on_path})", on_path))
+        beside = Path(py).parent / "efile-tui"
+        if "shims" in on_path and beside.exists():
+            scripts.append(("`efile-tui --version` (script beside python, no shim)", str(beside)))
+    for label, script in scripts:
+        value = common.median(wall_times([script, "--version"]))
+        figures.append(
+            Figure(label, value, "s", bare, f"≤ {VERSION_TARGET} s", value <= VERSION_TARGET)
+        )
+    figures.append(Figure("`python -c 'import textual.app'`", textual_import, "s", bare))
+    floor = common.median(wall_times([py, "-c", "import argparse, efile_tui"]))
+    figures.append(Figure("`python -c 'import argparse, efile_tui'` (floor)", floor, "s", bare))
+    times = import_times()
+    heavy = [(n, times[n], why) for n, why in HEAVY if n in times]
+    notes.append(
+        "Baseline of every `--version` row: a bare `python -c pass` "
+        f"({bare * 1000:.0f} ms). The floor row is the package and argparse alone. "
+        "What `--version` imports, of the modules worth watching "
+        "(cumulative, one `-X importtime` run): "
+        + "; ".join(f"`{name}` {ms:.0f} ms ({why})" for name, ms, why in heavy)
+        + "."
+    )
+
+    # (b) first painted frame of the TUI against the simulator.
+    with common.simulator() as sim, tempfile.TemporaryDirectory(prefix="efile-xdg-") as xdg:
+        seed_tree(sim.config.root, projects=1, small_files=40, large_files=0)
+        env = child_env(
+            {
+                "EFILE_URL": sim.url,
+                "EFILE_TOKEN": sim.token,  # in the environment, never on the command line
+                "EFILE_HOME": sim.config.home,
+                "TERM": "xterm-256color",
+                "COLUMNS": str(COLS),
+                "LINES": str(ROWS),
+            }
+        )
+        for name in ("CONFIG", "STATE", "DATA", "CACHE", "RUNTIME"):
+            env[f"XDG_{name}_HOME" if name != "RUNTIME" else "XDG_RUNTIME_DIR"] = str(
+                Path(xdg, name.lower())
+            )
+        env.pop("TMUX", None)
+        hello = Path(xdg, "hello_app.py")
+        hello.write_text(HELLO_APP, encoding="utf-8")
+        frames, listed, base = [], [], []
+        marks = [re.compile(re.escape(MAIN_MARKER)), HOME_LISTED]
+        for _ in range(TUI_RUNS):  # interleaved, so drift hits both alike
+            first, home = time_to_text([py, "-m", "efile_tui"], env, marks, b"q")
+            frames.append(first)
+            listed.append(home)
+            (hello_frame,) = time_to_text(
+                [py, str(hello)], env, [re.compile(re.escape(HELLO))], b"\x11"
+            )
+            base.append(hello_frame)
+    frame, home_time, hello_time = map(common.median, (frames, listed, base))
+    figures.append(
+        Figure("TUI first frame (main screen painted)", frame, "s", hello_time,
+               f"≤ {FRAME_TARGET} s", frame <= FRAME_TARGET)
+    )
+    figures.append(Figure("TUI home folder listed", home_time, "s", hello_time))
+    notes.append(
+        f"TUI rows: median of {TUI_RUNS} spawns in a {COLS}x{ROWS} pseudo-terminal against "
+        "the simulator (41 files in home), from fork until the status bar (`· poll `) "
+        "and then the path pane's entry count appear; the baseline is a minimal Textual app "
+        "(one `Static`) spawned the same way. Runs: "
+        f"first frame {', '.join(f'{t:.2f}' for t in frames)} s; "
+        f"minimal app {', '.join(f'{t:.2f}' for t in base)} s."
+    )
+    common.write_section(
+        "startup", "Start-up", "python bench/startup.py", figures, "\n\n".join(notes)
+    )
+
+
+if __name__ == "__main__":
+    main()
