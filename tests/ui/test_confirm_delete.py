@@ -118,7 +118,7 @@ async def test_many_paths_require_typing_the_count() -> None:
         typed = screen.query_one("#typed", Input)
         assert typed.display
         assert delete_button(app).disabled
-        typed.focus()
+        assert app.focused is typed  # typing is the next step: no tabbing to the field
         await pilot.press("1", "3")
         await pilot.pause()
         assert delete_button(app).disabled

@@ -152,6 +152,11 @@ class ConfirmDeleteScreen(ModalScreen[bool]):
         if self.needs_acceptance or self.typed_required:
             # What the user must do next is at the bottom of the scrolling middle.
             self.call_after_refresh(self.query_one("#body").scroll_end, animate=False)
+        focused = self.focused
+        if self.typed_required and not self.needs_acceptance and focused and focused.id == "cancel":
+            # Typing is the next step, and Enter there deletes only on an exact match, so
+            # the field can take focus (from Cancel, three tabs away) without any risk.
+            self.query_one("#typed", Input).focus()
 
     @property
     def needs_acceptance(self) -> bool:
