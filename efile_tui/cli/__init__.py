@@ -19,8 +19,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from efile_tui import __version__
-
-EXIT_USAGE = 2  # also in cli.common; here so that --version imports nothing else
+from efile_tui.cli.common import EXIT_USAGE, CliError, error_exit_code
 
 
 class SafeParser(argparse.ArgumentParser):
@@ -85,8 +84,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     if "--version" in leading:  # answered before the parser imports the client stack
         print(f"efile-tui {__version__}")
         return 0
-    from efile_tui.cli.common import CliError, error_exit_code
-
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(

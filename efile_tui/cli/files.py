@@ -75,16 +75,15 @@ async def cmd_ls(args: argparse.Namespace) -> int:
     if args.limit is not None and args.limit < 1:
         raise CliError("--limit must be at least 1", EXIT_USAGE)
     check_option_text(args, "filter")
-    if args.path is not None:
-        # Checked before connecting, so bad input is named even without a login.
-        _check_paths([args.path])
+    # A given path is checked before connecting, so bad input is named even without a login.
+    path = _check_paths([args.path])[0] if args.path is not None else None
     async with open_context(args) as (conn, ctx):
-        path = args.path or conn.home
-        if not path:
-            raise CliError(
-                "no path given and no home folder known: pass an absolute path", EXIT_USAGE
-            )
-        (path,) = _check_paths([path])
+        if path is None:
+            if not conn.home:
+                raise CliError(
+                    "no path given and no home folder known: pass an absolute path", EXIT_USAGE
+                )
+            (path,) = _check_paths([conn.home])
         kwargs = {
             "order_by": SORT_KEYS[args.sort] if args.sort else None,
             "order": ("desc" if args.reverse else "asc") if args.sort or args.reverse else None,

@@ -176,11 +176,12 @@ async def cmd_tasks(args: argparse.Namespace) -> int:
 
 async def _show_ids(args: argparse.Namespace, ctx: Context, ids: list[str]) -> int:
     report = await poll_once(ctx, ids)
+    known = {e.task_id: e for e in ctx.journal.get_many(ids)}
     rows: list[dict[str, object]] = []
     missing = 0
     for tid in ids:
         task = report.tasks.get(tid)
-        entry = ctx.journal.get(tid)
+        entry = known.get(tid)
         if task is not None:
             rows.append(task.to_api())
             if not args.json:

@@ -380,13 +380,11 @@ class Journal:
 
     def get(self, task_id: str) -> JournalEntry | None:
         """The entry for one task id (dismissed or not), or None."""
-        rows = self._select(["task_id = ?"], [task_id])
-        return JournalEntry.from_row(rows[0]) if rows else None
+        return next(iter(self.get_many([task_id])), None)
 
     def get_local(self, local_id: int) -> JournalEntry | None:
         """The entry with this local id (rows without a task id have only this), or None."""
-        rows = self._select(["local_id = ?"], [local_id])
-        return JournalEntry.from_row(rows[0]) if rows else None
+        return next(iter(self.get_many(local_ids=[local_id])), None)
 
     def get_many(
         self, task_ids: Iterable[str] = (), local_ids: Iterable[int] = ()

@@ -142,7 +142,9 @@ class ImportIdsScreen(ModalScreen[list[str] | None]):
         if event.button.id != "track":
             self.dismiss(None)
             return
-        ids = read_ids(str(getattr(self.query_one("#ids"), "text", "")).splitlines())
+        from textual.widgets import TextArea
+
+        ids = read_ids(self.query_one("#ids", TextArea).text.splitlines())
         path = self.query_one("#file", Input).value.strip()
         problems = self.query_one("#problems", Static)
         if path:

@@ -238,12 +238,11 @@ class MainScreen(Screen[None]):
         finally:
             self._polling = False
             again, self._poll_again = self._poll_again, False
-            if cancelled or self.paused:
-                pass
-            elif again:
-                self.call_later(self.poll_now)
-            else:
-                self._schedule(delay)
+            if not (cancelled or self.paused):
+                if again:
+                    self.call_later(self.poll_now)
+                else:
+                    self._schedule(delay)
 
     def _refresh_if_touched(self, entries: Sequence[JournalEntry]) -> None:
         """Re-list the open folder when a task that changed it has just ended: one whose

@@ -42,7 +42,6 @@ class StatusBar(Static):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__("", id=id)
         self._now = time.monotonic
-        self._text = ""
 
     def on_mount(self) -> None:
         self.set_interval(1.0, self._redraw)
@@ -103,6 +102,5 @@ class StatusBar(Static):
         self.set_class(stale == "amber", "-amber")
         self.set_class(stale == "red", "-red")
         text = f"{self.endpoint} · poll {self.interval:g} s · {fresh} · {counts}"
-        if text != self._text:  # one fixed-height line: no re-layout of the screen needed
-            self._text = text
+        if text != self.content:  # one fixed-height line: no re-layout of the screen needed
             self.update(text, layout=False)

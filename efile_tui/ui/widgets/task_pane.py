@@ -38,7 +38,6 @@ class TaskPane(Vertical):
     def __init__(self, view: TaskView, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.view = view
-        self._info = ""
 
     def compose(self) -> ComposeResult:
         yield Static("", id="task-info")
@@ -69,9 +68,9 @@ class TaskPane(Vertical):
         if self.view.filter.active:
             parts.append(f"filter: {self.view.filter.describe()}")
         text = " · ".join(parts)
-        if text != self._info:  # one fixed-height line: no re-layout of the screen needed
-            self._info = text
-            self.query_one("#task-info", Static).update(text, layout=False)
+        info = self.query_one("#task-info", Static)
+        if text != info.content:  # one fixed-height line: no re-layout of the screen needed
+            info.update(text, layout=False)
 
     def on_task_table_changed(self) -> None:
         self.update_info()
