@@ -1,0 +1,374 @@
+"""Which tasks: the one filter model behind the CLI's flags and the TUI's filters.
+
+A :class:`TaskQuery` holds every condition a user can set — statuses, operations, source
+and target globs, a submit-time window, a label, the origin, "failed only" and free text —
+and :meth:`TaskQuery.matches` tests a journal entry (or the plain :class:`TaskFacts` a table
+row can give) against all of them. Conditions of different kinds must all hold; several
+values of one kind (``--status waiting --status fail``) are alternatives.
+
+Status names are the service's (``waiting``, ``processing``, ``complete``, ``fail``,
+``cancel``) plus the journal's own: ``submitting`` (sent, no answer yet), ``unknown`` (the
+answer was lost, or an imported id not yet seen), ``rejected`` (refused before a task
+existed) and ``expired`` (gone from the service before it was seen to end). Two groups:
+``running`` = waiting + processing, ``final`` = complete + fail + cancel + rejected.
+
+Globs follow the shell: ``*`` and ``?`` stay within one path component, ``**`` crosses
+them, ``[...]`` is a class. A source or target glob matches a task whose path is the
+match *or lies under it*, so ``/public/home/me/run-*`` selects everything inside the
+``run-…`` folders too.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from fnmatch import fnmatchcase
+
+from efile_tui.core.validate import InputError, shown, text_problem
+from efile_tui.store.journal import (
+    FINAL_STATES,
+    ORIGIN_IMPORTED,
+    ORIGIN_SUBMITTED,
+    JournalEntry,
+)
+
+TASK_STATUSES = ("waiting", "processing", "complete", "fail", "cancel")
+JOURNAL_STATUSES = ("submitting", "unknown", "rejected", "expired")
+STATUS_GROUPS: dict[str, frozenset[str]] = {
+    "running": frozenset({"waiting", "processing"}),
+    "final": frozenset({"complete", "fail", "cancel", "rejected"}),
+}
+STATUS_ALIASES = {
+    "canceled": "cancel",
+    "cancelled": "cancel",
+    "failed": "fail",
+    "completed": "complete",
+    "done": "complete",
+    "outcome-unknown": "unknown",
+    "outcome unknown": "unknown",
+}
+STATUS_NAMES = (*TASK_STATUSES, *JOURNAL_STATUSES, *STATUS_GROUPS)
+OPERATIONS = ("delete", "copy", "move")
+OPERATION_ALIASES = {"rm": "delete", "cp": "copy", "mv": "move", "remove": "delete"}
+ORIGINS = (ORIGIN_SUBMITTED, ORIGIN_IMPORTED)
+FAILED_STATES = frozenset({"fail", "rejected"})
+
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+_RELATIVE = re.compile(r"^(\d+(?:\.\d+)?)\s*([smhdw])(?:\s*ago)?$")
+
+
+@dataclass(frozen=True)
+class TaskFacts:
+    """What a query looks at, as plain values (a table row or a journal entry gives these).
+
+    ``status`` uses the names of this module (``unknown`` for an outcome unknown,
+    ``expired`` for a task gone from the service before it ended).
+    """
+
+    status: str
+    operation: str
+    source: str = ""
+    target: str = ""
+    submitted: float = 0.0
+    label: str | None = None
+    origin: str = ORIGIN_SUBMITTED
+    task_id: str | None = None
+    error: str = ""
+
+    @classmethod
+    def from_entry(cls, entry: JournalEntry) -> TaskFacts:
+        """The facts of one journal entry."""
+        return cls(
+            status=entry_status(entry),
+            operation=entry.operation.value,
+            source=entry.source_path or "",
+            target=entry.target_path or "",
+            submitted=entry.submitted_at,
+            label=None,  # the journal stores no labels yet
+            origin=entry.origin,
+            task_id=entry.task_id,
+            error=" ".join(x for x in (entry.error_code, entry.error_msg) if x),
+        )
+
+
+def entry_status(entry: JournalEntry) -> str:
+    """The status name a query sees for a journal entry (see the module docstring)."""
+    if entry.expired and entry.state not in FINAL_STATES:
+        return "expired"
+    return entry.state
+
+
+@dataclass(frozen=True)
+class TaskQuery:
+    """A set of conditions on tasks; the empty query matches everything."""
+
+    statuses: frozenset[str] = frozenset()  # concrete names; groups already expanded
+    operations: frozenset[str] = frozenset()
+    sources: tuple[str, ...] = ()  # globs
+    targets: tuple[str, ...] = ()
+    since: float | None = None  # submitted at or after (epoch seconds)
+    until: float | None = None  # submitted before
+    labels: tuple[str, ...] = ()  # exact, or globs
+    origin: str | None = None
+    failed: bool = False
+    text: str = ""
+    _source_res: tuple[re.Pattern[str], ...] = field(default=(), init=False, repr=False)
+    _target_res: tuple[re.Pattern[str], ...] = field(default=(), init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_source_res", tuple(glob_regex(g) for g in self.sources))
+        object.__setattr__(self, "_target_res", tuple(glob_regex(g) for g in self.targets))
+
+    @property
+    def active(self) -> bool:
+        """Any condition is set."""
+        return bool(
+            self.statuses
+            or self.operations
+            or self.sources
+            or self.targets
+            or self.since is not None
+            or self.until is not None
+            or self.labels
+            or self.origin
+            or self.failed
+            or self.text
+        )
+
+    def matches(self, item: JournalEntry | TaskFacts) -> bool:
+        """True when ``item`` satisfies every condition."""
+        facts = item if isinstance(item, TaskFacts) else TaskFacts.from_entry(item)
+        if self.statuses and facts.status not in self.statuses:
+            return False
+        if self.failed and facts.status not in FAILED_STATES:
+            return False
+        if self.operations and facts.operation not in self.operations:
+            return False
+        if self.origin and facts.origin != self.origin:
+            return False
+        if self.since is not None and facts.submitted < self.since:
+            return False
+        if self.until is not None and facts.submitted >= self.until:
+            return False
+        if self.labels and not (
+            facts.label is not None and any(fnmatchcase(facts.label, g) for g in self.labels)
+        ):
+            return False
+        if self._source_res and not _path_matches(facts.source, self._source_res):
+            return False
+        if self._target_res and not _path_matches(facts.target, self._target_res):
+            return False
+        if self.text:
+            hay = f"{facts.task_id or ''} {facts.source} {facts.target} {facts.label or ''}"
+            return self.text.lower() in f"{hay} {facts.error}".lower()
+        return True
+
+    def select(self, items: Iterable[JournalEntry]) -> list[JournalEntry]:
+        """The entries that match, in the order given."""
+        return [e for e in items if self.matches(e)] if self.active else list(items)
+
+    def describe(self) -> str:
+        """A short human summary (``status=running source=/a/*``); empty for no condition."""
+        parts = []
+        if self.statuses:
+            parts.append("status=" + ",".join(_group_names(self.statuses)))
+        if self.failed:
+            parts.append("failed")
+        if self.operations:
+            parts.append("op=" + ",".join(sorted(self.operations)))
+        parts += [f"source={g}" for g in self.sources]
+        parts += [f"target={g}" for g in self.targets]
+        if self.since is not None:
+            parts.append(f"since={_stamp(self.since)}")
+        if self.until is not None:
+            parts.append(f"until={_stamp(self.until)}")
+        parts += [f"label={g}" for g in self.labels]
+        if self.origin:
+            parts.append(f"origin={self.origin}")
+        if self.text:
+            parts.append(f"text={self.text!r}")
+        return " ".join(parts)
+
+    @classmethod
+    def from_options(
+        cls,
+        *,
+        statuses: Sequence[str] = (),
+        operations: Sequence[str] = (),
+        sources: Sequence[str] = (),
+        targets: Sequence[str] = (),
+        since: str | None = None,
+        until: str | None = None,
+        labels: Sequence[str] = (),
+        origin: str | None = None,
+        failed: bool = False,
+        text: str = "",
+        now: float | None = None,
+    ) -> TaskQuery:
+        """Build a query from option texts (CLI flags, a TUI form), checking every one.
+
+        Raises :class:`InputError` naming each bad value and the accepted ones.
+        """
+        problems: list[str] = []
+        status_set: set[str] = set()
+        for value in _split(statuses):
+            try:
+                status_set |= parse_status(value)
+            except ValueError as exc:
+                problems.append(str(exc))
+        op_set: set[str] = set()
+        for value in _split(operations):
+            op = OPERATION_ALIASES.get(value.lower(), value.lower())
+            if op in OPERATIONS:
+                op_set.add(op)
+            else:
+                problems.append(
+                    f"--op {shown(value)} is not an operation: use one of {', '.join(OPERATIONS)}"
+                )
+        for what, values in (
+            ("--source", sources),
+            ("--target", targets),
+            ("--label", labels),
+            ("--text", [text] if text else []),
+        ):
+            problems += [p for v in values if (p := text_problem(v, what))]
+        if origin is not None and origin not in ORIGINS:
+            problems.append(
+                f"--origin {shown(origin)} is not an origin: use {' or '.join(ORIGINS)}"
+            )
+        clock = time.time() if now is None else now
+        times: dict[str, float | None] = {"since": None, "until": None}
+        for name, when in (("since", since), ("until", until)):
+            if when is not None:
+                try:
+                    times[name] = parse_time(when, now=clock)
+                except ValueError as exc:
+                    problems.append(f"--{name}: {exc}")
+        if problems:
+            raise InputError(problems)
+        return cls(
+            statuses=frozenset(status_set),
+            operations=frozenset(op_set),
+            sources=tuple(_clean_glob(g) for g in sources),
+            targets=tuple(_clean_glob(g) for g in targets),
+            since=times["since"],
+            until=times["until"],
+            labels=tuple(labels),
+            origin=origin,
+            failed=failed,
+            text=text,
+        )
+
+
+def parse_status(value: str) -> frozenset[str]:
+    """The concrete statuses a name stands for (a group expands); ValueError if unknown."""
+    name = value.strip().lower()
+    name = STATUS_ALIASES.get(name, name)
+    if name in STATUS_GROUPS:
+        return STATUS_GROUPS[name]
+    if name in TASK_STATUSES or name in JOURNAL_STATUSES:
+        return frozenset({name})
+    raise ValueError(
+        f"--status {shown(value)} is not a status: use one of {', '.join(STATUS_NAMES)}"
+    )
+
+
+def parse_time(text: str, *, now: float) -> float:
+    """Epoch seconds for ``2h``/``3d``/``30m``/``1w``/``45s`` (that long before ``now``), an
+    ISO date (``2026-12-01``, local midnight) or date and time (``2026-12-01T14:00``,
+    ``2026-12-01 14:00:00``, with an optional UTC offset). ValueError says what is accepted."""
+    value = text.strip().lower()
+    match = _RELATIVE.match(value)
+    if match:
+        return now - float(match.group(1)) * _UNITS[match.group(2)]
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise ValueError(
+            f"{shown(text)} is not a time: give a duration back from now (30m, 2h, 3d, 1w) "
+            "or a date/time (2026-12-01, 2026-12-01T14:00)"
+        ) from None
+    return moment.timestamp()  # a naive time is local time
+
+
+def glob_regex(pattern: str) -> re.Pattern[str]:
+    """A regex for a path glob: ``*``/``?`` within a component, ``**`` across them."""
+    out = []
+    i = 0
+    while i < len(pattern):
+        char = pattern[i]
+        if pattern.startswith("**", i):
+            out.append(".*")
+            i += 2
+            continue
+        if char == "*":
+            out.append("[^/]*")
+        elif char == "?":
+            out.append("[^/]")
+        elif char == "[":
+            end = pattern.find("]", i + 2 if pattern[i + 1 : i + 2] in ("!", "]") else i + 1)
+            if end < 0:
+                out.append(re.escape(char))
+            else:
+                body = pattern[i + 1 : end]
+                if body.startswith("!"):
+                    body = "^" + body[1:]
+                out.append(f"[{body.replace(chr(92), chr(92) * 2)}]")
+                i = end + 1
+                continue
+        else:
+            out.append(re.escape(char))
+        i += 1
+    return re.compile("".join(out))
+
+
+def _path_matches(path: str, patterns: Sequence[re.Pattern[str]]) -> bool:
+    """True when ``path`` or one of its parent folders matches one of ``patterns``."""
+    if not path:
+        return False
+    candidates = [path]
+    parts = path.rstrip("/").split("/")
+    candidates += ["/".join(parts[:i]) for i in range(len(parts) - 1, 1, -1)]
+    return any(p.fullmatch(c) for p in patterns for c in candidates)
+
+
+def _clean_glob(pattern: str) -> str:
+    """Drop a trailing slash (``/a/run-*/`` means the same folders as ``/a/run-*``)."""
+    return pattern.rstrip("/") or "/"
+
+
+def _split(values: Iterable[str]) -> list[str]:
+    """Repeated and comma-separated values (``--status a,b --status c``), blanks dropped."""
+    return [v.strip() for value in values for v in value.split(",") if v.strip()]
+
+
+def _group_names(statuses: frozenset[str]) -> list[str]:
+    """Status names with complete groups shown by their group name."""
+    rest = set(statuses)
+    names = []
+    for group, members in STATUS_GROUPS.items():
+        if members <= rest:
+            names.append(group)
+            rest -= members
+    return names + sorted(rest)
+
+
+def _stamp(ts: float) -> str:
+    return datetime.fromtimestamp(ts).isoformat(sep=" ", timespec="minutes")
+
+
+__all__ = [
+    "OPERATIONS",
+    "ORIGINS",
+    "STATUS_GROUPS",
+    "STATUS_NAMES",
+    "TaskFacts",
+    "TaskQuery",
+    "entry_status",
+    "glob_regex",
+    "parse_status",
+    "parse_time",
+]
