@@ -49,6 +49,7 @@ CONFIG_FILE = "config.toml"
 AUTH_METHODS = ("password", "aksk", "token")
 TOKEN_STORES = ("keyring", "file")
 DEFAULT_PROFILE = "default"
+DEFAULT_POLL_INTERVAL = 2.0  # seconds
 
 _PROFILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 # Keys that must never be written to the config file, wherever they appear.
@@ -95,7 +96,7 @@ class Profile:
     home_path: str | None = None
     auth_method: str = "password"
     deny_paths: list[str] = field(default_factory=list)
-    poll_interval: float = 2.0
+    poll_interval: float = DEFAULT_POLL_INTERVAL
     token_store: str | None = None  # None: follow Config.token_store
     auto_relogin: bool = False  # a password / secret key is remembered in the keyring
     extra: dict[str, Any] = field(default_factory=dict, repr=False)
@@ -274,7 +275,13 @@ class _Reader:
         deny = table.get("deny_paths", [])
         if not isinstance(deny, list) or not all(isinstance(p, str) for p in deny):
             raise self.fail(_join(where, "deny_paths"), "must be a list of strings")
-        poll = table.get("poll_interval", 2.0)
+        for entry in deny:
+            if not entry.startswith(("/", "*")):
+                raise self.fail(
+                    _join(where, "deny_paths"),
+                    f"entry {entry!r} is not an absolute path (start it with / or a * wildcard)",
+                )
+        poll = table.get("poll_interval", DEFAULT_POLL_INTERVAL)
         if isinstance(poll, bool) or not isinstance(poll, (int, float)) or poll <= 0:
             raise self.fail(_join(where, "poll_interval"), "must be a positive number")
         secrets = sorted(k for k in table if k.lower() in _SECRET_KEYS)
@@ -361,6 +368,7 @@ def _refuse_secrets(path: Path, data: Mapping[str, Any], where: str = "") -> Non
 
 __all__ = [
     "AUTH_METHODS",
+    "DEFAULT_POLL_INTERVAL",
     "DEFAULT_PROFILE",
     "TOKEN_STORES",
     "Config",

@@ -110,9 +110,14 @@ class EfileClient:
 
     # -- listing ---------------------------------------------------------------------
 
+    async def home_folder(self) -> str:
+        """The user's home folder, as the service names it (a list without a path)."""
+        page = await self.list_dir(None, limit=1)
+        return page.path
+
     async def list_dir(
         self,
-        path: str,
+        path: str | None,
         *,
         start: int = 0,
         limit: int = 100,
@@ -120,8 +125,10 @@ class EfileClient:
         order: str | None = None,
         keyword: str | None = None,
     ) -> DirPage:
-        """List one page of a folder (``GET file/list``)."""
-        params: dict[str, Any] = {"path": path, "start": start, "limit": limit}
+        """List one page of a folder (``GET file/list``); ``None``: the home folder."""
+        params: dict[str, Any] = {"start": start, "limit": limit}
+        if path is not None:
+            params["path"] = path
         if order_by:
             if order_by not in ORDER_BY:
                 raise ValueError(f"order_by must be one of {', '.join(ORDER_BY)}")
@@ -131,10 +138,10 @@ class EfileClient:
         if keyword:
             params["keyWord"] = keyword
         data = await self.http.call(
-            "GET", f"{API}/list", params=params, idempotent=True, context=f"list {path}"
+            "GET", f"{API}/list", params=params, idempotent=True, context=f"list {path or 'home'}"
         )
         data = data if isinstance(data, Mapping) else {}
-        listed = str(data.get("path") or path)
+        listed = str(data.get("path") or path or "")
         raw = data.get("fileList") or []
         entries = tuple(FileEntry.from_api(e, listed) for e in raw if isinstance(e, Mapping))
         return DirPage(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from efile_tui.api.models import FileEntry, Operation, SubmitItem, SubmitOutcome
 from efile_tui.cli import output
@@ -20,8 +21,11 @@ from efile_tui.cli.common import (
     open_context,
     say,
 )
-from efile_tui.core.operations import submit_tracked
-from efile_tui.core.validate import InputError, check_paths, protected_reason
+from efile_tui.core.operations import Context, submit_tracked
+from efile_tui.core.validate import OVERRIDE_HINT, InputError, check_paths, refused_items
+
+if TYPE_CHECKING:
+    from efile_tui.core.session import Connection
 
 SORT_KEYS = {"name": "name", "size": "size", "time": "lastModifiedTime"}
 
@@ -65,6 +69,15 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _submit_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("-y", "--yes", action="store_true", help="do not ask for confirmation")
+    p.add_argument(
+        "--allow-protected",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="deliberately allow PATH although it is your home folder or has only three "
+        "components (/public/home/USER); give the exact path, once per path. "
+        "Deny-list entries are never lifted here",
+    )
     p.add_argument("--wait", action="store_true", help="watch the tasks until they end")
     add_json_arg(p)
     add_connection_args(p)
@@ -79,11 +92,7 @@ async def cmd_ls(args: argparse.Namespace) -> int:
     path = _check_paths([args.path])[0] if args.path is not None else None
     async with open_context(args) as (conn, ctx):
         if path is None:
-            if not conn.home:
-                raise CliError(
-                    "no path given and no home folder known: pass an absolute path", EXIT_USAGE
-                )
-            (path,) = _check_paths([conn.home])
+            (path,) = _check_paths([await conn.learn_home(ctx.client)])
         kwargs = {
             "order_by": SORT_KEYS[args.sort] if args.sort else None,
             "order": ("desc" if args.reverse else "asc") if args.sort or args.reverse else None,
@@ -119,13 +128,7 @@ async def cmd_rm(args: argparse.Namespace) -> int:
     """Submit asynchronous deletes after the safety checks and confirmation."""
     paths = _check_paths(args.paths)
     async with open_context(args) as (conn, ctx):
-        deny = getattr(conn, "deny_paths", ())
-        refused = [r for r in (protected_reason(p, home=conn.home, deny=deny) for p in paths) if r]
-        if refused:
-            raise CliError(
-                "refusing to delete protected paths, nothing was sent:\n  " + "\n  ".join(refused),
-                EXIT_USAGE,
-            )
+        await _refuse_protected(args, conn, ctx, Operation.DELETE, [SubmitItem(p) for p in paths])
         shown = "\n".join(f"  {p}" for p in paths[:20])
         more = f"\n  … and {len(paths) - 20} more" if len(paths) > 20 else ""
         confirm(
@@ -161,16 +164,46 @@ async def cmd_transfer(args: argparse.Namespace) -> int:
             EXIT_USAGE,
         )
     op: Operation = args.operation
+    items = [SubmitItem(s, dest, args.on_conflict) for s in sources]
     async with open_context(args) as (conn, ctx):
+        await _refuse_protected(args, conn, ctx, op, items)
         if op is Operation.MOVE:
             confirm(
                 f"Move {len(sources)} path(s) into {dest} on {conn.label} "
                 f"(on conflict: {args.on_conflict})?",
                 assume_yes=args.yes,
             )
-        items = [SubmitItem(s, dest, args.on_conflict) for s in sources]
         outcomes = await submit_tracked(ctx, op, items)
         return await _report_submit(args, ctx, outcomes)
+
+
+async def _refuse_protected(
+    args: argparse.Namespace,
+    conn: Connection,
+    ctx: Context,
+    op: Operation,
+    items: Sequence[SubmitItem],
+) -> None:
+    """Stop (exit 2, nothing sent) if the submit would destroy a protected path.
+
+    The home folder is asked of the service when neither EFILE_HOME nor the profile names it.
+    """
+    await conn.learn_home(ctx.client)
+    allow = args.allow_protected and _check_paths(args.allow_protected, "--allow-protected path")
+    refused = refused_items(
+        op.value,
+        [(i.source_path, i.target_path, i.duplicate_handle_type) for i in items],
+        home=conn.home,
+        deny=conn.deny_paths,
+        allow=allow,
+    )
+    if refused:
+        raise CliError(
+            f"refusing to {op.value}: it would destroy protected paths; nothing was sent:\n  "
+            + "\n  ".join(refused.values())
+            + f"\n{OVERRIDE_HINT}",
+            EXIT_USAGE,
+        )
 
 
 def _check_paths(paths: Sequence[str], what: str = "path") -> list[str]:

@@ -28,10 +28,17 @@ import httpx
 
 from efile_tui.api.auth import DEFAULT_PLATFORM_URL, PlatformClient, pick_region_token
 from efile_tui.api.client import EfileClient
-from efile_tui.api.errors import ApiError, AuthError
+from efile_tui.api.errors import ApiError, AuthError, BadResponse
 from efile_tui.api.http import TokenRenewer
 from efile_tui.api.models import Region, RegionToken
-from efile_tui.config import Config, Profile, load_config, save_config
+from efile_tui.config import (
+    DEFAULT_POLL_INTERVAL,
+    Config,
+    Profile,
+    load_config,
+    save_config,
+)
+from efile_tui.core.validate import normalise_path, path_problem, shown
 from efile_tui.store.tokens import RememberedLogin, StoreOutcome, TokenStore
 
 log = logging.getLogger(__name__)
@@ -65,6 +72,8 @@ class Connection:
     platform_url: str | None = None
     region_id: str | None = None
     settings: Profile | None = field(default=None, repr=False)
+    deny_paths: tuple[str, ...] = ()  # never deleted, moved away or overwritten
+    poll_interval: float = DEFAULT_POLL_INTERVAL  # seconds between polls (TUI, watch, --wait)
 
     @property
     def label(self) -> str:
@@ -76,6 +85,21 @@ class Connection:
     def client(self, **kwargs: object) -> EfileClient:
         """A new EfileClient for this connection (renewal wired in)."""
         return EfileClient(self.efile_url, self.token, renew=self.renew, **kwargs)  # type: ignore[arg-type]
+
+    async def learn_home(self, client: EfileClient) -> str:
+        """The home folder: ``EFILE_HOME`` / the profile's, else asked of the service once.
+
+        The safety rules need it whatever the connection mode (a profile, or only
+        ``EFILE_URL``/``EFILE_TOKEN``). An answer that is not a plain absolute path is
+        refused (``BadResponse``).
+        """
+        if self.home:
+            return self.home
+        home = await client.home_folder()
+        if path_problem(home) or normalise_path(home) == "/":
+            raise BadResponse(f"the service named an unusable home folder ({shown(home)})")
+        self.home = normalise_path(home)
+        return self.home
 
 
 class Renewer:
@@ -228,6 +252,8 @@ def resolve_connection(
         platform_url=_platform_url(settings, efile_url, env),
         region_id=settings.region_id if settings else None,
         settings=settings,
+        deny_paths=tuple(settings.deny_paths) if settings else (),
+        poll_interval=settings.poll_interval if settings else DEFAULT_POLL_INTERVAL,
     )
     if conn.platform_url:
         conn.renew = Renewer(
@@ -350,7 +376,7 @@ def login_profile(
         home_path=home,
         auth_method=request.method,
         deny_paths=list(previous.deny_paths) if previous else [],
-        poll_interval=previous.poll_interval if previous else 2.0,
+        poll_interval=previous.poll_interval if previous else DEFAULT_POLL_INTERVAL,
         token_store=token_store or (previous.token_store if previous else None),
         auto_relogin=auto_relogin,
         extra=dict(previous.extra) if previous else {},

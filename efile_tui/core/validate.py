@@ -224,26 +224,55 @@ def check_journal_keys(keys: Sequence[str]) -> list[str]:
     return list(result)
 
 
-def protected_reason(path: str, *, home: str | None, deny: Sequence[str] = ()) -> str | None:
-    """Why deleting ``path`` is refused, or None when it is allowed.
+SHALLOW_PARTS = 3  # /public/home/USER, /work/home/USER: a home folder is this deep
 
-    Refused: ``/``; anything with fewer than three components (``/public/home``); the home
-    root itself and its ancestors; and deny-list entries — the entry itself, anything
-    under it, and every folder that contains it (deleting those would destroy it too).
-    Deny entries may use shell wildcards (``*/checkpoints``).
+
+def protected_reason(
+    path: str, *, home: str | None, deny: Sequence[str] = (), allow: Sequence[str] = ()
+) -> str | None:
+    """Why deleting (or moving away, or overwriting) ``path`` is refused, or None.
+
+    Refused always: ``/`` and anything with fewer than three components (``/public/home``),
+    and deny-list entries — the entry itself, anything under it, and every folder that
+    contains it (deleting those would destroy it too). Deny entries may use shell wildcards
+    (``*/checkpoints``).
+
+    Refused unless ``path`` is listed in ``allow`` (a deliberate override, path by path):
+    every path of three components (``/public/home/USER``, ``/work/home/USER`` — a home
+    folder, whether or not the home is known) and the known home folder and its ancestors.
     """
     norm = normalise_path(path)
     parts = [p for p in norm.split("/") if p]
     if not parts:
         return "/ is the root of the file system"
-    if len(parts) < 3:
+    if len(parts) < SHALLOW_PARTS:
         return f"{norm} has fewer than three path components (too close to the root)"
+    denied = _deny_reason(norm, parts, deny)
+    if denied:
+        return denied
+    if norm in {normalise_path(a) for a in allow}:
+        return None
     if home:
         home_n = normalise_path(home)
         if norm == home_n:
             return f"{norm} is your home folder"
         if _is_under(home_n, norm):
             return f"{norm} contains your home folder"
+    if len(parts) == SHALLOW_PARTS:
+        return (
+            f"{norm} has only three path components: it may be a home folder "
+            "(like /public/home/USER)"
+        )
+    return None
+
+
+OVERRIDE_HINT = (
+    "to delete such a path on purpose, use the CLI and name it again with "
+    "--allow-protected PATH (deny-list entries are lifted only by editing the profile)"
+)
+
+
+def _deny_reason(norm: str, parts: Sequence[str], deny: Sequence[str]) -> str | None:
     for entry in deny:
         entry_n = normalise_path(entry) if not _has_glob(entry) else entry.rstrip("/")
         if _has_glob(entry_n):
@@ -258,6 +287,33 @@ def protected_reason(path: str, *, home: str | None, deny: Sequence[str] = ()) -
         if _is_under(entry_n, norm):
             return f"{norm} contains the protected path {entry}"
     return None
+
+
+def refused_items(
+    operation: str,
+    items: Iterable[tuple[str, str | None, str | None]],
+    *,
+    home: str | None,
+    deny: Sequence[str] = (),
+    allow: Sequence[str] = (),
+) -> dict[str, str]:
+    """The paths a submit would destroy that are protected, with the reason for each.
+
+    ``items`` are ``(source, target, on_conflict)``. A delete or a move destroys its source;
+    a copy or move with ``cover`` overwrites ``target/<name of source>``.
+    """
+    refused: dict[str, str] = {}
+    for source, target, on_conflict in items:
+        hit: list[str] = []
+        if operation in ("delete", "move"):
+            hit.append(source)
+        if target and on_conflict == "cover":
+            hit.append(posixpath.join(target, posixpath.basename(normalise_path(source))))
+        for path in hit:
+            reason = protected_reason(path, home=home, deny=deny, allow=allow)
+            if reason:
+                refused[path] = reason
+    return refused
 
 
 def _has_glob(text: str) -> bool:

@@ -175,6 +175,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"efile simulator serving {config.root} as {config.home} at {server.url}")
         print(f"export EFILE_URL={server.url}")
         print(f"export EFILE_TOKEN={server.token}")
+        print(f"export EFILE_HOME={config.home}")
         print("then try:  efile-tui ls   or   efile-tui")
         print("Ctrl-C stops the simulator", flush=True)
         while not stop.wait(0.5):

@@ -12,6 +12,7 @@ class Faults:
     """Faults injected on every non-control route; all off by default, mutable at runtime."""
 
     latency: float = 0.0  # seconds added to every request
+    submit_latency: float = 0.0  # seconds added to submits (async-remove/copy/move) only
     error_rate: float = 0.0  # fraction answered HTTP 503 with an HTML body
     drop_rate: float = 0.0  # fraction whose connection is dropped mid-body
     malformed_rate: float = 0.0  # fraction answered HTTP 200 with a non-JSON body

@@ -105,8 +105,11 @@ class FaultsMiddleware:
             return
         faults = self.state.config.faults
         self.state.stats.record(scope["path"])
+        receive = await self._logged(scope, receive)
         if faults.latency > 0:
             await asyncio.sleep(faults.latency)
+        if faults.submit_latency > 0 and scope["path"].rsplit("/", 1)[-1].startswith("async-"):
+            await asyncio.sleep(faults.submit_latency)
         if faults.throttle_rps is not None and not self._admit(faults.throttle_rps):
             self.state.stats.throttled += 1
             body = json.dumps(THROTTLED, ensure_ascii=False).encode()
@@ -129,6 +132,30 @@ class FaultsMiddleware:
             await self._malformed(scope, receive, send)
         else:
             await self.app(scope, receive, send)
+
+    async def _logged(self, scope: Scope, receive: Receive) -> Receive:
+        """Read the whole body into the request log; the app gets it replayed."""
+        chunks: list[bytes] = []
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                break
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body"):
+                break
+        body = b"".join(chunks)
+        query = scope.get("query_string", b"").decode("latin-1")
+        self.state.stats.log_request(scope["method"], scope["path"], query, body)
+        sent = False
+
+        async def replay() -> Message:
+            nonlocal sent
+            if not sent:
+                sent = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        return replay
 
     async def _drop(self, scope: Scope, receive: Receive, send: Send) -> None:
         if self._random() < 0.5:

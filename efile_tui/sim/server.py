@@ -75,6 +75,12 @@ class SimServer:
         """Request counters (per path, busiest second, throttled) and task counts."""
         return self._read(self.state.snapshot)
 
+    def requests(self, path_suffix: str = "") -> list[dict[str, Any]]:
+        """The requests clients sent (method, path, query, JSON body), oldest first;
+        only those whose path ends with ``path_suffix`` when given."""
+        log = self._read(lambda: list(self.state.stats.log))
+        return [r for r in log if r["path"].endswith(path_suffix)]
+
     def tasks(self) -> list[dict[str, Any]]:
         """Every task the service remembers, as ``task/list`` would answer it (the truth)."""
         return self._read(self.state.engine.all_tasks)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import json
 import time
 from typing import Any
 
@@ -15,6 +16,8 @@ from efile_tui.sim.listing import Lister
 from efile_tui.sim.tokens import TokenAuthority
 
 MAX_TRACKED_PATHS = 500
+MAX_LOGGED_REQUESTS = 5000
+MAX_LOGGED_BODY = 64 * 1024  # bytes of a request body kept in the log
 
 
 class Stats:
@@ -33,6 +36,20 @@ class Stats:
         self.malformed = 0
         self.max_per_second = 0
         self._window: collections.deque[float] = collections.deque()
+        # What the clients sent, newest last: tests assert on it ("nothing was sent").
+        self.log: collections.deque[dict[str, Any]] = collections.deque(
+            maxlen=MAX_LOGGED_REQUESTS
+        )
+
+    def log_request(self, method: str, path: str, query: str, body: bytes) -> None:
+        """Keep one request (method, path, query and its JSON body when it has one)."""
+        parsed: Any = None
+        if body:
+            try:
+                parsed = json.loads(body[:MAX_LOGGED_BODY])
+            except ValueError:
+                parsed = body[:200].decode("utf-8", "replace")
+        self.log.append({"method": method, "path": path, "query": query, "body": parsed})
 
     def record(self, path: str) -> None:
         """Count one incoming request (before faults are applied)."""

@@ -14,11 +14,14 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Coroutine, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 from textual.app import App, SystemCommand
 from textual.screen import Screen
 
+from efile_tui.api.errors import EfileError
+from efile_tui.config import DEFAULT_POLL_INTERVAL
 from efile_tui.core.operations import Context
 from efile_tui.core.session import Connection
 from efile_tui.store.audit import AuditLog
@@ -58,22 +61,23 @@ class EfileApp(App[int]):
         endpoint: str = "",
         home: str = "/",
         deny_paths: Sequence[str] = (),
-        interval: float = 2.0,
+        interval: float | None = None,
         login: LoginAttempt | None = None,
         login_defaults: dict[str, str] | None = None,
         state: tuple[Journal, AuditLog] | None = None,
     ) -> None:
         super().__init__()
         self.ctx = ctx
+        self.interval_flag = interval  # --interval, which beats the profile's poll_interval
         self._main_args = {
             "endpoint": endpoint,
             "home": home,
             "deny_paths": deny_paths,
-            "interval": interval,
+            "interval": interval or DEFAULT_POLL_INTERVAL,
         }
         self.login = login
         self.login_defaults = login_defaults or {}
-        self._state = state
+        self.local_state = state  # journal and audit log, closed by close_app
         self.copied: list[str] = []  # what was copied, for tests and the fallback screen
 
     def on_mount(self) -> None:
@@ -100,10 +104,10 @@ class EfileApp(App[int]):
         self.push_screen(screen, self._first_login if first else self._relogin)
 
     def _first_login(self, conn: Connection | None) -> None:
-        if conn is None or self._state is None:
+        if conn is None or self.local_state is None:
             self.exit(4, message="efile-tui: not logged in")
             return
-        journal, audit = self._state
+        journal, audit = self.local_state
         self.ctx = Context(
             client=conn.client(),
             journal=journal,
@@ -111,8 +115,7 @@ class EfileApp(App[int]):
             profile=conn.profile,
             region=conn.region,
         )
-        self._main_args["endpoint"] = conn.label
-        self._main_args["home"] = conn.home or "/"
+        self._main_args.update(connection_args(conn, self.interval_flag))
         self.push_screen(MainScreen(self.ctx, **self._main_args))  # type: ignore[arg-type]
 
     def _relogin(self, conn: Connection | None) -> None:
@@ -233,17 +236,35 @@ class EfileApp(App[int]):
         self.exit(129, message=f"efile-tui: exiting ({why})")
 
 
-def launch(
-    *,
-    profile: str | None = None,
-    url: str | None = None,
-    mouse: bool = True,
-    interval: float | None = None,
-) -> int:
-    """Resolve the connection in the terminal, then run the TUI; returns the exit code.
+def connection_args(conn: Connection, interval: float | None) -> dict[str, object]:
+    """The main screen's settings from a connection (its profile's deny list and interval)."""
+    return {
+        "endpoint": conn.label,
+        "home": conn.home or "/",
+        "deny_paths": conn.deny_paths,
+        "interval": interval or conn.poll_interval,
+    }
 
-    Without a usable token the TUI opens on its login form. A keyring that cannot be used
-    at all is explained in the terminal instead (exit 4), as by ``efile-tui login``.
+
+def _run_apart(coro: Coroutine[object, object, object]) -> None:
+    """Run a coroutine to its end on its own loop in a helper thread (there may already be
+    a loop running in this one, e.g. under a test)."""
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, coro).result()
+
+
+async def _learn_home(conn: Connection) -> None:
+    async with conn.client() as client:
+        await conn.learn_home(client)
+
+
+def create_app(
+    *, profile: str | None = None, url: str | None = None, interval: float | None = None
+) -> EfileApp:
+    """The app exactly as ``efile-tui`` builds it: connection, profile settings (deny list,
+    poll interval), home folder, journal and audit log. ``close_app`` releases them.
+
+    Without a usable token the app opens on its login form.
     """
     from efile_tui.api.auth import DEFAULT_PLATFORM_URL
     from efile_tui.config import load_config
@@ -251,13 +272,13 @@ def launch(
     from efile_tui.core.session import NeedsLogin, resolve_connection
 
     journal = Journal()
-    journal.reap_orphaned_submits()
-    audit = AuditLog()
     try:
-        conn: Connection | None = resolve_connection(profile=profile, url=url)
-    except NeedsLogin:
-        conn = None
-    try:
+        journal.reap_orphaned_submits()
+        audit = AuditLog()
+        try:
+            conn: Connection | None = resolve_connection(profile=profile, url=url)
+        except NeedsLogin:
+            conn = None
         settings = load_config().get_profile(profile)
         defaults = {
             "platform": os.environ.get("EFILE_PLATFORM_URL")
@@ -271,6 +292,9 @@ def launch(
 
         ctx = None
         if conn is not None:
+            if not conn.home:
+                with contextlib.suppress(EfileError):  # then the shallow-path rule protects
+                    _run_apart(_learn_home(conn))
             ctx = Context(
                 client=conn.client(),
                 journal=journal,
@@ -278,20 +302,43 @@ def launch(
                 profile=conn.profile,
                 region=conn.region,
             )
-        app = EfileApp(
+        return EfileApp(
             ctx,
-            endpoint=conn.label if conn else "",
-            home=(conn.home if conn else None) or "/",
-            deny_paths=(getattr(conn, "deny_paths", ()) or ()) if conn else (),
-            interval=interval or 2.0,
+            **(connection_args(conn, interval) if conn else {"interval": interval}),
             login=attempt,
             login_defaults=defaults,
             state=(journal, audit),
         )
-        result = app.run(mouse=mouse)
+    except BaseException:
+        journal.close()
+        raise
+
+
+def close_app(app: EfileApp) -> None:
+    """Close what ``create_app`` opened (client, journal); call after the app has ended."""
+    try:
         if app.ctx is not None:
             with contextlib.suppress(RuntimeError):
-                asyncio.run(app.ctx.client.aclose())
-        return int(result or 0)
+                _run_apart(app.ctx.client.aclose())
     finally:
-        journal.close()
+        if app.local_state is not None:
+            app.local_state[0].close()
+
+
+def launch(
+    *,
+    profile: str | None = None,
+    url: str | None = None,
+    mouse: bool = True,
+    interval: float | None = None,
+) -> int:
+    """Resolve the connection in the terminal, then run the TUI; returns the exit code.
+
+    Without a usable token the TUI opens on its login form. A keyring that cannot be used
+    at all is explained in the terminal instead (exit 4), as by ``efile-tui login``.
+    """
+    app = create_app(profile=profile, url=url, interval=interval)
+    try:
+        return int(app.run(mouse=mouse) or 0)
+    finally:
+        close_app(app)

@@ -26,7 +26,7 @@ from efile_tui.api.models import CancelResult, Operation, SubmitItem, SubmitOutc
 from efile_tui.core.operations import Context, cancel_tracked, poll_once, submit_tracked
 from efile_tui.core.preview import preview_delete
 from efile_tui.core.taskview import TaskRow, TaskView
-from efile_tui.core.validate import protected_reason
+from efile_tui.core.validate import refused_items
 from efile_tui.store.journal import JournalEntry
 from efile_tui.ui.messages import (
     CancelRequested,
@@ -318,9 +318,7 @@ class MainScreen(Screen[None]):
         if not paths:
             self.notify("Nothing to delete: mark paths with space first", severity="warning")
             return
-        refused = {
-            p: r for p in paths if (r := protected_reason(p, home=self.home, deny=self.deny_paths))
-        }
+        refused = self._refused(Operation.DELETE, [SubmitItem(p) for p in paths])
         if refused:
             self.app.push_screen(RefusedScreen(refused))
             return
@@ -345,13 +343,27 @@ class MainScreen(Screen[None]):
             return
 
         def chosen(choice: TransferChoice | None) -> None:
-            if choice is not None:
-                self.path_pane.clear_marks()
-                items = [SubmitItem(p, choice.target, choice.on_conflict) for p in message.paths]
-                self.submit(message.operation, items)
+            if choice is None:
+                return
+            items = [SubmitItem(p, choice.target, choice.on_conflict) for p in message.paths]
+            refused = self._refused(message.operation, items)
+            if refused:
+                self.app.push_screen(RefusedScreen(refused))
+                return
+            self.path_pane.clear_marks()
+            self.submit(message.operation, items)
 
         screen = TransferScreen(message.operation, message.paths, self.path_pane.current_path)
         self.app.push_screen(screen, chosen)
+
+    def _refused(self, operation: Operation, items: Sequence[SubmitItem]) -> dict[str, str]:
+        """Protected paths the submit would destroy (home, shallow paths, the deny list)."""
+        return refused_items(
+            operation.value,
+            [(i.source_path, i.target_path, i.duplicate_handle_type) for i in items],
+            home=None if self.home == "/" else self.home,
+            deny=self.deny_paths,
+        )
 
     @work(group="submit", exit_on_error=False)
     async def submit(self, operation: Operation, items: list[SubmitItem]) -> None:
