@@ -37,9 +37,7 @@ class Stats:
         self.max_per_second = 0
         self._window: collections.deque[float] = collections.deque()
         # What the clients sent, newest last: tests assert on it ("nothing was sent").
-        self.log: collections.deque[dict[str, Any]] = collections.deque(
-            maxlen=MAX_LOGGED_REQUESTS
-        )
+        self.log: collections.deque[dict[str, Any]] = collections.deque(maxlen=MAX_LOGGED_REQUESTS)
 
     def log_request(self, method: str, path: str, query: str, body: bytes) -> None:
         """Keep one request (method, path, query and its JSON body when it has one)."""

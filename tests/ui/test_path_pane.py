@@ -475,9 +475,10 @@ async def test_window_stays_bounded_and_comes_back() -> None:
             before = pane.cursor_path
             await pilot.press("pagedown")
             if before and pane.cursor_path:
-                steps.append(index_of(posixpath.basename(pane.cursor_path)) - index_of(
-                    posixpath.basename(before)
-                ))
+                steps.append(
+                    index_of(posixpath.basename(pane.cursor_path))
+                    - index_of(posixpath.basename(before))
+                )
             assert table.row_count <= MAX_ROWS + 1
         assert len(set(steps)) == 1, steps
         here = index_of(posixpath.basename(pane.cursor_path or ""))
@@ -498,9 +499,10 @@ async def test_window_stays_bounded_and_comes_back() -> None:
             assert table.row_count <= MAX_ROWS + 1
             if names(pane)[0] == "../":
                 break
-            up.append(index_of(posixpath.basename(before or "")) - index_of(
-                posixpath.basename(pane.cursor_path or "")
-            ))
+            up.append(
+                index_of(posixpath.basename(before or ""))
+                - index_of(posixpath.basename(pane.cursor_path or ""))
+            )
         assert set(up) == set(steps)  # the rows added above never moved the cursor
         assert names(pane)[:3] == ["../", "f000000", "f000001"]
         back = app.requests[asked:]
