@@ -19,6 +19,7 @@ def test_faults_update_validates() -> None:
     faults.update({"latency": 0.5, "error_rate": 0.25, "throttle_rps": 10, "seed": 3})
     assert faults.as_dict() == {
         "latency": 0.5,
+        "submit_latency": 0.0,
         "error_rate": 0.25,
         "drop_rate": 0.0,
         "malformed_rate": 0.0,
