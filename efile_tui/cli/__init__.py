@@ -7,19 +7,23 @@ Exit codes (the CLI's contract):
 * 2 — bad usage, or input rejected before any request was sent
 * 3 — the service was unreachable or throttled after retries
 * 4 — authentication is needed (no token, expired token, no usable keyring)
+* 141 — the reader of stdout went away (``| head``): stopped quietly, as a Unix tool
+  killed by SIGPIPE would (128 + 13)
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
 from efile_tui import __version__
-from efile_tui.cli.common import EXIT_USAGE, CliError, error_exit_code
+from efile_tui.cli.common import EXIT_BROKEN_PIPE, EXIT_USAGE, CliError, error_exit_code
 
 
 class SafeParser(argparse.ArgumentParser):
@@ -78,7 +82,34 @@ def _register_optional(sub: argparse._SubParsersAction) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit code."""
+    """Run the command line; returns the exit code.
+
+    When stdout's reader goes away (``efile-tui tasks | head -1``) the command stops
+    quietly with exit code 141 instead of a traceback.
+    """
+    try:
+        code = _run(argv)
+        sys.stdout.flush()  # a closed pipe shows here, not at interpreter exit
+        return code
+    except BrokenPipeError:
+        _quiet_broken_pipe()
+        return EXIT_BROKEN_PIPE
+
+
+def _quiet_broken_pipe() -> None:
+    """Point the broken standard streams at /dev/null so nothing else fails on exit."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            with contextlib.suppress(OSError, ValueError):
+                os.dup2(devnull, stream.fileno())
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+
+
+def _run(argv: Sequence[str] | None) -> int:
     words = list(sys.argv[1:] if argv is None else argv)
     leading = words[: next((i for i, w in enumerate(words) if not w.startswith("-")), len(words))]
     if "--version" in leading:  # answered before the parser imports the client stack
