@@ -61,9 +61,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--no-mouse", action="store_true", help="TUI: do not capture the mouse")
     parser.add_argument("--interval", type=float, default=None, help="TUI: poll interval (s)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    from efile_tui.cli import files, tasks  # the client stack: not needed for --version
+    from efile_tui.cli import files, submit, tasks  # the client stack: not for --version
 
-    for module in (files, tasks):
+    for module in (files, submit, tasks):
         module.register(sub)
     _register_optional(sub)
     return parser

@@ -1,19 +1,13 @@
-"""Task commands: tasks, tasks add, cancel, watch, log."""
+"""Task commands: tasks (with filters and verbs), cancel (by id or by filter), log."""
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
-import json
 import sys
-import time
-from collections.abc import Sequence
-from pathlib import Path
 
-from efile_tui.api.errors import AuthError, EfileError
-from efile_tui.api.models import Task, TaskStatus
-from efile_tui.cli import output
+from efile_tui.api.errors import EfileError
+from efile_tui.cli import output, report, watch
 from efile_tui.cli.common import (
     EXIT_FAILED,
     EXIT_OK,
@@ -27,44 +21,73 @@ from efile_tui.cli.common import (
     open_context,
     say,
 )
-from efile_tui.core.operations import Context, cancel_tracked, poll_once
-from efile_tui.core.validate import (
-    InputError,
-    check_journal_keys,
-    check_task_ids,
-    decode_lines,
-    read_ids,
-    shown,
+from efile_tui.cli.select import (
+    add_filter_args,
+    add_format_args,
+    add_ids_file_arg,
+    entry_line,
+    entry_note,
+    gather_ids,
+    load_entries,
+    print_entries,
+    query_from_args,
 )
-from efile_tui.store.journal import ORIGIN_IMPORTED, OUTCOME_UNKNOWN, JournalEntry
+from efile_tui.core.operations import Context, cancel_tracked, poll_once
+from efile_tui.core.query import TaskQuery
+from efile_tui.core.text import json_dumps
+from efile_tui.core.validate import InputError, check_journal_keys
 
-DAY = 24 * 3600.0
+TASK_VERBS = ("add", "dismiss", "report")
+SHOW_AT_MOST = 20  # matched tasks listed before asking (all of them with --dry-run)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the task commands to the top-level parser."""
     p = sub.add_parser(
         "tasks",
-        help="show tasks (default: those submitted from this machine); "
-        "`tasks add ID...` tracks ids started elsewhere; "
-        "`tasks dismiss ID|local:N...` hides entries you have dealt with",
+        help="show tasks (default: those submitted from this machine), filtered; "
+        "`tasks add|dismiss|label|resolve|resubmit|report …` act on them",
+        description="Show tasks from the journal, refreshed from the service. "
+        "Verbs: `tasks add ID…` tracks ids started elsewhere; `tasks dismiss ID|local:N…` "
+        "hides entries you have dealt with; `tasks label TEXT ID|local:N…` (or with "
+        "filters) labels tasks; `tasks resolve [local:N…]` checks submits whose answer was "
+        "lost; `tasks resubmit ID|local:N…` submits again what failed or was not done; "
+        "`tasks report --format csv|json` writes one row per task.",
+        epilog="Exit codes: 0 ok, 1 an item failed, 2 bad usage or input, 3 service "
+        "unreachable, 4 authentication needed.",
     )
-    p.add_argument("ids", nargs="*", metavar="ID", help="task ids (or: add ID...)")
+    p.add_argument("ids", nargs="*", metavar="ID", help="task ids (or a verb and its words)")
     p.add_argument("--all", action="store_true", help="include tasks finished over 24 h ago")
-    _ids_args(p)
+    p.add_argument("--format", choices=("csv", "json"), default="csv", help="report: output format")
+    p.add_argument("-y", "--yes", action="store_true", help="resubmit: do not ask")
+    add_ids_file_arg(p)
+    add_format_args(p)
+    add_filter_args(p)
+    add_connection_args(p)
     p.set_defaults(handler=cmd_tasks)
 
-    p = sub.add_parser("cancel", help="cancel running tasks")
+    p = sub.add_parser(
+        "cancel",
+        help="cancel running tasks, by id or by filter",
+        description="Cancel tasks given by id, or every running task the filters match "
+        "(e.g. --source '/public/home/me/run-*'). The match is listed first; on a terminal "
+        "you are asked, otherwise --yes is needed. --dry-run lists it and sends nothing.",
+        epilog="Exit codes: 0 all cancelled (or nothing matched), 1 some could not be "
+        "cancelled, 2 bad usage or not confirmed without a terminal, 3 service unreachable, "
+        "4 authentication needed.",
+    )
     p.add_argument("ids", nargs="*", metavar="ID")
     p.add_argument("-y", "--yes", action="store_true", help="do not ask for confirmation")
-    _ids_args(p)
+    p.add_argument(
+        "-n", "--dry-run", action="store_true", help="show what would be cancelled; send nothing"
+    )
+    add_ids_file_arg(p)
+    add_json_arg(p)
+    add_filter_args(p)
+    add_connection_args(p)
     p.set_defaults(handler=cmd_cancel)
 
-    p = sub.add_parser("watch", help="print task updates until the tasks end")
-    p.add_argument("ids", nargs="*", metavar="ID", help="default: unfinished journal tasks")
-    p.add_argument("--interval", type=float, default=1.0, help="seconds between polls")
-    _ids_args(p)
-    p.set_defaults(handler=cmd_watch)
+    watch.register(sub)
 
     p = sub.add_parser("log", help="show the audit log of submits and cancels")
     p.add_argument("--limit", type=int, default=50, help="show the last N events (0: all)")
@@ -72,105 +95,26 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=cmd_log)
 
 
-def _ids_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "--ids-file", metavar="FILE", help="read task ids from FILE ('-' for standard input)"
-    )
-    add_json_arg(p)
-    add_connection_args(p)
-
-
-def gather_ids(args: argparse.Namespace, *, required: bool) -> list[str]:
-    """Ids from argv plus ``--ids-file`` (or stdin), validated; [] when none and optional.
-
-    Nothing is accepted unless every id is: a file with a line that is not UTF-8 or an
-    invalid id is rejected whole (exit 2), naming each bad line or id.
-    """
-    ids = list(args.ids)
-    if args.ids_file:
-        try:
-            ids += read_ids(_read_lines(args.ids_file))
-        except OSError as exc:
-            reason = exc.strerror or type(exc).__name__
-            raise CliError(
-                f"cannot read --ids-file {shown(args.ids_file)}: {reason}", EXIT_USAGE
-            ) from None
-        except InputError as exc:
-            raise input_error(exc) from None
-    if not ids and not required:
-        return []
-    try:
-        return check_task_ids(ids)
-    except InputError as exc:
-        raise input_error(exc) from None
-
-
-def _read_lines(name: str) -> list[str]:
-    """The lines of FILE, or of standard input for ``-``, as bytes checked for UTF-8."""
-    if name == "-":
-        stream = getattr(sys.stdin, "buffer", None)
-        data = (
-            stream.read()
-            if stream is not None
-            else sys.stdin.read().encode("utf-8", "surrogateescape")
-        )
-        return decode_lines(data, source="standard input")
-    return decode_lines(Path(name).read_bytes(), source=f"--ids-file {shown(name)}")
-
-
-def entry_note(entry: JournalEntry) -> str:
-    """Journal facts the service does not give: expired, unknown outcome, cancel asked."""
-    notes = []
-    if entry.outcome_unknown:
-        notes.append("OUTCOME UNKNOWN: check before resubmitting")
-    elif entry.state == OUTCOME_UNKNOWN and entry.origin == ORIGIN_IMPORTED:
-        notes.append("imported; not yet seen on the service")
-    elif entry.state == "rejected":
-        notes.append("rejected")
-    if entry.expired:
-        notes.append("expired on server")
-    if entry.cancel_requested_at and not entry.is_final:
-        notes.append("cancelling…")
-    return ", ".join(notes)
-
-
 async def cmd_tasks(args: argparse.Namespace) -> int:
-    """Show tasks from the service and the journal, or import ids with ``add``."""
-    if args.ids and args.ids[0] in ("add", "dismiss"):
+    """Show tasks (by id, or those of the journal the filters match), or run a verb."""
+    if args.ids and args.ids[0] in TASK_VERBS:
         verb, args.ids = args.ids[0], args.ids[1:]
-        return await (_cmd_tasks_add(args) if verb == "add" else _cmd_tasks_dismiss(args))
+        return await _VERBS[verb](args)
     ids = gather_ids(args, required=False)
+    query = query_from_args(args)
+    if ids and query.active:
+        raise CliError("give task ids or filters, not both", EXIT_USAGE)
     async with open_context(args) as (_conn, ctx):
         if ids:
             return await _show_ids(args, ctx, ids)
-        hide = None if args.all else DAY
-        shown = ctx.journal.entries(profile=ctx.profile, hide_finished_older_than=hide)
-        # Unfinished tasks, plus finished ones not yet known to be expired: asking about
-        # those is how a task past the service's 24 h retention is found to be gone.
-        recheck = [e.task_id for e in shown if e.task_id and e.is_final and not e.expired]
-        try:
-            await poll_once(ctx)
-            if recheck:
-                await poll_once(ctx, recheck)
-        except AuthError:
-            raise
-        except EfileError as exc:
-            say(f"warning: could not refresh from the service, showing last known state: {exc}")
-        entries = ctx.journal.entries(profile=ctx.profile, hide_finished_older_than=hide)
-        if args.json:
-            emit_json([e.to_json() for e in entries])
-        else:
-            for e in entries:
-                print(
-                    output.task_line(e.to_task(), note=entry_note(e))
-                    if e.task_id
-                    else f"{'(no task id)':32}  {e.operation.value:6}  ? {e.state:10}  "
-                    f"{'':30}  {e.source_path}  [{entry_note(e) or e.error_msg or ''}]"
-                )
-            say(
-                f"{len(entries)} task(s) in the journal"
-                + ("" if args.all else " (finished over 24 h ago hidden; --all shows them)")
-            )
+        entries = await load_entries(ctx, query, everything=args.all)
+    print_entries(args, entries)
+    what = f" matching {query.describe()}" if query.active else " in the journal"
+    hidden = args.all or query.since is not None or query.until is not None
+    say(
+        f"{len(entries)} task(s){what}"
+        + ("" if hidden else " (finished over 24 h ago hidden; --all shows them)")
+    )
     return EXIT_OK
 
 
@@ -178,33 +122,31 @@ async def _show_ids(args: argparse.Namespace, ctx: Context, ids: list[str]) -> i
     report = await poll_once(ctx, ids)
     known = {e.task_id: e for e in ctx.journal.get_many(ids)}
     rows: list[dict[str, object]] = []
+    lines: list[str] = []
     missing = 0
     for tid in ids:
         task = report.tasks.get(tid)
         entry = known.get(tid)
         if task is not None:
             rows.append(task.to_api())
-            if not args.json:
-                print(output.task_line(task, note=entry_note(entry) if entry else ""))
+            lines.append(output.task_line(task, note=entry_note(entry) if entry else ""))
         elif entry is not None:
             if not entry.is_final:
                 missing += 1  # no final state known: as good as not found
             rows.append({**entry.to_json(), "foundOnServer": False})
-            if not args.json:
-                print(
-                    output.task_line(
-                        entry.to_task(),
-                        note="not returned by the service; "
-                        + (entry_note(entry) or "last known state"),
-                    )
-                )
+            note = "not returned by the service; " + (entry_note(entry) or "last known state")
+            lines.append(output.task_line(entry.to_task(), note=note))
         else:
             missing += 1
             rows.append({"taskId": tid, "status": None, "foundOnServer": False})
-            if not args.json:
-                print(f"{tid:32}  not found: unknown id, or expired (kept 24 h after it ended)")
+            lines.append(f"{tid:32}  not found: unknown id, or expired (kept 24 h after it ended)")
     if args.json:
-        emit_json(rows)
+        sys.stdout.write(json_dumps(rows, indent=2) + "\n")
+    elif args.jsonl:
+        sys.stdout.writelines(json_dumps(row) + "\n" for row in rows)
+    else:
+        shown = ids if args.ids_only else lines
+        sys.stdout.writelines(f"{line}\n" for line in shown)
     return EXIT_FAILED if missing else EXIT_OK
 
 
@@ -260,9 +202,26 @@ async def _cmd_tasks_dismiss(args: argparse.Namespace) -> int:
 
 
 async def cmd_cancel(args: argparse.Namespace) -> int:
-    """Cancel tasks by id; one answer per id."""
-    ids = gather_ids(args, required=True)
+    """Cancel tasks by id, or the running tasks the filters match; one answer per id."""
+    ids = gather_ids(args, required=False)
+    query = query_from_args(args)
+    if ids and query.active:
+        raise CliError("give task ids or filters, not both", EXIT_USAGE)
+    if not ids and not query.active:
+        raise CliError(
+            "no task id given: give at least one task id, or filters that select the tasks "
+            "(e.g. --status running --source '/public/home/me/run-*'); see cancel --help",
+            EXIT_USAGE,
+        )
     async with open_context(args) as (conn, ctx):
+        if query.active:
+            ids = await _matched_for_cancel(args, ctx, query)
+            if not ids or args.dry_run:
+                return EXIT_OK
+        elif args.dry_run:
+            say(f"dry run: would cancel {len(ids)} task(s); nothing was sent")
+            sys.stdout.writelines(f"{t}\n" for t in ids)
+            return EXIT_OK
         confirm(f"Cancel {len(ids)} task(s) on {conn.label}?", assume_yes=args.yes)
         results = await cancel_tracked(ctx, ids)
         # The journal catches up on the next poll if this one fails; the answers stand.
@@ -278,85 +237,30 @@ async def cmd_cancel(args: argparse.Namespace) -> int:
     return EXIT_OK if all(r.result for r in results) else EXIT_FAILED
 
 
-async def cmd_watch(args: argparse.Namespace) -> int:
-    """Poll until every watched task has ended."""
-    if args.interval <= 0:
-        raise CliError("--interval must be positive", EXIT_USAGE)
-    ids = gather_ids(args, required=False)
-    async with open_context(args) as (_conn, ctx):
-        if not ids:
-            ids = ctx.journal.pollable_ids(ctx.profile)
-            if not ids:
-                say("no unfinished tasks in the journal")
-                return EXIT_OK
-        return await watch_until_done(ctx, ids, json_lines=args.json, interval=args.interval)
-
-
-async def watch_until_done(
-    ctx: Context,
-    ids: Sequence[str],
-    *,
-    json_lines: bool = False,
-    interval: float = 1.0,
-    missing_limit: int = 3,
-) -> int:
-    """Print each change until all ``ids`` are final (or unknown to the service).
-
-    Exit code 0 when every task completed, 1 when any failed, was cancelled or vanished.
-    Network trouble is reported and waited out with a growing pause.
-    """
-    remaining = list(dict.fromkeys(ids))
-    last: dict[str, Task] = {}
-    misses: dict[str, int] = {}
-    outcome = EXIT_OK
-    delay = interval
-    while remaining:
-        try:
-            report = await poll_once(ctx, remaining)
-            delay = interval
-        except AuthError:
-            raise
-        except EfileError as exc:
-            say(f"warning: {exc}; retrying in {delay:.0f} s (last known states kept)")
-            await asyncio.sleep(delay)
-            delay = min(30.0, delay * 2)
-            continue
-        for tid in list(remaining):
-            task = report.tasks.get(tid)
-            if task is None:
-                misses[tid] = misses.get(tid, 0) + 1
-                if (tid in last and last[tid].status.is_final) or misses[tid] >= missing_limit:
-                    remaining.remove(tid)
-                    outcome = EXIT_FAILED
-                    _print_update(tid, None, json_lines)
-                continue
-            misses.pop(tid, None)
-            prev = last.get(tid)
-            if prev is None or (prev.status, prev.processed_num, prev.processed_size) != (
-                task.status,
-                task.processed_num,
-                task.processed_size,
-            ):
-                _print_update(tid, task, json_lines)
-            last[tid] = task
-            if task.status.is_final:
-                remaining.remove(tid)
-                if task.status is not TaskStatus.COMPLETE:
-                    outcome = EXIT_FAILED
-        if remaining:
-            await asyncio.sleep(interval)
-    return outcome
-
-
-def _print_update(tid: str, task: Task | None, json_lines: bool) -> None:
-    stamp = time.strftime("%H:%M:%S")
-    if json_lines:
-        data = task.to_api() if task else {"taskId": tid, "status": None, "foundOnServer": False}
-        print(json.dumps(data, ensure_ascii=False), flush=True)
-    elif task is None:
-        print(f"{stamp}  {tid}  no longer known to the service (unknown or expired)", flush=True)
+async def _matched_for_cancel(
+    args: argparse.Namespace, ctx: Context, query: TaskQuery
+) -> list[str]:
+    """List the tasks ``query`` matches (fresh states) and return those still cancellable."""
+    matched = await load_entries(ctx, query)
+    live = [e for e in matched if e.task_id and not e.is_final and not e.expired]
+    ended = len(matched) - len(live)
+    note = f" ({ended} already ended or without a task id: not sent)" if ended else ""
+    say(f"matched {len(live)} task(s) to cancel{note}: {query.describe()}")
+    if not live:
+        say("nothing to cancel")
+        return []
+    if args.dry_run:
+        if args.json:
+            emit_json([e.to_json() for e in live])
+        else:
+            sys.stdout.writelines(entry_line(e) + "\n" for e in live)
+        say(f"dry run: {len(live)} task(s) would be cancelled; nothing was sent")
     else:
-        print(f"{stamp}  {output.task_line(task)}", flush=True)
+        for e in live[:SHOW_AT_MOST]:
+            say("  " + entry_line(e))
+        if len(live) > SHOW_AT_MOST:
+            say(f"  … and {len(live) - SHOW_AT_MOST} more (--dry-run lists them all)")
+    return [e.task_id for e in live if e.task_id]
 
 
 def cmd_log(args: argparse.Namespace) -> int:
@@ -381,3 +285,10 @@ def cmd_log(args: argparse.Namespace) -> int:
         if getattr(log, "skipped_lines", 0):
             say(f"warning: {log.skipped_lines} unreadable line(s) skipped in the audit log")
     return EXIT_OK
+
+
+_VERBS = {
+    "add": _cmd_tasks_add,
+    "dismiss": _cmd_tasks_dismiss,
+    "report": report.cmd_report,
+}

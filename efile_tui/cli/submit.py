@@ -1,0 +1,345 @@
+"""Submitting commands: rm, cp, mv — paths from argv or a file, dry runs, labels, --wait."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from efile_tui.api.errors import EfileError, NotAFolder, NotFound
+from efile_tui.api.models import Operation, SubmitItem, SubmitOutcome
+from efile_tui.cli import output
+from efile_tui.cli.common import (
+    EXIT_OK,
+    EXIT_USAGE,
+    CliError,
+    add_connection_args,
+    confirm,
+    emit_json,
+    input_error,
+    open_context,
+    say,
+)
+from efile_tui.cli.watch import (
+    WAIT_EPILOG,
+    WaitOptions,
+    add_wait_args,
+    wait_options,
+    watch_until_done,
+)
+from efile_tui.core.operations import Context, submit_tracked
+from efile_tui.core.pathlist import read_path_list
+from efile_tui.core.preview import DeletePreview, preview_delete
+from efile_tui.core.text import clean
+from efile_tui.core.validate import (
+    OVERRIDE_HINT,
+    InputError,
+    check_paths,
+    refused_items,
+    shown,
+)
+
+if TYPE_CHECKING:
+    from efile_tui.core.session import Connection
+
+SHOW_AT_MOST = 20
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add rm, cp and mv to the top-level parser."""
+    p = sub.add_parser(
+        "rm",
+        help="delete remote paths (asynchronous tasks)",
+        description="Delete remote paths. Paths come from the command line and/or "
+        "--from-file; every one is checked before anything is sent. --dry-run shows what "
+        "would be deleted (a bounded walk) and sends nothing.",
+        epilog=WAIT_EPILOG + " Without --wait: 0 all submitted, 1 some item failed.",
+    )
+    p.add_argument("paths", nargs="*", metavar="PATH")
+    _submit_args(p)
+    p.set_defaults(handler=cmd_rm, operation=Operation.DELETE)
+
+    for name, verb in (("cp", "copy"), ("mv", "move")):
+        p = sub.add_parser(
+            name,
+            help=f"{verb} remote paths into a folder (asynchronous tasks)",
+            description=f"{verb.capitalize()} remote paths into the folder DEST. Sources come "
+            "from the command line and/or --from-file (then give only DEST).",
+            epilog=WAIT_EPILOG + " Without --wait: 0 all submitted, 1 some item failed.",
+        )
+        p.add_argument("paths", nargs="*", metavar="SRC")
+        p.add_argument("dest", metavar="DEST", help="existing remote target folder")
+        p.add_argument(
+            "--on-conflict",
+            choices=("cover", "both"),
+            default="both",
+            help="when a name exists in DEST: cover (overwrite) or both (keep both; default)",
+        )
+        _submit_args(p)
+        p.set_defaults(handler=cmd_transfer, operation=Operation(verb))
+
+
+def _submit_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("-y", "--yes", action="store_true", help="do not ask for confirmation")
+    p.add_argument(
+        "--allow-protected",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="deliberately allow PATH although it is your home folder or has only three "
+        "components (/public/home/USER); give the exact path, once per path. "
+        "Deny-list entries are never lifted here",
+    )
+    p.add_argument(
+        "--from-file",
+        metavar="FILE",
+        help="read paths from FILE ('-' for standard input), one a line",
+    )
+    p.add_argument(
+        "-0",
+        "--null",
+        action="store_true",
+        help="--from-file records are NUL-separated (find -print0)",
+    )
+    p.add_argument(
+        "-n",
+        "--dry-run",
+        action="store_true",
+        help="check and preview (files, folders, bytes, deepest, largest, protected "
+        "paths); send nothing",
+    )
+    p.add_argument("--wait", action="store_true", help="watch the tasks until they end")
+    add_wait_args(p)
+    p.add_argument(
+        "--json", action="store_true", help="print data as JSON (API field names) on stdout"
+    )
+    add_connection_args(p)
+
+
+def gather_paths(args: argparse.Namespace, what: str = "path") -> tuple[list[str], list[str]]:
+    """Paths from argv and ``--from-file``, every one checked: (paths, problems).
+
+    A file that cannot be read ends the command (exit 2).
+    """
+    problems: list[str] = []
+    paths: list[str] = []
+    if args.paths:
+        try:
+            paths = check_paths(args.paths, what=what)
+        except InputError as exc:
+            problems += exc.problems
+    if args.from_file:
+        name = args.from_file
+        source = "standard input" if name == "-" else f"--from-file {shown(name)}"
+        try:
+            data = sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
+            paths += read_path_list(data, source=source, nul=args.null, already=paths)
+        except OSError as exc:
+            reason = exc.strerror or type(exc).__name__
+            raise CliError(f"cannot read {source}: {reason}", EXIT_USAGE) from None
+        except InputError as exc:
+            problems += exc.problems
+    elif args.null:
+        problems.append("-0 applies to --from-file: give --from-file FILE too")
+    if not paths and not problems:
+        problems.append(
+            f"no {what.upper()} given (at least one is required): "
+            "give absolute paths or --from-file FILE"
+        )
+    return paths, problems
+
+
+def _listing(paths: Sequence[str]) -> str:
+    more = f"\n  … and {len(paths) - SHOW_AT_MOST} more" if len(paths) > SHOW_AT_MOST else ""
+    return "\n".join(f"  {clean(p)}" for p in paths[:SHOW_AT_MOST]) + more
+
+
+async def cmd_rm(args: argparse.Namespace) -> int:
+    """Submit asynchronous deletes after the safety checks and confirmation (or a dry run)."""
+    wait = wait_options(args, json_lines=args.json)
+    paths, problems = gather_paths(args)
+    if problems:
+        raise input_error(InputError(problems))
+    items = [SubmitItem(p) for p in paths]
+    async with open_context(args) as (conn, ctx):
+        refused = await _protected(args, conn, ctx, Operation.DELETE, items)
+        if args.dry_run:
+            return await _dry_run(args, ctx, Operation.DELETE, paths, refused)
+        _refuse(Operation.DELETE, refused)
+        confirm(
+            f"Delete {len(paths)} path(s) on {conn.label}? This cannot be undone.\n"
+            f"{_listing(paths)}\n",
+            assume_yes=args.yes,
+        )
+        outcomes = await submit_tracked(ctx, Operation.DELETE, items)
+        return await _report_submit(args, ctx, outcomes, wait)
+
+
+async def cmd_transfer(args: argparse.Namespace) -> int:
+    """Submit asynchronous copies or moves into DEST (or a dry run)."""
+    wait = wait_options(args, json_lines=args.json)
+    sources, problems = gather_paths(args, what="source")
+    dest = ""
+    try:
+        (dest,) = check_paths([args.dest], what="target")
+    except InputError as exc:
+        problems += [f"target: {p}" for p in exc.problems]
+    if problems:  # sources and target are reported together
+        raise input_error(InputError(problems))
+    clashes = [s for s in sources if s == dest or dest.startswith(s + "/")]
+    if clashes:
+        raise CliError(
+            "input rejected, nothing was sent:\n  "
+            + "\n  ".join(
+                f"target {dest} is {s} or inside it: pick another folder" for s in clashes
+            ),
+            EXIT_USAGE,
+        )
+    op: Operation = args.operation
+    items = [SubmitItem(s, dest, args.on_conflict) for s in sources]
+    async with open_context(args) as (conn, ctx):
+        refused = await _protected(args, conn, ctx, op, items)
+        if args.dry_run:
+            return await _dry_run(args, ctx, op, sources, refused, dest=dest)
+        _refuse(op, refused)
+        if op is Operation.MOVE:
+            confirm(
+                f"Move {len(sources)} path(s) into {dest} on {conn.label} "
+                f"(on conflict: {args.on_conflict})?\n{_listing(sources)}\n",
+                assume_yes=args.yes,
+            )
+        outcomes = await submit_tracked(ctx, op, items)
+        return await _report_submit(args, ctx, outcomes, wait)
+
+
+async def _protected(
+    args: argparse.Namespace,
+    conn: Connection,
+    ctx: Context,
+    op: Operation,
+    items: Sequence[SubmitItem],
+) -> dict[str, str]:
+    """The protected paths the submit would destroy, with the reason for each.
+
+    The home folder is asked of the service when neither EFILE_HOME nor the profile names it.
+    """
+    await conn.learn_home(ctx.client)
+    allow: list[str] = []
+    if args.allow_protected:
+        try:
+            allow = check_paths(args.allow_protected, what="--allow-protected path")
+        except InputError as exc:
+            raise input_error(exc) from None
+    return refused_items(
+        op.value,
+        [(i.source_path, i.target_path, i.duplicate_handle_type) for i in items],
+        home=conn.home,
+        deny=conn.deny_paths,
+        allow=allow,
+    )
+
+
+def _refuse(op: Operation, refused: dict[str, str]) -> None:
+    """Stop (exit 2, nothing sent) when the submit would destroy a protected path."""
+    if refused:
+        raise CliError(
+            f"refusing to {op.value}: it would destroy protected paths; nothing was sent:\n  "
+            + "\n  ".join(clean(r) for r in refused.values())
+            + f"\n{OVERRIDE_HINT}",
+            EXIT_USAGE,
+        )
+
+
+async def _dry_run(
+    args: argparse.Namespace,
+    ctx: Context,
+    op: Operation,
+    paths: Sequence[str],
+    refused: dict[str, str],
+    *,
+    dest: str | None = None,
+) -> int:
+    """The bounded preview of what the command would touch; nothing is submitted.
+
+    Exit 2 when the real command would refuse (protected paths, a missing target), else 0.
+    """
+    allowed = [p for p in paths if p not in refused]  # a refused source is not walked
+    preview = await preview_delete(ctx.client, allowed) if allowed else None
+    target_problem = await _target_problem(ctx, dest) if dest is not None else None
+    if args.json:
+        emit_json(
+            {
+                "dryRun": True,
+                "operationType": op.value,
+                "paths": list(paths),
+                "targetPath": dest,
+                "targetProblem": target_problem,
+                "refused": [{"path": p, "reason": r} for p, r in refused.items()],
+                "preview": _preview_json(preview) if preview else None,
+            }
+        )
+    else:
+        into = f" into {clean(dest)}" if dest else ""
+        print(f"would {op.value} {len(allowed)} path(s){into}:\n{_listing(allowed)}")
+        if refused:
+            print(f"refused (protected, would not be sent): {len(refused)}")
+            print("\n".join(f"  {clean(r)}" for r in refused.values()))
+        if target_problem:
+            print(f"target: {clean(target_problem)}")
+        if preview:
+            print("\n".join(clean(line) for line in preview.summary_lines()))
+    say("dry run: nothing was sent")
+    return EXIT_USAGE if refused or target_problem else EXIT_OK
+
+
+async def _target_problem(ctx: Context, dest: str) -> str | None:
+    """Why ``dest`` cannot take copies or moves, or None (one listing request)."""
+    try:
+        await ctx.client.list_dir(dest, limit=1)
+    except NotFound:
+        return f"{dest} does not exist: create it first (efile-tui mkdir -p)"
+    except NotAFolder:
+        return f"{dest} is not a folder"
+    except EfileError as exc:
+        return f"{dest} could not be checked: {exc}"
+    return None
+
+
+def _preview_json(preview: DeletePreview) -> dict[str, Any]:
+    return {
+        "files": preview.files,
+        "folders": preview.dirs,
+        "bytes": preview.bytes,
+        "deepestPath": preview.deepest_path,
+        "maxDepth": preview.max_depth,
+        "largest": [{"path": p, "size": s} for p, s in preview.largest],
+        "complete": preview.complete,
+        "stoppedBecause": preview.stopped_because,
+        "errors": list(preview.errors),
+    }
+
+
+async def _report_submit(
+    args: argparse.Namespace, ctx: Context, outcomes: Sequence[SubmitOutcome], wait: WaitOptions
+) -> int:
+    if args.json:
+        emit_json({"fileOperTasks": [output.outcome_json(o) for o in outcomes]})
+    else:
+        for outcome in outcomes:
+            print(output.outcome_line(outcome))
+    code = output.submit_exit_code(outcomes)
+    if code and not args.json:
+        say("some items were not submitted successfully (see above)")
+    if args.wait and any(o.task for o in outcomes):
+        ids = [o.task.task_id for o in outcomes if o.task and not o.task.status.is_final]
+        ended = {
+            o.task.task_id: o.task.status.value
+            for o in outcomes
+            if o.task and o.task.task_id and o.task.status.is_final
+        }
+        wait_code = await watch_until_done(ctx, ids, wait, ended=ended)
+        code = max(code, wait_code) if code else wait_code
+    sys.stdout.flush()
+    return code

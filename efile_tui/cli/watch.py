@@ -1,0 +1,271 @@
+"""``watch`` and ``--wait``: follow tasks until they end, under the wait contract.
+
+Exit codes of a wait (documented in the README and in ``watch --help``):
+
+* 0 — every watched task completed
+* 1 — any watched task failed, was cancelled, or vanished from the service unseen
+* 124 (``--timeout-exit-code``) — ``--timeout`` seconds passed first; the tasks go on
+* 3 / 4 — the service stayed unreachable / authentication is needed, as everywhere
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from efile_tui.api.errors import AuthError, EfileError
+from efile_tui.api.models import Task, TaskStatus
+from efile_tui.cli import output
+from efile_tui.cli.common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_USAGE,
+    CliError,
+    add_connection_args,
+    open_context,
+    say,
+)
+from efile_tui.cli.select import (
+    add_filter_args,
+    add_ids_file_arg,
+    gather_ids,
+    load_entries,
+    query_from_args,
+)
+from efile_tui.core.notify import notification
+from efile_tui.core.operations import Context, poll_once
+from efile_tui.core.text import json_dumps
+
+EXIT_TIMEOUT = 124  # as timeout(1): distinct from every other exit code of efile-tui
+MISSING_LIMIT = 3  # polls a task may be absent from the answers before it counts as gone
+
+WAIT_EPILOG = (
+    "Exit codes: 0 every task completed; 1 any failed, was cancelled or vanished; "
+    f"{EXIT_TIMEOUT} (or --timeout-exit-code) the time-out came first (the tasks go on); "
+    "3 service unreachable; 4 authentication needed."
+)
+
+
+@dataclass(frozen=True)
+class WaitOptions:
+    """How to wait: poll interval, time-out and its exit code, heartbeat, bell, JSON lines."""
+
+    interval: float = 1.0
+    timeout: float | None = None
+    timeout_exit_code: int = EXIT_TIMEOUT
+    heartbeat: bool = False
+    bell: bool = False
+    json_lines: bool = False
+
+
+def add_wait_args(parser: argparse.ArgumentParser, *, interval: bool = True) -> None:
+    """``--timeout``, ``--timeout-exit-code``, ``--heartbeat``, ``--bell`` (and ``--interval``)."""
+    g = parser.add_argument_group("waiting")
+    if interval:
+        g.add_argument("--interval", type=float, default=1.0, help="seconds between polls")
+    g.add_argument(
+        "--timeout",
+        type=float,
+        metavar="SECONDS",
+        help="stop waiting after SECONDS (the tasks go on) and exit with --timeout-exit-code",
+    )
+    g.add_argument(
+        "--timeout-exit-code",
+        type=int,
+        default=EXIT_TIMEOUT,
+        metavar="CODE",
+        help=f"exit code on time-out (default {EXIT_TIMEOUT}, as timeout(1))",
+    )
+    g.add_argument(
+        "--heartbeat",
+        action="store_true",
+        help="after each poll, one line on stderr: how many tasks are in which state",
+    )
+    g.add_argument(
+        "--bell",
+        action="store_true",
+        help="ring the terminal bell and send a desktop notification (OSC 9/777, also "
+        "through tmux) when every task has ended; only when stderr is a terminal",
+    )
+
+
+def wait_options(args: argparse.Namespace, *, json_lines: bool = False) -> WaitOptions:
+    """The wait flags, checked (exit 2 on a bad value)."""
+    interval = getattr(args, "interval", None) or 1.0
+    if interval <= 0:
+        raise CliError("--interval must be positive", EXIT_USAGE)
+    if args.timeout is not None and not args.timeout > 0:
+        raise CliError("--timeout must be a positive number of seconds", EXIT_USAGE)
+    if not 0 <= args.timeout_exit_code <= 255:
+        raise CliError("--timeout-exit-code must be between 0 and 255", EXIT_USAGE)
+    return WaitOptions(
+        interval=interval,
+        timeout=args.timeout,
+        timeout_exit_code=args.timeout_exit_code,
+        heartbeat=args.heartbeat,
+        bell=args.bell,
+        json_lines=json_lines,
+    )
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add ``watch`` to the top-level parser."""
+    p = sub.add_parser(
+        "watch",
+        help="print task updates until the tasks end",
+        description="Follow tasks until every one has ended. Without ids or filters: the "
+        "unfinished tasks of the journal. With filters: every journal task they match "
+        "(tasks that already ended count towards the exit code).",
+        epilog=WAIT_EPILOG,
+    )
+    p.add_argument("ids", nargs="*", metavar="ID", help="task ids")
+    add_ids_file_arg(p)
+    p.add_argument("--json", action="store_true", help="one JSON object per update on stdout")
+    add_filter_args(p)
+    add_wait_args(p)
+    add_connection_args(p)
+    p.set_defaults(handler=cmd_watch)
+
+
+async def cmd_watch(args: argparse.Namespace) -> int:
+    """Poll until every watched task has ended, or the time-out."""
+    opts = wait_options(args, json_lines=args.json)
+    ids = gather_ids(args, required=False)
+    query = query_from_args(args)
+    if ids and query.active:
+        raise CliError("give task ids or filters, not both", EXIT_USAGE)
+    ended: dict[str, str] = {}
+    async with open_context(args) as (_conn, ctx):
+        if query.active:
+            entries = [e for e in await load_entries(ctx, query) if e.task_id]
+            for e in entries:
+                if e.is_final or e.expired:
+                    ended[e.task_id or ""] = e.state if e.is_final else "expired"
+            ids = [e.task_id or "" for e in entries if e.task_id not in ended]
+            say(f"watching {len(entries)} task(s) matching {query.describe()}")
+            if not entries:
+                say("no task matches; nothing to wait for")
+                return EXIT_OK
+        elif not ids:
+            ids = ctx.journal.pollable_ids(ctx.profile)
+            if not ids:
+                say("no unfinished tasks in the journal")
+                return EXIT_OK
+        return await watch_until_done(ctx, ids, opts, ended=ended)
+
+
+async def watch_until_done(
+    ctx: Context,
+    ids: Sequence[str],
+    opts: WaitOptions = WaitOptions(),
+    *,
+    ended: dict[str, str] | None = None,
+) -> int:
+    """Print each change until all ``ids`` are final (or gone), or ``opts.timeout`` passes.
+
+    ``ended`` holds tasks already known to have ended (id -> state); they count towards
+    the exit code (see the module docstring). Network trouble is reported and waited out
+    with a growing pause, within the time-out.
+    """
+    remaining = list(dict.fromkeys(ids))
+    final: dict[str, str] = dict(ended or {})
+    last: dict[str, Task] = {}
+    misses: Counter[str] = Counter()
+    deadline = None if opts.timeout is None else time.monotonic() + opts.timeout
+    delay = opts.interval
+    while remaining:
+        left = None if deadline is None else deadline - time.monotonic()
+        if left is not None and left <= 0:
+            return _timed_out(opts, remaining, final, last)
+        try:
+            report = await asyncio.wait_for(poll_once(ctx, remaining), timeout=left)
+            delay = opts.interval
+        except asyncio.TimeoutError:
+            return _timed_out(opts, remaining, final, last)
+        except AuthError:
+            raise
+        except EfileError as exc:
+            say(f"warning: {exc}; retrying in {delay:.0f} s (last known states kept)")
+            await _sleep(delay, deadline)
+            delay = min(30.0, delay * 2)
+            continue
+        for tid in list(remaining):
+            task = report.tasks.get(tid)
+            if task is None:
+                misses[tid] += 1
+                if misses[tid] >= MISSING_LIMIT:
+                    remaining.remove(tid)
+                    final[tid] = "vanished"
+                    _print_update(tid, None, opts.json_lines)
+                continue
+            misses.pop(tid, None)
+            prev = last.get(tid)
+            if prev is None or (prev.status, prev.processed_num, prev.processed_size) != (
+                task.status,
+                task.processed_num,
+                task.processed_size,
+            ):
+                _print_update(tid, task, opts.json_lines)
+            last[tid] = task
+            if task.status.is_final:
+                remaining.remove(tid)
+                final[tid] = task.status.value
+        if opts.heartbeat:
+            say(f"{time.strftime('%H:%M:%S')}  {_tally(remaining, final, last)}")
+        if remaining:
+            await _sleep(opts.interval, deadline)
+    failed = sum(state != TaskStatus.COMPLETE.value for state in final.values())
+    say(f"all {len(final)} task(s) ended: {_counts(final.values())}")
+    if opts.bell:
+        ring(f"{len(final)} task(s) ended, {failed} not complete")
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+async def _sleep(seconds: float, deadline: float | None) -> None:
+    """Sleep ``seconds``, but not past ``deadline``."""
+    if deadline is not None:
+        seconds = min(seconds, max(0.0, deadline - time.monotonic()))
+    await asyncio.sleep(seconds)
+
+
+def _timed_out(
+    opts: WaitOptions, remaining: Sequence[str], final: dict[str, str], last: dict[str, Task]
+) -> int:
+    say(
+        f"timed out after {opts.timeout:g} s: {len(remaining)} task(s) not ended yet "
+        f"({_tally(remaining, final, last)}); they go on running"
+    )
+    return opts.timeout_exit_code
+
+
+def _tally(remaining: Sequence[str], final: dict[str, str], last: dict[str, Task]) -> str:
+    states = [last[t].status.value if t in last else "unknown" for t in remaining]
+    return _counts([*states, *final.values()])
+
+
+def _counts(states: Iterable[str]) -> str:
+    counter = Counter(states)
+    return ", ".join(f"{n} {state}" for state, n in sorted(counter.items())) or "none"
+
+
+def ring(message: str) -> None:
+    """Bell and desktop notification on stderr, when it is a terminal."""
+    if sys.stderr.isatty():
+        sys.stderr.write(notification("efile-tui", message))
+        sys.stderr.flush()
+
+
+def _print_update(tid: str, task: Task | None, json_lines: bool) -> None:
+    stamp = time.strftime("%H:%M:%S")
+    if json_lines:
+        data = task.to_api() if task else {"taskId": tid, "status": None, "foundOnServer": False}
+        print(json_dumps(data), flush=True)
+    elif task is None:
+        print(f"{stamp}  {tid}  no longer known to the service (unknown or expired)", flush=True)
+    else:
+        print(f"{stamp}  {output.task_line(task)}", flush=True)

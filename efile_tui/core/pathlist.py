@@ -1,0 +1,68 @@
+"""Remote paths read from a file or standard input, checked one by one before any is sent.
+
+One path a line (or NUL-separated, for names that hold a newline, as ``find -print0``
+writes them). Blank lines are skipped; a trailing carriage return (a file saved on Windows)
+is dropped. Every bad line is named by its number and the reason, all of them at once, and
+nothing is accepted unless every line is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from efile_tui.core.validate import InputError, normalise_path, path_problem, shown
+
+MAX_PROBLEMS_SHOWN = 50
+
+
+def split_records(data: bytes, *, nul: bool) -> list[tuple[int, bytes]]:
+    """(record number, bytes) for each non-blank record; numbers count blank ones too."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    if nul:
+        raw = data.split(b"\0")
+    else:
+        raw = [line[:-1] if line.endswith(b"\r") else line for line in data.split(b"\n")]
+    return [(n, rec) for n, rec in enumerate(raw, 1) if rec.strip()]
+
+
+def read_path_list(
+    data: bytes, *, source: str, nul: bool = False, already: Sequence[str] = ()
+) -> list[str]:
+    """The normalised paths in ``data``; InputError lists every bad record by number.
+
+    ``source`` names the input in messages (``--from-file list.txt``); ``already`` holds
+    paths given another way (the command line), which a record may not repeat.
+    """
+    unit = "record" if nul else "line"
+    problems: list[str] = []
+    seen: dict[str, str] = {normalise_path(p): "the command line" for p in already}
+    paths: list[str] = []
+    for number, raw in split_records(data, nul=nul):
+        where = f"{source} {unit} {number}"
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            problems.append(
+                f"{where}: {shown(raw.decode('utf-8', 'surrogateescape'))} is not valid "
+                "UTF-8 (the bytes shown as \\x..): save the file as UTF-8"
+            )
+            continue
+        problem = path_problem(text)
+        if problem:
+            problems.append(f"{where}: {problem}")
+            continue
+        norm = normalise_path(text)
+        if norm in seen:
+            problems.append(f"{where}: {shown(text)} repeats {seen[norm]}: remove the duplicate")
+            continue
+        seen[norm] = f"{unit} {number}"
+        paths.append(norm)
+    if not paths and not problems:
+        problems.append(f"{source} holds no path: give one absolute path a {unit}")
+    if problems:
+        shown_problems = problems[:MAX_PROBLEMS_SHOWN]
+        if len(problems) > MAX_PROBLEMS_SHOWN:
+            shown_problems.append(f"… and {len(problems) - MAX_PROBLEMS_SHOWN} more bad {unit}s")
+        raise InputError(shown_problems)
+    return paths

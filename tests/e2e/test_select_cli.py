@@ -1,0 +1,204 @@
+"""Selecting and acting by query from the real CLI, against the simulator on loopback.
+
+Filters on ``tasks``, cancel by filter (what is sent is read from the simulator's own log
+of task/cancel requests), dry runs, ``--from-file``, the wait contract and the report.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import HOME, Sim
+
+FOLDERS = ("run-a", "run-b", "run-c")
+PER_FOLDER = 100
+
+
+def make_files(root: Path, folder: str, count: int) -> list[str]:
+    """``count`` small files under ``root/folder``; their remote paths."""
+    (root / folder).mkdir()
+    paths = []
+    for i in range(count):
+        (root / folder / f"f{i:03}.dat").write_bytes(b"x")
+        paths.append(f"{HOME}/{folder}/f{i:03}.dat")
+    return paths
+
+
+@pytest.fixture
+def slow(sim_factory) -> Sim:  # type: ignore[no-untyped-def]
+    """A simulator whose tasks stay running (one file takes minutes)."""
+    return sim_factory(seed=False, files_per_second=0.005, sync_threshold=0)
+
+
+@pytest.fixture
+def three_runs(slow: Sim) -> tuple[Sim, dict[str, list[str]]]:
+    """300 running delete tasks, 100 under each of three folders; ids per folder."""
+    ids: dict[str, list[str]] = {}
+    for folder in FOLDERS:
+        paths = make_files(slow.root, folder, PER_FOLDER)
+        rm = slow.cli("rm", "--from-file", "-", "--yes", "--json", stdin="\n".join(paths))
+        assert rm.code == 0, rm.err
+        ids[folder] = [t["taskId"] for t in json.loads(rm.out)["fileOperTasks"]]
+        assert len(ids[folder]) == PER_FOLDER
+    return slow, ids
+
+
+def server_status(sim: Sim) -> dict[str, str]:
+    return {t["taskId"]: t["status"] for t in sim.server.tasks()}  # type: ignore[attr-defined]
+
+
+def cancel_log(sim: Sim) -> list[list[str]]:
+    """The task ids of each task/cancel request the simulator received."""
+    sent = sim.server.requests("task/cancel")  # type: ignore[attr-defined]
+    return [r["body"]["taskIds"] for r in sent]
+
+
+def test_cancel_by_filter_cancels_exactly_the_matching_running_tasks(three_runs) -> None:  # type: ignore[no-untyped-def]
+    sim, ids = three_runs
+    glob = f"{HOME}/run-b*"
+
+    dry = sim.cli("cancel", "--status", "running", "--source", glob, "--dry-run")
+    assert dry.code == 0, dry.err
+    assert "matched 100 task(s)" in dry.err and "nothing was sent" in dry.err
+    assert sorted(line.split()[0] for line in dry.out.splitlines()) == sorted(ids["run-b"])
+    assert cancel_log(sim) == []  # the dry run sent nothing
+
+    refused = sim.cli("cancel", "--status", "running", "--source", glob)  # no tty, no --yes
+    assert refused.code == 2 and "--yes" in refused.err
+    assert cancel_log(sim) == []
+
+    done = sim.cli("cancel", "--status", "running", "--source", glob, "--yes", "--json")
+    assert done.code == 0, done.err
+    assert "matched 100 task(s)" in done.err
+    results = json.loads(done.out)
+    assert sorted(r["taskId"] for r in results) == sorted(ids["run-b"])
+    assert all(r["result"] for r in results)
+
+    sent = cancel_log(sim)
+    assert sent and all(len(batch) <= 100 for batch in sent)
+    flat = [t for batch in sent for t in batch]
+    assert sorted(flat) == sorted(ids["run-b"])  # each once, and no other id
+    status = server_status(sim)
+    assert {status[t] for t in ids["run-b"]} == {"cancel"}
+    for other in ("run-a", "run-c"):
+        assert {status[t] for t in ids[other]} <= {"waiting", "processing"}
+
+    # The same filter again: everything it matches has ended, so nothing is sent.
+    again = sim.cli("cancel", "--status", "running", "--source", glob, "--yes")
+    assert again.code == 0 and "nothing to cancel" in again.err
+    assert len(cancel_log(sim)) == len(sent)
+
+    listed = sim.cli("tasks", "--status", "cancel", "--ids")
+    assert sorted(listed.out.split()) == sorted(ids["run-b"])
+    running = sim.cli("tasks", "--status", "running", "--source", f"{HOME}/run-[ac]", "--jsonl")
+    rows = [json.loads(line) for line in running.out.splitlines()]
+    assert sorted(r["taskId"] for r in rows) == sorted(ids["run-a"] + ids["run-c"])
+
+
+def test_empty_match_exits_0_and_sends_nothing(slow: Sim) -> None:
+    paths = make_files(slow.root, "run-x", 2)
+    assert slow.cli("rm", *paths, "--yes").code == 0
+    empty = slow.cli("cancel", "--status", "running", "--source", "/public/home/nobody/*")
+    assert empty.code == 0, empty.err
+    assert "matched 0 task(s)" in empty.err and "nothing to cancel" in empty.err
+    assert cancel_log(slow) == []
+    both = slow.cli("cancel", "0" * 32, "--status", "running")
+    assert both.code == 2 and "not both" in both.err
+    bad = slow.cli("tasks", "--status", "runing", "--since", "yesterday")
+    assert bad.code == 2 and "'runing'" in bad.err and "'yesterday'" in bad.err
+
+
+def test_from_file_names_every_bad_line_and_sends_nothing(sim: Sim, tmp_path: Path) -> None:
+    lines = [f"{HOME}/bulk/file-{i:04}.dat" for i in range(1000)]
+    lines[16] = "relative/path.dat"  # line 17
+    lines[802] = f"{HOME}/bulk/bad\x1bname"  # line 803
+    listing = tmp_path / "paths.txt"
+    listing.write_text("\n".join(lines) + "\n")
+    before = sim.server.stats()["requests"]  # type: ignore[attr-defined]
+    result = sim.cli("rm", "--from-file", str(listing), "--yes")
+    assert result.code == 2
+    assert "line 17:" in result.err and "relative/path.dat" in result.err
+    assert "line 803:" in result.err and "control character" in result.err
+    assert result.err.count("line ") == 2
+    assert sim.server.stats()["requests"] == before  # type: ignore[attr-defined]
+
+    nul = sim.cli("rm", "--from-file", "-", "-0", "--dry-run", stdin=f"{HOME}/a\0{HOME}/a\0")
+    assert nul.code == 2 and "record 2:" in nul.err and "repeats record 1" in nul.err
+
+
+def test_rm_dry_run_previews_and_sends_nothing(sim: Sim) -> None:
+    project = sorted(p.name for p in sim.root.iterdir() if p.is_dir())[0]
+    files = sum(1 for p in (sim.root / project).rglob("*") if p.is_file())
+    dry = sim.cli("rm", f"{HOME}/{project}", HOME, "--dry-run", "--json")
+    assert dry.code == 2  # the home folder would be refused
+    data = json.loads(dry.out)
+    assert data["dryRun"] and data["preview"]["files"] == files
+    assert [r["path"] for r in data["refused"]] == [HOME]
+    assert "async-remove" not in json.dumps(sim.server.stats())  # type: ignore[attr-defined]
+    assert (sim.root / project).exists()
+
+    text = sim.cli("rm", f"{HOME}/{project}", "--dry-run")
+    assert text.code == 0 and f"files: {files:,}" in text.out and "largest:" in text.out
+
+    cp = sim.cli("cp", f"{HOME}/{project}", f"{HOME}/no-such-folder", "--dry-run")
+    assert cp.code == 2 and "does not exist" in cp.out
+    assert "async-copy" not in json.dumps(sim.server.stats())  # type: ignore[attr-defined]
+
+
+def test_watch_timeout_exits_with_the_chosen_code(slow: Sim) -> None:
+    paths = make_files(slow.root, "run-w", 3)
+    rm = slow.cli("rm", *paths, "--yes", "--json")
+    ids = [t["taskId"] for t in json.loads(rm.out)["fileOperTasks"]]
+    chosen = slow.cli(
+        "watch",
+        *ids,
+        "--timeout",
+        "1",
+        "--timeout-exit-code",
+        "7",
+        "--heartbeat",
+        "--interval",
+        "0.2",
+    )
+    assert chosen.code == 7, chosen.err
+    assert "timed out after 1 s: 3 task(s) not ended yet" in chosen.err
+    assert "processing" in chosen.err or "waiting" in chosen.err  # the heartbeat
+    default = slow.cli("watch", "--source", f"{HOME}/run-w", "--timeout", "0.5")
+    assert default.code == 124, default.err
+    waited = slow.cli("rm", f"{HOME}/run-w", "--yes", "--wait", "--timeout", "0.5")
+    assert waited.code == 124, waited.err
+
+
+def test_watch_exit_code_summarises_end_states(sim_factory) -> None:  # type: ignore[no-untyped-def]
+    sim = sim_factory(seed=False, files_per_second=2, sync_threshold=0)
+    ok = make_files(sim.root, "ok", 1)
+    slow = make_files(sim.root, "slow", 40)
+    first = sim.cli("rm", *ok, "--yes", "--wait", "--interval", "0.2")
+    assert first.code == 0, first.err
+    assert "all 1 task(s) ended: 1 complete" in first.err
+    rm = sim.cli("rm", f"{HOME}/slow", "--yes", "--json")
+    tid = json.loads(rm.out)["fileOperTasks"][0]["taskId"]
+    assert sim.cli("cancel", tid, "--yes").code == 0
+    watched = sim.cli("watch", "--source", f"{HOME}/*", "--interval", "0.2")
+    assert watched.code == 1  # one complete, one cancelled
+    assert "1 cancel" in watched.err and "1 complete" in watched.err
+    assert len(slow) == 40
+
+
+def test_report_csv_and_json(sim: Sim) -> None:
+    project = sorted(p.name for p in sim.root.iterdir() if p.is_dir())[0]
+    sim.cli("rm", f"{HOME}/{project}", f"{HOME}/missing-thing", "--yes", "--wait")
+    report = sim.cli("tasks", "report", "--format", "csv")
+    assert report.code == 0, report.err
+    rows = list(csv.DictReader(io.StringIO(report.out)))
+    by_path = {r["sourcePath"]: r for r in rows}
+    assert by_path[f"{HOME}/{project}"]["status"] == "complete"
+    failed = by_path[f"{HOME}/missing-thing"]
+    assert failed["status"] == "fail" and failed["errorCode"] == "911020" and failed["errorMsg"]
+    as_json = json.loads(sim.cli("tasks", "report", "--format", "json", "--failed").out)
+    assert [r["sourcePath"] for r in as_json] == [f"{HOME}/missing-thing"]
