@@ -17,6 +17,7 @@ The file lives at ``locations.config_dir()/config.toml``::
     auto_relogin = true              # a password is remembered in the keyring (opt-in)
     deny_paths = ["/public/home/alice/keep"]
     poll_interval = 2.0
+    glyphs = "ascii"                 # TUI symbols: "auto" (default) | "unicode" | "ascii"
 
 It never holds a secret (tokens live in the token store, see ``efile_tui.store.tokens``).
 Keys this module does not know are kept and written back unchanged, so other parts of the
@@ -39,6 +40,7 @@ import tomli_w
 from efile_tui import locations
 from efile_tui.api.auth import DEFAULT_PLATFORM_URL
 from efile_tui.api.errors import EfileError
+from efile_tui.core.glyphs import CHOICES as GLYPH_CHOICES
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -99,6 +101,7 @@ class Profile:
     poll_interval: float = DEFAULT_POLL_INTERVAL
     token_store: str | None = None  # None: follow Config.token_store
     auto_relogin: bool = False  # a password / secret key is remembered in the keyring
+    glyphs: str | None = None  # "auto" | "unicode" | "ascii" (the TUI's symbols)
     extra: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
@@ -122,6 +125,7 @@ class Profile:
             "poll_interval": float(self.poll_interval),
             "token_store": self.token_store,
             "auto_relogin": self.auto_relogin or None,
+            "glyphs": self.glyphs,
         }
         data.update({k: v for k, v in values.items() if v is not None})
         return data
@@ -237,6 +241,7 @@ class _Reader:
             "poll_interval",
             "token_store",
             "auto_relogin",
+            "glyphs",
         }
     )
 
@@ -314,6 +319,7 @@ class _Reader:
             poll_interval=float(poll),
             token_store=store,
             auto_relogin=relogin,
+            glyphs=self.choice(table, "glyphs", GLYPH_CHOICES, None, where) or None,
             extra={k: v for k, v in table.items() if k not in self._KNOWN},
         )
 

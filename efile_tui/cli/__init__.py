@@ -60,6 +60,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--url", dest="top_url", help="efile base URL (overrides EFILE_URL)")
     parser.add_argument("--no-mouse", action="store_true", help="TUI: do not capture the mouse")
     parser.add_argument("--interval", type=float, default=None, help="TUI: poll interval (s)")
+    from efile_tui.cli.demo import add_terminal_args
+
+    add_terminal_args(parser, prefix="top_")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     from efile_tui.cli import files, submit, tasks  # the client stack: not for --version
 
@@ -115,6 +118,9 @@ def _run(argv: Sequence[str] | None) -> int:
     if "--version" in leading:  # answered before the parser imports the client stack
         print(f"efile-tui {__version__}")
         return 0
+    from efile_tui.core.terminal import setup_cli_streams
+
+    setup_cli_streams()  # never a UnicodeEncodeError, whatever the locale
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(

@@ -47,17 +47,51 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _tui_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-mouse", action="store_true", help="do not capture the mouse")
     p.add_argument("--interval", type=float, default=None, help="poll interval in seconds")
+    add_terminal_args(p)
+
+
+def add_terminal_args(p: argparse.ArgumentParser, prefix: str = "") -> None:
+    """``--glyphs`` and ``--encoding`` (see ``core.terminal``)."""
+    from efile_tui.core.glyphs import CHOICES
+    from efile_tui.core.terminal import ENCODING_CHOICES
+
+    p.add_argument(
+        "--glyphs",
+        dest=f"{prefix}glyphs",
+        choices=CHOICES,
+        default=None,
+        help="TUI: symbols and borders (default auto: ASCII on TERM=linux/vt100 or when the "
+        "output encoding is not UTF-8; also EFILE_TUI_GLYPHS or the profile's glyphs)",
+    )
+    p.add_argument(
+        "--encoding",
+        dest=f"{prefix}encoding",
+        choices=ENCODING_CHOICES,
+        default=None,
+        help="TUI: output encoding (default auto = UTF-8 even under a GB18030/GB2312 locale; "
+        "'locale' for a terminal set to GBK/GB18030; also EFILE_TUI_ENCODING)",
+    )
 
 
 def run_tui(args: argparse.Namespace) -> int:
     """Open the TUI against the configured service."""
+    from efile_tui.cli.common import EXIT_USAGE, CliError
     from efile_tui.ui.app import launch
 
+    try:
+        return _launch(launch, args)
+    except ValueError as exc:  # a bad EFILE_TUI_GLYPHS / EFILE_TUI_ENCODING value
+        raise CliError(str(exc), EXIT_USAGE) from None
+
+
+def _launch(launch, args: argparse.Namespace) -> int:  # type: ignore[no-untyped-def]
     return launch(
         profile=getattr(args, "profile", None) or getattr(args, "top_profile", None),
         url=getattr(args, "url", None) or getattr(args, "top_url", None),
         mouse=not getattr(args, "no_mouse", False),
         interval=getattr(args, "interval", None),
+        glyphs=getattr(args, "glyphs", None) or getattr(args, "top_glyphs", None),
+        encoding=getattr(args, "encoding", None) or getattr(args, "top_encoding", None),
     )
 
 

@@ -8,18 +8,10 @@ from typing import Any
 from efile_tui.api.errors import CODE_TABLE
 from efile_tui.api.models import CancelResult, FileEntry, SubmitOutcome, Task, TaskStatus
 from efile_tui.cli.common import EXIT_AUTH, EXIT_FAILED, EXIT_OK, EXIT_UNREACHABLE
+from efile_tui.core import glyphs
 from efile_tui.core.preview import human_size
 
 AUTH_CODES = {"10007", "10008", "911406", "911404", "911009"}
-
-STATUS_GLYPH = {
-    TaskStatus.WAITING: "…",
-    TaskStatus.PROCESSING: "▶",
-    TaskStatus.COMPLETE: "✓",
-    TaskStatus.FAIL: "✗",
-    TaskStatus.CANCEL: "⊘",
-    TaskStatus.UNKNOWN: "?",
-}
 
 
 def entry_line(entry: FileEntry) -> str:
@@ -44,7 +36,7 @@ def progress_text(task: Task) -> str:
 
 def task_line(task: Task, *, note: str = "") -> str:
     """One human line per task: id, operation, status, progress, paths, error."""
-    glyph = STATUS_GLYPH.get(task.status, "?")
+    glyph = glyphs.current().of(task.status.value)
     target = f" → {task.target_path}" if task.target_path else ""
     err = (
         f"  error {task.error_code}: {task.error_msg}" if task.error_code or task.error_msg else ""

@@ -19,9 +19,12 @@ from concurrent.futures import ThreadPoolExecutor
 
 from textual.app import App, SystemCommand
 from textual.screen import Screen
+from textual.theme import Theme
 
 from efile_tui.api.errors import EfileError
 from efile_tui.config import DEFAULT_POLL_INTERVAL
+from efile_tui.core import terminal
+from efile_tui.core.glyphs import ASCII, current
 from efile_tui.core.operations import Context
 from efile_tui.core.session import Connection
 from efile_tui.store.audit import AuditLog
@@ -32,6 +35,49 @@ from efile_tui.ui.modals.misc import TextScreen
 from efile_tui.ui.screens.main import MainScreen
 from efile_tui.ui.widgets.task_pane import TaskPane
 
+THEMES = (
+    Theme(
+        name="efile-dark",
+        primary="#0178D4",
+        secondary="#004578",
+        accent="#ffa62b",
+        warning="#ffa62b",
+        error="#ba3c5b",
+        success="#4EBF71",
+        foreground="#e0e0e0",
+        dark=True,
+        variables={"border": "#3a9be8", "border-blurred": "#1d4466"},
+    ),
+    Theme(
+        name="efile-ansi",
+        ansi=True,
+        primary="ansi_blue",
+        secondary="ansi_cyan",
+        warning="ansi_yellow",
+        error="ansi_red",
+        success="ansi_green",
+        accent="ansi_cyan",
+        foreground="ansi_default",
+        background="ansi_default",
+        surface="ansi_default",
+        panel="ansi_default",
+        boost="ansi_default",
+        dark=True,
+        variables={
+            "border": "ansi_bright_cyan",
+            "border-blurred": "ansi_bright_black",
+            "ansi-background": "ansi_black",
+            "ansi-foreground": "ansi_white",
+            "block-cursor-foreground": "ansi_black",
+            "block-cursor-background": "ansi_white",
+            "input-cursor-background": "ansi_white",
+            "input-cursor-foreground": "ansi_black",
+            "input-selection-background": "ansi_bright_blue",
+            "input-selection-foreground": "ansi_black",
+            "footer-key-foreground": "ansi_bright_cyan",
+        },
+    ),
+)
 EXIT_GRACE = 1.0  # seconds the normal shutdown gets before the process is ended anyway
 
 
@@ -81,6 +127,13 @@ class EfileApp(App[int]):
         self.copied: list[str] = []  # what was copied, for tests and the fallback screen
 
     def on_mount(self) -> None:
+        for theme in THEMES:
+            self.register_theme(theme)
+        # 16 colours (TERM=xterm, PuTTY's default): the terminal's own palette, so the
+        # focused pane is cyan and an error is red, instead of the nearest of 16 to each.
+        sixteen = self.console.color_system in ("standard", "windows")
+        self.theme = "efile-ansi" if sixteen else "efile-dark"
+        self.set_class(current() is ASCII, "-ascii")
         self._install_hangup_handlers()
         if self.ctx is not None:
             self.push_screen(MainScreen(self.ctx, **self._main_args))  # type: ignore[arg-type]
@@ -331,12 +384,25 @@ def launch(
     url: str | None = None,
     mouse: bool = True,
     interval: float | None = None,
+    glyphs: str | None = None,
+    encoding: str | None = None,
 ) -> int:
     """Resolve the connection in the terminal, then run the TUI; returns the exit code.
 
     Without a usable token the TUI opens on its login form. A keyring that cannot be used
     at all is explained in the terminal instead (exit 4), as by ``efile-tui login``.
+    ``glyphs`` and ``encoding`` choose the symbols and output encoding (``core.terminal``,
+    with the profile's ``glyphs`` setting); a bad value raises ``ValueError``.
     """
+    from efile_tui.config import load_config
+
+    settings = load_config().get_profile(profile)
+    plan = terminal.plan(
+        encoding=encoding,
+        glyph_choice=glyphs,
+        profile_glyphs=settings.glyphs if settings else None,
+    )
+    terminal.apply(plan)
     app = create_app(profile=profile, url=url, interval=interval)
     try:
         return int(app.run(mouse=mouse) or 0)

@@ -1,0 +1,243 @@
+"""What the program writes to the terminal: the output encoding and the symbol set.
+
+Login nodes often run a ``zh_CN.GB18030`` or ``zh_CN`` (GB2312) locale while the operator's
+terminal (PuTTY, Xshell, MobaXterm, Windows Terminal) speaks UTF-8. Python then encodes the
+output for the locale: GB18030 bytes that a UTF-8 terminal shows as ``qr``/``ts`` borders and
+garbled names, or ``\\u25b6`` escapes for what GB2312 cannot encode.
+
+The choice (``--encoding`` / ``EFILE_TUI_ENCODING``):
+
+- ``auto`` (default) and ``utf-8``: write UTF-8 whatever the locale says. The TUI library
+  reads keys as UTF-8 in any case, so a terminal that is not UTF-8 cannot be served fully;
+  a UTF-8 terminal under a non-UTF-8 locale — the common case — then shows everything.
+- ``locale``: write the locale's encoding (for a terminal really set to GBK/GB18030).
+  Symbols switch to ASCII, and a character the encoding lacks is written as ``?`` (one per
+  cell), never as a ``\\u`` escape.
+
+The symbols (``--glyphs`` / ``EFILE_TUI_GLYPHS`` / the profile's ``glyphs``): see
+``core.glyphs.choose``. In ASCII mode every drawing character still written is mapped to
+ASCII on the way out (same width). No choice ever raises on output.
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+import locale
+import os
+import sys
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TextIO
+
+from efile_tui.core import glyphs
+
+ENCODING_ENV = "EFILE_TUI_ENCODING"
+GLYPHS_ENV = "EFILE_TUI_GLYPHS"
+ENCODING_CHOICES = ("auto", "utf-8", "locale")
+ERRORS = "efile-fallback"  # codec error handler: ASCII look-alike or "?" per cell
+_ASCII_CODEC_PREFIX = "efile-ascii-"  # codec: FALLBACK applied, then the base encoding
+
+
+@dataclass(frozen=True)
+class TerminalPlan:
+    """How output is encoded and drawn, and why (``doctor`` prints the reasons)."""
+
+    locale_encoding: str
+    encoding: str  # what is written
+    glyphs: glyphs.Glyphs
+    term: str
+    colours: str  # "truecolor" | "256" | "16" | "none"
+    reasons: tuple[str, ...]
+
+    @property
+    def forced_utf8(self) -> bool:
+        """UTF-8 is written although the locale asks for something else."""
+        return _name(self.encoding) == "utf-8" and _name(self.locale_encoding) != "utf-8"
+
+
+def _name(encoding: str) -> str:
+    try:
+        return codecs.lookup(encoding).name
+    except LookupError:
+        return encoding.lower()
+
+
+def locale_encoding() -> str:
+    """The encoding the locale asks for (``utf-8`` in Python's UTF-8 mode)."""
+    if sys.flags.utf8_mode:
+        return "utf-8"
+    return locale.getpreferredencoding(False) or "ascii"
+
+
+def colour_depth(env: Mapping[str, str]) -> str:
+    """What the terminal is told to expect, as the TUI library reads TERM and COLORTERM."""
+    if "NO_COLOR" in env:
+        return "none"
+    if env.get("COLORTERM", "").lower() in ("truecolor", "24bit"):
+        return "truecolor"
+    term = env.get("TERM", "").lower()
+    if term in ("dumb", "unknown"):
+        return "none"
+    if "256color" in term:
+        return "256"
+    return "16"
+
+
+def plan(
+    *,
+    encoding: str | None = None,
+    glyph_choice: str | None = None,
+    profile_glyphs: str | None = None,
+    env: Mapping[str, str] | None = None,
+    locale_enc: str | None = None,
+) -> TerminalPlan:
+    """Decide encoding and symbols: flag, then environment, then profile, then auto."""
+    env = os.environ if env is None else env
+    loc = locale_enc or locale_encoding()
+    enc_choice = (encoding or env.get(ENCODING_ENV) or "auto").lower()
+    if enc_choice not in ENCODING_CHOICES:
+        raise ValueError(f"{ENCODING_ENV}={enc_choice!r}: use one of {', '.join(ENCODING_CHOICES)}")
+    reasons: list[str] = []
+    if enc_choice == "locale":
+        out = loc
+        reasons.append(f"writing the locale's encoding {loc} (--encoding locale)")
+    else:
+        out = "utf-8"
+        if _name(loc) != "utf-8":
+            reasons.append(
+                f"the locale asks for {loc}; writing UTF-8 anyway (a terminal set to GBK/"
+                "GB18030 needs --encoding locale or EFILE_TUI_ENCODING=locale)"
+            )
+        else:
+            reasons.append("writing UTF-8")
+    g_choice = (glyph_choice or env.get(GLYPHS_ENV) or profile_glyphs or "auto").lower()
+    if g_choice not in glyphs.CHOICES:
+        raise ValueError(f"glyphs={g_choice!r}: use one of {', '.join(glyphs.CHOICES)}")
+    term = env.get("TERM", "")
+    chosen, why = glyphs.choose(g_choice, encoding=out, term=term)
+    reasons.append(why)
+    return TerminalPlan(loc, out, chosen, term, colour_depth(env), tuple(reasons))
+
+
+def describe(p: TerminalPlan) -> list[str]:
+    """Lines for ``doctor``: what is written and how to change it."""
+    lines = [
+        f"terminal: TERM={p.term or '(unset)'}, {p.colours} colours, locale encoding "
+        f"{p.locale_encoding}",
+        f"output: {p.encoding}, {p.glyphs.name} symbols",
+    ]
+    lines += [f"  {r}" for r in p.reasons]
+    if p.glyphs is glyphs.ASCII:
+        lines.append("  Unicode symbols: --glyphs unicode (or EFILE_TUI_GLYPHS=unicode)")
+    return lines
+
+
+def _fallback(error: UnicodeError) -> tuple[str, int]:
+    """Codec error handler: an ASCII look-alike, else one ``?`` per terminal cell."""
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    out = []
+    for char in error.object[error.start : error.end]:
+        same = glyphs.FALLBACK.get(ord(char))
+        if same is not None:
+            out.append(same)
+        else:
+            wide = unicodedata.east_asian_width(char) in ("W", "F")
+            out.append("??" if wide else "?")
+    return "".join(out), error.end
+
+
+class _AsciiEncoder(codecs.IncrementalEncoder):
+    """Maps drawing characters to ASCII (same width), then encodes for the terminal."""
+
+    base = "utf-8"
+
+    def encode(self, input: str, final: bool = False) -> bytes:
+        return input.translate(glyphs.FALLBACK).encode(self.base, ERRORS)
+
+
+def _search(name: str) -> codecs.CodecInfo | None:
+    norm = name.replace("_", "-")
+    if not norm.startswith(_ASCII_CODEC_PREFIX):
+        return None
+    base = codecs.lookup(norm[len(_ASCII_CODEC_PREFIX) :])
+
+    class _Encoder(_AsciiEncoder):
+        pass
+
+    _Encoder.base = base.name
+    return codecs.CodecInfo(
+        encode=lambda s, errors="strict": (
+            s.translate(glyphs.FALLBACK).encode(base.name, ERRORS),
+            len(s),
+        ),
+        decode=base.decode,
+        incrementalencoder=_Encoder,
+        incrementaldecoder=base.incrementaldecoder,
+        streamreader=base.streamreader,
+        streamwriter=base.streamwriter,
+        name=f"{_ASCII_CODEC_PREFIX}{base.name}",
+    )
+
+
+_registered = False
+
+
+def _register() -> None:
+    global _registered
+    if not _registered:
+        codecs.register_error(ERRORS, _fallback)
+        codecs.register(_search)
+        _registered = True
+
+
+def stream_encoding(p: TerminalPlan) -> str:
+    """The codec name to give an output stream for plan ``p``."""
+    _register()
+    if p.glyphs is glyphs.ASCII:
+        return _ASCII_CODEC_PREFIX + _name(p.encoding)
+    return p.encoding
+
+
+def apply(p: TerminalPlan, streams: tuple[TextIO | None, ...] | None = None) -> None:
+    """Use ``p``'s symbols and make the streams write its encoding, never raising.
+
+    The TUI library writes to the original stderr; the CLI to stdout and stderr.
+    """
+    glyphs.use(p.glyphs)
+    encoding = stream_encoding(p)
+    targets = streams if streams is not None else (sys.__stdout__, sys.__stderr__)
+    seen: set[int] = set()
+    for stream in targets:
+        # Only real text streams can change encoding (test runners swap in others).
+        if not isinstance(stream, io.TextIOWrapper) or id(stream) in seen:
+            continue
+        seen.add(id(stream))
+        stream.flush()
+        stream.reconfigure(encoding=encoding, errors=ERRORS)
+
+
+def setup_cli_streams() -> None:
+    """For the CLI: keep the locale's encoding (pipes and other tools expect it) but never
+    fail on a character it lacks, and draw ASCII symbols when it cannot encode Unicode."""
+    p = plan(encoding="locale", glyph_choice=os.environ.get(GLYPHS_ENV) or "auto")
+    if _name(p.encoding) == "utf-8" and p.glyphs is glyphs.UNICODE:
+        return
+    apply(p, (sys.stdout, sys.stderr))
+
+
+__all__ = [
+    "ENCODING_CHOICES",
+    "ENCODING_ENV",
+    "GLYPHS_ENV",
+    "TerminalPlan",
+    "apply",
+    "colour_depth",
+    "describe",
+    "locale_encoding",
+    "plan",
+    "setup_cli_streams",
+    "stream_encoding",
+]

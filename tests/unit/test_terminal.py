@@ -1,0 +1,106 @@
+"""Output encoding and symbol choice (core.terminal, core.glyphs), and the CLI under
+non-UTF-8 locales."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+
+import pytest
+
+from efile_tui.core import glyphs, terminal
+from tests.conftest import HOME, Sim
+
+UNICODE_SYMBOLS = "▶✓✗⊘▱╭─│●"
+
+
+def test_auto_writes_utf8_under_a_gb18030_locale() -> None:
+    p = terminal.plan(env={"TERM": "xterm-256color"}, locale_enc="gb18030")
+    assert p.encoding == "utf-8" and p.forced_utf8
+    assert p.glyphs is glyphs.UNICODE
+    assert any("EFILE_TUI_ENCODING=locale" in r for r in p.reasons)
+
+
+def test_locale_encoding_that_cannot_encode_the_symbols_picks_ascii() -> None:
+    p = terminal.plan(encoding="locale", env={"TERM": "xterm"}, locale_enc="gb2312")
+    assert p.encoding == "gb2312" and p.glyphs is glyphs.ASCII
+
+
+@pytest.mark.parametrize("term", ["linux", "vt100", "vt220"])
+def test_old_terminals_get_ascii(term: str) -> None:
+    assert terminal.plan(env={"TERM": term}, locale_enc="utf-8").glyphs is glyphs.ASCII
+
+
+def test_flag_beats_environment_beats_profile() -> None:
+    env = {"TERM": "linux", terminal.GLYPHS_ENV: "unicode"}
+    assert terminal.plan(env=env, locale_enc="utf-8").glyphs is glyphs.UNICODE
+    assert terminal.plan(glyph_choice="ascii", env=env, locale_enc="utf-8").glyphs is glyphs.ASCII
+    assert (
+        terminal.plan(profile_glyphs="ascii", env={"TERM": "xterm"}, locale_enc="utf-8").glyphs
+        is glyphs.ASCII
+    )
+
+
+def test_bad_values_are_named() -> None:
+    with pytest.raises(ValueError, match="EFILE_TUI_ENCODING"):
+        terminal.plan(env={terminal.ENCODING_ENV: "latin9"}, locale_enc="utf-8")
+    with pytest.raises(ValueError, match="glyphs"):
+        terminal.plan(glyph_choice="fancy", env={}, locale_enc="utf-8")
+
+
+def test_ascii_stream_maps_every_symbol_to_one_cell_and_never_escapes() -> None:
+    raw = io.BytesIO()
+    stream = io.TextIOWrapper(raw, encoding="utf-8")
+    p = terminal.plan(encoding="locale", env={"TERM": "xterm"}, locale_enc="gb2312")
+    saved = glyphs.current()
+    try:
+        terminal.apply(p, (stream,))
+        stream.write(UNICODE_SYMBOLS + " 中文 ⌛")
+        stream.flush()
+    finally:
+        glyphs.use(saved)
+    out = raw.getvalue().decode("gb2312")
+    assert out == ">+x/-+-|* 中文 ??"  # ⌛ is two cells wide: two question marks
+    assert "\\u" not in out
+
+
+def test_every_unicode_symbol_has_a_same_width_ascii_stand_in() -> None:
+    for word, symbol in glyphs.UNICODE.status.items():
+        assert symbol.translate(glyphs.FALLBACK) == glyphs.ASCII.of(word)
+    for char, ascii_char in glyphs.FALLBACK.items():
+        assert len(ascii_char) == 1 and ascii_char.isascii(), chr(char)
+
+
+def test_doctor_lines_say_what_is_written_and_how_to_change_it() -> None:
+    p = terminal.plan(env={"TERM": "xterm"}, locale_enc="gb18030")
+    text = "\n".join(terminal.describe(p))
+    assert "gb18030" in text and "UTF-8" in text and "16 colours" in text
+
+
+def _locale_available(name: str) -> bool:
+    out = subprocess.run(["locale", "-a"], capture_output=True, text=True).stdout.lower()
+    return name.lower().replace("-", "") in out.replace("-", "")
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "zh_CN.GB18030"])
+def test_cli_prints_under_chinese_locales_without_errors(sim: Sim, lang: str) -> None:
+    if not _locale_available(lang if "." in lang else "zh_CN"):
+        pytest.skip(f"locale {lang} not generated (localedef -i zh_CN -f GB2312 zh_CN)")
+    env = {**sim.env, "LANG": lang, "LC_ALL": lang, "TERM": "xterm-256color", "PYTHONUTF8": "0"}
+    project = sorted(p.name for p in sim.root.iterdir() if p.is_dir())[0]
+
+    def cli(*args: str) -> tuple[str, str]:
+        proc = subprocess.run(
+            [sys.executable, "-m", "efile_tui", *args], env=env, capture_output=True, timeout=60
+        )
+        out, err = proc.stdout.decode("gb18030"), proc.stderr.decode("gb18030")
+        assert proc.returncode == 0, err
+        assert "Traceback" not in err and "\\u" not in out + err
+        return out, err
+
+    cli("rm", f"{HOME}/{project}", "--yes")
+    out, _ = cli("tasks")
+    assert "delete" in out
+    # The status symbol is ASCII: these locales' output is not UTF-8.
+    assert not set(out) & set(UNICODE_SYMBOLS)
