@@ -109,15 +109,18 @@ async def open_context(args: argparse.Namespace) -> AsyncIterator[tuple[Connecti
     )
     check_connection_text(conn)
     journal = Journal()
-    journal.reap_orphaned_submits()
     try:
+        audit = AuditLog()  # both checked before any request is sent
+        for problem in journal.problems:
+            say(f"efile-tui: warning: {problem}")
+        journal.reap_orphaned_submits()
         async with conn.client() as client:
             yield (
                 conn,
                 Context(
                     client=client,
                     journal=journal,
-                    audit=AuditLog(),
+                    audit=audit,
                     profile=conn.profile,
                     region=conn.region,
                 ),

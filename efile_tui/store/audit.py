@@ -1,9 +1,11 @@
 """The audit log: what the operator did, one JSON object per line, append-only.
 
-``audit.jsonl`` in the state directory (file 0600, directory 0700). Each event is written with
-one ``os.write`` on an ``O_APPEND`` descriptor while holding an exclusive ``flock``, so lines
-from several processes never interleave. Readers skip lines they cannot parse (a torn last
-line after a crash, or a hand edit) rather than fail.
+The ``audit`` folder in the state directory (folder 0700, files 0600) holds one file per
+writing process (see :mod:`efile_tui.store.eventlog`): no file is ever written by two
+processes or two hosts, so nothing depends on a lock a network filesystem may not share.
+Each event is one line, written with one ``write`` and ``fsync``-ed. Readers merge every
+file (and the ``audit.jsonl`` of older versions) by time, and skip lines they cannot parse
+(a torn last line after a crash, or a hand edit) rather than fail.
 
 The log never holds a credential: it is only given models, and :meth:`AuditLog.record` refuses
 any field whose name mentions a token, password or secret, at any depth.
@@ -20,10 +22,8 @@ An event looks like::
 from __future__ import annotations
 
 import enum
-import fcntl
 import json
 import os
-import stat
 import time
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timezone
@@ -31,9 +31,12 @@ from pathlib import Path
 from typing import Any
 
 from efile_tui.api.models import CancelResult, Operation, SubmitOutcome
-from efile_tui.locations import ensure_private_dir, state_dir
+from efile_tui.locations import state_dir
+from efile_tui.store.eventlog import WriterFile, parse_lines, read_lines, writer_files
+from efile_tui.store.fs import GONE, open_private, private_dir, read_from
 
-AUDIT_FILE = "audit.jsonl"
+AUDIT_DIR = "audit"  # the folder in the state directory
+LEGACY_FILE = "audit.jsonl"  # the single shared file of older versions, still read
 EVENTS = ("submit", "cancel", "import", "login", "logout")
 EXIT_OK, EXIT_PARTIAL, EXIT_FAILED, EXIT_UNKNOWN = "ok", "partial", "failed", "unknown"
 _FORBIDDEN = ("token", "password", "passwd", "secret")
@@ -76,14 +79,32 @@ def exit_status(ok: int, failed: int, unknown: int) -> str:
 
 
 class AuditLog:
-    """The append-only audit log on disk; safe to share between processes."""
+    """The append-only audit log on disk; safe to share between processes and hosts."""
 
     def __init__(self, path: Path | None = None, *, clock: Callable[[], float] = time.time):
-        """Use the log at ``path`` (default: the state directory); nothing is created yet."""
-        self._default = path is None
-        self.path = state_dir() / AUDIT_FILE if path is None else path
+        """Use the log folder ``path`` (default: ``audit`` in the state directory).
+
+        Existing files are checked now (no links, owned by this user, not writable by
+        others: StateFileError otherwise), so a problem shows before any request is sent.
+        Nothing is created until the first event.
+        """
+        self.path = state_dir() / AUDIT_DIR if path is None else path
+        self.legacy = self.path.parent / LEGACY_FILE
         self._clock = clock
+        self._writer = WriterFile(self.path)
         self.skipped_lines = 0
+        self.check()
+
+    def check(self) -> None:
+        """Refuse unsafe existing files (see :func:`efile_tui.store.fs.open_private`)."""
+        if self.path.exists() or self.path.is_symlink():
+            private_dir(self.path)
+        for path in [self.legacy, *(self.path / n for n in writer_files(self.path).values())]:
+            try:
+                os.close(open_private(path, os.O_RDONLY))
+            except OSError as exc:
+                if exc.errno not in GONE:
+                    raise
 
     def record_submit(
         self,
@@ -190,51 +211,58 @@ class AuditLog:
         return entry
 
     def _append(self, data: bytes) -> None:
-        if self._default or not self.path.parent.exists():
-            ensure_private_dir(self.path.parent)
-        fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
-            info = os.fstat(fd)
-            if stat.S_IMODE(info.st_mode) & 0o077:
-                os.fchmod(fd, 0o600)
-            # A torn last line (writer killed mid-write) must not swallow this event too.
-            if info.st_size and os.pread(fd, 1, info.st_size - 1) != b"\n":
-                data = b"\n" + data
-            view = memoryview(data)
-            while view:  # one write takes the whole line; loop only on a short write
-                view = view[os.write(fd, view) :]
-        finally:
-            os.close(fd)  # also releases the lock
+        if not self.path.is_dir():
+            if not self.path.parent.exists():
+                private_dir(self.path.parent)
+            private_dir(self.path)
+        self._writer.append([data])
 
     def read(self, *, limit: int | None = None) -> list[dict[str, Any]]:
-        """Events, oldest first (the last ``limit`` if given).
+        """Events of every writer, oldest first (the last ``limit`` if given).
 
         Lines that are not a JSON object are skipped and counted in ``skipped_lines``.
         """
         self.skipped_lines = 0
+        sources: list[list[bytes]] = []
         try:
-            fd = os.open(self.path, os.O_RDONLY | os.O_CLOEXEC)
-        except FileNotFoundError:
-            return []
-        try:
-            fcntl.flock(fd, fcntl.LOCK_SH)
-            with os.fdopen(os.dup(fd), "rb") as handle:
-                data = handle.read()
-        finally:
-            os.close(fd)
-        events: list[dict[str, Any]] = []
-        for raw in data.split(b"\n"):
-            if not raw.strip():
-                continue
+            fd = open_private(self.legacy, os.O_RDONLY)
+        except OSError as exc:
+            if exc.errno not in GONE:
+                raise
+        else:
             try:
-                event = json.loads(raw)
-            except ValueError:
-                event = None
-            if isinstance(event, dict):
-                events.append(event)
-            else:
-                self.skipped_lines += 1
+                sources.append(read_from(fd, 0).split(b"\n"))
+            finally:
+                os.close(fd)
+        for name in sorted(writer_files(self.path).values()):
+            try:
+                read = read_lines(self.path / name, 0)
+            except OSError as exc:
+                if exc.errno in GONE:
+                    continue
+                raise
+            sources.append(read.lines)
+            self.skipped_lines += read.torn
+        events: list[tuple[float, int, int, dict[str, Any]]] = []
+        for number, lines in enumerate(sources):
+            lines = [line for line in lines if line.strip()]
+            values, bad = parse_lines(lines)
+            self.skipped_lines += bad
+            for index, value in enumerate(values):
+                if isinstance(value, dict):
+                    events.append((_when(value), number, index, value))
+                else:
+                    self.skipped_lines += 1
+        events.sort(key=lambda item: item[:3])
+        merged = [event for *_, event in events]
         if limit is not None:
-            return events[-limit:] if limit > 0 else []
-        return events
+            return merged[-limit:] if limit > 0 else []
+        return merged
+
+
+def _when(event: dict[str, Any]) -> float:
+    """An event's time as a number (events from every host sort together)."""
+    try:
+        return datetime.fromisoformat(str(event.get("time"))).timestamp()
+    except ValueError:
+        return 0.0

@@ -1,16 +1,14 @@
-"""One journal row as a value (:class:`JournalEntry`), its states, and row <-> task mapping.
+"""One journal entry as a value (:class:`JournalEntry`) and its states.
 
-Kept apart from :mod:`efile_tui.store.journal` (the database) so the table and the CLI can
+Kept apart from :mod:`efile_tui.store.journal` (the files on disk) so the table and the CLI can
 use entries without caring how they are stored. Import from ``efile_tui.store.journal``,
 which re-exports everything here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, NamedTuple
 
 from efile_tui.api.models import FINAL_STATUSES, Operation, Task, TaskStatus
 
@@ -22,23 +20,6 @@ ORIGIN_IMPORTED = "imported"
 
 TASK_FINAL = frozenset(s.value for s in FINAL_STATUSES)
 FINAL_STATES = TASK_FINAL | {REJECTED}
-FINAL_SQL = ",".join(f"'{s}'" for s in sorted(FINAL_STATES))
-
-# The columns JournalEntry.from_row expects, in the order of its fields.
-COLUMNS = (
-    "local_id, task_id, operation, source_path, target_path, conflict, profile, region, origin,"
-    " state, submitted_at, updated_at, final_at, expired, cancel_requested_at, error_code,"
-    " error_msg, total_num, processed_num, total_size, processed_size, progress,"
-    " server_submit_time, server_update_time, dismissed_at"
-)
-
-# The fields a server task sets on a row, in the order of task_values()'s result.
-SET_FROM_TASK = (
-    "state = ?, updated_at = ?, final_at = ?, operation = ?, source_path = ?, target_path = ?,"
-    " conflict = ?, error_code = ?, error_msg = ?, total_num = ?, processed_num = ?,"
-    " total_size = ?, processed_size = ?, progress = ?, server_submit_time = ?,"
-    " server_update_time = ?"
-)
 
 
 def iso_time(ts: float | None) -> str | None:
@@ -48,14 +29,16 @@ def iso_time(ts: float | None) -> str | None:
     return datetime.fromtimestamp(ts, tz=timezone.utc).astimezone().isoformat(timespec="seconds")
 
 
-@dataclass(frozen=True)
-class JournalEntry:
-    """One journal row: a task (or an item that never became one) and its last known state.
+class JournalEntry(NamedTuple):
+    """One journal entry: a task (or an item that never became one) and its last known state.
 
     ``state`` is ``"submitting"`` (intent written, no answer yet), ``"unknown"`` with no task id
     (the answer was lost), ``"rejected"`` (refused before a task existed) or a
     :class:`TaskStatus` value as last reported by the service. ``dismissed_at`` is set when
-    the operator dismissed the entry: it is hidden and no longer polled.
+    the operator dismissed the entry: it is hidden and no longer polled. ``label`` is the
+    operator's own name for the task (or the batch it came with).
+
+    A compact immutable record (a named tuple): the journal holds 100,000 of them.
     """
 
     local_id: int
@@ -83,6 +66,7 @@ class JournalEntry:
     server_submit_time: str | None
     server_update_time: str | None
     dismissed_at: float | None = None
+    label: str | None = None
 
     @property
     def is_final(self) -> bool:
@@ -163,68 +147,5 @@ class JournalEntry:
             "dismissedAt": iso_time(self.dismissed_at),
             "expiredOnServer": self.expired,
             "outcomeUnknown": self.outcome_unknown,
+            "label": self.label,
         }
-
-    @classmethod
-    def from_row(cls, row: Sequence[Any]) -> JournalEntry:
-        """Build from a row selected with :data:`COLUMNS` (same order as the fields)."""
-        return cls(
-            local_id=row[0],
-            task_id=row[1],
-            operation=Operation.parse(row[2]),
-            source_path=row[3],
-            target_path=row[4],
-            conflict=row[5],
-            profile=row[6],
-            region=row[7],
-            origin=row[8],
-            state=row[9],
-            submitted_at=row[10],
-            updated_at=row[11],
-            final_at=row[12],
-            expired=bool(row[13]),
-            cancel_requested_at=row[14],
-            error_code=row[15],
-            error_msg=row[16],
-            total_num=row[17],
-            processed_num=row[18],
-            total_size=row[19],
-            processed_size=row[20],
-            progress=row[21],
-            server_submit_time=row[22],
-            server_update_time=row[23],
-            dismissed_at=row[24],
-        )
-
-
-def task_values(
-    task: Task, now: float, *, final_at: float | None, current: Sequence[Any]
-) -> tuple[Any, ...]:
-    """Values for :data:`SET_FROM_TASK`; ``current`` is (operation, source, target, conflict).
-
-    What the journal already knows about operation and paths wins; the server fills gaps.
-    """
-    operation, source, target, conflict = current
-    state = task.status.value
-    if final_at is None and state in TASK_FINAL:
-        final_at = now
-    if operation == Operation.UNKNOWN.value:
-        operation = task.operation.value
-    return (
-        state,
-        now,
-        final_at,
-        operation,
-        source or task.source_path or "",
-        target if target is not None else task.target_path,
-        conflict if conflict is not None else task.duplicate_handle_type,
-        task.error_code,
-        task.error_msg,
-        task.total_num,
-        task.processed_num,
-        task.total_size,
-        task.processed_size,
-        task.progress,
-        task.submit_time,
-        task.update_time,
-    )

@@ -1,4 +1,8 @@
-"""The task journal's SQLite file: opening it privately, its schema and its migrations.
+"""The old task journal's SQLite file (``journal.sqlite3``): its schema and its versions.
+
+The journal is now a folder of per-writer files (:mod:`efile_tui.store.journal`); this module
+remains to read an old file once (:mod:`efile_tui.store.journal_migrate`) and to make such
+files in tests.
 
 ``PRAGMA user_version`` holds the schema version. Opening a journal upgrades an older file in
 place, one step at a time, inside one ``BEGIN IMMEDIATE`` transaction (SQLite DDL is
@@ -21,12 +25,16 @@ import stat
 import time
 from pathlib import Path
 
+from efile_tui.api.errors import EfileError
+
 SCHEMA_VERSION = 2
 BUSY_TIMEOUT_MS = 10_000
 
 
-class JournalError(Exception):
-    """The journal cannot be opened or used (corrupt file, newer schema, closed)."""
+class JournalError(EfileError):
+    """The journal cannot be used (closed, an old file of a newer schema, …)."""
+
+    title = "Task journal error"
 
 
 _V1 = (

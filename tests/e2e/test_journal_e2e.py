@@ -344,5 +344,5 @@ def test_audit_log_has_every_answer_and_no_token(sim_factory: SimFactory) -> Non
     human = cli("log")
     assert human.code == 0 and len(human.out.splitlines()) == len(events)
     state = Path(sim.env["XDG_STATE_HOME"]) / "efile-tui"
-    assert {"audit.jsonl", JOURNAL_FILE} <= {p.name for p in state.iterdir()}
+    assert {"audit", JOURNAL_FILE} <= {p.name for p in state.iterdir()}
     assert assert_no_secret(sim, token, runs) >= 2

@@ -37,7 +37,7 @@ def outcomes() -> list[SubmitOutcome]:
 
 
 def test_record_submit_writes_one_event(tmp_path: Path) -> None:
-    log = AuditLog(tmp_path / "state" / "audit.jsonl")
+    log = AuditLog(tmp_path / "state" / "audit")
     event = log.record_submit(Operation.COPY, outcomes(), profile="p", region="r1")
     assert event["event"] == "submit" and event["operation"] == "copy"
     assert event["count"] == 3 and event["exit"] == "partial"
@@ -56,12 +56,13 @@ def test_record_submit_writes_one_event(tmp_path: Path) -> None:
         "errorMsg": "no such file",
     }
     assert log.read() == [event]
-    assert stat.S_IMODE(log.path.stat().st_mode) == 0o600
+    assert stat.S_IMODE((log.path / "0000001.log").stat().st_mode) == 0o600
+    assert stat.S_IMODE(log.path.stat().st_mode) == 0o700
     assert stat.S_IMODE(log.path.parent.stat().st_mode) == 0o700
 
 
 def test_record_cancel(tmp_path: Path) -> None:
-    log = AuditLog(tmp_path / "audit.jsonl")
+    log = AuditLog(tmp_path / "audit")
     results = [
         CancelResult("t1", True, TaskStatus.CANCEL),
         CancelResult("t2", False, TaskStatus.COMPLETE),
@@ -89,7 +90,7 @@ def test_exit_status() -> None:
 
 
 def test_generic_record_and_limit(tmp_path: Path) -> None:
-    log = AuditLog(tmp_path / "audit.jsonl")
+    log = AuditLog(tmp_path / "audit")
     assert log.read() == []  # no file yet
     for n in range(5):
         log.record("import", profile="p", count=n, items=[{"taskId": f"t{n}"}])
@@ -116,7 +117,7 @@ def test_generic_record_and_limit(tmp_path: Path) -> None:
     ],
 )
 def test_record_refuses_credential_fields(tmp_path: Path, fields: dict[str, Any]) -> None:
-    log = AuditLog(tmp_path / "audit.jsonl")
+    log = AuditLog(tmp_path / "audit")
     with pytest.raises(ValueError, match="credential"):
         log.record("login", **fields)
     assert log.read() == []
@@ -143,8 +144,10 @@ def test_token_never_reaches_the_disk(tmp_path: Path, monkeypatch: pytest.Monkey
     with pytest.raises(ValueError):
         log.record("login", token=FAKE_TOKEN)
     files = sorted(p.name for p in state.iterdir())
-    assert "audit.jsonl" in files and "journal.sqlite3" in files
-    for path in state.iterdir():
+    assert files == ["audit", "journal"]
+    written = [p for p in state.rglob("*") if p.is_file()]
+    assert len(written) >= 2
+    for path in written:
         assert FAKE_TOKEN.encode() not in path.read_bytes(), path
 
 
@@ -157,7 +160,7 @@ def _append_many(path: str, worker: int, count: int, start: Any) -> None:
 
 
 def test_two_processes_append_without_interleaving(tmp_path: Path) -> None:
-    path = tmp_path / "audit.jsonl"
+    path = tmp_path / "audit"
     ctx = multiprocessing.get_context("spawn")
     start = ctx.Barrier(2)
     procs = [
@@ -169,23 +172,26 @@ def test_two_processes_append_without_interleaving(tmp_path: Path) -> None:
     for proc in procs:
         proc.join(timeout=60)
         assert proc.exitcode == 0
-    lines = path.read_bytes().split(b"\n")
-    assert lines[-1] == b""
-    parsed = [json.loads(line) for line in lines[:-1]]
-    assert len(parsed) == 2 * PER_WORKER
+    files = sorted(path.iterdir())
+    assert [p.name for p in files] == ["0000001.log", "0000002.log"]  # one file per writer
+    for file in files:
+        lines = file.read_bytes().split(b"\n")
+        assert lines[-1] == b""
+        assert all(json.loads(line) for line in lines[:-1])
+    log = AuditLog(path)
+    parsed = log.read()
+    assert len(parsed) == 2 * PER_WORKER and log.skipped_lines == 0
     switches = sum(a["worker"] != b["worker"] for a, b in itertools.pairwise(parsed))
-    assert switches >= 2  # the two really wrote at the same time
+    assert switches >= 2  # the two really wrote at the same time, and reads merge by time
     for worker in range(2):
         assert [e["n"] for e in parsed if e["worker"] == worker] == list(range(PER_WORKER))
-    log = AuditLog(path)
-    assert len(log.read()) == 2 * PER_WORKER and log.skipped_lines == 0
 
 
 def test_read_skips_garbage_and_survives_a_torn_line(tmp_path: Path) -> None:
-    path = tmp_path / "audit.jsonl"
+    path = tmp_path / "audit"
     log = AuditLog(path)
     log.record("login", profile="p")
-    with path.open("ab") as handle:
+    with (path / "0000001.log").open("ab") as handle:
         handle.write(b"not json at all\n[1, 2]\n\xff\xfe\n")
         handle.write(
             b'{"time": "torn',

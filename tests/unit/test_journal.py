@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import sqlite3
 import stat
 import subprocess
 import sys
@@ -15,8 +14,7 @@ from pathlib import Path
 import pytest
 
 from efile_tui.api.models import Operation, SubmitItem, SubmitOutcome, Task, TaskStatus
-from efile_tui.store import journal as journal_module
-from efile_tui.store.journal import SCHEMA_VERSION, Journal, JournalError
+from efile_tui.store.journal import Journal, JournalError
 
 DAY = 86400.0
 
@@ -38,7 +36,7 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 def journal(tmp_path: Path, clock: FakeClock) -> Iterator[Journal]:
-    with Journal(tmp_path / "state" / "journal.sqlite3", clock=clock) as j:
+    with Journal(tmp_path / "state" / "journal", clock=clock) as j:
         yield j
 
 
@@ -61,7 +59,7 @@ def submit(journal: Journal, tasks: dict[str, str], profile: str = "p") -> list[
 
 
 def test_intent_is_committed_before_the_submit(tmp_path: Path) -> None:
-    path = tmp_path / "journal.sqlite3"
+    path = tmp_path / "journal"
     first = Journal(path)
     batch = [SubmitItem("/home/u/a"), SubmitItem("/home/u/b", "/home/u/dst", "cover")]
     ids = first.begin_submit(Operation.COPY, batch, profile="p", region="r1")
@@ -82,7 +80,7 @@ def test_intent_is_committed_before_the_submit(tmp_path: Path) -> None:
 
 
 def test_orphaned_submits_become_outcome_unknown(tmp_path: Path, clock: FakeClock) -> None:
-    path = tmp_path / "journal.sqlite3"
+    path = tmp_path / "journal"
     code = (
         "import sys; from pathlib import Path\n"
         "from efile_tui.api.models import Operation, SubmitItem\n"
@@ -283,42 +281,43 @@ def test_to_task_and_to_json(journal: Journal, clock: FakeClock) -> None:
     assert submitted.tzinfo is not None and submitted.timestamp() == clock.now
 
 
-def test_permissions_and_schema_version(tmp_path: Path) -> None:
+def test_permissions_and_one_file_per_writer(tmp_path: Path) -> None:
     state = tmp_path / "state"
-    path = state / "journal.sqlite3"
+    path = state / "journal"
     with Journal(path) as journal:
         submit(journal, {"/a": "t1"})
-        assert stat.S_IMODE(state.stat().st_mode) == 0o700
-        for name in ("journal.sqlite3", "journal.sqlite3-wal", "journal.sqlite3-shm"):
-            file = state / name
-            if file.exists():
-                assert stat.S_IMODE(file.stat().st_mode) == 0o600, name
-        assert (state / "journal.sqlite3-wal").exists()
-    conn = sqlite3.connect(path)
-    try:
-        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
-        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
-        conn.commit()
-    finally:
-        conn.close()
-    with pytest.raises(JournalError, match="schema version"):
-        Journal(path)
+    with Journal(path) as second:
+        second.add_ids(["t2"], profile=None, region=None)
+    assert stat.S_IMODE(state.stat().st_mode) == 0o700
+    assert stat.S_IMODE(path.stat().st_mode) == 0o700
+    logs = sorted(p.name for p in path.iterdir())
+    assert logs == ["0000001.log", "0000002.log"], logs
+    for name in logs:
+        assert stat.S_IMODE((path / name).stat().st_mode) == 0o600, name
+    with Journal(path) as third:
+        assert {e.task_id for e in third.entries()} == {"t1", "t2"}
+    assert sorted(p.name for p in path.iterdir()) == logs  # a reader writes nothing
 
 
 def test_default_path_is_the_state_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg"))
     with Journal() as journal:
-        assert journal.path == tmp_path / "xdg" / "efile-tui" / "journal.sqlite3"
+        assert journal.path == tmp_path / "xdg" / "efile-tui" / "journal"
     assert stat.S_IMODE(journal.path.parent.stat().st_mode) == 0o700
 
 
-def test_not_a_database_and_closed(tmp_path: Path) -> None:
-    bad = tmp_path / "journal.sqlite3"
-    bad.write_bytes(b"this is not a database" * 100)
-    with pytest.raises(JournalError, match="cannot open"):
-        Journal(bad)
-    journal = Journal(tmp_path / "ok.sqlite3")
+def test_garbage_lines_are_reported_and_the_rest_kept(tmp_path: Path) -> None:
+    path = tmp_path / "journal"
+    with Journal(path) as journal:
+        submit(journal, {"/a": "t1", "/b": "t2"})
+    log = path / "0000001.log"
+    lines = log.read_bytes().split(b"\n")
+    lines.insert(2, b"this is not an event \xff")
+    log.write_bytes(b"\n".join(lines) + b'["T",1,"t1"')  # and a torn last record
+    with Journal(path) as journal:
+        assert {e.task_id for e in journal.entries()} == {"t1", "t2"}
+        assert any("1 unreadable line(s) skipped" in p and str(log) in p for p in journal.problems)
+    journal = Journal(tmp_path / "ok")
     journal.close()
     journal.close()
     with pytest.raises(JournalError, match="closed"):
@@ -342,22 +341,15 @@ def test_fast_at_ten_thousand_entries(journal: Journal) -> None:
     assert time.perf_counter() - started < 5.0
 
 
-def test_a_held_write_lock_times_out_as_journal_error(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(journal_module, "BUSY_TIMEOUT_MS", 100)
-    path = tmp_path / "journal.sqlite3"
+def test_a_held_compaction_lock_never_blocks_a_writer(tmp_path: Path) -> None:
+    path = tmp_path / "journal"
+    path.mkdir(mode=0o700)
+    (path / "compact.lock").write_text("elsewhere:1:\n")
+    os.chmod(path / "compact.lock", 0o600)
     with Journal(path) as journal:
-        other = sqlite3.connect(path, isolation_level=None)
-        try:
-            other.execute("BEGIN IMMEDIATE")
-            with pytest.raises(JournalError, match="locked"):
-                journal.add_ids(["t1"], profile=None, region=None)
-            assert journal.entries() == []  # readers are not blocked by a writer in WAL mode
-            other.execute("ROLLBACK")
-        finally:
-            other.close()
         assert journal.add_ids(["t1"], profile=None, region=None) == ["t1"]
+    with Journal(path) as journal:
+        assert [e.task_id for e in journal.entries()] == ["t1"]
 
 
 def test_get_many_finds_task_ids_and_local_ids_beyond_one_query(journal: Journal) -> None:

@@ -1,12 +1,12 @@
-"""The journal under two writers at once, and under a writer killed mid-transaction."""
+"""The journal under several writers at once, and under a writer killed mid-record."""
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
 import random
 import signal
-import sqlite3
 import subprocess
 import sys
 import threading
@@ -33,7 +33,7 @@ def _writer(path: str, worker: int, rounds: int, ready: Any, results: Any) -> No
             count = rng.randint(1, 3)
             batch = [SubmitItem(f"/w{worker}/r{round_no}/i{i}") for i in range(count)]
             ids = journal.begin_submit(Operation.DELETE, batch, profile=f"w{worker}", region="r")
-            time.sleep(0.001)  # the request is in flight; others get the write lock meanwhile
+            time.sleep(0.001)  # the request is in flight; others write meanwhile
             outcomes = [
                 SubmitOutcome(item, task=Task(f"w{worker}-r{round_no}-i{i}", status=WAITING))
                 for i, item in enumerate(batch)
@@ -44,7 +44,7 @@ def _writer(path: str, worker: int, rounds: int, ready: Any, results: Any) -> No
 
 
 def test_concurrent_writers_lose_no_record(tmp_path: Path) -> None:
-    path = tmp_path / "journal.sqlite3"
+    path = tmp_path / "journal"
     Journal(path).close()  # the schema exists before the race starts
     ctx = multiprocessing.get_context("spawn")
     ready = ctx.Barrier(WRITERS)
@@ -132,7 +132,7 @@ def _run_and_kill(path: Path, first_batch: int, delay: float) -> tuple[set[int],
 
 
 def test_writer_killed_mid_transaction_leaves_a_whole_journal(tmp_path: Path) -> None:
-    path = tmp_path / "journal.sqlite3"
+    path = tmp_path / "journal"
     submitted: set[int] = set()
     updated: set[int] = set()
     next_batch = 0
@@ -141,11 +141,10 @@ def test_writer_killed_mid_transaction_leaves_a_whole_journal(tmp_path: Path) ->
         submitted |= more_submitted
         updated |= more_updated
 
-        conn = sqlite3.connect(path)
-        try:
-            assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        finally:
-            conn.close()
+        for log in path.glob("*.log"):
+            # Every whole line is a record; only a last line cut by the kill may be partial.
+            whole = log.read_bytes().split(b"\n")[:-1]
+            assert all(isinstance(json.loads(line), (list, dict)) for line in whole), log
         with Journal(path) as journal:
             by_batch: dict[int, list[str]] = {}
             for entry in journal.entries():
@@ -168,17 +167,17 @@ OPENERS = 6
 def _open_at(path: Path, start: threading.Barrier, errors: list[str]) -> None:
     try:
         start.wait(10)
-        with Journal(path) as journal:  # each Journal has its own SQLite connection
+        with Journal(path) as journal:  # each Journal has its own writer file
             journal.add_ids([f"t{threading.get_ident()}"], profile=None, region=None)
     except Exception as exc:  # reported by the caller
         errors.append(f"{path.name}: {exc}")
 
 
 def _open_fresh_journals_at_once(folder: Path, rounds: int) -> list[str]:
-    """Several connections open the same new file at the same instant, ``rounds`` times."""
+    """Several journals open the same new folder at the same instant, ``rounds`` times."""
     errors: list[str] = []
     for round_no in range(rounds):
-        path = folder / f"fresh{round_no}.sqlite3"
+        path = folder / f"fresh{round_no}"
         start = threading.Barrier(OPENERS)
         threads = [
             threading.Thread(target=_open_at, args=(path, start, errors)) for _ in range(OPENERS)
@@ -194,6 +193,6 @@ def _open_fresh_journals_at_once(folder: Path, rounds: int) -> list[str]:
 
 
 def test_connections_creating_the_journal_at_once_all_open_it(tmp_path: Path) -> None:
-    # Switching a new file to WAL answers "database is locked" at once, without waiting,
-    # to all but one of the connections racing to do it: opening must wait and retry.
+    # Several journals created in the same new folder at the same instant each claim a
+    # writer file of their own; none fails and none loses its record.
     assert _open_fresh_journals_at_once(tmp_path, rounds=15) == []

@@ -1,9 +1,7 @@
-"""Dismissing journal entries, the v1 -> v2 schema migration, and the module split."""
+"""Dismissing journal entries (and undoing it), labels, and the module split."""
 
 from __future__ import annotations
 
-import sqlite3
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,32 +10,9 @@ import pytest
 from efile_tui.api.models import Operation, SubmitItem, SubmitOutcome, Task, TaskStatus
 from efile_tui.store import journal as journal_module
 from efile_tui.store import journal_entry, journal_schema
-from efile_tui.store.journal import SCHEMA_VERSION, Journal, JournalError
+from efile_tui.store.journal import Journal
 
 T0 = 1_700_000_000.0
-
-# The version 1 layout exactly as efile-tui 1 created it (frozen here on purpose: the
-# migration must upgrade files that exist in the field, whatever the code says today).
-V1_SCHEMA = (
-    """CREATE TABLE tasks (
-        local_id INTEGER PRIMARY KEY AUTOINCREMENT, task_id TEXT, operation TEXT NOT NULL,
-        source_path TEXT NOT NULL, target_path TEXT, conflict TEXT, profile TEXT, region TEXT,
-        origin TEXT NOT NULL, state TEXT NOT NULL, submitted_at REAL NOT NULL,
-        updated_at REAL NOT NULL, final_at REAL, expired INTEGER NOT NULL DEFAULT 0,
-        cancel_requested_at REAL, error_code TEXT, error_msg TEXT,
-        total_num INTEGER NOT NULL DEFAULT 0, processed_num INTEGER NOT NULL DEFAULT 0,
-        total_size INTEGER NOT NULL DEFAULT 0, processed_size INTEGER NOT NULL DEFAULT 0,
-        progress TEXT, server_submit_time TEXT, server_update_time TEXT, submitter TEXT)""",
-    "CREATE UNIQUE INDEX tasks_task_id ON tasks(task_id) WHERE task_id IS NOT NULL",
-    "CREATE INDEX tasks_state ON tasks(state)",
-    "CREATE INDEX tasks_submitted_at ON tasks(submitted_at)",
-)
-V1_ROWS = [
-    # task_id, source_path, state, final_at, expired
-    ("t-run", "/home/u/running", "processing", None, 0),
-    (None, "/home/u/lost", "unknown", None, 0),
-    ("t-done", "/home/u/done", "complete", T0 + 5, 0),
-]
 
 
 class FakeClock:
@@ -55,44 +30,8 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 def journal(tmp_path: Path, clock: FakeClock) -> Iterator[Journal]:
-    with Journal(tmp_path / "journal.sqlite3", clock=clock) as j:
+    with Journal(tmp_path / "journal", clock=clock) as j:
         yield j
-
-
-def make_v1_file(path: Path) -> None:
-    conn = sqlite3.connect(path, isolation_level=None)
-    try:
-        conn.execute("PRAGMA journal_mode = WAL")
-        for statement in V1_SCHEMA:
-            conn.execute(statement)
-        conn.executemany(
-            "INSERT INTO tasks (task_id, operation, source_path, profile, region, origin, state,"
-            " submitted_at, updated_at, final_at, expired, error_msg)"
-            " VALUES (?, 'delete', ?, 'p', 'r', 'submitted', ?, ?, ?, ?, ?, ?)",
-            [
-                (tid, src, state, T0, T0, final, expired, "timed out" if tid is None else None)
-                for tid, src, state, final, expired in V1_ROWS
-            ],
-        )
-        conn.execute("PRAGMA user_version = 1")
-    finally:
-        conn.close()
-
-
-def columns(path: Path) -> list[str]:
-    conn = sqlite3.connect(path)
-    try:
-        return [row[1] for row in conn.execute("PRAGMA table_info(tasks)")]
-    finally:
-        conn.close()
-
-
-def version(path: Path) -> int:
-    conn = sqlite3.connect(path)
-    try:
-        return int(conn.execute("PRAGMA user_version").fetchone()[0])
-    finally:
-        conn.close()
 
 
 def submit_mixed(journal: Journal) -> dict[str, int]:
@@ -110,74 +49,6 @@ def submit_mixed(journal: Journal) -> dict[str, int]:
         ],
     )
     return dict(zip(names, ids, strict=True))
-
-
-def test_v1_file_is_upgraded_in_place(tmp_path: Path, clock: FakeClock) -> None:
-    path = tmp_path / "journal.sqlite3"
-    make_v1_file(path)
-    assert "dismissed_at" not in columns(path)
-    with Journal(path, clock=clock) as journal:
-        assert version(path) == SCHEMA_VERSION == 2
-        assert "dismissed_at" in columns(path)
-        entries = journal.entries()
-        assert sorted(e.source_path for e in entries) == sorted(r[1] for r in V1_ROWS)
-        assert all(e.dismissed_at is None and not e.dismissed for e in entries)
-        assert journal.pollable_ids() == ["t-run"]
-        [lost] = journal.unknown_outcomes()
-        assert lost.source_path == "/home/u/lost" and lost.error_msg == "timed out"
-        # The upgraded file works like a new one.
-        assert journal.dismiss([lost.local_id]) == [lost.local_id]
-        assert journal.unknown_outcomes() == []
-        new = journal.begin_submit(Operation.DELETE, [SubmitItem("/x")], profile="p", region="r")
-        assert new[0] > max(e.local_id for e in entries)
-    with Journal(path, clock=clock) as again:  # opening an up-to-date file changes nothing
-        assert len(again.entries(include_dismissed=True)) == len(V1_ROWS) + 1
-        assert again.get_local(lost.local_id).dismissed  # type: ignore[union-attr]
-
-
-def test_failed_migration_leaves_the_v1_file_untouched(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    path = tmp_path / "journal.sqlite3"
-    make_v1_file(path)
-    broken = (*journal_schema.MIGRATIONS[2], "THIS IS NOT SQL")
-    monkeypatch.setitem(journal_schema.MIGRATIONS, 2, broken)
-    with pytest.raises(JournalError, match="cannot open"):
-        Journal(path)
-    assert version(path) == 1 and "dismissed_at" not in columns(path)
-    monkeypatch.undo()
-    with Journal(path) as journal:
-        assert len(journal.entries()) == len(V1_ROWS)
-
-
-def test_processes_opening_a_v1_file_at_once_upgrade_it_once(tmp_path: Path) -> None:
-    path = tmp_path / "journal.sqlite3"
-    make_v1_file(path)
-    start = threading.Barrier(6)
-    errors: list[BaseException] = []
-
-    def open_it() -> None:
-        try:
-            start.wait(10)
-            with Journal(path) as journal:  # each has its own SQLite connection
-                assert len(journal.entries()) == len(V1_ROWS)
-        except BaseException as exc:  # reported below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=open_it) for _ in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
-    assert errors == []
-    assert version(path) == 2 and columns(path).count("dismissed_at") == 1
-
-
-def test_empty_file_gets_every_step(tmp_path: Path) -> None:
-    path = tmp_path / "journal.sqlite3"
-    Journal(path).close()
-    assert version(path) == SCHEMA_VERSION and "dismissed_at" in columns(path)
-    assert sorted(journal_schema.MIGRATIONS) == list(range(1, SCHEMA_VERSION + 1))
 
 
 def test_dismiss_hides_only_what_the_service_cannot_tell_more_about(
@@ -241,6 +112,49 @@ def test_dismiss_in_bulk(journal: Journal) -> None:
     assert journal.entries() == [] and journal.unknown_outcomes() == []
 
 
+def test_undismiss_shows_entries_again(journal: Journal) -> None:
+    ids = submit_mixed(journal)
+    done = journal.dismiss([ids["lost"], "t-done"])
+    assert journal.undismiss(["t-done", f"local:{ids['lost']}", ids["running"], "nope"]) == done
+    assert journal.undismiss(done) == []  # already shown
+    assert {ids["lost"], ids["done"]} <= {e.local_id for e in journal.entries()}
+    assert [e.source_path for e in journal.unknown_outcomes()] == ["/home/u/lost"]
+
+
+def test_labels_on_submit_import_and_later(tmp_path: Path, clock: FakeClock) -> None:
+    path = tmp_path / "journal"
+    with Journal(path, clock=clock) as journal:
+        batch = [SubmitItem("/home/u/a"), SubmitItem("/home/u/b")]
+        ids = journal.begin_submit(Operation.DELETE, batch, profile="p", region="r", label="run 7")
+        assert journal.add_ids(["t-x"], profile="p", region="r", label="theirs") == ["t-x"]
+        tx = journal.get("t-x")
+        assert (
+            tx is not None and tx.label == "theirs" and journal.get_local(ids[1]).label == "run 7"
+        )  # type: ignore[union-attr]
+        assert journal.set_label([ids[0], "t-x"], "cleanup") == [ids[0], tx.local_id]
+        assert journal.set_label([ids[0]], "cleanup") == []  # unchanged
+        assert journal.set_label([f"local:{ids[1]}"], None) == [ids[1]]
+    with Journal(path, clock=clock) as again:  # labels are on disk
+        labels = {e.source_path or e.task_id: e.label for e in again.entries()}
+        assert labels == {"/home/u/a": "cleanup", "/home/u/b": None, "t-x": "cleanup"}
+        assert again.get_local(ids[0]).to_json()["label"] == "cleanup"  # type: ignore[union-attr]
+
+
+def test_refresh_reports_only_other_writers_changes(tmp_path: Path) -> None:
+    path = tmp_path / "journal"
+    with Journal(path) as one, Journal(path) as two:
+        assert one.refresh() == []
+        ids = one.begin_submit(Operation.DELETE, [SubmitItem("/a")], profile="p", region="r")
+        assert one.refresh() == []  # its own write is not news to it
+        [seen] = two.refresh()
+        assert seen.local_id == ids[0] and seen.state == "submitting"
+        assert two.refresh() == []
+        one.finish_submit(ids, [SubmitOutcome(SubmitItem("/a"), task=Task("t1"))])
+        two.dismiss(["nothing"])  # a write syncs first; refresh still reports the change
+        [seen] = two.refresh()
+        assert seen.task_id == "t1" and two.get("t1") == seen
+
+
 def test_old_imports_keep_working() -> None:
     """The split kept ``efile_tui.store.journal`` the one place to import from."""
     for name in (
@@ -248,9 +162,8 @@ def test_old_imports_keep_working() -> None:
         "JournalEntry",
         "JournalError",
         "iso_time",
-        "SCHEMA_VERSION",
         "JOURNAL_FILE",
-        "BUSY_TIMEOUT_MS",
+        "LEGACY_FILE",
         "SUBMITTING",
         "OUTCOME_UNKNOWN",
         "REJECTED",

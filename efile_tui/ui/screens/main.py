@@ -204,6 +204,7 @@ class MainScreen(Screen[None]):
         delay = self.interval
         cancelled = False
         try:
+            self._apply_others(await asyncio.to_thread(self.ctx.journal.refresh))
             ids = await asyncio.to_thread(self.ctx.journal.pollable_ids, self.ctx.profile)
             live = [r.task_id for r in self.view.rows.values() if r.task_id and not r.is_final]
             ids = list(dict.fromkeys([*ids, *live]))
@@ -243,6 +244,14 @@ class MainScreen(Screen[None]):
                     self.call_later(self.poll_now)
                 else:
                     self._schedule(delay)
+
+    def _apply_others(self, entries: Sequence[JournalEntry]) -> None:
+        """Show what other processes (other login nodes too) wrote to the journal."""
+        mine = [e for e in entries if e.profile == self.ctx.profile]
+        if any(e.dismissed for e in mine):
+            self.reload_journal()  # dismissed elsewhere: drop it here too
+        else:
+            self.apply_entries(mine)
 
     def _refresh_if_touched(self, entries: Sequence[JournalEntry]) -> None:
         """Re-list the open folder when a task that changed it has just ended: one whose

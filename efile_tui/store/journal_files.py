@@ -1,0 +1,299 @@
+"""The journal folder: writer files, snapshots, loading and compaction.
+
+::
+
+    journal/
+      0000001.log            one file per writing process (see efile_tui.store.eventlog)
+      0000002.log
+      snap-00000003.json     the folded state of the files it covers (newest valid wins)
+      compact.lock           present only while a process compacts
+
+A snapshot is written once, complete, under a fresh name taken with ``O_EXCL``; a reader
+takes the newest one that parses completely. Its header records, for every writer file,
+how far it was read, so readers start there. Compaction (at most one process at a time,
+under ``compact.lock``) writes a new snapshot and only then removes the files of writers
+that are known to be gone and were read to the end — no acknowledged record is lost, even
+if the compacting process is killed at any point: until the new snapshot is complete, the
+old snapshot and every file are still there.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from efile_tui.store.eventlog import IDLE_FOREVER, Writer, file_number, parse_lines, read_lines
+from efile_tui.store.fs import GONE, StateFileError, open_private, read_from
+from efile_tui.store.journal_fold import JournalState, row_from_json, row_to_json
+
+_SNAP = re.compile(r"^snap-(\d{8})\.json$")
+LOCK = "compact.lock"
+LOCK_STALE = 300.0  # a compaction lock older than this was left by a dead process
+_HALF_WRITTEN_GRACE = 120.0  # an incomplete snapshot younger than this may still be written
+COMPACT_FILES = 8  # compact when this many files of gone writers are waiting
+COMPACT_BYTES = 4 << 20  # … or this many bytes not covered by a snapshot
+
+
+@dataclass
+class Listing:
+    """The journal folder's writer files (number → name) and snapshots (generation → name)."""
+
+    files: dict[int, str] = field(default_factory=dict)
+    snapshots: dict[int, str] = field(default_factory=dict)
+
+
+def list_folder(folder: Path) -> Listing:
+    """Read the folder once."""
+    listing = Listing()
+    try:
+        names = os.listdir(folder)
+    except OSError as exc:
+        if exc.errno in GONE:
+            return listing
+        raise
+    for name in names:
+        number = file_number(name)
+        if number is not None:
+            listing.files[number] = name
+        elif match := _SNAP.match(name):
+            listing.snapshots[int(match.group(1))] = name
+    return listing
+
+
+@dataclass
+class Loaded:
+    """A journal read from disk: its state and how far each file was read."""
+
+    state: JournalState = field(default_factory=JournalState)
+    offsets: dict[str, int] = field(default_factory=dict)
+    headers: dict[str, dict[str, Any]] = field(default_factory=dict)
+    torn: set[str] = field(default_factory=set)
+    generation: int = 0
+    max_writer: int = 0
+    migrated: list[str] = field(default_factory=list)
+    read_bytes: int = 0  # bytes read beyond the snapshot
+    problems: list[str] = field(default_factory=list)
+
+
+def read_snapshot(folder: Path, listing: Listing, loaded: Loaded) -> None:
+    """Load the newest complete snapshot into ``loaded``; set incomplete old ones aside."""
+    for gen in sorted(listing.snapshots, reverse=True):
+        path = folder / listing.snapshots[gen]
+        try:
+            fd = open_private(path, os.O_RDONLY)
+            try:
+                data, mtime = read_from(fd, 0), os.fstat(fd).st_mtime
+            finally:
+                os.close(fd)
+        except OSError as exc:
+            if exc.errno in GONE:
+                continue
+            raise
+        try:
+            head_raw, rows_raw, tail_raw = data.split(b"\n")[:3]
+            head, rows, tail = json.loads(head_raw), json.loads(rows_raw), json.loads(tail_raw)
+            if tail != {"end": len(rows)}:
+                raise ValueError("incomplete")
+            loaded.state.add_rows(row_from_json(row) for row in rows)
+        except (ValueError, TypeError, KeyError):
+            if time.time() - mtime > _HALF_WRITTEN_GRACE:
+                loaded.problems.append(_set_aside(path, "an unreadable journal snapshot"))
+            loaded.state = JournalState()
+            continue
+        loaded.generation = gen
+        loaded.max_writer = int(head.get("max_writer", 0))
+        loaded.migrated = list(head.get("migrated", []))
+        for name, (offset, header) in head.get("covers", {}).items():
+            loaded.offsets[name] = int(offset)
+            if header:
+                loaded.headers[name] = header
+        loaded.state.apply_all(head.get("pending", []))
+        return
+
+
+def _set_aside(path: Path, what: str) -> str:
+    aside = path.with_name(f"{path.name}.unreadable-{int(time.time())}")
+    try:
+        os.rename(path, aside)
+    except OSError as exc:
+        return f"{what} {path} could not be read nor set aside ({exc.strerror})"
+    return f"{what} {path} was set aside as {aside.name}; entries only in it are missing"
+
+
+def read_files(
+    folder: Path, listing: Listing, loaded: Loaded, skip: str | None = None
+) -> tuple[list[Any], int]:
+    """New events of every writer file (after ``loaded.offsets``); advance the offsets.
+
+    Returns the events and the number of unreadable lines. Raises OSError with ENOENT or
+    ESTALE when a file went away (compacted meanwhile): reload then.
+    """
+    events: list[Any] = []
+    bad = 0
+    for number in sorted(listing.files):
+        name = listing.files[number]
+        loaded.max_writer = max(loaded.max_writer, number)
+        if name == skip:
+            continue
+        start = loaded.offsets.get(name, 0)
+        read = read_lines(folder / name, start)
+        loaded.read_bytes += read.offset - start
+        if read.header is not None:
+            loaded.headers[name] = read.header
+        loaded.offsets[name] = read.offset
+        (loaded.torn.add if read.torn else loaded.torn.discard)(name)
+        values, unreadable = parse_lines(read.lines)
+        events += values
+        if unreadable:
+            bad += unreadable
+            loaded.problems.append(f"{unreadable} unreadable line(s) skipped in {folder / name}")
+    return events, bad
+
+
+def load(folder: Path) -> Loaded:
+    """Read the whole journal: the newest snapshot, then every file after what it covers."""
+    for _attempt in range(10):
+        listing = list_folder(folder)
+        loaded = Loaded()
+        read_snapshot(folder, listing, loaded)
+        present = set(listing.files.values())  # files compacted away need no offset
+        loaded.offsets = {k: v for k, v in loaded.offsets.items() if k in present}
+        try:
+            events, _bad = read_files(folder, listing, loaded)
+        except OSError as exc:
+            if exc.errno in GONE:
+                continue  # compacted while we read: the new snapshot has it
+            raise
+        loaded.state.apply_all(events)
+        return loaded
+    raise StateFileError(folder, "keeps changing while being read", "try again")
+
+
+def writer_gone(loaded: Loaded, folder: Path, name: str) -> bool:
+    """True when nobody will append to this file again."""
+    writer = Writer.parse((loaded.headers.get(name) or {}).get("writer"))
+    if writer is None or writer.gone():
+        return True
+    try:
+        return time.time() - os.stat(folder / name).st_mtime > IDLE_FOREVER
+    except OSError:
+        return True
+
+
+def should_compact(folder: Path, listing: Listing, loaded: Loaded) -> bool:
+    """Worth compacting: many files of gone writers, or many bytes no snapshot covers."""
+    gone = sum(1 for name in listing.files.values() if writer_gone(loaded, folder, name))
+    return gone >= COMPACT_FILES or loaded.read_bytes >= COMPACT_BYTES
+
+
+def write_snapshot(folder: Path, loaded: Loaded) -> int:
+    """Write the state as a new snapshot (the next free generation); return its number."""
+    state = loaded.state
+    pending = [ev for events in state.pending.values() for ev in events]
+    head = {
+        "v": 1,
+        "max_writer": loaded.max_writer,
+        "migrated": loaded.migrated,
+        "covers": {
+            name: [offset, loaded.headers.get(name)] for name, offset in loaded.offsets.items()
+        },
+        "pending": pending,
+        "written": time.time(),
+    }
+    rows = [row_to_json(row) for row in state.rows.values()]
+    data = b"\n".join(
+        json.dumps(part, ensure_ascii=False, separators=(",", ":")).encode()
+        for part in (head, rows, {"end": len(rows)})
+    )
+    gen = loaded.generation + 1
+    while True:
+        path = folder / f"snap-{gen:08d}.json"
+        try:
+            fd = open_private(path, os.O_WRONLY | os.O_EXCL, create=True)
+        except FileExistsError:
+            gen += 1
+            continue
+        break
+    try:
+        view = memoryview(data + b"\n")
+        while view:
+            view = view[os.write(fd, view) :]
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    return gen
+
+
+def take_lock(folder: Path) -> bool:
+    """Take the compaction lock (False: another process holds it)."""
+    path = folder / LOCK
+    for _attempt in range(2):
+        try:
+            fd = open_private(path, os.O_WRONLY | os.O_EXCL, create=True)
+        except FileExistsError:
+            try:
+                if time.time() - os.stat(path).st_mtime < LOCK_STALE:
+                    return False
+                os.unlink(path)
+            except OSError:
+                return False
+            continue
+        os.write(fd, f"{Writer.me()}\n".encode())
+        os.close(fd)
+        return True
+    return False
+
+
+def release_lock(folder: Path) -> None:
+    """Drop the compaction lock."""
+    with contextlib.suppress(OSError):
+        os.unlink(folder / LOCK)
+
+
+def compact(folder: Path, *, keep: set[str]) -> Loaded | None:
+    """Fold everything into a new snapshot and drop what it made redundant.
+
+    ``keep``: file names never removed (this process's own). Returns what was loaded (the
+    journal as of the snapshot), or None when another process is compacting.
+    """
+    if not take_lock(folder):
+        return None
+    try:
+        loaded = load(folder)
+        listing = list_folder(folder)
+        generation = write_snapshot(folder, loaded)
+        for name in listing.files.values():
+            if (
+                name not in keep
+                and name in loaded.offsets
+                and writer_gone(loaded, folder, name)
+                and _read_to_end(folder / name, loaded.offsets[name])
+            ):
+                _unlink(folder / name)
+        for gen, name in listing.snapshots.items():
+            if gen < loaded.generation:  # keep the one it was built on, as a spare
+                _unlink(folder / name)
+        loaded.generation = generation
+        return loaded
+    finally:
+        release_lock(folder)
+
+
+def _read_to_end(path: Path, offset: int) -> bool:
+    """True when nothing but a torn record follows ``offset``."""
+    try:
+        rest = read_lines(path, offset)
+    except OSError:
+        return False
+    return not rest.lines
+
+
+def _unlink(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        os.unlink(path)

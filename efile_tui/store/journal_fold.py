@@ -1,0 +1,313 @@
+"""Journal events and how they fold into task state.
+
+Each writer appends events (one JSON array per line) to its own file; readers merge every
+file and apply the events in time order. An event names its entry by local id (an int) or,
+for what the service reports about a task, by task id (a string) — so two entries that hold
+the same task id (imported on two hosts at once) stay in step, and only one of them is shown.
+
+=====  =====================================================================================
+kind   fields after ``[kind, time, ref``
+=====  =====================================================================================
+``I``  intent / import: task id, operation, source, target, conflict, profile, region,
+       origin, state, label, writer (``host:pid:start``, until the answer is recorded)
+``T``  the service's view of the task: task id, status, operation, source, target, conflict,
+       error code, error message, total/processed num, total/processed size, progress,
+       server submit/update time
+``O``  an outcome without a task (rejected, answer lost): state, error code, error message,
+       only-if-still-submitting
+``X``  expired on the server · ``C`` cancel requested · ``D`` dismissed · ``U`` shown again
+``L``  label set (or cleared with null)
+=====  =====================================================================================
+
+The rules make the result the same whatever order hosts' events arrive in, wherever it
+matters: a final task state never goes back to a running one, the first cancel time is kept,
+operation and paths already known win over what the service reports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from efile_tui.api.models import Operation
+from efile_tui.store.journal_entry import (
+    FINAL_STATES,
+    ORIGIN_SUBMITTED,
+    REJECTED,
+    SUBMITTING,
+    TASK_FINAL,
+    JournalEntry,
+)
+
+# Positions in a row: JournalEntry's fields, then the writer of a pending intent.
+(
+    LID,
+    TASK_ID,
+    OP,
+    SRC,
+    TGT,
+    CONFLICT,
+    PROFILE,
+    REGION,
+    ORIGIN,
+    STATE,
+    SUBMITTED,
+    UPDATED,
+    FINAL_AT,
+    EXPIRED,
+    CANCEL_AT,
+    ECODE,
+    EMSG,
+) = range(17)
+DISMISSED, LABEL, WRITER = 24, 25, 26
+ROW_SIZE = 27
+_UNKNOWN_OP = Operation.UNKNOWN
+
+Event = list[Any]
+Ref = int | str
+
+
+def new_row(ev: Sequence[Any]) -> list[Any]:
+    """A row from an ``I`` event."""
+    ts, lid = ev[1], ev[2]
+    return [
+        lid, ev[3], Operation.parse(ev[4]), ev[5] or "", ev[6], ev[7], ev[8], ev[9], ev[10],
+        ev[11], ts, ts, None, False, None, None, None, 0, 0, 0, 0, None, None, None, None,
+        ev[12], ev[13],
+    ]  # fmt: skip
+
+
+def row_to_json(row: Sequence[Any]) -> list[Any]:
+    """A row as JSON data (for a snapshot)."""
+    out = list(row)
+    out[OP] = row[OP].value
+    return out
+
+
+def row_from_json(data: Sequence[Any]) -> list[Any]:
+    """A row read back from a snapshot; raises ValueError if it is not one."""
+    if not isinstance(data, list) or len(data) != ROW_SIZE or not isinstance(data[LID], int):
+        raise ValueError("not a journal row")
+    row = list(data)
+    row[OP] = Operation.parse(row[OP])
+    row[EXPIRED] = bool(row[EXPIRED])
+    return row
+
+
+class JournalState:
+    """Entries folded from events: rows by local id, the task id index, events waiting."""
+
+    def __init__(self) -> None:
+        self.rows: dict[int, list[Any]] = {}
+        self.by_task: dict[str, list[int]] = {}
+        # Events for an entry not seen yet (another host's clock, or a file not read yet).
+        self.pending: dict[Ref, list[Event]] = {}
+        self._entries: dict[int, JournalEntry] = {}
+        self._order: list[int] | None = None
+
+    # -- building -------------------------------------------------------------------------
+
+    def add_rows(self, rows: Iterable[list[Any]]) -> None:
+        """Put whole rows in (from a snapshot or an import)."""
+        for row in rows:
+            self.rows[row[LID]] = row
+            if row[TASK_ID] is not None:
+                self.by_task.setdefault(row[TASK_ID], []).append(row[LID])
+        self._order = None
+
+    def apply_all(self, events: Iterable[Event]) -> set[int]:
+        """Apply events in time order (stable: a file's own order is kept); changed ids."""
+        changed: set[int] = set()
+        for ev in sorted(events, key=_event_time):
+            changed.update(self.apply(ev))
+        return changed
+
+    def apply(self, ev: Event) -> list[int]:
+        """Apply one event; return the local ids it changed. Malformed events are ignored."""
+        try:
+            kind, ref = ev[0], ev[2]
+            if kind == "I":
+                return self._intent(ev)
+            targets = self._targets(ref)
+            if not targets:
+                self.pending.setdefault(ref, []).append(ev)
+                return []
+            handler = _HANDLERS.get(kind)
+            if handler is None:
+                return []
+            done = [lid for lid in targets if handler(self, self.rows[lid], ev)]
+        except (IndexError, TypeError, KeyError, AttributeError):
+            return []
+        for lid in done:
+            self.rows[lid][UPDATED] = max(self.rows[lid][UPDATED], ev[1])
+            self._entries.pop(lid, None)
+        return done
+
+    def _targets(self, ref: object) -> list[int]:
+        if isinstance(ref, int):
+            return [ref] if ref in self.rows else []
+        if isinstance(ref, str):
+            return self.by_task.get(ref, [])
+        raise TypeError("bad reference")
+
+    def _intent(self, ev: Event) -> list[int]:
+        lid = ev[2]
+        if not isinstance(lid, int) or lid in self.rows:
+            return []
+        row = new_row(ev)
+        self.rows[lid] = row
+        self._order = None
+        changed = [lid]
+        if row[TASK_ID] is not None:
+            changed += self._index(lid, row[TASK_ID])
+        return changed + self._replay(lid)
+
+    def _index(self, lid: int, task_id: str) -> list[int]:
+        self.by_task.setdefault(task_id, []).append(lid)
+        return self._replay(task_id)
+
+    def _replay(self, ref: Ref) -> list[int]:
+        changed: list[int] = []
+        for ev in self.pending.pop(ref, []):
+            changed += self.apply(ev)
+        return changed
+
+    def _task(self, row: list[Any], ev: Event) -> bool:
+        (task_id, state, op, src, tgt, conflict) = ev[3:9]
+        if row[STATE] in TASK_FINAL and state not in TASK_FINAL:
+            return False  # a stale answer: a final state never goes back
+        if task_id and row[TASK_ID] is None:
+            row[TASK_ID] = task_id
+            self._index(row[LID], task_id)
+        row[STATE] = state
+        if row[FINAL_AT] is None and state in TASK_FINAL:
+            row[FINAL_AT] = ev[1]
+        if row[OP] is _UNKNOWN_OP:
+            row[OP] = Operation.parse(op)
+        row[SRC] = row[SRC] or src or ""
+        row[TGT] = row[TGT] if row[TGT] is not None else tgt
+        row[CONFLICT] = row[CONFLICT] if row[CONFLICT] is not None else conflict
+        row[ECODE:DISMISSED] = ev[9:18]
+        row[EXPIRED] = False
+        row[WRITER] = None
+        return True
+
+    # -- reading --------------------------------------------------------------------------
+
+    def canonical(self, task_id: str) -> int:
+        """The one entry shown for a task id: a submitted one first, then the oldest."""
+        lids = self.by_task[task_id]
+        if len(lids) == 1:
+            return lids[0]
+        rows = self.rows
+        return min(lids, key=lambda lid: (rows[lid][ORIGIN] != ORIGIN_SUBMITTED, lid))
+
+    def visible(self, lid: int) -> bool:
+        """False for a second entry of a task id another entry shows."""
+        task_id = self.rows[lid][TASK_ID]
+        return task_id is None or len(self.by_task[task_id]) == 1 or self.canonical(task_id) == lid
+
+    def entry(self, lid: int) -> JournalEntry:
+        """The entry of a local id (kept until the row changes)."""
+        found = self._entries.get(lid)
+        if found is None:
+            found = self._entries[lid] = JournalEntry._make(self.rows[lid][:WRITER])
+        return found
+
+    def newest_first(self) -> list[int]:
+        """Local ids, newest submit first."""
+        if self._order is None:
+            rows = self.rows
+            self._order = sorted(rows, key=lambda lid: (rows[lid][SUBMITTED], lid), reverse=True)
+        return self._order
+
+    def select(self, keep: Callable[[list[Any]], bool]) -> list[JournalEntry]:
+        """Visible entries whose row passes ``keep``, newest first."""
+        rows, by_task, entry = self.rows, self.by_task, self.entry
+        out = []
+        for lid in self.newest_first():
+            row = rows[lid]
+            task_id = row[TASK_ID]
+            if task_id is not None and len(by_task[task_id]) > 1 and not self.visible(lid):
+                continue
+            if keep(row):
+                out.append(entry(lid))
+        return out
+
+    def find(self, ref: Ref) -> list[Any] | None:
+        """The row shown for a local id or task id, or None."""
+        if isinstance(ref, int):
+            row = self.rows.get(ref)
+            return row if row is not None and self.visible(ref) else None
+        if ref in self.by_task:
+            return self.rows[self.canonical(ref)]
+        return None
+
+
+def _event_time(ev: Event) -> float:
+    try:
+        return float(ev[1])
+    except (IndexError, TypeError, ValueError):
+        return 0.0
+
+
+def _outcome(state: JournalState, row: list[Any], ev: Event) -> bool:
+    if ev[6] and row[STATE] != SUBMITTING:
+        return False
+    row[STATE], row[ECODE], row[EMSG] = ev[3], ev[4], ev[5]
+    if ev[3] == REJECTED and row[FINAL_AT] is None:
+        row[FINAL_AT] = ev[1]
+    row[WRITER] = None
+    return True
+
+
+def _expired(state: JournalState, row: list[Any], ev: Event) -> bool:
+    if row[EXPIRED]:
+        return False
+    row[EXPIRED] = True
+    return True
+
+
+def _cancel(state: JournalState, row: list[Any], ev: Event) -> bool:
+    if row[CANCEL_AT] is not None and row[CANCEL_AT] <= ev[1]:
+        return False
+    row[CANCEL_AT] = ev[1]
+    return True
+
+
+def _dismiss(state: JournalState, row: list[Any], ev: Event) -> bool:
+    if row[DISMISSED] is not None:
+        return False
+    row[DISMISSED] = ev[1]
+    return True
+
+
+def _undismiss(state: JournalState, row: list[Any], ev: Event) -> bool:
+    if row[DISMISSED] is None:
+        return False
+    row[DISMISSED] = None
+    return True
+
+
+def _label(state: JournalState, row: list[Any], ev: Event) -> bool:
+    label = ev[3]
+    if row[LABEL] == label or not (label is None or isinstance(label, str)):
+        return False
+    row[LABEL] = label
+    return True
+
+
+_HANDLERS: dict[str, Callable[[JournalState, list[Any], Event], bool]] = {
+    "T": JournalState._task,
+    "O": _outcome,
+    "X": _expired,
+    "C": _cancel,
+    "D": _dismiss,
+    "U": _undismiss,
+    "L": _label,
+}
+
+
+def is_final(row: Sequence[Any]) -> bool:
+    """A final task status, or rejected."""
+    return row[STATE] in FINAL_STATES

@@ -1,0 +1,107 @@
+"""Import the old SQLite journal (``journal.sqlite3``, schema 1 or 2) once, without loss.
+
+Its rows become a journal snapshot with their local ids kept (so ``local:N`` keys the
+operator wrote down still work); the file is then renamed ``journal.sqlite3.migrated`` and
+kept as a backup. A file that cannot be read is set aside (``.unreadable-<time>``) with a
+message; one of a newer schema is left alone and reported.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import time
+from pathlib import Path
+from typing import Any
+
+from efile_tui.store import journal_files as files
+from efile_tui.store.journal_fold import LID, row_from_json
+from efile_tui.store.journal_schema import SCHEMA_VERSION, schema_version
+
+LEGACY_FILE = "journal.sqlite3"
+BACKUP_SUFFIX = ".migrated"
+_LOCK_WAIT = 20.0
+
+_COLUMNS = (
+    "local_id, task_id, operation, source_path, target_path, conflict, profile, region,"
+    " origin, state, submitted_at, updated_at, final_at, expired, cancel_requested_at,"
+    " error_code, error_msg, total_num, processed_num, total_size, processed_size, progress,"
+    " server_submit_time, server_update_time, {dismissed}, NULL, submitter"
+)
+
+
+def read_legacy(path: Path) -> list[list[Any]]:
+    """Rows of an old journal file as journal rows. Raises sqlite3.Error, ValueError."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        version = schema_version(conn)
+        if version > SCHEMA_VERSION or version < 1:
+            raise ValueError(f"schema version {version} is not one this efile-tui can import")
+        dismissed = "dismissed_at" if version >= 2 else "NULL"
+        query = f"SELECT {_COLUMNS.format(dismissed=dismissed)} FROM tasks ORDER BY local_id"
+        rows = conn.execute(query).fetchall()
+    finally:
+        conn.close()
+    out = []
+    for row in rows:
+        data = list(row)
+        writer = data[-1]
+        data[-1] = f"{writer}:" if writer else None  # host:pid, start time unknown
+        out.append(row_from_json(data))
+    return out
+
+
+def migrate_legacy(folder: Path, legacy: Path, *, block: int) -> list[str]:
+    """Import ``legacy`` into the journal ``folder`` unless done; return messages to show."""
+    deadline = time.monotonic() + _LOCK_WAIT
+    while not files.take_lock(folder):
+        if time.monotonic() > deadline:
+            return [f"the old task journal {legacy} is being imported by another process"]
+        time.sleep(0.05)
+    try:
+        if not legacy.is_file():
+            return []  # another process imported it meanwhile
+        loaded = files.load(folder)
+        if legacy.name not in loaded.migrated:
+            try:
+                rows = read_legacy(legacy)
+            except (sqlite3.Error, ValueError) as exc:
+                return [_set_aside(legacy, exc)]
+            taken = set(loaded.state.rows)
+            top = max([*taken, *(row[LID] for row in rows), 0])
+            for row in rows:
+                if row[LID] in taken:  # an id already used by a new writer: renumber
+                    top += 1
+                    row[LID] = top
+            loaded.state.add_rows(rows)
+            loaded.migrated.append(legacy.name)
+            loaded.max_writer = max(loaded.max_writer, top // block)
+            files.write_snapshot(folder, loaded)
+            count = len(rows)
+        else:
+            count = None
+        backup = legacy.with_name(legacy.name + BACKUP_SUFFIX)
+        os.replace(legacy, backup)
+        for suffix in ("-wal", "-shm"):
+            extra = Path(str(legacy) + suffix)
+            if extra.exists():
+                os.replace(extra, Path(str(backup) + suffix))
+        if count is None:
+            return []
+        return [f"imported {count} entries from the old task journal; it is kept as {backup}"]
+    finally:
+        files.release_lock(folder)
+
+
+def _set_aside(legacy: Path, exc: Exception) -> str:
+    if isinstance(exc, ValueError):
+        return f"the old task journal {legacy} was not imported: {exc}; upgrade efile-tui"
+    aside = legacy.with_name(f"{legacy.name}.unreadable-{int(time.time())}")
+    try:
+        os.replace(legacy, aside)
+    except OSError as err:
+        return f"the old task journal {legacy} cannot be read ({exc}) nor set aside ({err})"
+    return (
+        f"the old task journal {legacy} cannot be read ({exc}); it was set aside as "
+        f"{aside} and nothing was imported from it"
+    )
