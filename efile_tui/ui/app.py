@@ -135,8 +135,8 @@ class EfileApp(App[int]):
         self.theme = "efile-ansi" if sixteen else "efile-dark"
         self.set_class(current() is ASCII, "-ascii")
         self._install_hangup_handlers()
-        if self._state is not None:
-            for problem in self._state[0].problems:
+        if self.local_state is not None:
+            for problem in self.local_state[0].problems:
                 self.notify(problem, severity="warning", timeout=30, markup=False)
         if self.ctx is not None:
             self.push_screen(MainScreen(self.ctx, **self._main_args))  # type: ignore[arg-type]
