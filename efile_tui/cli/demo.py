@@ -96,7 +96,11 @@ def _launch(launch, args: argparse.Namespace) -> int:  # type: ignore[no-untyped
 
 
 def run_demo(args: argparse.Namespace) -> int:
-    """Seed a temporary tree, start the simulator on a free loopback port, open the TUI."""
+    """Seed a temporary tree, start the simulator on a free loopback port, open the TUI.
+
+    The demo keeps its state (journal, audit log) in the same temporary folder.
+    """
+    from efile_tui.locations import STATE_DIR_ENV
     from efile_tui.sim.config import SimConfig
     from efile_tui.sim.seed import seed_tree
     from efile_tui.sim.server import SimServer
@@ -114,4 +118,7 @@ def run_demo(args: argparse.Namespace) -> int:
             os.environ["EFILE_URL"] = server.url
             os.environ["EFILE_TOKEN"] = server.token
             os.environ["EFILE_HOME"] = config.home
+            # The demo's tasks live and die with its simulator: a journal and audit log of
+            # their own, never mixed with real use.
+            os.environ[STATE_DIR_ENV] = str(Path(tmp) / "state")
             return run_tui(args)
