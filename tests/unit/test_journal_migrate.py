@@ -69,7 +69,7 @@ def make_file(path: Path, version: int, *, dismissed: bool = False) -> None:
                     "timed out" if tid is None else None,
                 )
                 for n, (tid, src, tgt, state, final, expired, cancel) in enumerate(ROWS)
-            ],  # fmt: skip
+            ],
         )
         if version >= 2 and dismissed:
             conn.execute("UPDATE tasks SET dismissed_at = ? WHERE task_id = 't-old'", (T0 + 9,))
