@@ -1,118 +1,40 @@
 """The task table's model, without Textual: rows, marks, filter and sort.
 
 Rows and marks are keyed by task id, so marks survive re-sorting, filtering and polling.
-Journal entries without a task id (a submit whose answer was lost) get the key
-``local:<journal id>``; they are shown but cannot be cancelled.
 
-The display order is cached: with 10,000 rows, sorting them costs several milliseconds,
-and a poll that only moves progress bars does not change it. ``TaskView.rows`` counts its
-own changes (adding, replacing or deleting a row, directly or through the methods here),
-so the cache never outlives a change that could reorder or hide a row.
+The display order is computed in two cached steps: every row sorted by the sort key, then
+the rows passing the filter, taken from that list in order. Changing or clearing the
+filter therefore never sorts again (clearing it just shows the sorted list), and a poll
+that only moves progress bars changes neither list. ``TaskView.rows`` counts its own
+changes (adding, replacing or deleting a row, directly or through the methods here), so
+a cache never outlives a change that could reorder or hide a row.
+
+With many rows, the order can be worked out away from the UI thread: ``order_job()``
+takes a snapshot of what the order depends on, ``OrderJob.run()`` (any thread) does the
+work, and ``install()`` keeps the result when nothing changed meanwhile.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from efile_tui.api.models import Operation, Task, TaskStatus
-from efile_tui.store.journal import JournalEntry
+from efile_tui.api.models import Operation, Task
+from efile_tui.core.taskrow import (
+    EXPIRED,
+    OUTCOME_UNKNOWN,
+    REJECTED,
+    STATUS_ORDER,
+    SUBMITTING,
+    TaskRow,
+)
 
 SORT_KEYS = ("submitted", "status", "operation", "source", "progress", "updated")
 
-# Display state for rows that are not (yet) a server task.
-OUTCOME_UNKNOWN = "outcome unknown"
-REJECTED = "rejected"
-SUBMITTING = "submitting"
-EXPIRED = "expired"
 
-# Journal states shown under another name (the rest show the task status).
-_STATE_DISPLAY = {"unknown": OUTCOME_UNKNOWN, "rejected": REJECTED}
-
-_STATUS_ORDER = {
-    TaskStatus.PROCESSING.value: 0,
-    TaskStatus.WAITING.value: 1,
-    SUBMITTING: 2,
-    OUTCOME_UNKNOWN: 3,
-    TaskStatus.FAIL.value: 4,
-    REJECTED: 5,
-    TaskStatus.CANCEL.value: 6,
-    TaskStatus.COMPLETE.value: 7,
-    TaskStatus.UNKNOWN.value: 8,
-}
-
-
-@dataclass(frozen=True, slots=True)
-class TaskRow:
-    """One row of the task table: everything it shows, as plain values."""
-
-    key: str
-    task_id: str | None
-    operation: str
-    status: str
-    source: str = ""
-    target: str = ""
-    processed_num: int = 0
-    total_num: int = 0
-    processed_size: int = 0
-    total_size: int = 0
-    percent: float | None = None
-    submitted: float = 0.0
-    submitted_text: str = ""
-    updated_text: str = ""
-    error: str = ""
-    expired: bool = False
-    cancelling: bool = False
-
-    @property
-    def is_final(self) -> bool:
-        """No further change is expected."""
-        return self.status in ("complete", "fail", "cancel", REJECTED) or self.expired
-
-    @property
-    def cancellable(self) -> bool:
-        """Only live server tasks can be cancelled."""
-        return self.task_id is not None and not self.is_final
-
-    @classmethod
-    def from_entry(cls, entry: JournalEntry) -> TaskRow:
-        """Build a row from the journal (the source of truth for the table)."""
-        task = entry.to_task()
-        status = _STATE_DISPLAY.get(entry.state) or task.status.value
-        if entry.task_id is None and entry.state == "submitting":
-            status = SUBMITTING
-        code, msg = entry.error_code, entry.error_msg
-        error = f"{code} {msg}" if code and msg else (code or msg or "")
-        return cls(
-            key=entry.task_id or f"local:{entry.local_id}",
-            task_id=entry.task_id,
-            operation=entry.operation.value,
-            status=status,
-            source=entry.source_path,
-            target=entry.target_path or "",
-            processed_num=task.processed_num,
-            total_num=task.total_num,
-            processed_size=task.processed_size,
-            total_size=task.total_size,
-            percent=task.percent,
-            submitted=entry.submitted_at,
-            submitted_text=entry.server_submit_time or _clock(entry.submitted_at),
-            updated_text=entry.server_update_time or _clock(entry.updated_at),
-            error=error,
-            expired=entry.expired,
-            cancelling=bool(entry.cancel_requested_at) and not entry.is_final,
-        )
-
-
-def _clock(ts: float) -> str:
-    import time
-
-    return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(ts)) if ts else ""
-
-
-@dataclass
+@dataclass(frozen=True)
 class TaskFilter:
     """What the table shows: text in id/paths, and optional status and operation sets."""
 
@@ -128,8 +50,8 @@ class TaskFilter:
             return False
         if self.text:
             needle = self.text.lower()
-            hay = f"{row.task_id or ''} {row.source} {row.target} {row.error}".lower()
-            return needle in hay
+            hay = f"{row.task_id or ''} {row.source} {row.target} {row.error} {row.label}"
+            return needle in hay.lower()
         return True
 
     @property
@@ -167,11 +89,6 @@ class RowDict(dict[str, TaskRow]):
         self.version += 1
         return super().pop(*args)
 
-    def popitem(self) -> tuple[str, TaskRow]:
-        """Remove the last item (see ``dict.popitem``)."""
-        self.version += 1
-        return super().popitem()
-
     def clear(self) -> None:
         """Remove every row."""
         self.version += 1
@@ -182,14 +99,51 @@ class RowDict(dict[str, TaskRow]):
         self.version += 1
         super().update(*args, **kwargs)
 
-    def setdefault(self, key: str, default: Any = None) -> Any:
-        """See ``dict.setdefault``."""
-        self.version += 1
-        return super().setdefault(key, default)
+    def set_quietly(self, key: str, value: TaskRow) -> None:
+        """Replace a row without counting a change (its place in every order is the same)."""
+        super().__setitem__(key, value)
 
-    def __ior__(self, other: Any) -> RowDict:  # type: ignore[misc,override]
-        self.version += 1
-        super().update(other)
+
+def sort_function(sort_key: str) -> Callable[[TaskRow], tuple[object, ...]]:
+    """The value rows are ordered by for ``sort_key`` (ties by submit time, then key)."""
+    if sort_key == "status":
+        return lambda r: (STATUS_ORDER.get(r.status, 9), r.submitted, r.key)
+    if sort_key == "operation":
+        return lambda r: (r.operation, r.submitted, r.key)
+    if sort_key == "source":
+        return lambda r: (r.source, r.submitted, r.key)
+    if sort_key == "progress":
+        return lambda r: (-1.0 if r.percent is None else r.percent, r.submitted, r.key)
+    if sort_key == "updated":
+        return lambda r: (r.updated_text, r.submitted, r.key)
+    return lambda r: (r.submitted, r.key)
+
+
+@dataclass
+class OrderJob:
+    """The display order to work out for a snapshot of the rows (safe in any thread)."""
+
+    state: tuple[object, ...]
+    rows: list[TaskRow]
+    sort_key: str
+    reverse: bool
+    filter: TaskFilter
+    sorted_keys: list[str] | None  # already known (only the filter changed)
+    result: tuple[list[str], list[str]] | None = None
+
+    def run(self) -> OrderJob:
+        """Sort (unless already sorted) and filter; returns itself."""
+        everything = self.sorted_keys
+        if everything is None:
+            rows = sorted(self.rows, key=sort_function(self.sort_key), reverse=self.reverse)
+            everything = [r.key for r in rows]
+        if self.filter.active:
+            by_key = {r.key: r for r in self.rows}
+            matches = self.filter.matches
+            shown = [k for k in everything if matches(by_key[k])]
+        else:
+            shown = everything
+        self.result = (everything, shown)
         return self
 
 
@@ -202,8 +156,12 @@ class TaskView:
     filter: TaskFilter = field(default_factory=TaskFilter)
     sort_key: str = "submitted"
     reverse: bool = True
-    # (state it was computed for, visible keys): see visible_keys().
-    _order: tuple[tuple[object, ...], list[str]] | None = field(
+    # (rows version, sort key, reverse) -> every key in sort order.
+    sorted_cache: tuple[tuple[object, ...], list[str]] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
+    # (the above + filter) -> the keys shown, in order.
+    shown_cache: tuple[tuple[object, ...], list[str]] | None = field(
         default=None, init=False, repr=False, compare=False
     )
 
@@ -211,7 +169,8 @@ class TaskView:
         if name == "rows":
             # A plain dict is wrapped, so its changes are counted too.
             value = value if isinstance(value, RowDict) else RowDict(value)
-            super().__setattr__("_order", None)
+            super().__setattr__("sorted_cache", None)
+            super().__setattr__("shown_cache", None)
         super().__setattr__(name, value)
 
     def outdated(self, tasks: Iterable[Task]) -> list[str]:
@@ -237,29 +196,33 @@ class TaskView:
         """Add or replace rows; returns (added keys, changed keys)."""
         added, changed = [], []
         store = self.rows
-        if self._order is not None and self._order[0][2:] != self._settings():
-            self._order = None  # computed for another sort or filter: _same_place can't tell
+        sort_value = sort_function(self.sort_key)
+        f = self.filter
         for row in rows:
             old = store.get(row.key)
             if old is None:
                 added.append(row.key)
             elif old != row:
                 changed.append(row.key)
-                if self._same_place(old, row):
-                    # Progress moved, order and filter unaffected: keep the cached order.
-                    dict.__setitem__(store, row.key, row)
+                if sort_value(old) == sort_value(row) and (
+                    not f.active or f.matches(old) == f.matches(row)
+                ):
+                    # Progress moved; order and filter unaffected: keep the cached order.
+                    # (Caches for another sort or filter are dropped: they could not tell.)
+                    self.drop_caches_not_for_now()
+                    store.set_quietly(row.key, row)
                     continue
             else:
                 continue
             store[row.key] = row
         return added, changed
 
-    def _same_place(self, old: TaskRow, new: TaskRow) -> bool:
-        """True when ``new`` sorts and filters exactly like ``old`` (same display order)."""
-        if self.sort_value(old) != self.sort_value(new):
-            return False
-        f = self.filter
-        return not f.active or f.matches(old) == f.matches(new)
+    def drop_caches_not_for_now(self) -> None:
+        """Forget cached orders computed for another sort or filter than the current one."""
+        if self.sorted_cache is not None and self.sorted_cache[0][1:] != self.sort_settings():
+            self.sorted_cache = None
+        if self.shown_cache is not None and self.shown_cache[0][1:] != self.settings():
+            self.shown_cache = None
 
     def replace_key(self, old_key: str, row: TaskRow) -> None:
         """A ``local:`` row learned its task id: move its mark to the new key."""
@@ -271,37 +234,58 @@ class TaskView:
 
     def sort_value(self, row: TaskRow) -> tuple[object, ...]:
         """The value rows are ordered by for the current sort key (ties by submit time)."""
-        key = self.sort_key
-        if key == "status":
-            primary: object = _STATUS_ORDER.get(row.status, 9)
-        elif key == "operation":
-            primary = row.operation
-        elif key == "source":
-            primary = row.source
-        elif key == "progress":
-            primary = -1.0 if row.percent is None else row.percent
-        elif key == "updated":
-            primary = row.updated_text
-        else:
-            primary = row.submitted
-        return (primary, row.submitted, row.key)
+        return sort_function(self.sort_key)(row)
 
-    def _settings(self) -> tuple[object, ...]:
-        """Everything besides the rows that the display order depends on."""
+    def sort_settings(self) -> tuple[object, ...]:
+        """Besides the rows, what the sorted list depends on."""
+        return (self.sort_key, self.reverse)
+
+    def settings(self) -> tuple[object, ...]:
+        """Besides the rows, everything the display order depends on."""
         f = self.filter
         return (self.sort_key, self.reverse, f.text, f.statuses, f.operations)
 
+    def order_ready(self) -> bool:
+        """True when ``visible_keys()`` answers from its cache (no sorting or filtering)."""
+        cache = self.shown_cache
+        return cache is not None and cache[0] == (self.rows.version, *self.settings())
+
+    def order_job(self) -> OrderJob:
+        """A snapshot of what the display order depends on, to be worked out by ``run()``."""
+        version = self.rows.version
+        cache = self.sorted_cache
+        known = (
+            cache[1] if cache is not None and cache[0] == (version, *self.sort_settings()) else None
+        )
+        return OrderJob(
+            (version, *self.settings()),
+            list(self.rows.values()),
+            self.sort_key,
+            self.reverse,
+            self.filter,
+            known,
+        )
+
+    def install(self, job: OrderJob) -> bool:
+        """Keep a finished job's order; False when rows or settings changed meanwhile."""
+        if job.result is None or job.state != (self.rows.version, *self.settings()):
+            return False
+        everything, shown = job.result
+        self.sorted_cache = ((job.state[0], *self.sort_settings()), everything)
+        self.shown_cache = (job.state, shown)
+        return True
+
     def visible_keys(self) -> list[str]:
-        """Keys of the rows that pass the filter, in display order."""
+        """Keys of the rows that pass the filter, in display order (do not modify)."""
+        if not self.order_ready():
+            self.install(self.order_job().run())
+        assert self.shown_cache is not None
+        return self.shown_cache[1]
+
+    def any_row(self, keys: Iterable[str], test: Callable[[TaskRow], object]) -> bool:
+        """True when ``test`` is true for any of the rows ``keys``."""
         rows = self.rows
-        state = (rows.version, len(rows), *self._settings())
-        if self._order is not None and self._order[0] == state:
-            return list(self._order[1])
-        chosen = [r for r in rows.values() if self.filter.matches(r)]
-        chosen.sort(key=self.sort_value, reverse=self.reverse)
-        keys = [r.key for r in chosen]
-        self._order = (state, keys)
-        return list(keys)
+        return any(test(rows[k]) for k in keys if k in rows)
 
     # -- marks -------------------------------------------------------------------------
 
@@ -312,14 +296,16 @@ class TaskView:
         elif key in self.rows:
             self.marks.add(key)
 
-    def mark(self, keys: Sequence[str]) -> None:
+    def mark(self, keys: Iterable[str]) -> None:
         """Mark every key given (a range, or all visible)."""
         self.marks.update(k for k in keys if k in self.rows)
 
     def invert(self, keys: Sequence[str]) -> None:
         """Invert the marks of the given (visible) keys."""
-        for key in keys:
-            self.toggle_mark(key)
+        marks = self.marks
+        on = [k for k in keys if k not in marks and k in self.rows]
+        marks.difference_update(keys)
+        marks.update(on)
 
     def clear_marks(self) -> None:
         """Unmark everything, visible or not."""
@@ -327,21 +313,23 @@ class TaskView:
 
     def hidden_marked(self, visible: Sequence[str]) -> int:
         """How many marked rows the filter hides."""
+        if not self.marks or (not self.filter.active and len(visible) == len(self.rows)):
+            return 0
         return len(self.marks - set(visible))
 
     def cancellable_marked(self) -> list[str]:
         """Task ids of marked rows that can still be cancelled: in table order, then the
         ones hidden by the filter (oldest first)."""
         visible = self.visible_keys()
-        shown = set(visible)
+        marks = self.marks
+        shown = [k for k in visible if k in marks]
+        seen = set(shown)
         hidden = sorted(
-            (k for k in self.marks if k not in shown and k in self.rows),
+            (k for k in marks if k not in seen and k in self.rows),
             key=lambda k: (self.rows[k].submitted, k),
         )
         return [
-            r.task_id
-            for k in [*visible, *hidden]
-            if k in self.marks and (r := self.rows[k]).cancellable and r.task_id
+            r.task_id for k in [*shown, *hidden] if (r := self.rows[k]).cancellable and r.task_id
         ]
 
     def counts(self) -> Counter[str]:
@@ -349,4 +337,13 @@ class TaskView:
         return Counter(r.status if not r.expired else EXPIRED for r in self.rows.values())
 
 
-__all__ = ["SORT_KEYS", "Operation", "TaskFilter", "TaskRow", "TaskView"]
+__all__ = [
+    "OUTCOME_UNKNOWN",
+    "REJECTED",
+    "SORT_KEYS",
+    "SUBMITTING",
+    "Operation",
+    "TaskFilter",
+    "TaskRow",
+    "TaskView",
+]

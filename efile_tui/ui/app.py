@@ -8,15 +8,16 @@ polling) and the fatal-error policy.
 from __future__ import annotations
 
 import asyncio
-import base64
 import contextlib
 import os
 import signal
+import subprocess
 import sys
 import threading
 from collections.abc import Coroutine, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
+from textual import work
 from textual.app import App, SystemCommand
 from textual.screen import Screen
 from textual.theme import Theme
@@ -79,18 +80,6 @@ THEMES = (
     ),
 )
 EXIT_GRACE = 1.0  # seconds the normal shutdown gets before the process is ended anyway
-
-
-def osc52(text: str, *, tmux: bool) -> str:
-    """The escape sequence that puts ``text`` on the local clipboard over SSH.
-
-    Inside tmux it is wrapped in a DCS passthrough so it reaches the outer terminal.
-    """
-    payload = base64.b64encode(text.encode("utf-8")).decode("ascii")
-    seq = f"\x1b]52;c;{payload}\x07"
-    if tmux:
-        seq = "\x1bPtmux;" + seq.replace("\x1b", "\x1b\x1b") + "\x1b\\"
-    return seq
 
 
 class EfileApp(App[int]):
@@ -197,16 +186,27 @@ class EfileApp(App[int]):
         self.copy_text(message.text, message.label)
 
     def copy_text(self, text: str, label: str) -> None:
-        """Copy with OSC 52 (tmux passthrough under $TMUX) and show it as a fallback."""
+        """Copy with OSC 52 (under tmux also through tmux's own buffer, which passes it
+        on to the outer terminal) and show it as a fallback."""
         self.copied.append(text)
-        driver = self._driver
-        if driver is not None and not self.is_headless:
-            driver.write(osc52(text, tmux=bool(os.environ.get("TMUX"))))
+        if not self.is_headless:
+            self.copy_to_clipboard(text)
+            if os.environ.get("TMUX"):
+                self.tmux_copy(text)
         self.notify(
             f"Copied {label} to the clipboard (OSC 52). If your terminal ignores OSC 52, "
             "press ctrl+p → 'Show last copied text'.",
             timeout=4,
         )
+
+    @work(thread=True, group="clipboard", exit_on_error=False)
+    def tmux_copy(self, text: str) -> None:
+        """Put ``text`` in tmux's buffer and the outer terminal's clipboard (``-w``)."""
+        with contextlib.suppress(OSError, subprocess.SubprocessError):
+            command = ["tmux", "load-buffer", "-w", "-"]
+            subprocess.run(
+                command, input=text.encode(), timeout=5, check=False, capture_output=True
+            )
 
     def action_show_copied(self) -> None:
         """Show the last copied text so it can be selected by hand."""

@@ -404,7 +404,7 @@ def _display_settled(screen: MainScreen, server: SimServer) -> bool:
 
 def _shown_status(screen: MainScreen, key: str) -> str:
     """The status cell as painted in the table (glyph and words)."""
-    return str(screen.table.get_cell(key, "status"))
+    return screen.table.cell_text(key, "status")
 
 
 def _compare(

@@ -134,7 +134,7 @@ async def test_marks_survive_sort_filter_and_polls(server: SimServer, tmp_path: 
         source = view.rows[first].source
         await pilot.press("slash", *source.rsplit("/", 1)[1])
         await pilot.press("enter")
-        assert table._order == [first]
+        assert table.row_keys == [first]
         info = str(app.main.query_one("#task-info").render())
         assert "2 marked (1 hidden by filter)" in info
         await pilot.pause(1.0)  # several polls later
@@ -269,9 +269,9 @@ async def test_operation_filter_and_dismiss(server: SimServer, tmp_path: Path) -
         )
         app.main.table.focus()
         await pilot.press("o", "o")  # delete → copy: the delete row is hidden
-        assert app.main.table._order == []
+        assert app.main.table.row_keys == []
         await pilot.press("o", "o", "o")  # back to all
-        assert len(app.main.table._order) == 1
+        assert len(app.main.table.row_keys) == 1
         await pilot.press("x")
         await wait_until(pilot, lambda: not view.rows, what="dismissed")
         assert app.ctx.journal.entries() == []

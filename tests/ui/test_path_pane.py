@@ -11,13 +11,14 @@ from collections.abc import Callable
 
 from textual.app import App, ComposeResult
 from textual.message import Message
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import Input, Static
 
 from efile_tui.api.errors import NotFound
 from efile_tui.api.models import DirPage, FileEntry, Operation
+from efile_tui.core.paging import MAX_ROWS, PAGE_SIZE
 from efile_tui.ui.messages import CopyText, DeleteRequested, PageWanted, TransferRequested
-from efile_tui.ui.widgets.path_pane import MAX_ROWS, PAGE_SIZE, PathPane
-from efile_tui.ui.widgets.path_table import MARK_GLYPH
+from efile_tui.ui.widgets.path_pane import PathPane
+from efile_tui.ui.widgets.path_table import MARK_GLYPH, PathTable
 
 HOME = "/public/home/u"
 BIG = HOME + "/big"
@@ -123,8 +124,13 @@ class PaneApp(App[None]):
 
 def names(pane: PathPane) -> list[str]:
     """Names shown in the table, in order."""
-    table = pane.query_one(DataTable)
+    table = pane.query_one(PathTable)
     return [str(table.get_row_at(i)[1]) for i in range(table.row_count)]
+
+
+def painted(app: App[None]) -> str:
+    """The screen as painted (its text, from a screenshot of the real output)."""
+    return app.export_screenshot()
 
 
 def info(pane: PathPane) -> str:
@@ -175,7 +181,7 @@ async def test_large_folder_pages_lazily() -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         pane = app.pane
-        table = pane.query_one(DataTable)
+        table = pane.query_one(PathTable)
         assert len(app.requests) == 1
         assert app.requests[0].start == 0 and app.requests[0].limit == 200
         assert table.row_count == 201  # ".." + first page
@@ -189,15 +195,38 @@ async def test_large_folder_pages_lazily() -> None:
         assert starts == sorted(set(starts))  # each page asked for once, in order
         assert table.row_count <= 1 + 200 * len(app.requests)
         assert table.row_count < 2000
-        # End goes to the last loaded row and asks for one more page, not for everything.
-        before = len(app.requests)
-        await pilot.press("end")
-        await pilot.pause()
-        assert len(app.requests) == before + 1
-        assert table.row_count < 2500
         # The rows are in the server's order with nothing skipped or repeated.
         assert names(pane)[1:4] == ["f000000", "f000001", "f000002"]
         assert names(pane)[-1] == f"f{table.row_count - 2:06d}"
+
+
+async def test_end_and_home_fetch_the_real_ends_of_a_big_folder() -> None:
+    app = PaneApp(BIG)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        pane = app.pane
+        table = pane.query_one(PathTable)
+        # End: one request for the folder's last page, the cursor on its last entry.
+        await pilot.press("end")
+        await pilot.pause()
+        assert [(r.start, r.limit) for r in app.requests[1:]] == [(BIG_TOTAL - PAGE_SIZE, 200)]
+        assert pane.cursor_path == f"{BIG}/f{BIG_TOTAL - 1:06d}"
+        assert names(pane)[0] == f"↑ {BIG_TOTAL - PAGE_SIZE:,} earlier entries"
+        assert "99,801–100,000 of 100,000 loaded" in info(pane)
+        assert f"f{BIG_TOTAL - 1:06d}" in painted(app)
+        # End again: already there, nothing asked.
+        await pilot.press("end")
+        await pilot.pause()
+        assert len(app.requests) == 2
+        # Scrolling up from the end fetches the page before, keeping the cursor's entry.
+        await pilot.press("pageup", "pageup", "pageup", "pageup", "pageup")
+        await pilot.pause()
+        assert app.requests[-1].start == BIG_TOTAL - 2 * PAGE_SIZE
+        # Home: the first page, the cursor on the first row.
+        await pilot.press("home")
+        await pilot.pause()
+        assert (app.requests[-1].start, app.requests[-1].limit) == (0, PAGE_SIZE)
+        assert names(pane)[:2] == ["../", "f000000"] and table.cursor_row == 0
 
 
 async def test_one_request_in_flight_and_stale_answers_ignored() -> None:
@@ -254,7 +283,7 @@ async def test_marks_toggle_range_all_invert_clear() -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         pane = app.pane
-        table = pane.query_one(DataTable)
+        table = pane.query_one(PathTable)
         await pilot.press("space")  # on "..": nothing marked, cursor moves
         assert pane.marked_paths == []
         await pilot.press("space")  # big/
@@ -294,7 +323,7 @@ async def test_marks_survive_navigation_and_accumulate() -> None:
         await pilot.press("backspace")
         await pilot.pause()
         assert pane.current_path == HOME
-        table = pane.query_one(DataTable)
+        table = pane.query_one(PathTable)
         assert str(table.get_row_at(3)[0]) == MARK_GLYPH  # a.txt still marked
         assert pane.marked_paths == sorted(
             [HOME + "/a.txt", HOME + "/proj/p0.txt", HOME + "/proj/p1.txt"]
@@ -350,7 +379,7 @@ async def test_keyword_filter_applies_and_clears() -> None:
         assert app.requests[-1].keyword == "log"
         assert names(pane) == ["../", "b.log"]
         assert "filter: “log”" in info(pane)
-        assert pane.query_one(DataTable).has_focus
+        assert pane.query_one(PathTable).has_focus
         await pilot.press("slash", "escape")
         await pilot.pause()
         assert app.requests[-1].keyword is None
@@ -386,11 +415,11 @@ async def test_path_bar_jump_and_invalid_input() -> None:
         assert pane.current_path == HOME + "/proj"
         assert bar.value == HOME + "/proj"
         assert not bar.has_class("-error")
-        assert pane.query_one(DataTable).has_focus
+        assert pane.query_one(PathTable).has_focus
         # Escape in the bar restores the current folder.
         await pilot.press("ctrl+l", "x", "escape")
         assert bar.value == HOME + "/proj"
-        assert pane.query_one(DataTable).has_focus
+        assert pane.query_one(PathTable).has_focus
 
 
 async def test_delete_copy_move_yank_post_messages() -> None:
@@ -432,24 +461,24 @@ async def test_narrow_pane_hides_type_and_modified() -> None:
     app = PaneApp()
     async with app.run_test(size=(50, 24)) as pilot:
         await pilot.pause()
-        table = app.pane.query_one(DataTable)
-        assert [str(c.label) for c in table.ordered_columns] == ["", "Name", "Size"]
+        table = app.pane.query_one(PathTable)
+        assert [c.label for c in table.table_columns] == ["", "Name", "Size"]
         assert names(app.pane)[1] == "big/"
     app = PaneApp()
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
-        table = app.pane.query_one(DataTable)
-        labels = [str(c.label) for c in table.ordered_columns]
+        table = app.pane.query_one(PathTable)
+        labels = [c.label for c in table.table_columns]
         assert labels == ["", "Name", "Type", "Size", "Modified"]
         # The name column takes the rest of the width.
-        assert sum(c.get_render_width(table) for c in table.ordered_columns) >= 110
+        assert sum(c.width + 2 for c in table.table_columns) >= 110
 
 
 async def test_mouse_scroll_near_the_end_loads_the_next_page() -> None:
     app = PaneApp(BIG)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
-        table = app.pane.query_one(DataTable)
+        table = app.pane.query_one(PathTable)
         assert len(app.requests) == 1
         table.scroll_end(animate=False, immediate=True)  # the viewport moves, the cursor does not
         await pilot.pause()
@@ -467,7 +496,7 @@ async def test_window_stays_bounded_and_comes_back() -> None:
     async with app.run_test(size=(120, 80)) as pilot:
         await pilot.pause()
         pane = app.pane
-        table = pane.query_one(DataTable)
+        table = pane.query_one(PathTable)
         # Page down far past the window: the cursor moves by the same step every time,
         # also when a page is dropped above it, and the rows held stay within the cap.
         steps = []
@@ -518,7 +547,7 @@ async def test_home_fetches_the_first_page_of_a_window() -> None:
         for _ in range(15):  # End: the last row held, one more page each time
             await pilot.press("end")
             await pilot.pause()
-        assert pane.query_one(DataTable).row_count <= MAX_ROWS + 1
+        assert pane.query_one(PathTable).row_count <= MAX_ROWS + 1
         assert names(pane)[0].startswith("↑ ")
         asked = len(app.requests)
         await pilot.press("home")
@@ -526,7 +555,7 @@ async def test_home_fetches_the_first_page_of_a_window() -> None:
         assert len(app.requests) == asked + 1
         assert (app.requests[-1].start, app.requests[-1].limit) == (0, PAGE_SIZE)
         assert names(pane)[:2] == ["../", "f000000"]
-        assert pane.query_one(DataTable).cursor_row == 0
+        assert pane.query_one(PathTable).cursor_row == 0
         assert "200 of 100,000 loaded" in info(pane)
 
 
@@ -548,7 +577,7 @@ async def test_mark_survives_its_page_being_dropped() -> None:
         assert pane.known_sizes([early]) == {early: 3}
         await pilot.press("home")
         await pilot.pause()
-        table = pane.query_one(DataTable)
+        table = pane.query_one(PathTable)
         assert str(table.get_row_at(4)[1]) == "f000003"
         assert str(table.get_row_at(4)[0]) == MARK_GLYPH
         assert "1 marked" in info(pane) and "not shown" not in info(pane)
@@ -558,7 +587,7 @@ async def test_mouse_wheel_moves_the_window_without_bouncing() -> None:
     app = PaneApp(BIG)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
-        table = app.pane.query_one(DataTable)
+        table = app.pane.query_one(PathTable)
         for _ in range(20):  # the view goes down, the cursor stays behind
             table.scroll_end(animate=False, immediate=True)
             await pilot.pause()
@@ -574,9 +603,9 @@ async def test_refresh_reloads_the_window_where_it_is() -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         pane = app.pane
-        for _ in range(15):
-            await pilot.press("end")
-            await pilot.pause()
+        for _ in range(35):  # a window of several pages, after the folder's start
+            await pilot.press("pagedown")
+        await pilot.pause()
         await pilot.press("up", "up")
         where = pane.cursor_path
         first = index_of(names(pane)[1])

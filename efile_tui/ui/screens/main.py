@@ -413,7 +413,7 @@ class MainScreen(Screen[None]):
                 severity="warning",
             )
             return
-        visible = set(self.table._order)
+        visible = set(self.table.row_keys)
         hidden = sum(1 for t in ids if t not in visible)
 
         def confirmed(ok: bool | None) -> None:
@@ -501,10 +501,10 @@ class MainScreen(Screen[None]):
         """Open the audit log screen."""
         self.app.push_screen(LogScreen(self.ctx.audit.read(limit=500)))
 
-    def on_data_table_row_selected(self, event: TaskTable.RowSelected) -> None:
-        if not isinstance(event.data_table, TaskTable):
+    def on_virtual_table_row_selected(self, event: TaskTable.RowSelected) -> None:
+        if not isinstance(event.table, TaskTable) or event.key is None:
             return
-        entries = self._entries([event.row_key.value or ""])
+        entries = self._entries([event.key])
         if entries:
             entry = entries[0]
             text = json.dumps(entry.to_json(), indent=2, ensure_ascii=False)

@@ -57,7 +57,7 @@ class TaskPane(Vertical):
 
     def update_info(self) -> None:
         """Redraw the info line from the view."""
-        visible = self.table._order
+        visible = self.table.row_keys
         hidden = self.view.hidden_marked(visible)
         marked = len(self.view.marks)
         parts = [f"{len(visible)} of {len(self.view.rows)} tasks"]

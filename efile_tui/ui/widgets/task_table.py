@@ -1,35 +1,27 @@
-"""The live task table: one row per task id, updated cell by cell.
+"""The live task table: the columns of a ``TaskView`` on a ``VirtualTable``.
 
-The table mirrors a ``TaskView`` (the UI-free model): ``sync()`` adds, removes and
-updates only what differs, and restores the cursor to the same task after a re-sort.
+The table holds the view's list of visible keys and renders the rows in view from the
+view's records, so a poll that changes 500 rows repaints the few of them on screen, and
+100,000 rows cost one list. With many rows, sorting and filtering run in a thread
+(``TaskView.order_job``); the keys keep being answered meanwhile and the table shows the
+new order when it is ready.
 
-Kept cheap at 10,000 rows (``bench/table.py``):
-
-- Rows out of sight are brought up to date only when they come into view (``render_lines``)
-  or are read (``get_cell``, ``get_row``, ``get_column``); until then they are listed in
-  ``_stale``. A poll that moves 500 progress bars updates the few rows on screen.
-- A changed row repaints its own line, not the whole table (``update_cell`` repaints all).
-- The DataTable's row order and line offsets, which it rebuilds from every row after any
-  cell update, are kept until rows are added, removed or re-sorted.
-- Hiding many rows at once empties the table and adds the rest back, instead of removing
-  rows one by one (DataTable re-indexes every remaining row on each removal).
-
-Every row is one line high, which keeps the line arithmetic above exact.
+Columns: widths are worked out here from the terminal width. The status column is wide
+enough for every status word (a long form such as ``✓ complete (expired)`` gives way to a
+short one, never to a cut word); the destination, label and error columns appear while any
+visible task has one; a long source keeps its end, a long destination both ends.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+import asyncio
+from collections.abc import Iterable, Sequence
+from typing import ClassVar
 
-from rich.text import Text
-from textual.binding import Binding
-from textual.color import Color
-from textual.geometry import Region
+from rich.cells import cell_len
+from textual import work
+from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.strip import Strip
-from textual.widgets import DataTable
-from textual.widgets.data_table import ColumnKey, Row, RowKey
 
 from efile_tui.core.taskview import (
     OUTCOME_UNKNOWN,
@@ -39,8 +31,9 @@ from efile_tui.core.taskview import (
     TaskRow,
     TaskView,
 )
-from efile_tui.ui.format import human_size, shorten_left
+from efile_tui.ui.format import human_size
 from efile_tui.ui.messages import CancelRequested, CopyText, DismissRequested
+from efile_tui.ui.widgets.vtable import Cell, Column, VirtualTable
 
 STATUS_GLYPH = {
     "waiting": "…",
@@ -53,51 +46,107 @@ STATUS_GLYPH = {
     SUBMITTING: "↑",
     "unknown": "?",
 }
+# Status colours, by component class.
+STATUS_CLASS = {
+    "processing": "task-table--running",
+    "complete": "task-table--ok",
+    "fail": "task-table--bad",
+    REJECTED: "task-table--bad",
+    OUTCOME_UNKNOWN: "task-table--bad",
+    "cancel": "task-table--cancel",
+}
+SERVER_STATUSES = ("waiting", "processing", "complete", "fail", "cancel", "unknown")
+CANCELLING = "cancelling…"
+# The widest status cell in each form: every word fits, none is ever cut.
+STATUS_SHORT = max(cell_len(f"{g} {s}") for s, g in STATUS_GLYPH.items())
+STATUS_LONG = max(
+    STATUS_SHORT,
+    *(cell_len(f"{STATUS_GLYPH[s]} {s} (expired)") for s in SERVER_STATUSES),
+)
+WIDE = 120  # from this width on, expired rows also say what they were
 
-# (key, label, width); None width = shares the space left over.
-COLUMNS: list[tuple[str, str, int | None]] = [
-    ("mark", " ", 1),
-    ("id", "id", 8),
-    ("op", "op", 6),
-    ("status", "status", 15),
-    ("progress", "progress", 18),
-    ("source", "source", None),
-    ("target", "target", None),
-    ("submitted", "submitted", 11),
-    ("updated", "updated", 8),
-    ("error", "error", 24),
-]
-# Optional columns, most wanted first; each is shown only while the paths keep room.
-OPTIONAL = ("target", "error", "submitted", "updated")
+FIXED = (("mark", " ", 1), ("id", "id", 8), ("op", "op", 6))
+PROGRESS_WIDE, PROGRESS_NARROW = 18, 10  # bar, percentage and count / bar and percentage
+# Shown while any visible task has one and the paths keep room, in this order of want.
+OPTIONAL = (("label", "label", 12), ("error", "error", 24))
+TIMES = (("submitted", "submitted", 11), ("updated", "updated", 8))
+ORDER = "mark id op status progress label source target submitted updated error".split()
 MIN_PATH_WIDTH = 28
+DESTINATION_FROM = 100  # terminal width from which the destination column may show
+BACKGROUND_FROM = 5000  # rows from which ordering runs in a thread
 
 
-@dataclass(frozen=True)
-class _Look:
-    """What the cells of every row depend on besides the row itself."""
-
-    columns: tuple[str, ...]
-    marked_style: str
-    colours: dict[str, str | None]
-    source_width: int
-    target_width: int
-
-
-@dataclass(frozen=True)
-class KeyCell:
-    """A renderable cell that also carries its row's key (used to order rows)."""
-
-    key: str
-    text: Text
-
-    def __rich__(self) -> Text:
-        return self.text
+def status_text(row: TaskRow, room: int) -> str:
+    """The status cell: glyph and word(s), in at most ``room`` cells, never cut."""
+    glyph = STATUS_GLYPH.get(row.status, "?")
+    if row.cancelling:
+        return f"{glyph} {CANCELLING}"
+    if row.expired:
+        text = f"{glyph} {row.status} (expired)"
+        return text if cell_len(text) <= room else f"{glyph} expired"
+    return f"{glyph} {row.status}"
 
 
-class TaskTable(DataTable[object]):
-    """DataTable of tasks with marks kept in the view, keyed by task id."""
+def progress_text(row: TaskRow, room: int = PROGRESS_WIDE) -> str:
+    """Bar, percentage and count (or size) of a task's progress, in at most ``room``
+    cells: the count goes first, then the size, when they do not fit."""
+    pct = row.percent
+    parts = []
+    if pct is not None:
+        filled = round(pct / 20)
+        parts.append("▰" * filled + "▱" * (5 - filled) + f" {pct:3.0f}%")
+    if row.total_num:
+        parts.append(f"{row.processed_num}/{row.total_num}")
+    elif row.total_size:
+        parts.append(human_size(row.total_size))
+    text = " ".join(parts)
+    return text if cell_len(text) <= room or len(parts) < 2 else parts[0]
 
-    BINDINGS = [
+
+def task_columns(width: int, has: set[str]) -> list[Column]:
+    """The columns for a table ``width`` cells wide; ``has``: optional columns with content."""
+    status = STATUS_LONG if width >= WIDE else STATUS_SHORT
+    chosen = [Column(k, label, w) for k, label, w in FIXED]
+    chosen.append(Column("status", "status", status))
+    progress = PROGRESS_WIDE if width >= DESTINATION_FROM else PROGRESS_NARROW
+    chosen.append(Column("progress", "progress", progress))
+    flex = ["source"]
+    if "target" in has and width >= DESTINATION_FROM:
+        flex.append("target")
+
+    def room(extra: list[Column]) -> int:
+        used = sum(c.width + 2 for c in [*chosen, *extra])
+        return (width - used) // len(flex) - 2
+
+    for key, label, w in [*OPTIONAL, *TIMES]:
+        if (key in has or (key, label, w) in TIMES) and room([Column(key, label, w)]) >= (
+            MIN_PATH_WIDTH
+        ):
+            chosen.append(Column(key, label, w))
+    share = max(8, room([]))
+    spare = max(0, width - sum(c.width + 2 for c in chosen) - len(flex) * (share + 2))
+    chosen.append(Column("source", "source", share + spare, elide="start"))
+    if "target" in flex:
+        chosen.append(Column("target", "destination", share, elide="middle"))
+    return sorted(chosen, key=lambda c: ORDER.index(c.key))
+
+
+class TaskTable(VirtualTable):
+    """The task rows of a ``TaskView``, with marks kept in the view by task id."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = VirtualTable.COMPONENT_CLASSES | {
+        "task-table--running",
+        "task-table--ok",
+        "task-table--bad",
+        "task-table--cancel",
+    }
+    DEFAULT_CSS = """
+    TaskTable > .task-table--running { color: $warning; }
+    TaskTable > .task-table--ok { color: $success; }
+    TaskTable > .task-table--bad { color: $error; }
+    TaskTable > .task-table--cancel { color: $accent; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("space", "toggle_mark", "Mark"),
         Binding("shift+down", "mark_down", "Mark ↓", show=False),
         Binding("shift+up", "mark_up", "Mark ↑", show=False),
@@ -110,317 +159,109 @@ class TaskTable(DataTable[object]):
         Binding("S", "reverse_sort", "Reverse", show=False),
         Binding("y", "copy_id", "Copy id", show=False),
         Binding("x", "dismiss", "Dismiss", show=False),
-        Binding("home", "scroll_top", "First", show=False),
-        Binding("end", "scroll_bottom", "Last", show=False),
     ]
 
-    # Set at class level: DataTable.__init__ already reads ordered_rows.
-    _row_repaint_only = False
-    # Row order and line offsets, valid for the row layout ``_layout_for`` (ordered_rows).
-    _layout_for: object = None
-    _ordered: list[Row] = []
-    _offsets: list[tuple[RowKey, int]] | None = None
+    class Changed(Message):
+        """Marks, sort or the rows shown changed: the info line should be redrawn."""
 
     def __init__(self, view: TaskView, *, id: str | None = None) -> None:
-        super().__init__(id=id, cursor_type="row", zebra_stripes=False)
+        super().__init__(id=id)
         self.view = view
-        # The cells of each shown row (the very objects the DataTable holds).
-        self._shown: dict[str, tuple[object, ...]] = {}
-        self._order: list[str] = []
-        self._anchor: str | None = None
-        self._column_set: tuple[str, ...] = ()
-        # (theme name, marked-row style, status → colour), worked out once per theme.
-        self._theme_look: tuple[str, str, dict[str, str | None]] = ("", "", {})
-        # Shown rows whose cells are behind the view: rows out of sight are brought up to
-        # date when they come into view (render_lines) or are read (get_cell, ...).
-        self._stale: set[str] = set()
+        self.mark_anchor: str | None = None
+        self.has: set[str] = set()
+
+    # -- rows ------------------------------------------------------------------------------
+
+    def row_marked(self, key: str) -> bool:
+        """Marked rows are drawn bold on a tinted background (and show the glyph)."""
+        return key in self.view.marks
+
+    def row_cells(self, key: str) -> Sequence[Cell]:
+        """The cells of one task row, from the view."""
+        row = self.view.rows.get(key)
+        if row is None:
+            return [("", "")] * len(self.table_columns)
+        return [self.cell(row, column) for column in self.table_columns]
+
+    def cell(self, row: TaskRow, column: Column) -> Cell:
+        """One cell of ``row``: (text, component class)."""
+        key = column.key
+        if key == "status":
+            return status_text(row, column.width), STATUS_CLASS.get(row.status, "")
+        if key == "mark":
+            return ("●" if row.key in self.view.marks else " "), ""
+        if key == "id":
+            return (row.task_id or "—")[:8], ""
+        if key == "op":
+            return row.operation, ""
+        if key == "progress":
+            return progress_text(row, column.width), ""
+        if key == "submitted":
+            return row.submitted_text[5:16], ""
+        if key == "updated":
+            return row.updated_text[11:19], ""
+        texts = {"source": row.source, "target": row.target, "label": row.label}
+        return texts.get(key, row.error), ""
+
+    def cell_text(self, key: str, column: str) -> str:
+        """What row ``key`` shows in ``column`` (before fitting to the width)."""
+        row = self.view.rows[key]
+        found = next((c for c in self.table_columns if c.key == column), None)
+        return self.cell(row, found or Column(column, column, 80))[0]
 
     def on_mount(self) -> None:
-        self._build_columns(self._columns_for(self.size.width))
-
-    @staticmethod
-    def _columns_for(width: int) -> tuple[str, ...]:
-        """The columns that fit ``width``: optional ones while paths keep enough room."""
-        keys = [k for k, _, _ in COLUMNS if k not in OPTIONAL]
-
-        def path_room(chosen: list[str]) -> int:
-            fixed = sum((w or 0) + 2 for k, _, w in COLUMNS if k in chosen and w is not None)
-            flex = sum(1 for k, _, w in COLUMNS if k in chosen and w is None)
-            return (width - fixed - 2 * flex - 1) // max(1, flex)
-
-        for extra in OPTIONAL:
-            if path_room([*keys, extra]) >= MIN_PATH_WIDTH:
-                keys.append(extra)
-        return tuple(k for k, _, _ in COLUMNS if k in keys)
-
-    def _build_columns(self, keys: tuple[str, ...]) -> None:
-        self._column_set = keys
-        for key, label, width in COLUMNS:
-            if key in keys:
-                self.add_column(label, key=key, width=width or 20)
-        self._fit_columns()
+        self.fit_columns()
 
     def on_resize(self) -> None:
-        keys = self._columns_for(self.size.width)
-        if self._column_set and keys != self._column_set:
-            cursor = self.cursor_key
-            self.clear(columns=True)
-            self._shown.clear()
-            self._stale.clear()
-            self._order = []
-            self._build_columns(keys)
-            self.sync()
-            self._restore_cursor(cursor)
-        else:
-            self._fit_columns()
+        self.fit_columns()
 
-    def _fit_columns(self) -> None:
-        """Give the path columns the width the fixed columns leave free."""
-        fixed = sum((w or 0) + 2 for k, _, w in COLUMNS if k in self.columns and w is not None)
-        flex = [k for k, _, w in COLUMNS if w is None and k in self.columns]
-        free = max(12 * len(flex), self.size.width - fixed - 2 * len(flex) - 1)
-        for key in flex:
-            self.columns[ColumnKey(key)].width = free // len(flex)
-        self.refresh()
+    def fit_columns(self) -> None:
+        """Choose the columns and widths for the current width and visible rows."""
+        keys = self.row_keys
+        view = self.view
+        self.has = {
+            name
+            for name, test in (
+                ("target", lambda r: r.target),
+                ("label", lambda r: r.label),
+                ("error", lambda r: r.error),
+            )
+            if view.any_row(keys, test)
+        }
+        self.set_columns(task_columns(self.scrollable_content_region.width, self.has))
 
-    # -- syncing with the view -----------------------------------------------------------
-
-    @property
-    def cursor_key(self) -> str | None:
-        """The key (task id) of the row under the cursor."""
-        if not self.row_count:
-            return None
-        try:
-            row_key, _ = self.coordinate_to_cell_key(self.cursor_coordinate)
-        except Exception:
-            return None
-        return str(row_key.value) if row_key.value is not None else None
+    # -- syncing with the view ----------------------------------------------------------
 
     def sync(self, changed: Iterable[str] | None = None) -> None:
-        """Make the table show the view's visible rows; only differing cells are touched.
-
-        ``changed``: keys whose rows may show something new (None: every row).
-        """
-        visible = self.view.visible_keys()
-        # Same keys in the same order: no row comes, goes or moves (``_shown`` always holds
-        # exactly the keys of ``_order``), so only the changed rows need a look.
-        if visible != self._order:
-            cursor = self.cursor_key
-            wanted = set(visible)
-            gone = [k for k in self._shown if k not in wanted]
-            # DataTable re-indexes every remaining row on each remove_row: hiding 10,000
-            # rows one by one takes a minute. Past a point, starting over is far cheaper.
-            rebuild = len(gone) * len(self._shown) > 300 * len(visible)
-            if rebuild:
-                self.clear()
-                self._shown.clear()
-                self._stale.clear()
-            for key in [] if rebuild else gone:
-                self.remove_row(key)
-                del self._shown[key]
-                self._stale.discard(key)
-            look = self._look()
-            for key in visible:
-                if key not in self._shown:
-                    cells = self._cells(key, self._texts(self.view.rows[key], look))
-                    self.add_row(*cells, key=key)
-                    self._shown[key] = cells
-            rank = {k: i for i, k in enumerate(visible)}
-            self.sort("mark", key=lambda cell: rank[cell.key])
-            self._order = visible
-            self._restore_cursor(cursor, scroll=rebuild)
-        self._stale.update(
-            self._shown if changed is None else (k for k in changed if k in self._shown)
-        )
-        self._freshen_near_view()
-
-    def _restore_cursor(self, key: str | None, *, scroll: bool = False) -> None:
-        if key is not None and key in self._shown:
-            self.move_cursor(row=self.get_row_index(key), animate=False, scroll=scroll)
-
-    # -- bringing rows up to date: those in view now, the others when they come into view --
-
-    def _freshen_near_view(self) -> None:
-        """Bring the stale rows in view (and a page either side) up to date, repainted."""
-        if not self._stale:
-            return
-        height = max(1, self.size.height)
-        first = max(0, self.scroll_offset.y - height)
-        last = self.scroll_offset.y + 2 * height  # row indices, a page of margin both sides
-        if len(self._stale) <= last - first:
-            keys = [k for k in self._stale if first <= self.get_row_index(k) <= last]
+        """Show the view's visible rows; repaint ``changed`` rows (None: every row)."""
+        view = self.view
+        if view.order_ready() or len(view.rows) < BACKGROUND_FROM:
+            self.show_order(view.visible_keys())
         else:
-            keys = [k for row in self.ordered_rows[first : last + 1] if (k := row.key.value)]
-            keys = [k for k in keys if k in self._stale]
-        self._freshen(keys)
+            self.reorder()
+        self.refresh_rows(None if changed is None else list(changed))
 
-    def _freshen(self, keys: Iterable[str]) -> None:
-        """Bring the stale rows among ``keys`` up to date and repaint those in view."""
-        look = self._look()
-        done = []
-        for key in keys:
-            if key in self._stale and key in self.view.rows:
-                self._stale.discard(key)
-                if self._update_row(key, look):
-                    done.append(key)
-        self._repaint_rows(done)
+    def show_order(self, keys: list[str]) -> None:
+        """Hold ``keys`` (the cursor stays on its task) and refit the columns."""
+        if keys is not self.row_keys:
+            self.set_rows(keys, keep=self.cursor_key)
+            self.fit_columns()
+            self.post_message(self.Changed())
 
-    def render_lines(self, crop: Region) -> list[Strip]:
-        """Render, after bringing any stale row that scrolled into view up to date."""
-        self._freshen_near_view()
-        return super().render_lines(crop)
-
-    def get_cell(self, row_key: RowKey | str, column_key: ColumnKey | str) -> object:
-        """DataTable.get_cell, with the row brought up to date first."""
-        self._freshen([_key_text(row_key)])
-        return super().get_cell(row_key, column_key)
-
-    def get_row(self, row_key: RowKey | str) -> list[object]:
-        """DataTable.get_row, with the row brought up to date first."""
-        self._freshen([_key_text(row_key)])
-        return super().get_row(row_key)
-
-    def get_column(self, column_key: ColumnKey | str) -> Iterable[object]:
-        """DataTable.get_column, with every row brought up to date first."""
-        self._freshen(list(self._stale))
-        return super().get_column(column_key)
-
-    def _update_row(self, key: str, look: _Look) -> bool:
-        """Bring the cells of row ``key`` up to date; True when anything shown changed."""
-        cells = list(self._shown[key])
-        changed = False
-        self._row_repaint_only = True  # see refresh(): the caller repaints this row's line
-        try:
-            texts = self._texts(self.view.rows[key], look)
-            for i, (column, now) in enumerate(zip(self._column_set, texts, strict=True)):
-                if now != _signature(cells[i]):
-                    cells[i] = self._cell(key, column, *now)
-                    self.update_cell(key, column, cells[i], update_width=False)
-                    changed = True
-        finally:
-            self._row_repaint_only = False
-        if changed:
-            self._shown[key] = tuple(cells)
-        return changed
-
-    def _repaint_rows(self, keys: list[str]) -> None:
-        """Repaint the lines of the rows ``keys`` that are scrolled into view."""
-        if not keys:
-            return
-        # Rows are one line high: row i is line i of the rows, below the header.
-        top = self.header_height if self.show_header else 0
-        first = self.scroll_offset.y
-        last = first + self.size.height - 1  # the lines in view, header included
-        width = max(self.size.width, self.virtual_size.width)
-        for key in keys:
-            y = self.get_row_index(key) + top
-            if first <= y <= last:
-                super().refresh(Region(0, y - first, width, 1))
-
-    def refresh(
-        self,
-        *regions: Region,
-        repaint: bool = True,
-        layout: bool = False,
-        recompose: bool = False,
-    ) -> TaskTable:
-        """Widget.refresh, except that the whole-table repaint ``update_cell`` asks for is
-        skipped while ``_update_row`` repaints just the row it changed."""
-        if self._row_repaint_only and not (regions or layout or recompose):
-            return self
-        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
-
-    # -- row layout cache ----------------------------------------------------------------
-
-    @property
-    def ordered_rows(self) -> list[Row]:
-        """The rows in display order, kept until rows are added, removed or re-sorted.
-
-        DataTable rebuilds this list (and ``_y_offsets``) from every row after any cell
-        update; a cell update cannot change it here. Adding a row changes the row count;
-        removing, sorting and clearing install a new ``_row_locations`` mapping.
-        """
-        layout = self._row_locations
-        if self._layout_for is not layout or len(self._ordered) != self.row_count:
-            self._ordered = super().ordered_rows
-            self._layout_for = layout
-            self._offsets = None
-        return self._ordered
-
-    @property
-    def _y_offsets(self) -> list[tuple[RowKey, int]]:
-        """(row key, line within the row) per line, cached with ``ordered_rows``."""
-        rows = self.ordered_rows
-        if self._offsets is None:
-            self._offsets = [(row.key, y) for row in rows for y in range(row.height)]
-        return self._offsets
+    @work(group="order", exclusive=True, exit_on_error=False)
+    async def reorder(self) -> None:
+        """Sort and filter in a thread, then show the result (unless outdated)."""
+        view = self.view
+        while not view.order_ready():
+            job = view.order_job()
+            view.install(await asyncio.to_thread(job.run))
+        self.show_order(view.visible_keys())
 
     def refresh_marks(self, keys: Iterable[str] | None = None) -> None:
-        """Re-render rows whose mark changed (all shown rows when ``keys`` is None)."""
-        self._stale.update(self._shown if keys is None else (k for k in keys if k in self._shown))
-        self._freshen_near_view()
-
-    def _look(self) -> _Look:
-        """What every row's cells depend on besides the row: columns, widths, theme."""
-        theme = self.app.current_theme
-        if self._theme_look[0] != theme.name:
-            tint = Color.parse(theme.accent or "#ffa62b")
-            background = tint.blend(Color.parse(theme.background or "#000000"), 0.7).hex
-            colours = {
-                "processing": theme.warning,
-                "complete": theme.success,
-                "fail": theme.error,
-                REJECTED: theme.error,
-                OUTCOME_UNKNOWN: theme.error,
-                "cancel": theme.accent,
-            }
-            # Marked rows: the glyph, bold text and a tinted background (never colour alone).
-            self._theme_look = (theme.name, f"bold on {background}", colours)
-        _, marked_style, colours = self._theme_look
-        return _Look(
-            self._column_set, marked_style, colours, self._width("source"), self._width("target")
-        )
-
-    def _texts(self, row: TaskRow, look: _Look) -> tuple[tuple[str, str], ...]:
-        """What ``row`` shows in each visible column, as (text, style)."""
-        marked = row.key in self.view.marks
-        base = look.marked_style if marked else ""
-        texts = {
-            "mark": "●" if marked else " ",
-            "id": (row.task_id or "—")[:8],
-            "op": row.operation[:6],
-            "progress": _progress(row),
-            "source": shorten_left(row.source, look.source_width),
-            "target": shorten_left(row.target, look.target_width),
-            "submitted": row.submitted_text[5:16],
-            "updated": row.updated_text[11:19],
-            "error": row.error,
-        }
-        return tuple(
-            _status_text(row, base, look.colours) if column == "status" else (texts[column], base)
-            for column in look.columns
-        )
-
-    @staticmethod
-    def _cell(key: str, column: str, text: str, style: str) -> object:
-        """The DataTable cell for one (text, style); the mark cell also carries the key."""
-        cell = Text(text, style=style)
-        return KeyCell(key, cell) if column == "mark" else cell
-
-    def _cells(self, key: str, shown: tuple[tuple[str, str], ...]) -> tuple[object, ...]:
-        return tuple(
-            self._cell(key, column, text, style)
-            for column, (text, style) in zip(self._column_set, shown, strict=True)
-        )
-
-    def _width(self, key: str) -> int:
-        column = self.columns.get(ColumnKey(key))
-        return column.width if column else 20
+        """Repaint rows whose mark changed (every row when ``keys`` is None)."""
+        self.refresh_rows(None if keys is None else list(keys))
 
     # -- actions ---------------------------------------------------------------------
-
-    def _visible(self) -> list[str]:
-        return self._order
 
     def action_toggle_mark(self) -> None:
         """Mark or unmark the task under the cursor, then move down."""
@@ -428,62 +269,58 @@ class TaskTable(DataTable[object]):
         if key is None:
             return
         self.view.toggle_mark(key)
-        self._anchor = key
+        self.mark_anchor = key
         self.refresh_marks([key])
         self.action_cursor_down()
-        self._changed()
+        self.changed()
 
-    def _mark_and_move(self, step: int) -> None:
+    def mark_and_move(self, step: int) -> None:
+        """Mark the cursor row and move ``step`` rows."""
         key = self.cursor_key
         if key is None:
             return
         self.view.mark([key])
-        self._anchor = self._anchor or key
+        self.mark_anchor = self.mark_anchor or key
         self.refresh_marks([key])
-        self.move_cursor(row=self.cursor_row + step)
-        self._changed()
+        self.move_cursor(self.cursor_row + step)
+        self.changed()
 
     def action_mark_down(self) -> None:
         """Mark the current row and move down (range marking)."""
-        self._mark_and_move(1)
+        self.mark_and_move(1)
 
     def action_mark_up(self) -> None:
         """Mark the current row and move up (range marking)."""
-        self._mark_and_move(-1)
+        self.mark_and_move(-1)
 
     def action_mark_range(self) -> None:
         """Mark every row between the last marked one and the cursor."""
-        key = self.cursor_key
-        if key is None:
+        if self.cursor_key is None:
             return
-        order = self._visible()
-        start = order.index(self._anchor) if self._anchor in order else self.cursor_row
-        lo, hi = sorted((start, self.cursor_row))
-        keys = order[lo : hi + 1]
+        start = self.index_of(self.mark_anchor) if self.mark_anchor is not None else None
+        lo, hi = sorted((self.cursor_row if start is None else start, self.cursor_row))
+        keys = self.row_keys[lo : hi + 1]
         self.view.mark(keys)
         self.refresh_marks(keys)
-        self._changed()
+        self.changed()
 
     def action_mark_all(self) -> None:
         """Mark every task that matches the filter."""
-        keys = self._visible()
-        self.view.mark(keys)
-        self.refresh_marks(keys)
-        self._changed()
+        self.view.mark(self.row_keys)
+        self.refresh_marks()
+        self.changed()
 
     def action_invert_marks(self) -> None:
         """Invert the marks of the tasks that match the filter."""
-        keys = self._visible()
-        self.view.invert(keys)
-        self.refresh_marks(keys)
-        self._changed()
+        self.view.invert(self.row_keys)
+        self.refresh_marks()
+        self.changed()
 
     def action_clear_marks(self) -> None:
         """Unmark every task, including those hidden by the filter."""
-        keys = list(self.view.marks)
         self.view.clear_marks()
-        self.refresh_marks(keys)
-        self._changed()
+        self.refresh_marks()
+        self.changed()
 
     def action_cancel_marked(self) -> None:
         """Ask to cancel the marked tasks (or the one under the cursor)."""
@@ -499,19 +336,20 @@ class TaskTable(DataTable[object]):
         i = SORT_KEYS.index(self.view.sort_key)
         self.view.sort_key = SORT_KEYS[(i + 1) % len(SORT_KEYS)]
         self.sync()
-        self._changed()
+        self.changed()
 
     def action_reverse_sort(self) -> None:
         """Reverse the sort order."""
         self.view.reverse = not self.view.reverse
         self.sync()
-        self._changed()
+        self.changed()
 
     def action_dismiss(self) -> None:
         """Hide the marked finished rows (or the one under the cursor), e.g. a checked
         "outcome unknown"; running tasks stay."""
         keys = list(self.view.marks) or ([self.cursor_key] if self.cursor_key else [])
-        keys = [k for k in keys if self.view.rows[k].is_final or not self.view.rows[k].task_id]
+        rows = self.view.rows
+        keys = [k for k in keys if k in rows and (rows[k].is_final or not rows[k].task_id)]
         if keys:
             self.post_message(DismissRequested(keys))
 
@@ -522,49 +360,9 @@ class TaskTable(DataTable[object]):
         if row and row.task_id:
             self.post_message(CopyText(row.task_id, "task id"))
 
-    def _changed(self) -> None:
+    def changed(self) -> None:
+        """Tell the pane to redraw its info line."""
         self.post_message(self.Changed())
 
-    class Changed(Message):
-        """Marks or sort changed: the info line should be redrawn."""
 
-
-def _signature(cell: object) -> tuple[str, str]:
-    """What a cell shows: text and style (rich's Text equality ignores the style)."""
-    text = cell.text if isinstance(cell, KeyCell) else cell
-    if isinstance(text, Text):
-        return text.plain, str(text.style)
-    return str(text), ""
-
-
-def _key_text(key: RowKey | str) -> str:
-    return key if isinstance(key, str) else str(key.value)
-
-
-def _status_text(row: TaskRow, base: str, colours: dict[str, str | None]) -> tuple[str, str]:
-    """The status cell: glyph and label, coloured by status on top of ``base``."""
-    colour = colours.get(row.status)
-    label = row.status
-    if row.cancelling:
-        label = "cancelling…"
-    if row.expired:
-        label = f"{row.status} (expired)"
-    glyph = STATUS_GLYPH.get(row.status, "?")
-    style = f"{base} {colour}" if colour else base
-    return f"{glyph} {label}", style.strip()
-
-
-def _progress(row: TaskRow) -> str:
-    pct = row.percent
-    parts = []
-    if pct is not None:
-        filled = round(pct / 20)
-        parts.append("▰" * filled + "▱" * (5 - filled) + f" {pct:3.0f}%")
-    if row.total_num:
-        parts.append(f"{row.processed_num}/{row.total_num}")
-    elif row.total_size:
-        parts.append(human_size(row.total_size))
-    return " ".join(parts)
-
-
-__all__ = ["KeyCell", "RowKey", "TaskTable"]
+__all__ = ["TaskTable", "status_text", "task_columns"]
