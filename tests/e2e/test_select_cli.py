@@ -202,3 +202,54 @@ def test_report_csv_and_json(sim: Sim) -> None:
     assert failed["status"] == "fail" and failed["errorCode"] == "911020" and failed["errorMsg"]
     as_json = json.loads(sim.cli("tasks", "report", "--format", "json", "--failed").out)
     assert [r["sourcePath"] for r in as_json] == [f"{HOME}/missing-thing"]
+
+
+def run_with_tty_stderr(sim: Sim, *args: str, env: dict[str, str]) -> tuple[int, bytes]:
+    """Run the CLI with stderr on a pseudo-terminal; (exit code, bytes the terminal got)."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    leader, follower = pty.openpty()
+    try:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "efile_tui", *args],
+            env={**sim.env, **env},
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=follower,
+        )
+        os.close(follower)
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(leader, 4096)
+            except OSError:  # EIO: the child closed its end
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        return proc.wait(timeout=60), b"".join(chunks)
+    finally:
+        os.close(leader)
+
+
+@pytest.mark.parametrize("inside_tmux", [False, True])
+def test_bell_and_desktop_notification_when_all_ended(sim: Sim, inside_tmux: bool) -> None:
+    project = sorted(p.name for p in sim.root.iterdir() if p.is_dir())[0]
+    rm = sim.cli("rm", f"{HOME}/{project}", "--yes", "--json")
+    tid = json.loads(rm.out)["fileOperTasks"][0]["taskId"]
+    env = {"TMUX": "/tmp/tmux-0/default,1,0"} if inside_tmux else {"TMUX": ""}
+    code, seen = run_with_tty_stderr(sim, "watch", tid, "--bell", "--interval", "0.2", env=env)
+    assert code == 0
+    osc9 = b"\x1b]9;efile-tui: 1 task(s) ended, 0 not complete\x07"
+    osc777 = b"\x1b]777;notify;efile-tui;1 task(s) ended, 0 not complete\x07"
+    if inside_tmux:
+        for seq in (osc9, osc777):
+            assert b"\x1bPtmux;" + seq.replace(b"\x1b", b"\x1b\x1b") + b"\x1b\\" in seen
+    else:
+        assert b"\x07" + osc9 + osc777 in seen
+    # Without --bell (or without a terminal) nothing is rung.
+    code, quiet = run_with_tty_stderr(sim, "watch", tid, "--interval", "0.2", env=env)
+    assert code == 0 and b"\x07" not in quiet and b"\x1b]" not in quiet
