@@ -16,7 +16,7 @@ from efile_tui.cli import output
 from efile_tui.cli.common import EXIT_USAGE, CliError, input_error, say
 from efile_tui.core.operations import Context, poll_once
 from efile_tui.core.query import ORIGINS, STATUS_NAMES, TaskQuery
-from efile_tui.core.text import json_dumps
+from efile_tui.core.text import clean, json_dumps
 from efile_tui.core.validate import InputError, check_task_ids, decode_lines, read_ids, shown
 from efile_tui.store.journal import ORIGIN_IMPORTED, OUTCOME_UNKNOWN, JournalEntry
 
@@ -190,17 +190,19 @@ def entry_note(entry: JournalEntry) -> str:
         notes.append("expired on server")
     if entry.cancel_requested_at and not entry.is_final:
         notes.append("cancelling…")
+    if entry.label:
+        notes.append(f"label: {entry.label}")
+    if entry.resubmitted_as is not None:
+        notes.append(f"resubmitted as local:{entry.resubmitted_as}")
     return ", ".join(notes)
 
 
 def entry_line(entry: JournalEntry) -> str:
     """One human line for a journal entry (a task, or an item that never became one)."""
     if entry.task_id:
-        return output.task_line(entry.to_task(), note=entry_note(entry))
-    return output.task_line(
-        entry.to_task(),
-        note=f"local:{entry.local_id} " + (entry_note(entry) or entry.error_msg or entry.state),
-    )
+        return clean(output.task_line(entry.to_task(), note=entry_note(entry)))
+    note = ", ".join(x for x in (entry_note(entry), entry.error_msg or entry.state) if x)
+    return clean(output.task_line(entry.to_task(), note=f"local:{entry.local_id} {note}"))
 
 
 def print_entries(args: argparse.Namespace, entries: Sequence[JournalEntry]) -> None:

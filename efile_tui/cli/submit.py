@@ -39,12 +39,14 @@ from efile_tui.core.validate import (
     check_paths,
     refused_items,
     shown,
+    text_problem,
 )
 
 if TYPE_CHECKING:
     from efile_tui.core.session import Connection
 
 SHOW_AT_MOST = 20
+MAX_LABEL = 200
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -110,6 +112,11 @@ def _submit_args(p: argparse.ArgumentParser) -> None:
         help="check and preview (files, folders, bytes, deepest, largest, protected "
         "paths); send nothing",
     )
+    p.add_argument(
+        "--label",
+        metavar="TEXT",
+        help="store TEXT with every task (select them later with --label TEXT)",
+    )
     p.add_argument("--wait", action="store_true", help="watch the tasks until they end")
     add_wait_args(p)
     p.add_argument(
@@ -151,6 +158,18 @@ def gather_paths(args: argparse.Namespace, what: str = "path") -> tuple[list[str
     return paths, problems
 
 
+def label_problems(label: str | None) -> list[str]:
+    """Why ``label`` cannot be stored (empty, too long, control characters), if it cannot."""
+    if label is None:
+        return []
+    if not label.strip():
+        return ["--label is empty: give a short text such as run-42"]
+    if len(label) > MAX_LABEL:
+        return [f"--label has {len(label)} characters; at most {MAX_LABEL}: shorten it"]
+    problem = text_problem(label, "--label")
+    return [problem] if problem else []
+
+
 def _listing(paths: Sequence[str]) -> str:
     more = f"\n  … and {len(paths) - SHOW_AT_MOST} more" if len(paths) > SHOW_AT_MOST else ""
     return "\n".join(f"  {clean(p)}" for p in paths[:SHOW_AT_MOST]) + more
@@ -160,6 +179,7 @@ async def cmd_rm(args: argparse.Namespace) -> int:
     """Submit asynchronous deletes after the safety checks and confirmation (or a dry run)."""
     wait = wait_options(args, json_lines=args.json)
     paths, problems = gather_paths(args)
+    problems += label_problems(args.label)
     if problems:
         raise input_error(InputError(problems))
     items = [SubmitItem(p) for p in paths]
@@ -173,7 +193,7 @@ async def cmd_rm(args: argparse.Namespace) -> int:
             f"{_listing(paths)}\n",
             assume_yes=args.yes,
         )
-        outcomes = await submit_tracked(ctx, Operation.DELETE, items)
+        outcomes = await submit_tracked(ctx, Operation.DELETE, items, label=args.label)
         return await _report_submit(args, ctx, outcomes, wait)
 
 
@@ -181,6 +201,7 @@ async def cmd_transfer(args: argparse.Namespace) -> int:
     """Submit asynchronous copies or moves into DEST (or a dry run)."""
     wait = wait_options(args, json_lines=args.json)
     sources, problems = gather_paths(args, what="source")
+    problems += label_problems(args.label)
     dest = ""
     try:
         (dest,) = check_paths([args.dest], what="target")
@@ -210,7 +231,7 @@ async def cmd_transfer(args: argparse.Namespace) -> int:
                 f"(on conflict: {args.on_conflict})?\n{_listing(sources)}\n",
                 assume_yes=args.yes,
             )
-        outcomes = await submit_tracked(ctx, op, items)
+        outcomes = await submit_tracked(ctx, op, items, label=args.label)
         return await _report_submit(args, ctx, outcomes, wait)
 
 

@@ -7,7 +7,7 @@ import contextlib
 import sys
 
 from efile_tui.api.errors import EfileError
-from efile_tui.cli import output, report, watch
+from efile_tui.cli import output, report, resolve, watch
 from efile_tui.cli.common import (
     EXIT_FAILED,
     EXIT_OK,
@@ -37,7 +37,7 @@ from efile_tui.core.query import TaskQuery
 from efile_tui.core.text import json_dumps
 from efile_tui.core.validate import InputError, check_journal_keys
 
-TASK_VERBS = ("add", "dismiss", "report")
+TASK_VERBS = ("add", "dismiss", "label", "resolve", "resubmit", "report")
 SHOW_AT_MOST = 20  # matched tasks listed before asking (all of them with --dry-run)
 
 
@@ -290,5 +290,8 @@ def cmd_log(args: argparse.Namespace) -> int:
 _VERBS = {
     "add": _cmd_tasks_add,
     "dismiss": _cmd_tasks_dismiss,
+    "label": resolve.cmd_label,
+    "resolve": resolve.cmd_resolve,
+    "resubmit": resolve.cmd_resubmit,
     "report": report.cmd_report,
 }

@@ -36,17 +36,23 @@ async def submit_tracked(
     items: Sequence[SubmitItem],
     *,
     on_batch: Callable[[Sequence[int], list[SubmitOutcome]], None] | None = None,
+    label: str | None = None,
 ) -> list[SubmitOutcome]:
     """Journal the intent, submit in batches, journal and audit every outcome.
 
     ``on_batch`` gets the journal ids and outcomes of each batch as soon as they are
-    recorded, so a UI can show the new tasks at once.
+    recorded, so a UI can show the new tasks at once. ``label`` is stored with every item.
 
     If the submit is interrupted (task cancelled, process stopping) the items not yet
     answered are recorded as "outcome unknown" so they stay visible.
     """
     local_ids = await asyncio.to_thread(
-        ctx.journal.begin_submit, operation, items, profile=ctx.profile, region=ctx.region
+        ctx.journal.begin_submit,
+        operation,
+        items,
+        profile=ctx.profile,
+        region=ctx.region,
+        label=label,
     )
     done: list[SubmitOutcome] = []
 

@@ -87,7 +87,7 @@ class TaskFacts:
             source=entry.source_path or "",
             target=entry.target_path or "",
             submitted=entry.submitted_at,
-            label=None,  # the journal stores no labels yet
+            label=entry.label,
             origin=entry.origin,
             task_id=entry.task_id,
             error=" ".join(x for x in (entry.error_code, entry.error_msg) if x),

@@ -326,6 +326,12 @@ class Journal(JournalFiles):
             self._write([["L", now, lid, label] for lid in chosen])
         return chosen
 
+    def link_resubmits(self, pairs: Iterable[tuple[int, int]]) -> None:
+        """Record that entry ``old`` was submitted again as entry ``new``, for each pair."""
+        now = self._clock()
+        with self._lock:
+            self._write([["R", now, old, new] for old, new in pairs])
+
     # -- reads ----------------------------------------------------------------------------
 
     def refresh(self) -> list[JournalEntry]:

@@ -36,7 +36,8 @@ class JournalEntry(NamedTuple):
     (the answer was lost), ``"rejected"`` (refused before a task existed) or a
     :class:`TaskStatus` value as last reported by the service. ``dismissed_at`` is set when
     the operator dismissed the entry: it is hidden and no longer polled. ``label`` is the
-    operator's own name for the task (or the batch it came with).
+    operator's own name for the task (or the batch it came with). ``resubmitted_as`` is the
+    local id of the entry that submitted the same item again.
 
     A compact immutable record (a named tuple): the journal holds 100,000 of them.
     """
@@ -67,6 +68,7 @@ class JournalEntry(NamedTuple):
     server_update_time: str | None
     dismissed_at: float | None = None
     label: str | None = None
+    resubmitted_as: int | None = None
 
     @property
     def is_final(self) -> bool:
@@ -148,4 +150,7 @@ class JournalEntry(NamedTuple):
             "expiredOnServer": self.expired,
             "outcomeUnknown": self.outcome_unknown,
             "label": self.label,
+            "resubmittedAs": None
+            if self.resubmitted_as is None
+            else f"local:{self.resubmitted_as}",
         }

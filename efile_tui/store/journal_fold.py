@@ -17,6 +17,7 @@ kind   fields after ``[kind, time, ref``
        only-if-still-submitting
 ``X``  expired on the server · ``C`` cancel requested · ``D`` dismissed · ``U`` shown again
 ``L``  label set (or cleared with null)
+``R``  submitted again: the local id of the new entry
 =====  =====================================================================================
 
 The rules make the result the same whatever order hosts' events arrive in, wherever it
@@ -59,8 +60,9 @@ from efile_tui.store.journal_entry import (
     ECODE,
     EMSG,
 ) = range(17)
-DISMISSED, LABEL, WRITER = 24, 25, 26
-ROW_SIZE = 27
+DISMISSED, LABEL, RESUBMITTED, WRITER = 24, 25, 26, 27
+ROW_SIZE = 28
+_ROW_SIZE_WITHOUT_RESUBMITTED = 27  # snapshots written before resubmits were linked
 _UNKNOWN_OP = Operation.UNKNOWN
 
 Event = list[Any]
@@ -73,7 +75,7 @@ def new_row(ev: Sequence[Any]) -> list[Any]:
     return [
         lid, ev[3], Operation.parse(ev[4]), ev[5] or "", ev[6], ev[7], ev[8], ev[9], ev[10],
         ev[11], ts, ts, None, False, None, None, None, 0, 0, 0, 0, None, None, None, None,
-        ev[12], ev[13],
+        ev[12], None, ev[13],
     ]  # fmt: skip
 
 
@@ -86,6 +88,8 @@ def row_to_json(row: Sequence[Any]) -> list[Any]:
 
 def row_from_json(data: Sequence[Any]) -> list[Any]:
     """A row read back from a snapshot; raises ValueError if it is not one."""
+    if isinstance(data, list) and len(data) == _ROW_SIZE_WITHOUT_RESUBMITTED:
+        data = [*data[:RESUBMITTED], None, *data[RESUBMITTED:]]
     if not isinstance(data, list) or len(data) != ROW_SIZE or not isinstance(data[LID], int):
         raise ValueError("not a journal row")
     row = list(data)
@@ -297,6 +301,14 @@ def _label(state: JournalState, row: list[Any], ev: Event) -> bool:
     return True
 
 
+def _resubmitted(state: JournalState, row: list[Any], ev: Event) -> bool:
+    new = ev[3]
+    if not isinstance(new, int) or isinstance(new, bool) or row[RESUBMITTED] == new:
+        return False
+    row[RESUBMITTED] = new
+    return True
+
+
 _HANDLERS: dict[str, Callable[[JournalState, list[Any], Event], bool]] = {
     "T": JournalState._task,
     "O": _outcome,
@@ -305,6 +317,7 @@ _HANDLERS: dict[str, Callable[[JournalState, list[Any], Event], bool]] = {
     "D": _dismiss,
     "U": _undismiss,
     "L": _label,
+    "R": _resubmitted,
 }
 
 

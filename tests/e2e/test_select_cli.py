@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -253,3 +254,82 @@ def test_bell_and_desktop_notification_when_all_ended(sim: Sim, inside_tmux: boo
     # Without --bell (or without a terminal) nothing is rung.
     code, quiet = run_with_tty_stderr(sim, "watch", tid, "--interval", "0.2", env=env)
     assert code == 0 and b"\x07" not in quiet and b"\x1b]" not in quiet
+
+
+def test_label_and_filter_round_trip(sim_factory) -> None:  # type: ignore[no-untyped-def]
+    sim = sim_factory(seed=False, files_per_second=50, sync_threshold=0)
+    mine = make_files(sim.root, "mine", 3)
+    theirs = make_files(sim.root, "theirs", 2)
+    (sim.root / "backup").mkdir()
+    a = sim.cli("rm", *mine, "--yes", "--json", "--label", "nightly-7")
+    b = sim.cli("cp", *theirs, f"{HOME}/backup", "--json", "--label", "backup 新")
+    assert a.code == 0 and b.code == 0, a.err + b.err
+    ids_a = [t["taskId"] for t in json.loads(a.out)["fileOperTasks"]]
+    ids_b = [t["taskId"] for t in json.loads(b.out)["fileOperTasks"]]
+
+    shown = json.loads(sim.cli("tasks", "--label", "nightly-7", "--json").out)
+    assert sorted(t["taskId"] for t in shown) == sorted(ids_a)
+    assert {t["label"] for t in shown} == {"nightly-7"}
+    assert sorted(sim.cli("tasks", "--label", "backup*", "--ids").out.split()) == sorted(ids_b)
+    table = sim.cli("tasks", "--label", "backup 新", "--op", "copy")
+    assert table.out.count("label: backup 新") == 2
+    assert sim.cli("tasks", "--label", "nightly-7", "--op", "copy", "--ids").out == ""
+
+    relabel = sim.cli("tasks", "label", "nightly-8", ids_a[0])
+    assert relabel.code == 0 and "1 of 1" in relabel.err
+    by_filter = sim.cli("tasks", "label", "moved", "--label", "backup*")
+    assert by_filter.code == 0 and "2 of 2" in by_filter.err
+    assert sorted(sim.cli("tasks", "--label", "moved", "--ids").out.split()) == sorted(ids_b)
+    assert sim.cli("tasks", "--label", "nightly-8", "--ids").out.split() == [ids_a[0]]
+    bad = sim.cli("rm", *mine, "--label", "x\x1by", "--yes")
+    assert bad.code == 2 and "--label" in bad.err and "control character" in bad.err
+
+    waited = sim.cli("watch", "--label", "nightly-*", "--interval", "0.2", "--timeout", "60")
+    assert waited.code == 0, waited.err
+    assert "all 3 task(s) ended: 3 complete" in waited.err
+
+
+def lost_delete(sim: Sim, path: str, seed: int) -> str:
+    """Delete ``path`` with its answer dropped (the seed picks before or after it ran)."""
+    sim.server.faults.update({"drop_rate": 1.0, "seed": seed})  # type: ignore[attr-defined]
+    try:
+        rm = sim.cli("rm", path, "--yes")
+    finally:
+        sim.server.faults.update({"drop_rate": 0.0, "seed": None})  # type: ignore[attr-defined]
+    assert rm.code == 1 and "OUTCOME UNKNOWN" in rm.out, rm.out + rm.err
+    (entry,) = [e for e in json.loads(sim.cli("tasks", "--json").out) if e["sourcePath"] == path]
+    assert entry["outcomeUnknown"] and entry["taskId"] is None
+    return f"local:{entry['journalId']}"
+
+
+def test_resolve_gives_a_verdict_for_a_dropped_answer_and_resubmit_follows(sim: Sim) -> None:
+    projects = sorted(p.name for p in sim.root.iterdir() if p.is_dir())
+    ran, not_ran = (f"{HOME}/{name}" for name in projects[:2])
+    key_ran = lost_delete(sim, ran, seed=0)  # executed, then the answer was dropped
+    key_not = lost_delete(sim, not_ran, seed=4)  # dropped before it was executed
+    deadline = time.monotonic() + 30
+    while (sim.root / projects[0]).exists() and time.monotonic() < deadline:
+        time.sleep(0.05)  # the delete that ran may still be removing files
+    assert not (sim.root / projects[0]).exists() and (sim.root / projects[1]).exists()
+    unknown = sim.cli("tasks", "--status", "unknown", "--ids")
+    assert sorted(unknown.out.split()) == sorted([key_ran, key_not])
+
+    resolved = sim.cli("tasks", "resolve", "--json")
+    assert resolved.code == 0, resolved.err
+    verdicts = {v["journalKey"]: v["verdict"] for v in json.loads(resolved.out)}
+    assert verdicts == {key_ran: "done", key_not: "not-done"}
+    after = {f"local:{e['journalId']}": e for e in json.loads(sim.cli("tasks", "--json").out)}
+    assert after[key_ran]["status"] == "complete"
+    assert after[key_ran]["errorMsg"].startswith("done (by evidence)")
+    assert after[key_not]["status"] == "rejected"
+    assert sim.cli("tasks", "--status", "unknown", "--ids").out == ""
+
+    again = sim.cli("tasks", "resubmit", "--yes")  # default: failed and not-done items
+    assert again.code == 0, again.err
+    assert again.out.startswith(f"{key_not} -> ✓ {not_ran}")
+    after = {f"local:{e['journalId']}": e for e in json.loads(sim.cli("tasks", "--json").out)}
+    new_key = after[key_not]["resubmittedAs"]
+    assert new_key and after[new_key]["sourcePath"] == not_ran and after[new_key]["taskId"]
+    assert after[key_ran]["resubmittedAs"] is None
+    twice = sim.cli("tasks", "resubmit", key_not, "--yes")
+    assert twice.code == 0 and "nothing to resubmit" in twice.err

@@ -1,0 +1,162 @@
+"""Task verbs that change the journal: ``tasks label``, ``tasks resolve``, ``tasks resubmit``."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+
+from efile_tui.api.models import Operation, SubmitItem
+from efile_tui.cli import output
+from efile_tui.cli.common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_USAGE,
+    CliError,
+    confirm,
+    emit_json,
+    input_error,
+    open_context,
+    say,
+)
+from efile_tui.cli.select import entry_key, entry_line, load_entries, query_from_args
+from efile_tui.cli.submit import label_problems
+from efile_tui.core import resolve
+from efile_tui.core.operations import Context, submit_tracked
+from efile_tui.core.query import TaskQuery
+from efile_tui.core.text import clean
+from efile_tui.core.validate import InputError, check_journal_keys
+from efile_tui.store.journal import JournalEntry
+
+
+async def _chosen(
+    args: argparse.Namespace, ctx: Context, keys: Sequence[str], query: TaskQuery
+) -> list[JournalEntry]:
+    """The entries named by ``keys`` (task ids or local:N), or else those ``query`` matches."""
+    if not keys:
+        return await load_entries(ctx, query, everything=args.all)
+    task_ids = [k for k in keys if not k.startswith("local:")]
+    local_ids = [int(k[6:]) for k in keys if k.startswith("local:")]
+    found = ctx.journal.get_many(task_ids, local_ids)
+    known = {entry_key(e) for e in found} | {str(e.local_id) for e in found}
+    missing = [k for k in keys if k not in known and k[6:] not in known]
+    if missing:
+        raise CliError(
+            "not in the journal (see `efile-tui tasks --all`): " + ", ".join(missing), EXIT_USAGE
+        )
+    return found
+
+
+def _keys_or_query(args: argparse.Namespace, words: Sequence[str]) -> tuple[list[str], TaskQuery]:
+    """Journal keys from the words, or the filter flags; exactly one of them must be given."""
+    query = query_from_args(args)
+    keys: list[str] = []
+    if words:
+        try:
+            keys = check_journal_keys(list(words))
+        except InputError as exc:
+            raise input_error(exc) from None
+    if keys and query.active:
+        raise CliError("give task ids (or local:N) or filters, not both", EXIT_USAGE)
+    return keys, query
+
+
+async def cmd_label(args: argparse.Namespace) -> int:
+    """``tasks label TEXT ID|local:N…`` (or with filters); an empty TEXT clears the label."""
+    if not args.ids:
+        raise CliError("usage: tasks label TEXT ID|local:N… (or filters); '' clears", EXIT_USAGE)
+    label, words = args.ids[0], args.ids[1:]
+    problems = label_problems(label) if label else []
+    if problems:
+        raise input_error(InputError(problems))
+    keys, query = _keys_or_query(args, words)
+    if not keys and not query.active:
+        raise CliError("give the tasks to label: ids, local:N keys or filters", EXIT_USAGE)
+    async with open_context(args) as (_conn, ctx):
+        entries = await _chosen(args, ctx, keys, query)
+        changed = ctx.journal.set_label([e.local_id for e in entries], label or None)
+    if args.json:
+        emit_json({"label": label or None, "changed": [f"local:{n}" for n in changed]})
+    what = f"labelled {clean(label)!r}" if label else "label cleared"
+    say(f"{what}: {len(changed)} of {len(entries)} task(s) changed")
+    return EXIT_OK
+
+
+async def cmd_resolve(args: argparse.Namespace) -> int:
+    """Check the paths of submits whose answer was lost and record what they show."""
+    keys, query = _keys_or_query(args, args.ids)
+    async with open_context(args) as (_conn, ctx):
+        if keys:
+            entries = await _chosen(args, ctx, keys, query)
+        else:
+            entries = query.select(ctx.journal.unknown_outcomes(ctx.profile))
+        lost = [e for e in entries if e.outcome_unknown]
+        skipped = len(entries) - len(lost)
+        if skipped:
+            say(f"{skipped} entr(y/ies) skipped: their outcome is known")
+        if not lost:
+            say("no submit with an unknown outcome to resolve")
+            return EXIT_OK
+        verdicts = await resolve.check_all(ctx.client, lost)
+        resolve.record(ctx.journal, verdicts)
+    if args.json:
+        emit_json(
+            [
+                {"journalKey": entry_key(v.entry), "sourcePath": v.entry.source_path,
+                 "verdict": v.verdict, "reason": v.reason}
+                for v in verdicts
+            ]
+        )  # fmt: skip
+    else:
+        for v in verdicts:
+            shown = resolve.VERDICT_TEXT[v.verdict]
+            print(clean(f"{entry_key(v.entry)}  {v.entry.operation.value:6}  {shown}: {v.reason}"))
+    counts = {k: sum(v.verdict == k for v in verdicts) for k in resolve.VERDICT_TEXT}
+    say(
+        f"{counts[resolve.DONE]} done, {counts[resolve.NOT_DONE]} not done, "
+        f"{counts[resolve.UNDECIDED]} undecided"
+        + ("; `efile-tui tasks resubmit --status rejected` submits the not-done again"
+           if counts[resolve.NOT_DONE] else "")
+    )  # fmt: skip
+    return EXIT_FAILED if counts[resolve.UNDECIDED] else EXIT_OK
+
+
+async def cmd_resubmit(args: argparse.Namespace) -> int:
+    """Submit again what failed or was found not done; the old entries point to the new."""
+    keys, query = _keys_or_query(args, args.ids)
+    if not keys and not query.active:
+        query = TaskQuery(failed=True)
+    async with open_context(args) as (conn, ctx):
+        entries = await _chosen(args, ctx, keys, query)
+        again = [e for e in entries if resolve.resubmittable(e)]
+        if len(again) < len(entries):
+            say(
+                f"{len(entries) - len(again)} task(s) skipped: only failed, rejected or "
+                "not-done items not resubmitted before can be submitted again"
+            )
+        if not again:
+            say("nothing to resubmit")
+            return EXIT_OK
+        for e in again[:20]:
+            say("  " + entry_line(e))
+        confirm(f"Submit {len(again)} item(s) again on {conn.label}?", assume_yes=args.yes)
+        code = EXIT_OK
+        for (op, label), group in resolve.groups(again).items():
+            code = max(code, await _resubmit_group(ctx, op, label, group))
+    return code
+
+
+async def _resubmit_group(
+    ctx: Context, op: Operation, label: str | None, group: Sequence[JournalEntry]
+) -> int:
+    """Submit one group again, link old entries to the new ones, print one line per item."""
+    items = [SubmitItem(e.source_path, e.target_path, e.conflict) for e in group]
+    new_ids: list[int] = []
+    outcomes = await submit_tracked(
+        ctx, op, items, label=label, on_batch=lambda ids, _o: new_ids.extend(ids)
+    )
+    ctx.journal.link_resubmits(
+        [(old.local_id, new) for old, new in zip(group, new_ids, strict=False)]
+    )
+    for old, outcome in zip(group, outcomes, strict=True):
+        print(f"{entry_key(old)} -> {clean(output.outcome_line(outcome))}")
+    return output.submit_exit_code(outcomes)

@@ -1,0 +1,129 @@
+"""Settling "outcome unknown": what the file system says about a submit whose answer was lost.
+
+The service cannot be asked about a task whose id never arrived, but the paths can be
+looked at. A delete whose path is gone has been done ("done (by evidence)"); one whose path
+is still there has not (or not yet: a task that is still running looks the same, and
+deleting again is harmless). A move is done when its source is gone and its name is in the
+target folder, not done when the source is there and the name is not. Anything else — a
+copy whose name is in the target (it may have been there before), a move with both or
+neither — is left undecided and says why.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from efile_tui.api.errors import EfileError, NotAFolder, NotFound
+from efile_tui.api.models import Operation, SubmitItem, SubmitOutcome, Task, TaskStatus
+from efile_tui.core.preview import DirLister
+from efile_tui.store.journal import REJECTED, Journal, JournalEntry
+
+DONE = "done"
+NOT_DONE = "not-done"
+UNDECIDED = "undecided"
+GroupKey = tuple[Operation, str | None]
+VERDICT_TEXT = {DONE: "done (by evidence)", NOT_DONE: "not done", UNDECIDED: "undecided"}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What the paths say about one lost submit: ``done``, ``not-done`` or ``undecided``."""
+
+    entry: JournalEntry
+    verdict: str
+    reason: str
+
+
+async def path_exists(client: DirLister, path: str) -> bool:
+    """True when ``path`` exists (a folder, or a file); one listing request."""
+    try:
+        await client.list_dir(path, limit=1)
+    except NotFound:
+        return False
+    except NotAFolder:
+        return True
+    return True
+
+
+async def check(client: DirLister, entry: JournalEntry) -> Verdict:
+    """The verdict for one lost submit; a failed check is ``undecided`` with its error."""
+    source = entry.source_path
+    try:
+        src = await path_exists(client, source)
+        if entry.operation is Operation.DELETE:
+            if src:
+                return Verdict(entry, NOT_DONE, f"{source} is still there")
+            return Verdict(entry, DONE, f"{source} is gone")
+        if not entry.target_path:
+            return Verdict(entry, UNDECIDED, "no target folder recorded")
+        landed = posixpath.join(entry.target_path, posixpath.basename(source))
+        dst = await path_exists(client, landed)
+    except EfileError as exc:
+        return Verdict(entry, UNDECIDED, f"could not check: {exc}")
+    if entry.operation is Operation.MOVE:
+        if not src and dst:
+            return Verdict(entry, DONE, f"{source} is gone and {landed} exists")
+        if src and not dst:
+            return Verdict(entry, NOT_DONE, f"{source} is still there and {landed} is not")
+        state = "both exist" if src else "neither exists"
+        return Verdict(entry, UNDECIDED, f"{source} and {landed}: {state}")
+    if not dst:
+        return Verdict(entry, NOT_DONE, f"{landed} does not exist")
+    return Verdict(entry, UNDECIDED, f"{landed} exists, but it may have been there before")
+
+
+async def check_all(client: DirLister, entries: Sequence[JournalEntry]) -> list[Verdict]:
+    """Verdicts for ``entries``, in order (one or two requests each, one at a time)."""
+    return [await check(client, e) for e in entries]
+
+
+def record(journal: Journal, verdicts: Sequence[Verdict]) -> None:
+    """Store the verdicts as the answer the submit never got.
+
+    "done" becomes a completed item and "not done" a rejected one (final, so it can be
+    resubmitted), each with the evidence as its message; "undecided" stays "outcome unknown".
+    """
+    ids: list[int] = []
+    outcomes: list[SubmitOutcome] = []
+    for v in verdicts:
+        e = v.entry
+        item = SubmitItem(e.source_path, e.target_path, e.conflict)
+        if v.verdict == DONE:
+            task = Task(
+                task_id="",
+                operation=e.operation,
+                status=TaskStatus.COMPLETE,
+                source_path=e.source_path,
+                target_path=e.target_path,
+                error_msg=f"{VERDICT_TEXT[DONE]}: {v.reason}",
+            )
+            outcomes.append(SubmitOutcome(item, task=task))
+        elif v.verdict == NOT_DONE:
+            outcomes.append(SubmitOutcome(item, error=f"{VERDICT_TEXT[NOT_DONE]}: {v.reason}"))
+        else:
+            continue
+        ids.append(e.local_id)
+    journal.finish_submit(ids, outcomes)
+
+
+def resubmittable(entry: JournalEntry) -> bool:
+    """A failed task or a rejected / not-done item, not yet submitted again."""
+    return (
+        entry.resubmitted_as is None
+        and entry.state in (TaskStatus.FAIL.value, REJECTED)
+        and entry.operation is not Operation.UNKNOWN
+        and bool(entry.source_path)
+        and (entry.operation is Operation.DELETE or bool(entry.target_path))
+    )
+
+
+def groups(
+    entries: Sequence[JournalEntry],
+) -> dict[tuple[Operation, str | None], list[JournalEntry]]:
+    """Entries by (operation, label): each group is one submit."""
+    out: dict[tuple[Operation, str | None], list[JournalEntry]] = {}
+    for e in entries:
+        out.setdefault((e.operation, e.label), []).append(e)
+    return out
