@@ -7,6 +7,7 @@ Exit codes (the CLI's contract):
 * 2 — bad usage, or input rejected before any request was sent
 * 3 — the service was unreachable or throttled after retries
 * 4 — authentication is needed (no token, expired token, no usable keyring)
+* 124 — ``watch``/``--wait``: the ``--timeout`` came first (``--timeout-exit-code`` sets it)
 * 141 — the reader of stdout went away (``| head``): stopped quietly, as a Unix tool
   killed by SIGPIPE would (128 + 13)
 """
@@ -50,7 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Manage file tasks on the SCNet efile service from a terminal. "
         "Without a command, opens the TUI.",
         epilog="Exit codes: 0 ok, 1 an item or the operation failed, 2 bad usage or input, "
-        "3 service unreachable or throttled, 4 authentication needed.",
+        "3 service unreachable or throttled, 4 authentication needed, 124 watch/--wait timed "
+        "out (--timeout-exit-code), 141 stdout closed.",
     )
     parser.add_argument("--version", action="version", version=f"efile-tui {__version__}")
     parser.add_argument("--debug", action="store_true", help="log requests to stderr")

@@ -29,6 +29,7 @@ EXIT_FAILED = 1
 EXIT_USAGE = 2
 EXIT_UNREACHABLE = 3
 EXIT_AUTH = 4
+EXIT_TIMEOUT = 124  # watch/--wait: --timeout came first (as timeout(1)); --timeout-exit-code
 EXIT_BROKEN_PIPE = 141  # stdout's reader went away (| head): 128 + SIGPIPE, like Unix tools
 
 

@@ -24,6 +24,7 @@ from efile_tui.cli import output
 from efile_tui.cli.common import (
     EXIT_FAILED,
     EXIT_OK,
+    EXIT_TIMEOUT,
     EXIT_USAGE,
     CliError,
     add_connection_args,
@@ -41,7 +42,6 @@ from efile_tui.core.notify import notification
 from efile_tui.core.operations import Context, poll_once
 from efile_tui.core.text import json_dumps
 
-EXIT_TIMEOUT = 124  # as timeout(1): distinct from every other exit code of efile-tui
 MISSING_LIMIT = 3  # polls a task may be absent from the answers before it counts as gone
 
 WAIT_EPILOG = (
