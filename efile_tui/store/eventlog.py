@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from efile_tui.store.fs import GONE, open_private, read_from, unwritable
+from efile_tui.store.fs import GONE, create_exclusive, open_private, read_from, unwritable
 
 SUFFIX = ".log"
 _NAME = re.compile(r"^(\d{7,})\.log$")
@@ -122,23 +122,22 @@ class WriterFile:
         self.path: Path | None = None
         self.size = 0  # bytes written, the offset after our last record
         self._fd: int | None = None
-        self._floor = first_number
+        self.floor = first_number  # the lowest number a new claim may take
 
     def claim(self, above: int = 0) -> int:
         """Take a new file (a number above every file seen and ``above``); return it."""
         self.close()
-        number = max([self._floor, above + 1, *(n + 1 for n in writer_files(self.folder))])
+        number = max([self.floor, above + 1, *(n + 1 for n in writer_files(self.folder))])
         while True:
             path = self.folder / f"{number:07d}{SUFFIX}"
             try:
-                fd = open_private(path, os.O_WRONLY | os.O_APPEND | os.O_EXCL, create=True)
-            except FileExistsError:
-                number += 1
-                continue
+                fd = create_exclusive(path, os.O_WRONLY | os.O_APPEND)
             except OSError as exc:
                 raise unwritable(path, exc) from None
-            break
-        self.number, self.path, self._fd, self._floor = number, path, fd, number + 1
+            if fd is not None:
+                break
+            number += 1
+        self.number, self.path, self._fd, self.floor = number, path, fd, number + 1
         self.size = 0
         self._write(header_line(number, self.writer))
         return number

@@ -164,6 +164,22 @@ def open_private(path: Path, flags: int, *, create: bool = False) -> int:
     return fd
 
 
+def create_exclusive(path: Path, flags: int) -> int | None:
+    """Create ``path`` exclusively (0600); its descriptor, or None if it already exists.
+
+    Over SFTP (sshfs) an existing name comes back as a generic failure (EPERM), not
+    EEXIST: the name is then looked up to tell the two apart.
+    """
+    try:
+        return open_private(path, flags | os.O_EXCL, create=True)
+    except FileExistsError:
+        return None
+    except OSError as exc:
+        if exc.errno in (errno.EPERM, errno.EACCES, errno.EIO) and os.path.lexists(path):
+            return None
+        raise
+
+
 def private_dir(path: Path) -> Path:
     """Create ``path`` (and parents) 0700 if needed; refuse a folder that is not safe.
 

@@ -149,6 +149,9 @@ class JournalFiles:
             return []
         if self._closed:
             raise JournalError("the task journal is closed")
+        # A number once used is never taken again, even after compaction removed its file:
+        # readers remember how far they read each file by its name.
+        self._writer.floor = max(self._writer.floor, self._loaded.max_writer + 1)
         self._writer.append(_line(ev) for ev in events)
         if self._writer.path is not None:
             self._loaded.offsets[self._writer.path.name] = self._writer.size
@@ -162,8 +165,7 @@ class JournalFiles:
         ids: list[int] = []
         while len(ids) < count:
             if self._writer.number is None or self._seq >= BLOCK - 1:
-                above = max(self._loaded.max_writer, self._writer.number or 0)
-                self._writer.claim(above=above)
+                self._writer.claim(above=max(self._loaded.max_writer, self._writer.number or 0))
                 self._seq = 0
             assert self._writer.number is not None
             take = min(count - len(ids), BLOCK - 1 - self._seq)

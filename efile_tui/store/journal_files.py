@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from efile_tui.store.eventlog import IDLE_FOREVER, Writer, file_number, parse_lines, read_lines
-from efile_tui.store.fs import GONE, StateFileError, open_private, read_from
+from efile_tui.store.fs import GONE, StateFileError, create_exclusive, open_private, read_from
 from efile_tui.store.journal_fold import JournalState, row_from_json, row_to_json
 
 _SNAP = re.compile(r"^snap-(\d{8})\.json$")
@@ -214,12 +214,10 @@ def write_snapshot(folder: Path, loaded: Loaded) -> int:
     gen = loaded.generation + 1
     while True:
         path = folder / f"snap-{gen:08d}.json"
-        try:
-            fd = open_private(path, os.O_WRONLY | os.O_EXCL, create=True)
-        except FileExistsError:
-            gen += 1
-            continue
-        break
+        fd = create_exclusive(path, os.O_WRONLY)
+        if fd is not None:
+            break
+        gen += 1
     try:
         view = memoryview(data + b"\n")
         while view:
@@ -234,9 +232,8 @@ def take_lock(folder: Path) -> bool:
     """Take the compaction lock (False: another process holds it)."""
     path = folder / LOCK
     for _attempt in range(2):
-        try:
-            fd = open_private(path, os.O_WRONLY | os.O_EXCL, create=True)
-        except FileExistsError:
+        fd = create_exclusive(path, os.O_WRONLY)
+        if fd is None:
             try:
                 if time.time() - os.stat(path).st_mtime < LOCK_STALE:
                     return False
