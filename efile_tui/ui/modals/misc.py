@@ -6,45 +6,17 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from rich.table import Table
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, DataTable, Footer, Input, Label, Static
 
+from efile_tui.core import glyphs
 from efile_tui.core.validate import InputError, check_task_ids, decode_lines, read_ids
 from efile_tui.ui.messages import CopyText
-
-HELP = """\
-# efile-tui keys
-
-**Anywhere** — `tab` switch pane · `?`/`F1` this help · `ctrl+p` command palette ·
-`q` quit · `p` pause/resume polling · `r` refresh now · `+`/`-` poll interval ·
-`h` show/hide tasks finished over 24 h ago · `I` import task ids · `L` audit log ·
-`N` notification history
-
-**Paths** — `enter` open · `backspace` up · `g` type a path · `space` mark ·
-`shift+↑↓` mark range · `v` mark from last mark to cursor · `a` mark all · `i` invert ·
-`u`/`esc` clear marks · `s`/`S` sort / reverse · `/` filter · `d` delete marked ·
-`C` copy marked · `M` move marked · `y` copy path
-
-**Tasks** — `space` mark · `shift+↑↓` range · `v` range · `a` mark all matching the filter ·
-`i` invert · `u` clear marks · `c` cancel marked (or the task under the cursor) ·
-`s`/`S` sort / reverse · `/` filter by text · `f` cycle status filter ·
-`o` cycle operation filter · `y` copy id · `x` dismiss finished or outcome-unknown rows ·
-`enter` details
-
-Marks are kept by task id: they survive sorting, filtering and polling. Marked tasks hidden
-by the filter are counted in the footer and in the confirmation.
-
-**Status** — `▶ processing` `… waiting` `✓ complete` `✗ fail` `⊘ cancel`
-`? outcome unknown` (a submit whose answer was lost: check before resubmitting) ·
-`(expired)`: the service no longer knows the task (it keeps tasks 24 h after they end); the
-journal keeps the last known state.
-
-The header shows when the table was last updated; it turns amber and then red when polling
-fails, and the last good data stays on screen.
-"""
+from efile_tui.ui.widgets.keybar import KeyBar
 
 MODAL_BOX = """
 {name} {{ align: center middle; }}
@@ -52,28 +24,71 @@ MODAL_BOX = """
     width: 90%; max-width: 110; height: 90%;
     border: thick $primary 60%; background: $surface; padding: 0 1;
 }}
+{name} .title {{ text-style: bold; }}
 {name} Horizontal {{ height: auto; align-horizontal: right; }}
 {name} Button {{ margin: 0 0 0 2; }}
 """
 
 
-class HelpScreen(ModalScreen[None]):
-    """All keys, the status glyphs and what the header means."""
+STATUS_HELP = [
+    ("processing", "running on the service"),
+    ("waiting", "queued on the service"),
+    ("complete", "done"),
+    ("fail", "failed: see the error column"),
+    ("cancel", "cancelled"),
+    ("outcome unknown", "the submit's answer was lost: check before resubmitting"),
+    ("expired", "the service forgot it (24 h after it ended); the journal kept it"),
+]
 
-    DEFAULT_CSS = MODAL_BOX.format(name="HelpScreen")
+
+def _key_table(title: str, rows: Sequence[tuple[str, str]]) -> Table:
+    table = Table(title=title, title_justify="left", box=None, show_header=False, expand=True)
+    table.title_style = "bold"
+    table.add_column("key", style="bold", no_wrap=True, min_width=6)
+    table.add_column("what", ratio=1)
+    for key, what in rows:
+        table.add_row(key, what)
+    return table
+
+
+class HelpScreen(ModalScreen[None]):
+    """The keys of each pane as tables (side by side when wide), then the status symbols."""
+
+    DEFAULT_CSS = (
+        MODAL_BOX.format(name="HelpScreen")
+        + """
+    HelpScreen > Vertical { height: 100%; max-height: 100%; width: 100%; max-width: 130; }
+    HelpScreen #help-body { height: 1fr; }
+    HelpScreen #help-grid { layout: grid; grid-size: 1; grid-gutter: 0 3; height: auto; }
+    HelpScreen #help-grid.-wide { grid-size: 2; }
+    HelpScreen #help-grid > Static { height: auto; margin-bottom: 1; }
+    """
+    )
     BINDINGS = [Binding("escape,q,question_mark,f1", "dismiss", "Close")]
 
     def compose(self) -> ComposeResult:
-        from textual.widgets import Markdown  # imported when first shown: faster start-up
+        from efile_tui.ui.keys import sections
 
+        g = glyphs.current()
+        status = [(f"{g.of(word)} {word}", what) for word, what in STATUS_HELP]
         with Vertical():
-            with VerticalScroll():
-                yield Markdown(HELP)
-            with Horizontal():
-                yield Button("Close", variant="primary", id="close")
+            yield Label("efile-tui keys (esc closes)", classes="title")
+            with VerticalScroll(id="help-body"):
+                with Grid(id="help-grid"):
+                    for name, rows in sections():
+                        yield Static(_key_table(name, rows))
+                    yield Static(_key_table("Status", status))
+                yield Static(
+                    "Marks are kept by task id and path: they survive sorting, filtering and "
+                    "polling; marked rows hidden by a filter are counted in the info line and "
+                    "the confirmation. The header says when the table was last updated; it "
+                    "turns amber, then red, when polling fails, and the last good data stays.",
+                    markup=False,
+                )
+        yield KeyBar(dialog=True)
 
-    def on_button_pressed(self) -> None:
-        self.dismiss()
+    def on_resize(self) -> None:
+        self.query_one("#help-grid").set_class(self.size.width >= 100, "-wide")
 
 
 class TextScreen(ModalScreen[None]):

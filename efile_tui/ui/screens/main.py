@@ -18,7 +18,7 @@ from textual.binding import Binding
 from textual.containers import Container
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer
+from textual.widgets import DataTable, Static
 from textual.worker import Worker, WorkerState
 
 from efile_tui.api.errors import AuthError, EfileError
@@ -28,6 +28,7 @@ from efile_tui.core.preview import preview_delete
 from efile_tui.core.taskview import TaskRow, TaskView
 from efile_tui.core.validate import refused_items
 from efile_tui.store.journal import JournalEntry
+from efile_tui.ui.layout import split_heights, too_small
 from efile_tui.ui.messages import (
     CancelRequested,
     DeleteRequested,
@@ -39,12 +40,14 @@ from efile_tui.ui.modals.cancel import CancelResultsScreen, ConfirmCancelScreen,
 from efile_tui.ui.modals.confirm_delete import ConfirmDeleteScreen, RefusedScreen
 from efile_tui.ui.modals.misc import HelpScreen, ImportIdsScreen, LogScreen, TextScreen
 from efile_tui.ui.modals.transfer import TransferChoice, TransferScreen
+from efile_tui.ui.widgets.keybar import KeyBar
 from efile_tui.ui.widgets.path_pane import PathPane
 from efile_tui.ui.widgets.status_bar import StatusBar
 from efile_tui.ui.widgets.task_pane import TaskPane
 from efile_tui.ui.widgets.task_table import TaskTable
 
 DAY = 24 * 3600.0
+WIDE = 160  # columns from which the panes sit side by side
 MIN_INTERVAL, MAX_INTERVAL, MAX_BACKOFF = 0.5, 60.0, 60.0
 
 
@@ -94,7 +97,8 @@ class MainScreen(Screen[None]):
         with Container(id="panes"):
             yield PathPane(self.home, id="path-pane")
             yield TaskPane(self.view, id="task-pane")
-        yield Footer()
+        yield Static("", id="too-small", markup=False)
+        yield KeyBar()
 
     @property
     def status(self) -> StatusBar:
@@ -116,9 +120,39 @@ class MainScreen(Screen[None]):
         self.status.interval = self.interval
         self.path_pane.focus_table()
         self.reload_journal()
+        self.set_interval(0.3, self.relayout)  # listings and filters change the rows
 
     def on_resize(self) -> None:
-        self.query_one("#panes").set_class(self.size.width < 160, "-stacked")
+        self.query_one("#panes").set_class(self.size.width < WIDE, "-stacked")
+        self.relayout()
+
+    def on_descendant_focus(self) -> None:
+        self.relayout()
+
+    def relayout(self) -> None:
+        """Show the too-small message, or share the rows between the stacked panes."""
+        message = too_small(self.size.width, self.size.height)
+        note = self.query_one("#too-small", Static)
+        panes = self.query_one("#panes")
+        note.display = message is not None
+        panes.display = message is None
+        if message is not None:
+            if str(note.content) != message:
+                note.update(message)
+            return
+        if self.size.width >= WIDE:
+            heights: tuple[int | str, int | str] = ("1fr", "1fr")
+        else:
+            path_rows = self.path_pane.query_one("#path-table", DataTable).row_count
+            heights = split_heights(
+                max(0, self.size.height - 2),  # the header and the key bar
+                path_rows,
+                self.table.row_count,
+                focus_tasks=self.table.has_focus,
+            )
+        for pane, height in zip((self.path_pane, self.query_one(TaskPane)), heights, strict=True):
+            if str(pane.styles.height) != str(height):
+                pane.styles.height = height
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """Say so when a worker ends on an unexpected exception (workers never take the app

@@ -8,6 +8,8 @@ from collections import Counter
 from textual.reactive import reactive
 from textual.widgets import Static
 
+from efile_tui.core import glyphs
+from efile_tui.core.text import clean
 from efile_tui.ui.format import ago
 
 STALE_AMBER = 3.0  # missed intervals before "amber"
@@ -15,7 +17,9 @@ STALE_RED = 10.0
 
 
 class StatusBar(Static):
-    """``user@region · poll 2.0 s · updated 3 s ago · ▶4 …2 ✓10 ✗1 ⊘0``.
+    """``user@region · updated 3 s ago · poll 2 s · ▶4 …2 ✓10 ✗1 ⊘0``.
+
+    Parts that do not fit the width are left out whole (the counts last, one by one).
 
     The freshness part gets the class ``-amber`` after a few missed polls and ``-red``
     after many, so staleness is shown by colour and by the words "stale" / "STALE".
@@ -76,20 +80,27 @@ class StatusBar(Static):
             return "amber"
         return ""
 
+    def on_resize(self) -> None:
+        self._redraw()
+
     def _redraw(self) -> None:
+        g = glyphs.current()
         c = self.counts
-        counts = (
-            f"▶{c.get('processing', 0)} …{c.get('waiting', 0)} ✓{c.get('complete', 0)} "
-            f"✗{c.get('fail', 0) + c.get('rejected', 0)} ⊘{c.get('cancel', 0)}"
-        )
+        counts = [
+            f"{g.of('processing')}{c.get('processing', 0)}",
+            f"{g.of('waiting')}{c.get('waiting', 0)}",
+            f"{g.of('complete')}{c.get('complete', 0)}",
+            f"{g.of('fail')}{c.get('fail', 0) + c.get('rejected', 0)}",
+            f"{g.of('cancel')}{c.get('cancel', 0)}",
+        ]
         if c.get("outcome unknown"):
-            counts += f" ?{c['outcome unknown']}"
+            counts.append(f"?{c['outcome unknown']}")
         if c.get("expired"):
-            counts += f" ⌛{c['expired']}"
+            counts.append(f"{g.expired}{c['expired']}")
         if self.paused:
             fresh = "PAUSED"
         elif self.last_ok is None:
-            fresh = "connecting…" if not self.error else "no data yet"
+            fresh = "connecting" + g.ellipsis if not self.error else "no data yet"
         else:
             fresh = f"updated {ago(self._now() - self.last_ok)}"
         stale = self.staleness
@@ -98,9 +109,25 @@ class StatusBar(Static):
         elif stale == "red":
             fresh += " (STALE)"
         if self.error and not self.paused:
-            fresh += f" — {self.error}"
+            fresh += f" {g.dash} {clean(self.error)}"
         self.set_class(stale == "amber", "-amber")
         self.set_class(stale == "red", "-red")
-        text = f"{self.endpoint} · poll {self.interval:g} s · {fresh} · {counts}"
+        sep = f" {g.sep} "
+        parts = [clean(self.endpoint), fresh, f"poll {self.interval:g} s", " ".join(counts)]
+        text = fit_parts(parts, sep, max(1, self.size.width - 2))
         if text != self.content:  # one fixed-height line: no re-layout of the screen needed
             self.update(text, layout=False)
+
+
+def fit_parts(parts: list[str], sep: str, width: int) -> str:
+    """Join whole parts while they fit, leaving out a part that does not; the last part
+    (a list of counts) may end early, between two of its words. Never cuts a word."""
+    out = ""
+    for i, part in enumerate(parts):
+        words = part.split(" ") if i == len(parts) - 1 else [part]
+        for j, word in enumerate(words):
+            trial = out + ((sep if out else "") if j == 0 else " ") + word
+            if len(trial) > width:
+                break
+            out = trial
+    return out

@@ -1,0 +1,53 @@
+"""How the stacked panes share the rows: the space goes to what has content.
+
+Below 160 columns the path pane sits above the task table. Each pane asks for its rows
+plus its chrome; when both fit, the path pane (the place where the work starts) takes the
+slack; when not, each keeps a floor and the pane with focus gets the larger share.
+"""
+
+from __future__ import annotations
+
+PATH_CHROME = 5  # border (2), path bar, info line, column header
+TASK_CHROME = 4  # border (2), info line, column header
+MIN_PATH_ROWS = 2  # rows of entries always visible, so marking is never blind
+MIN_TASK_ROWS = 1
+MIN_WIDTH, MIN_HEIGHT = 40, 10  # below this the screen says it is too small
+
+
+def split_heights(
+    available: int, path_rows: int, task_rows: int, *, focus_tasks: bool = False
+) -> tuple[int, int]:
+    """Heights (path pane, task pane) for ``available`` rows.
+
+    ``path_rows`` and ``task_rows`` are how many table rows each pane has to show.
+    """
+    min_path = PATH_CHROME + MIN_PATH_ROWS
+    min_task = TASK_CHROME + MIN_TASK_ROWS
+    want_path = PATH_CHROME + max(MIN_PATH_ROWS, path_rows)
+    want_task = TASK_CHROME + max(MIN_TASK_ROWS, task_rows)
+    if available <= min_path + min_task:
+        task = max(0, min(min_task, available - min_path))
+        return available - task, task
+    if want_path + want_task <= available:
+        return available - want_task, want_task  # the path pane takes the slack
+    # Not enough for both: a pane that needs little gets what it needs, the other the
+    # rest; when both need more, the focused one gets three fifths.
+    if want_task <= available // 2:
+        return available - want_task, want_task
+    if want_path <= available // 2:
+        return want_path, available - want_path
+    big = available * 3 // 5
+    task = big if focus_tasks else available - big
+    task = min(max(task, min_task), available - min_path)
+    return available - task, task
+
+
+def too_small(width: int, height: int) -> str | None:
+    """The message to show instead of the panes, or None when the terminal is big enough."""
+    if width >= MIN_WIDTH and height >= MIN_HEIGHT:
+        return None
+    return (
+        f"Terminal too small: {width}x{height}.\n"
+        f"efile-tui needs at least {MIN_WIDTH}x{MIN_HEIGHT}.\n"
+        "Enlarge the window, or press q to quit."
+    )
