@@ -263,3 +263,23 @@ async def preview_delete(
         stopped_because=stopped,
         errors=tuple(walk.errors),
     )
+
+
+async def existing_names(
+    client: DirLister, folder: str, names: Sequence[str], *, page: int = 500, asks: int = 10
+) -> list[str]:
+    """Which of ``names`` already exist in ``folder`` (for a copy/move dialog).
+
+    One listing page first; for names not on it in a bigger folder, the server's keyword
+    filter, at most ``asks`` more requests. Raises ``EfileError`` (e.g. no such folder).
+    """
+    wanted = list(dict.fromkeys(names))
+    listing = await client.list_dir(folder, start=0, limit=page)
+    here = {e.name for e in listing.entries}
+    found = [n for n in wanted if n in here]
+    if listing.total > len(listing.entries):
+        for name in [n for n in wanted if n not in here][:asks]:
+            hits = await client.list_dir(folder, start=0, limit=50, keyword=name)
+            if any(e.name == name for e in hits.entries):
+                found.append(name)
+    return [n for n in wanted if n in found]

@@ -19,6 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from textual import work
 from textual.app import App, SystemCommand
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.theme import Theme
 
@@ -33,6 +34,7 @@ from efile_tui.store.journal import Journal
 from efile_tui.ui.messages import CopyText
 from efile_tui.ui.modals.login import LoginAttempt, LoginScreen
 from efile_tui.ui.modals.misc import TextScreen
+from efile_tui.ui.modals.notifications import NotesKeeper
 from efile_tui.ui.screens.main import MainScreen
 from efile_tui.ui.widgets.task_pane import TaskPane
 
@@ -82,7 +84,7 @@ THEMES = (
 EXIT_GRACE = 1.0  # seconds the normal shutdown gets before the process is ended anyway
 
 
-class EfileApp(App[int]):
+class EfileApp(NotesKeeper, App[int]):
     """efile-tui: browse paths, delete, watch and cancel file tasks."""
 
     TITLE = "efile-tui"
@@ -102,6 +104,7 @@ class EfileApp(App[int]):
         state: tuple[Journal, AuditLog] | None = None,
     ) -> None:
         super().__init__()
+        self.notes = []
         self.ctx = ctx
         self.interval_flag = interval  # --interval, which beats the profile's poll_interval
         self._main_args = {
@@ -114,6 +117,19 @@ class EfileApp(App[int]):
         self.login_defaults = login_defaults or {}
         self.local_state = state  # journal and audit log, closed by close_app
         self.copied: list[str] = []  # what was copied, for tests and the fallback screen
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Show a toast and keep it for the notification history (``N``)."""
+        self.keep_note(message, title, severity)
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     def on_mount(self) -> None:
         for theme in THEMES:

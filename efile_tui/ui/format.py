@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from efile_tui.core import glyphs
 from efile_tui.core.preview import human_size
 
 __all__ = ["ago", "human_size", "shorten_left"]
@@ -11,7 +12,7 @@ def shorten_left(text: str, width: int) -> str:
     """Keep the end of a long path (the part that tells paths apart): ``…/run-7/out``."""
     if width <= 1 or len(text) <= width:
         return text
-    return "…" + text[-(width - 1) :]
+    return glyphs.current().ellipsis + text[-(width - 1) :]
 
 
 def ago(seconds: float) -> str:

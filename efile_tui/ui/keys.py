@@ -13,8 +13,8 @@ from efile_tui.ui.widgets.keybar import key_label
 # dialogs' standard keys.
 EXTRA: dict[str, list[tuple[str, str]]] = {
     "Anywhere": [("^p", "Command palette")],
-    "Paths": [("up/down", "Move"), ("pgup/pgdn", "Page")],
-    "Tasks": [("up/down", "Move"), ("enter", "Details")],
+    "Paths": [("enter", "Open folder")],
+    "Tasks": [("enter", "Details")],
     "Dialogs": [
         ("tab", "Next field or button"),
         ("enter", "Press the focused button"),
@@ -37,13 +37,17 @@ def sections() -> list[tuple[str, list[tuple[str, str]]]]:
     """``(pane, [(keys, what they do), ...])`` for every pane, in help order."""
     from efile_tui.ui.screens.main import MainScreen
     from efile_tui.ui.widgets.path_pane import PathPane
-    from efile_tui.ui.widgets.path_table import PathTable
     from efile_tui.ui.widgets.task_pane import TaskPane
     from efile_tui.ui.widgets.task_table import TaskTable
+    from efile_tui.ui.widgets.vtable import VirtualTable
 
+    moves = [
+        b for b in VirtualTable.BINDINGS if isinstance(b, Binding) and b.action != "select_row"
+    ]
     return [
-        ("Paths", _rows([*PathTable.BINDINGS, *PathPane.BINDINGS]) + EXTRA["Paths"]),
+        ("Paths", EXTRA["Paths"] + _rows(PathPane.BINDINGS)),
         ("Tasks", _rows([*TaskTable.BINDINGS, *TaskPane.BINDINGS]) + EXTRA["Tasks"]),
+        ("Lists", _rows(moves)),
         ("Anywhere", _rows(MainScreen.BINDINGS) + EXTRA["Anywhere"]),
         ("Dialogs", EXTRA["Dialogs"]),
     ]

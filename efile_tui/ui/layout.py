@@ -1,8 +1,8 @@
 """How the stacked panes share the rows: the space goes to what has content.
 
 Below 160 columns the path pane sits above the task table. Each pane asks for its rows
-plus its chrome; when both fit, the path pane (the place where the work starts) takes the
-slack; when not, each keeps a floor and the pane with focus gets the larger share.
+plus its chrome. When both fit, they share the slack evenly; when not, a pane that needs
+little gets it, each keeps a floor, and when both need more the focused pane gets more.
 """
 
 from __future__ import annotations
@@ -29,7 +29,11 @@ def split_heights(
         task = max(0, min(min_task, available - min_path))
         return available - task, task
     if want_path + want_task <= available:
-        return available - want_task, want_task  # the path pane takes the slack
+        # Both fit: the slack is shared, so neither pane is a sliver (and a toast in the
+        # corner never hides the newest task).
+        slack = available - want_path - want_task
+        task = want_task + slack // 2
+        return available - task, task
     # Not enough for both: a pane that needs little gets what it needs, the other the
     # rest; when both need more, the focused one gets three fifths.
     if want_task <= available // 2:

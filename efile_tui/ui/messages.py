@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
-from efile_tui.api.models import Operation
+from efile_tui.api.models import FileEntry, Operation
 
 
 @dataclass
@@ -66,3 +66,10 @@ class CopyText(Message):
 
     text: str
     label: str
+
+
+@dataclass
+class MarksCleared(Message):
+    """The path pane cleared these marks (path -> entry last seen), e.g. on Esc: undoable."""
+
+    marks: dict[str, FileEntry]

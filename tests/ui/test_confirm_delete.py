@@ -77,13 +77,13 @@ async def test_focus_on_cancel_and_delete_disabled_until_preview_done() -> None:
         await pilot.pause()
         assert isinstance(app.focused, Button) and app.focused.id == "cancel"
         assert str(screen.query_one("#title").render()) == "Delete 1 path?"
-        assert "Scanning…" in str(screen.query_one("#preview", Static).render())
+        assert "Scanning…" in str(screen.query_one("#totals", Static).render())
         assert delete_button(app).disabled
         await pilot.press("tab")  # Delete is disabled, focus cannot land on it
         assert app.focused is None or app.focused.id != "delete"
         gate.event.set()
         await wait_for(pilot, lambda: screen.preview_done)
-        text = str(screen.query_one("#preview", Static).render())
+        text = str(screen.query_one("#totals", Static).render())
         assert "files: 3, folders: 1, size: 2.0 KiB" in text
         assert not screen.typed_required
         assert not delete_button(app).disabled
@@ -188,7 +188,7 @@ async def test_failed_preview_is_shown_and_can_be_accepted() -> None:
     app = ModalApp(screen)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for(pilot, lambda: screen.preview_done)
-        preview = screen.query_one("#preview", Static)
+        preview = screen.query_one("#totals", Static)
         assert "preview failed: service unreachable" in str(preview.render())
         assert preview.has_class("-error")
         assert screen.needs_acceptance and screen.typed_required

@@ -47,7 +47,7 @@ async def test_copy_returns_choice_with_policy() -> None:
         await pilot.pause()
         screen = app.screen
         assert str(screen.query_one("#title", Label).render()) == "Copy 2 paths to…"
-        assert isinstance(app.focused, Button) and app.focused.id == "cancel"
+        assert isinstance(app.focused, Input) and app.focused.id == "target"  # type at once
         confirm = screen.query_one("#confirm", Button)
         assert str(confirm.label) == "Copy"
         assert not confirm.disabled  # copying into the same folder keeps both: fine
@@ -73,8 +73,15 @@ async def test_move_validates_inline_and_enter_submits() -> None:
         screen = app.screen
         assert str(screen.query_one("#title", Label).render()) == "Move 2 paths to…"
         target = screen.query_one("#target", Input)
+        # Not pre-filled with the sources' own folder (always refused for a move).
+        assert target.value == "" and app.focused is target
+        assert screen.query_one("#confirm", Button).disabled
+        await pilot.press("enter")  # Enter on the empty field says what to do
+        await pilot.pause()
+        assert app.results == [] and "type the folder to move into" in error_text(app)
+        target.value = HOME + "/proj"
+        await pilot.pause()
         assert target.has_class("-error") and "already in" in error_text(app)
-        target.focus()
         target.value = HOME + "/proj/data/sub"
         await pilot.press("enter")
         await pilot.pause()
@@ -94,6 +101,8 @@ async def test_cancel_and_escape_return_none() -> None:
         app = ModalApp(TransferScreen(Operation.COPY, SOURCES, HOME))
         async with app.run_test(size=(80, 24)) as pilot:
             await pilot.pause()
-            await pilot.press(key)  # focus is on Cancel
+            if key == "enter":
+                app.screen.query_one("#cancel", Button).focus()
+            await pilot.press(key)
             await pilot.pause()
         assert app.results == [None], key

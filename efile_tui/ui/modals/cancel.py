@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -12,9 +13,12 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Label, Static
 
 from efile_tui.api.models import CancelResult
+from efile_tui.core import glyphs
 from efile_tui.core.taskview import TaskRow
+from efile_tui.core.text import clean, literal
 from efile_tui.ui.format import shorten_left
 from efile_tui.ui.messages import CopyText
+from efile_tui.ui.widgets.keybar import KeyBar
 
 MODAL_CSS = """
 {name} {{
@@ -68,15 +72,21 @@ class ConfirmCancelScreen(ModalScreen[bool]):
         n = len(self.task_ids)
         with Vertical():
             yield Label(f"Cancel {n} task{'s' if n != 1 else ''}?", classes="title")
-            table: DataTable[str] = DataTable(cursor_type="none", id="cancel-list")
+            table: DataTable[Text] = DataTable(cursor_type="none", id="cancel-list")
+            # The paths are what is being decided: they get the width; ids are shown as in
+            # the task table (first 8 characters) unless the dialog is wide.
+            inner = min(120, self.app.size.width * 9 // 10) - 4
+            id_width = 32 if inner >= 110 else 8
+            path_width = max(12, inner - id_width - 6 - 17 - 8)
             table.add_columns("task id", "op", "status", "source")
+            g = glyphs.current()
             for tid in self.task_ids:
                 row = self.rows.get(tid)
                 table.add_row(
-                    tid,
-                    row.operation if row else "?",
-                    row.status if row else "?",
-                    shorten_left(row.source, 50) if row else "",
+                    literal(tid[:id_width]),
+                    literal(row.operation if row else "?"),
+                    literal(f"{g.of(row.status)} {row.status}" if row else "?"),
+                    literal(shorten_left(clean(row.source), path_width) if row else ""),
                 )
             yield table
             if self.hidden:
@@ -89,6 +99,7 @@ class ConfirmCancelScreen(ModalScreen[bool]):
                 yield Button(
                     f"Cancel {n} task{'s' if n != 1 else ''}", id="confirm", variant="error"
                 )
+        yield KeyBar(dialog=True)
 
     def on_mount(self) -> None:
         self.query_one("#back", Button).focus()
@@ -150,6 +161,7 @@ class CancelResultsScreen(ModalScreen[ResultAction]):
                 yield Button("Copy ids", id="copy")
                 yield Button("Retry failed", id="retry", disabled=not self.failed_ids)
                 yield Button("Close", id="close", variant="primary")
+        yield KeyBar(dialog=True)
 
     def on_mount(self) -> None:
         self.query_one("#close", Button).focus()

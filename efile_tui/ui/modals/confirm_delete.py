@@ -24,9 +24,10 @@ from textual.widgets import Button, Checkbox, Input, Label, Static
 
 from efile_tui.core.preview import DeletePreview
 from efile_tui.core.validate import protected_reason
+from efile_tui.ui.widgets.keybar import KeyBar
 
 GIB = 1024**3
-CHROME_ROWS = 9  # dialog border, title and button rows around the scrolling middle
+CHROME_ROWS = 4  # dialog border, title, totals and the key bar
 SHOWN_PATHS = 500  # longer lists end with "… and N more"
 
 
@@ -62,18 +63,21 @@ class ConfirmDeleteScreen(ModalScreen[bool]):
         border: thick $error; background: $surface; padding: 0 1;
     }
     ConfirmDeleteScreen #title { text-style: bold; width: 100%; padding-bottom: 1; }
-    ConfirmDeleteScreen #body { height: auto; }
+    ConfirmDeleteScreen.-small #title { padding-bottom: 0; }
     ConfirmDeleteScreen #paths {
         height: auto; max-height: 6; border-left: tall $error; padding-left: 1;
     }
-    ConfirmDeleteScreen #preview { margin-top: 1; height: auto; }
-    ConfirmDeleteScreen #preview.-error { color: $text-error; }
+    ConfirmDeleteScreen #totals { height: auto; text-style: bold; }
+    ConfirmDeleteScreen #totals.-error { color: $text-error; }
+    ConfirmDeleteScreen #details { height: auto; }
+    ConfirmDeleteScreen #preview { height: auto; }
     ConfirmDeleteScreen #accept { display: none; }
-    ConfirmDeleteScreen #accept.-visible { display: block; margin-top: 1; }
+    ConfirmDeleteScreen #accept.-visible { display: block; }
     ConfirmDeleteScreen #typed-prompt, ConfirmDeleteScreen #typed { display: none; }
-    ConfirmDeleteScreen #typed-prompt.-visible { display: block; margin-top: 1; }
+    ConfirmDeleteScreen #typed-prompt.-visible { display: block; }
     ConfirmDeleteScreen #typed.-visible { display: block; }
-    ConfirmDeleteScreen #buttons { height: auto; align-horizontal: right; margin-top: 1; }
+    ConfirmDeleteScreen #typed-error { color: $text-error; height: auto; }
+    ConfirmDeleteScreen #buttons { height: auto; align-horizontal: right; }
     ConfirmDeleteScreen #buttons Button { margin-left: 2; }
     """
 
@@ -107,16 +111,19 @@ class ConfirmDeleteScreen(ModalScreen[bool]):
         """Title with the count, the paths, the preview, the guards and the buttons."""
         with Vertical(id="dialog"):
             yield Label(f"Delete {_plural(len(self.paths), 'path')}?", id="title")
-            with VerticalScroll(id="body"):
-                with VerticalScroll(id="paths"):
-                    yield Static(_path_list(self.paths), markup=False, id="path-list")
-                yield Static("Scanning…", markup=False, id="preview")
-                yield _Tick("I accept an incomplete preview", id="accept", compact=True)
-                yield Label("", id="typed-prompt", markup=False)
-                yield Input("", id="typed", placeholder=self.expected_text)
+            with VerticalScroll(id="paths"):
+                yield Static(_path_list(self.paths), markup=False, id="path-list")
+            yield Static("Scanning…", markup=False, id="totals")
+            with VerticalScroll(id="details"):
+                yield Static("", markup=False, id="preview")
+            yield _Tick("I accept an incomplete preview", id="accept", compact=True)
+            yield Label("", id="typed-prompt", markup=False)
+            yield Input("", id="typed", placeholder="type here to confirm", compact=True)
+            yield Static("", markup=False, id="typed-error")
             with Horizontal(id="buttons"):
                 yield Button("Cancel", id="cancel", variant="default")
                 yield Button("Delete", id="delete", variant="error", disabled=True)
+        yield KeyBar(dialog=True)
 
     def on_mount(self) -> None:
         """Focus Cancel and start the preview walk."""
@@ -127,21 +134,36 @@ class ConfirmDeleteScreen(ModalScreen[bool]):
         )
 
     def on_resize(self, event: events.Resize) -> None:
-        """Let the middle scroll so the title and buttons always fit (80×24 included)."""
-        self.query_one("#body").styles.max_height = max(4, event.size.height - CHROME_ROWS)
+        """Fit the dialog to the new size."""
+        self._fit(event.size.height)
+
+    def _fit(self, height: int) -> None:
+        """What is decided (paths, totals) stays on top at every size from 60×15; the
+        preview's details scroll, and small terminals get one-line buttons."""
+        small = height < 24
+        self.set_class(small, "-small")
+        for button in self.query(Button):
+            button.compact = small
+        paths = 2 if small else 6
+        self.query_one("#paths").styles.max_height = paths
+        guards = 4 if self.typed_required or self.needs_acceptance else 1
+        fixed = CHROME_ROWS + (1 if small else 5) + guards + paths
+        self.query_one("#details").styles.max_height = max(1, height - fixed)
 
     async def _run_preview(self) -> None:
         try:
             result = await self._preview()
         except Exception as exc:  # shown to the user, who may still accept (see below)
             self.preview_error = getattr(exc, "message", None) or str(exc) or type(exc).__name__
-            preview = self.query_one("#preview", Static)
-            preview.update(f"preview failed: {self.preview_error}")
-            preview.add_class("-error")
+            totals = self.query_one("#totals", Static)
+            totals.update(f"preview failed: {self.preview_error}")
+            totals.add_class("-error")
             self.typed_required = True
         else:
             self.preview_result = result
-            self.query_one("#preview", Static).update("\n".join(result.summary_lines()))
+            first, *rest = result.summary_lines()
+            self.query_one("#totals", Static).update(first)
+            self.query_one("#preview", Static).update("\n".join(rest))
             files, _, depth, size = self.thresholds
             big = result.files > files or result.max_depth > depth or result.bytes > size
             self.typed_required = self.typed_required or big or not result.complete
@@ -149,9 +171,7 @@ class ConfirmDeleteScreen(ModalScreen[bool]):
         self.query_one("#accept", Checkbox).set_class(self.needs_acceptance, "-visible")
         self._show_typed()
         self._update_delete()
-        if self.needs_acceptance or self.typed_required:
-            # What the user must do next is at the bottom of the scrolling middle.
-            self.call_after_refresh(self.query_one("#body").scroll_end, animate=False)
+        self._fit(self.size.height)
         focused = self.focused
         if self.typed_required and not self.needs_acceptance and focused and focused.id == "cancel":
             # Typing is the next step, and Enter there deletes only on an exact match, so
@@ -189,12 +209,24 @@ class ConfirmDeleteScreen(ModalScreen[bool]):
     @on(Checkbox.Changed, "#accept")
     @on(Input.Changed, "#typed")
     def _guard_changed(self) -> None:
+        self.query_one("#typed-error", Static).update("")
         self._update_delete()
 
     @on(Input.Submitted, "#typed")
     def _typed_enter(self) -> None:
         if self.can_delete:
             self.dismiss(True)
+            return
+        value = self.query_one("#typed", Input).value
+        if not self.preview_done:
+            why = "Wait for the preview to finish."
+        elif self.needs_acceptance and not self.query_one("#accept", Checkbox).value:
+            why = "Tick “I accept an incomplete preview” first."
+        elif not value:
+            why = f"The field is empty: type {self.expected_text} to delete."
+        else:
+            why = f"“{value}” does not match: type {self.expected_text} exactly."
+        self.query_one("#typed-error", Static).update(why)
 
     @on(Button.Pressed, "#delete")
     def _delete(self) -> None:

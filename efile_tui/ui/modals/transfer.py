@@ -8,7 +8,7 @@ folder, only "keep both" makes sense). Whether it exists is the service's busine
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -17,12 +17,17 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
+from textual.timer import Timer
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
 
+from efile_tui.api.errors import EfileError
 from efile_tui.api.models import Operation
 from efile_tui.core.validate import normalise_path, path_problem
+from efile_tui.ui.widgets.keybar import KeyBar
 
 SHOWN_PATHS = 500
+# (target folder, names) -> the names that already exist there; may raise EfileError.
+ExistingCheck = Callable[[str, list[str]], Awaitable[list[str]]]
 CONFLICT_POLICIES = ("both", "cover")
 
 
@@ -73,7 +78,7 @@ def _verb(operation: Operation) -> str:
 class TransferScreen(ModalScreen[TransferChoice | None]):
     """Pick the target folder and conflict policy for a copy or move."""
 
-    AUTO_FOCUS = "#cancel"
+    AUTO_FOCUS = "#target"
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
     DEFAULT_CSS = """
     TransferScreen { align: center middle; }
@@ -89,17 +94,28 @@ class TransferScreen(ModalScreen[TransferChoice | None]):
     TransferScreen #target.-error { border: tall $error; }
     TransferScreen #target-error { color: $text-error; display: none; }
     TransferScreen #target-error.-visible { display: block; }
+    TransferScreen #target-note { color: $text-warning; height: auto; }
     TransferScreen #conflict { width: 100%; margin-top: 1; }
     TransferScreen #buttons { height: auto; align-horizontal: right; margin-top: 1; }
     TransferScreen #buttons Button { margin-left: 2; }
     """
 
-    def __init__(self, operation: Operation, paths: list[str], default_target: str) -> None:
+    def __init__(
+        self,
+        operation: Operation,
+        paths: list[str],
+        current_folder: str,
+        *,
+        existing: ExistingCheck | None = None,
+    ) -> None:
         super().__init__()
         self.operation = operation
         self.paths = list(paths)
-        self.default_target = default_target
+        # A move into the folder the paths are in is never valid: start empty then.
+        self.default_target = "" if operation is Operation.MOVE else current_folder
+        self.existing = existing
         self.verb = "Move" if operation is Operation.MOVE else "Copy"
+        self._check_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         """Title, sources, target input with its error line, policy, buttons."""
@@ -112,19 +128,24 @@ class TransferScreen(ModalScreen[TransferChoice | None]):
             with VerticalScroll(id="sources"):
                 yield Static("\n".join(shown), markup=False)
             yield Label("Target folder (absolute path):", id="target-label")
-            yield Input(self.default_target, id="target", placeholder="/public/home/USER/dir")
+            yield Input(
+                self.default_target, id="target", placeholder="type an absolute folder path"
+            )
             yield Static("", markup=False, id="target-error")
+            yield Static("", markup=False, id="target-note")
             with RadioSet(id="conflict", compact=True):
                 yield _Choice("keep both (the new copy is renamed)", value=True, id="both")
                 yield _Choice("overwrite what exists (cover)", id="cover")
             with Horizontal(id="buttons"):
                 yield Button("Cancel", id="cancel")
                 yield Button(self.verb, id="confirm", variant="warning")
+        yield KeyBar(dialog=True)
 
     def on_mount(self) -> None:
-        """Focus Cancel and check the default target."""
-        self.query_one("#cancel", Button).focus()
+        """Focus the target field and check the default target."""
+        self.query_one("#target", Input).focus()
         self._validate()
+        self._schedule_check()
 
     @property
     def on_conflict(self) -> str:
@@ -132,13 +153,18 @@ class TransferScreen(ModalScreen[TransferChoice | None]):
         pressed = self.query_one("#conflict", RadioSet).pressed_button
         return pressed.id if pressed is not None and pressed.id in CONFLICT_POLICIES else "both"
 
-    def _validate(self) -> str | None:
+    def _validate(self, *, entered: bool = False) -> str | None:
         field = self.query_one("#target", Input)
-        problem = target_problem(self.operation, self.paths, field.value, self.on_conflict)
-        field.set_class(problem is not None, "-error")
+        empty = not field.value.strip()
+        if empty:
+            problem: str | None = f"type the folder to {self.verb.lower()} into"
+        else:
+            problem = target_problem(self.operation, self.paths, field.value, self.on_conflict)
+        shown = problem is not None and (entered or not empty)  # no red on an empty start
+        field.set_class(shown, "-error")
         error = self.query_one("#target-error", Static)
-        error.update(problem or "")
-        error.set_class(problem is not None, "-visible")
+        error.update(problem if shown and problem else "")
+        error.set_class(shown, "-visible")
         self.query_one("#confirm", Button).disabled = problem is not None
         return problem
 
@@ -146,11 +172,45 @@ class TransferScreen(ModalScreen[TransferChoice | None]):
     @on(RadioSet.Changed, "#conflict")
     def _changed(self) -> None:
         self._validate()
+        self._schedule_check()
+
+    def _schedule_check(self) -> None:
+        """Ask which names exist in the target once typing pauses."""
+        self.query_one("#target-note", Static).update("")
+        if self._check_timer is not None:
+            self._check_timer.stop()
+        if self.existing is not None and self._validate() is None:
+            self._check_timer = self.set_timer(0.4, self._check_existing)
+
+    def _check_existing(self) -> None:
+        target = normalise_path(self.query_one("#target", Input).value.strip())
+        self.run_worker(self._look(target), exclusive=True, group="exists", exit_on_error=False)
+
+    async def _look(self, target: str) -> None:
+        assert self.existing is not None
+        names = [posixpath.basename(p.rstrip("/")) for p in self.paths]
+        note = self.query_one("#target-note", Static)
+        try:
+            found = await self.existing(target, names)
+        except EfileError as exc:
+            note.update(f"cannot list {target}: {exc.title}")
+            return
+        if normalise_path(self.query_one("#target", Input).value.strip()) != target:
+            return  # the field changed meanwhile
+        if not found:
+            note.update(f"No name clash in {target}.")
+            return
+        shown = ", ".join(found[:5]) + (f" and {len(found) - 5} more" if len(found) > 5 else "")
+        note.update(
+            f"Already in {target}: {shown}. Keep both renames the new "
+            f"{'copies' if self.operation is Operation.COPY else 'entries'}; "
+            "overwrite replaces what is there."
+        )
 
     @on(Input.Submitted, "#target")
     @on(Button.Pressed, "#confirm")
     def _confirm(self) -> None:
-        if self._validate() is None:
+        if self._validate(entered=True) is None:
             target = normalise_path(self.query_one("#target", Input).value.strip())
             self.dismiss(TransferChoice(target, self.on_conflict))
 

@@ -10,7 +10,7 @@ import asyncio
 import json
 import posixpath
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from textual import work
 from textual.app import ComposeResult
@@ -18,13 +18,13 @@ from textual.binding import Binding
 from textual.containers import Container
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
 from efile_tui.api.errors import AuthError, EfileError
 from efile_tui.api.models import CancelResult, Operation, SubmitItem, SubmitOutcome
 from efile_tui.core.operations import Context, cancel_tracked, poll_once, submit_tracked
-from efile_tui.core.preview import preview_delete
+from efile_tui.core.preview import existing_names, preview_delete
 from efile_tui.core.taskview import TaskRow, TaskView
 from efile_tui.core.validate import refused_items
 from efile_tui.store.journal import JournalEntry
@@ -33,18 +33,21 @@ from efile_tui.ui.messages import (
     CancelRequested,
     DeleteRequested,
     DismissRequested,
+    MarksCleared,
     PageWanted,
     TransferRequested,
 )
 from efile_tui.ui.modals.cancel import CancelResultsScreen, ConfirmCancelScreen, ResultAction
 from efile_tui.ui.modals.confirm_delete import ConfirmDeleteScreen, RefusedScreen
 from efile_tui.ui.modals.misc import HelpScreen, ImportIdsScreen, LogScreen, TextScreen
+from efile_tui.ui.modals.notifications import NotesKeeper, NotificationsScreen
 from efile_tui.ui.modals.transfer import TransferChoice, TransferScreen
 from efile_tui.ui.widgets.keybar import KeyBar
 from efile_tui.ui.widgets.path_pane import PathPane
 from efile_tui.ui.widgets.status_bar import StatusBar
 from efile_tui.ui.widgets.task_pane import TaskPane
 from efile_tui.ui.widgets.task_table import TaskTable
+from efile_tui.ui.widgets.vtable import VirtualTable
 
 DAY = 24 * 3600.0
 WIDE = 160  # columns from which the panes sit side by side
@@ -60,7 +63,9 @@ class MainScreen(Screen[None]):
         Binding("r", "refresh_now", "Refresh"),
         Binding("plus,equals_sign", "interval(1)", "Slower", show=False),
         Binding("minus", "interval(-1)", "Faster", show=False),
-        Binding("h", "toggle_old", "Old tasks", show=False),
+        Binding("h", "toggle_old", "Old and dismissed tasks", show=False),
+        Binding("z", "undo", "Undo", show=False),
+        Binding("N", "notifications", "Notifications", show=False),
         Binding("I", "import_ids", "Import ids", show=False),
         Binding("L", "show_log", "Audit log", show=False),
         Binding("question_mark,f1", "help", "Help"),
@@ -91,6 +96,8 @@ class MainScreen(Screen[None]):
         self._timer: Timer | None = None
         self._polling = False  # a poll cycle is under way
         self._poll_again = False  # asked for a poll while one was under way
+        self._undo: tuple[str, Callable[[], None]] | None = None
+        self._visited_tasks = False  # the task table has had focus
 
     def compose(self) -> ComposeResult:
         yield StatusBar(id="status")
@@ -143,7 +150,7 @@ class MainScreen(Screen[None]):
         if self.size.width >= WIDE:
             heights: tuple[int | str, int | str] = ("1fr", "1fr")
         else:
-            path_rows = self.path_pane.query_one("#path-table", DataTable).row_count
+            path_rows = self.path_pane.query_one("#path-table", VirtualTable).row_count
             heights = split_heights(
                 max(0, self.size.height - 2),  # the header and the key bar
                 path_rows,
@@ -175,7 +182,10 @@ class MainScreen(Screen[None]):
         """Load tasks from the journal (re-attach on start), then start polling."""
         hide = None if self.show_old else DAY
         entries = await asyncio.to_thread(
-            self.ctx.journal.entries, profile=self.ctx.profile, hide_finished_older_than=hide
+            self.ctx.journal.entries,
+            profile=self.ctx.profile,
+            hide_finished_older_than=hide,
+            include_dismissed=self.show_old,
         )
         keys = {e.task_id or f"local:{e.local_id}" for e in entries}
         for key in [k for k in self.view.rows if k not in keys]:
@@ -329,10 +339,45 @@ class MainScreen(Screen[None]):
         self.notify(f"Polling every {self.interval:g} s")
 
     def action_toggle_old(self) -> None:
-        """Show or hide tasks that finished over 24 h ago."""
+        """Show or hide tasks that finished over 24 h ago, and dismissed ones."""
         self.show_old = not self.show_old
-        self.notify("Showing all tasks" if self.show_old else "Hiding tasks finished > 24 h ago")
+        self.notify(
+            "Showing all tasks, dismissed ones too"
+            if self.show_old
+            else "Hiding dismissed tasks and tasks finished over 24 h ago"
+        )
         self.reload_journal()
+
+    # -- undo ------------------------------------------------------------------------------
+
+    def offer_undo(self, what: str, undo: Callable[[], None]) -> None:
+        """Remember how to take back the last clearing action (``z``) and say so."""
+        self._undo = (what, undo)
+        self.notify(f"{what} (z undoes)")
+
+    def action_undo(self) -> None:
+        """Take back the last clear of marks or dismiss."""
+        if self._undo is None:
+            self.notify("Nothing to undo", severity="warning")
+            return
+        what, undo = self._undo
+        self._undo = None
+        undo()
+        self.notify(f"Undone: {what}")
+
+    def on_marks_cleared(self, message: MarksCleared) -> None:
+        marks = message.marks
+        here = self.path_pane.current_path
+        elsewhere = sum(1 for p in marks if posixpath.dirname(p) != here)
+        text = f"Cleared {len(marks)} path mark{'s' if len(marks) != 1 else ''}"
+        if elsewhere:
+            text += f", {elsewhere} of them in other folders"
+        self.offer_undo(text, lambda: self.path_pane.restore_marks(marks))
+
+    def action_notifications(self) -> None:
+        """Every notification of this session (toasts vanish; these stay)."""
+        notes = self.app.notes if isinstance(self.app, NotesKeeper) else []
+        self.app.push_screen(NotificationsScreen(notes))
 
     # -- path pane -----------------------------------------------------------------------
 
@@ -396,7 +441,14 @@ class MainScreen(Screen[None]):
             self.path_pane.clear_marks()
             self.submit(message.operation, items)
 
-        screen = TransferScreen(message.operation, message.paths, self.path_pane.current_path)
+        client = self.ctx.client
+
+        async def existing(target: str, names: list[str]) -> list[str]:
+            return await existing_names(client, target, names)
+
+        screen = TransferScreen(
+            message.operation, message.paths, self.path_pane.current_path, existing=existing
+        )
         self.app.push_screen(screen, chosen)
 
     def _refused(self, operation: Operation, items: Sequence[SubmitItem]) -> dict[str, str]:
@@ -483,22 +535,46 @@ class MainScreen(Screen[None]):
     # -- other actions ---------------------------------------------------------------------
 
     def on_dismiss_requested(self, message: DismissRequested) -> None:
-        done = self.ctx.journal.dismiss(message.keys)
-        gone = [k for k in message.keys if k in self.view.rows]
-        for key in gone:
-            del self.view.rows[key]
-            self.view.marks.discard(key)
-        self.table.sync()
-        self.query_one(TaskPane).update_info()
-        self.status.counts = self.view.counts()
-        self.notify(f"Dismissed {len(done)} entr{'y' if len(done) == 1 else 'ies'}")
+        done = set(self.ctx.journal.dismiss(message.keys))
+        if not done:
+            self.notify(
+                "Nothing dismissed: only finished, expired or outcome-unknown rows can be",
+                severity="warning",
+            )
+            return
+        gone = [
+            e.task_id or f"local:{e.local_id}"
+            for e in self._entries(message.keys)
+            if e.local_id in done
+        ]
+        if not self.show_old:
+            for key in gone:
+                self.view.rows.pop(key, None)
+                self.view.marks.discard(key)
+            self.table.sync()
+            self.query_one(TaskPane).update_info()
+            self.status.counts = self.view.counts()
+
+        def undo() -> None:
+            self.ctx.journal.undismiss(sorted(done))
+            self.reload_journal()
+
+        n = len(done)
+        self.offer_undo(f"Dismissed {n} entr{'y' if n == 1 else 'ies'}; h shows dismissed", undo)
 
     def action_switch_pane(self) -> None:
-        """Move focus between the path pane and the task table."""
+        """Move focus between the path pane and the task table.
+
+        The first time, the cursor goes to the top row (the newest task by default): rows
+        added above an untouched cursor must not leave it on an old task.
+        """
         if self.table.has_focus:
             self.path_pane.focus_table()
-        else:
-            self.table.focus()
+            return
+        if not self._visited_tasks and self.table.row_count:
+            self.table.move_cursor(0)
+        self._visited_tasks = True
+        self.table.focus()
 
     def action_help(self) -> None:
         """Show the keys."""

@@ -27,6 +27,8 @@ KEY_NAMES = {
     "down": "down",
     "home": "home",
     "end": "end",
+    "pageup": "pgup",
+    "pagedown": "pgdn",
 }
 GAP = "  "
 # What an operator reaches for first; other shown keys follow in binding order.
@@ -37,7 +39,7 @@ FIRST = (
     "move_marked",
     "cancel_marked",
     "switch_pane",
-    "select_cursor",
+    "select_row",
     "up",
     "undo",
     "dismiss",

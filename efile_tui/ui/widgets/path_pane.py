@@ -38,7 +38,13 @@ from efile_tui.core.paging import (
     count_text,
 )
 from efile_tui.core.validate import normalise_path, path_problem
-from efile_tui.ui.messages import CopyText, DeleteRequested, PageWanted, TransferRequested
+from efile_tui.ui.messages import (
+    CopyText,
+    DeleteRequested,
+    MarksCleared,
+    PageWanted,
+    TransferRequested,
+)
 from efile_tui.ui.widgets.path_table import PathTable, cell_map, columns, earlier_map
 from efile_tui.ui.widgets.vtable import Cell, VirtualTable
 
@@ -151,6 +157,12 @@ class PathPane(Vertical):
         """Unmark everything, in every folder."""
         self.unmark(list(self.marks))
 
+    def restore_marks(self, marks: dict[str, FileEntry]) -> None:
+        """Mark these paths again (undo of a clear)."""
+        self.marks.update(marks)
+        self.table.refresh_rows(list(marks))
+        self.update_info()
+
     def unmark(self, paths: Iterable[str]) -> None:
         """Unmark these paths (e.g. after they were submitted for deletion)."""
         gone = [p for p in paths if self.marks.pop(p, None) is not None]
@@ -216,9 +228,11 @@ class PathPane(Vertical):
         """Take a failed PageWanted; keeps what is shown. False when stale."""
         if (request := self.paging.take(request_id)) is None:
             return False
-        self.list_error = getattr(error, "message", None) or str(error) or type(error).__name__
+        problem = getattr(error, "message", None) or str(error) or type(error).__name__
         if request.from_bar:
-            self.set_bar(None, self.list_error)
+            self.set_bar(None, problem)  # shown once: under the path bar
+        else:
+            self.list_error = problem
         self.update_info()
         return True
 
@@ -449,8 +463,14 @@ class PathPane(Vertical):
                 self.relist(replace(self.paging.query, keyword=None))
         elif where == "path-bar":
             self.set_bar(self.paging.query.path, None)
-        else:
-            return self.clear_marks()
+        elif self.list_error or self.query_one("#path-bar-message", Static).display:
+            self.list_error = None  # first Esc: the error goes
+            self.set_bar(None, None)
+            self.update_info()
+        elif self.marks:
+            cleared = dict(self.marks)
+            self.clear_marks()
+            self.post_message(MarksCleared(cleared))
         self.table.focus()
 
     def targets(self, verb: str) -> list[str]:
