@@ -190,5 +190,3 @@ async def test_transfer_says_which_names_exist_in_the_target() -> None:
         note = screen.query_one("#target-note", Static)
         await wait_until(pilot, lambda: "Already in" in str(note.render()), what="note")
         assert "data" in str(note.render()) and asked[-1] == (f"{HOME}/backup", ["data", "x"])
-
-
