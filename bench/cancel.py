@@ -113,10 +113,7 @@ async def measure_tui(server: SimServer, paths: list[str], state: Path) -> dict[
         await wait_for(lambda: main.poll_count >= 1, "the first poll cycle")
         await pilot.press("p")
         await wait_for(
-            lambda: (
-                main.paused
-                and not [w for w in app.workers if w.group == "poll" and not w.is_finished]
-            ),
+            lambda: main.paused and not main.poller.in_flight,
             "polling paused",
         )
         main.table.focus()

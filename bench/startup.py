@@ -203,8 +203,14 @@ def main() -> None:
     textual_import = common.median(wall_times([py, "-c", "import textual.app"]))
     module = common.median(wall_times([py, "-m", "efile_tui", "--version"]))
     figures.append(
-        Figure("`python -m efile_tui --version`", module, "s", bare, f"≤ {VERSION_TARGET} s",
-               module <= VERSION_TARGET)
+        Figure(
+            "`python -m efile_tui --version`",
+            module,
+            "s",
+            bare,
+            f"≤ {VERSION_TARGET} s",
+            module <= VERSION_TARGET,
+        )
     )
     scripts: list[tuple[str, str]] = []
     on_path = shutil.which("efile-tui")
@@ -264,8 +270,14 @@ def main() -> None:
             base.append(hello_frame)
     frame, home_time, hello_time = map(common.median, (frames, listed, base))
     figures.append(
-        Figure("TUI first frame (main screen painted)", frame, "s", hello_time,
-               f"≤ {FRAME_TARGET} s", frame <= FRAME_TARGET)
+        Figure(
+            "TUI first frame (main screen painted)",
+            frame,
+            "s",
+            hello_time,
+            f"≤ {FRAME_TARGET} s",
+            frame <= FRAME_TARGET,
+        )
     )
     figures.append(Figure("TUI home folder listed", home_time, "s", hello_time))
     notes.append(

@@ -247,17 +247,16 @@ def protected_reason(
         return "/ is the root of the file system"
     if len(parts) < SHALLOW_PARTS:
         return f"{norm} has fewer than three path components (too close to the root)"
-    denied = _deny_reason(norm, parts, deny)
-    if denied:
-        return denied
-    if norm in {normalise_path(a) for a in allow}:
-        return None
-    if home:
+    allowed = norm in {normalise_path(a) for a in allow}
+    if home and not allowed:
         home_n = normalise_path(home)
         if norm == home_n:
             return f"{norm} is your home folder"
         if _is_under(home_n, norm):
             return f"{norm} contains your home folder"
+    denied = _deny_reason(norm, parts, deny)
+    if denied or allowed:
+        return denied
     if len(parts) == SHALLOW_PARTS:
         return (
             f"{norm} has only three path components: it may be a home folder "

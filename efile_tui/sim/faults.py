@@ -105,7 +105,7 @@ class FaultsMiddleware:
             return
         faults = self.state.config.faults
         self.state.stats.record(scope["path"])
-        receive = await self._logged(scope, receive)
+        receive, send = await self._logged(scope, receive, send)
         if faults.latency > 0:
             await asyncio.sleep(faults.latency)
         if faults.submit_latency > 0 and scope["path"].rsplit("/", 1)[-1].startswith("async-"):
@@ -133,8 +133,9 @@ class FaultsMiddleware:
         else:
             await self.app(scope, receive, send)
 
-    async def _logged(self, scope: Scope, receive: Receive) -> Receive:
-        """Read the whole body into the request log; the app gets it replayed."""
+    async def _logged(self, scope: Scope, receive: Receive, send: Send) -> tuple[Receive, Send]:
+        """Read the whole body into the request log (the app gets it replayed); the answer
+        is logged as it is sent."""
         chunks: list[bytes] = []
         while True:
             message = await receive()
@@ -145,8 +146,9 @@ class FaultsMiddleware:
                 break
         body = b"".join(chunks)
         query = scope.get("query_string", b"").decode("latin-1")
-        self.state.stats.log_request(scope["method"], scope["path"], query, body)
+        entry = self.state.stats.log_request(scope["method"], scope["path"], query, body)
         sent = False
+        answer: list[bytes] = []
 
         async def replay() -> Message:
             nonlocal sent
@@ -155,7 +157,14 @@ class FaultsMiddleware:
                 return {"type": "http.request", "body": body, "more_body": False}
             return await receive()
 
-        return replay
+        async def logging_send(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                answer.append(message.get("body", b""))
+                if not message.get("more_body"):
+                    self.state.stats.log_answer(entry, b"".join(answer))
+            await send(message)
+
+        return replay, logging_send
 
     async def _drop(self, scope: Scope, receive: Receive, send: Send) -> None:
         if self._random() < 0.5:

@@ -17,7 +17,7 @@ from efile_tui.sim.tokens import TokenAuthority
 
 MAX_TRACKED_PATHS = 500
 MAX_LOGGED_REQUESTS = 5000
-MAX_LOGGED_BODY = 64 * 1024  # bytes of a request body kept in the log
+MAX_LOGGED_BODY = 512 * 1024  # bytes of a request body kept in the log
 
 
 class Stats:
@@ -36,18 +36,34 @@ class Stats:
         self.malformed = 0
         self.max_per_second = 0
         self._window: collections.deque[float] = collections.deque()
+        self.logged = 0
         # What the clients sent, newest last: tests assert on it ("nothing was sent").
         self.log: collections.deque[dict[str, Any]] = collections.deque(maxlen=MAX_LOGGED_REQUESTS)
 
-    def log_request(self, method: str, path: str, query: str, body: bytes) -> None:
-        """Keep one request (method, path, query and its JSON body when it has one)."""
-        parsed: Any = None
-        if body:
-            try:
-                parsed = json.loads(body[:MAX_LOGGED_BODY])
-            except ValueError:
-                parsed = body[:200].decode("utf-8", "replace")
-        self.log.append({"method": method, "path": path, "query": query, "body": parsed})
+    def log_request(self, method: str, path: str, query: str, body: bytes) -> dict[str, Any]:
+        """Keep one request (method, path, query and its JSON body when it has one).
+
+        ``seq`` numbers the requests in arrival order; ``log_answer`` later adds the answer
+        and ``answered_before``: the ``seq`` the next request to arrive will get, so a test
+        can tell which answers a client had seen before it sent a given request.
+        """
+        entry = {
+            "seq": self.logged,
+            "method": method,
+            "path": path,
+            "query": query,
+            "body": _parsed(body),
+            "answer": None,
+            "answered_before": None,
+        }
+        self.logged += 1
+        self.log.append(entry)
+        return entry
+
+    def log_answer(self, entry: dict[str, Any], body: bytes) -> None:
+        """Attach the answer body to a logged request."""
+        entry["answer"] = _parsed(body)
+        entry["answered_before"] = self.logged
 
     def record(self, path: str) -> None:
         """Count one incoming request (before faults are applied)."""
@@ -72,6 +88,15 @@ class Stats:
             "errors": self.errors,
             "malformed": self.malformed,
         }
+
+
+def _parsed(body: bytes) -> Any:
+    if not body:
+        return None
+    try:
+        return json.loads(body[:MAX_LOGGED_BODY])
+    except ValueError:
+        return body[:200].decode("utf-8", "replace")
 
 
 class SimState:

@@ -143,20 +143,24 @@ async def test_marks_survive_sort_filter_and_polls(server: SimServer, tmp_path: 
 
 async def test_bulk_cancel_mixed_results(server: SimServer, tmp_path: Path) -> None:
     app = build_app(server.url, server.token, tmp_path)
-    await submit_folders(app, ["alpha", "delta"])
+    await submit_folders(app, ["alpha"])
     unknown = "0" * 32
     app.ctx.journal.add_ids([unknown], profile=None, region=None)
     async with app.run_test(size=(120, 40)) as pilot:
         view = app.main.view
-        await wait_until(pilot, lambda: len(view.rows) == 3, what="rows")
-        await pilot.press("p")  # pause: the table keeps showing delta as running
-        delta = next(k for k, r in view.rows.items() if r.source.endswith("delta"))
+        await wait_until(pilot, lambda: len(view.rows) == 2, what="rows")
+        await pilot.press("p")  # pause: the poll under way finishes, no other starts
+        await wait_until(pilot, lambda: not app.main.poller.in_flight, what="poll finished")
+        await submit_folders(app, ["delta"])
         await wait_until(
             pilot,
             lambda: not (server.config.root / "delta").exists(),
             what="delta done on the server",
         )
-        assert not view.rows[delta].is_final
+        await pilot.press("r")  # the journal is read again; no poll while paused
+        await wait_until(pilot, lambda: len(view.rows) == 3, what="delta's row")
+        delta = next(k for k, r in view.rows.items() if r.source.endswith("delta"))
+        assert not view.rows[delta].is_final  # the table still shows delta as running
         app.main.table.focus()
         await pilot.press("a", "c")
         confirm = await wait_until(

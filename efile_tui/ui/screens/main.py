@@ -17,13 +17,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container
 from textual.screen import Screen
-from textual.timer import Timer
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
 from efile_tui.api.errors import AuthError, EfileError
 from efile_tui.api.models import CancelResult, Operation, SubmitItem, SubmitOutcome
-from efile_tui.core.operations import Context, cancel_tracked, poll_once, submit_tracked
+from efile_tui.core.operations import Context, PollReport, cancel_tracked, submit_tracked
+from efile_tui.core.poller import MAX_BACKOFF, Poller
 from efile_tui.core.preview import existing_names, preview_delete
 from efile_tui.core.taskview import TaskRow, TaskView
 from efile_tui.core.validate import refused_items
@@ -51,7 +51,6 @@ from efile_tui.ui.widgets.vtable import VirtualTable
 
 DAY = 24 * 3600.0
 WIDE = 160  # columns from which the panes sit side by side
-MIN_INTERVAL, MAX_INTERVAL, MAX_BACKOFF = 0.5, 60.0, 60.0
 
 
 class MainScreen(Screen[None]):
@@ -86,18 +85,19 @@ class MainScreen(Screen[None]):
         self.endpoint = endpoint
         self.home = home
         self.deny_paths = list(deny_paths)
-        self.interval = interval
         self.view = TaskView()
-        self.paused = False
         self.show_old = False
-        self.failures = 0
-        self.poll_count = 0
         self.worker_errors = 0  # workers that ended on an unexpected exception
-        self._timer: Timer | None = None
-        self._polling = False  # a poll cycle is under way
-        self._poll_again = False  # asked for a poll while one was under way
         self._undo: tuple[str, Callable[[], None]] | None = None
         self._visited_tasks = False  # the task table has had focus
+        self.poller = Poller(
+            ctx,
+            interval=interval,
+            ids=self._poll_ids,
+            on_report=self._poll_done,
+            on_error=self._poll_failed,
+            max_backoff=MAX_BACKOFF,
+        )
 
     def compose(self) -> ComposeResult:
         yield StatusBar(id="status")
@@ -126,6 +126,7 @@ class MainScreen(Screen[None]):
         self.status.endpoint = self.endpoint
         self.status.interval = self.interval
         self.path_pane.focus_table()
+        self.run_worker(self.poller.run(), name="polling", group="poll", exit_on_error=False)
         self.reload_journal()
         self.set_interval(0.3, self.relayout)  # listings and filters change the rows
 
@@ -220,74 +221,70 @@ class MainScreen(Screen[None]):
     # -- polling ---------------------------------------------------------------------------
 
     def poll_now(self) -> None:
-        """Poll at once (instead of the scheduled poll).
+        """Poll at once, or right after the poll under way (which is never cut short)."""
+        self.poller.poll_now()
 
-        A poll under way is not interrupted (on a slow link that would throw away its
-        answers, and a steady stream of calls would starve polling); another one starts
-        as soon as it ends.
+    async def _poll_ids(self) -> list[str]:
+        """Unfinished tasks: the journal's, plus rows shown as running (e.g. just imported).
+
+        Tasks other processes (other login nodes too) wrote to the journal are shown first.
         """
-        if self._timer is not None:
-            self._timer.stop()
-            self._timer = None
-        if self.paused:
-            return
-        if self._polling:
-            self._poll_again = True
-            return
-        self._polling = True
-        self.run_poll()
+        self._apply_others(await asyncio.to_thread(self.ctx.journal.refresh))
+        ids = await asyncio.to_thread(self.ctx.journal.pollable_ids, self.ctx.profile)
+        live = [r.task_id for r in self.view.rows.values() if r.task_id and not r.is_final]
+        return list(dict.fromkeys([*ids, *live]))
 
-    def _schedule(self, delay: float) -> None:
-        if self._timer is not None:
-            self._timer.stop()
-        self._timer = self.set_timer(delay, self.poll_now)
+    async def _poll_done(self, report: PollReport) -> None:
+        """Show what a poll brought: only rows whose shown values moved are redrawn."""
+        touched = {*self.view.outdated(report.tasks.values()), *report.expired}
+        entries = await asyncio.to_thread(self._entries, touched)
+        self.apply_entries(entries)
+        self._refresh_if_touched(entries)
+        self.status.error = ""
+        self.status.last_ok = self.poller.last_ok or time.monotonic()
 
-    @work(group="poll", exclusive=True, exit_on_error=False)
-    async def run_poll(self) -> None:
-        """One poll cycle; reschedules itself after it ends, so polls never overlap."""
-        delay = self.interval
-        cancelled = False
-        try:
-            self._apply_others(await asyncio.to_thread(self.ctx.journal.refresh))
-            ids = await asyncio.to_thread(self.ctx.journal.pollable_ids, self.ctx.profile)
-            live = [r.task_id for r in self.view.rows.values() if r.task_id and not r.is_final]
-            ids = list(dict.fromkeys([*ids, *live]))
-            report = await poll_once(self.ctx, ids)
-            # The tasks whose shown values moved (progress moves without a state change)
-            # plus the expired; the table then redraws only the cells that changed.
-            touched = {*self.view.outdated(report.tasks.values()), *report.expired}
-            entries = await asyncio.to_thread(self._entries, touched)
-            self.apply_entries(entries)
-            self._refresh_if_touched(entries)
-            self.failures = 0
-            self.status.error = ""
-            self.status.last_ok = time.monotonic()
-            self.poll_count += 1
-        except AuthError as exc:
+    async def _poll_failed(self, exc: Exception, delay: float) -> None:
+        """Keep the last data on screen and say why it is not fresh."""
+        if isinstance(exc, AuthError):
             self.status.error = "login needed"
             self.notify(str(exc), title="Authentication", severity="error", timeout=10)
-            delay = MAX_BACKOFF
             ask = getattr(self.app, "ask_login", None)
             if ask is not None:
                 ask(
                     f"The service no longer accepts the token ({exc.title}). Log in again; "
                     "the table, marks and folder stay as they are."
                 )
-        except EfileError as exc:
-            self.failures += 1
-            delay = min(MAX_BACKOFF, self.interval * 2**self.failures)
+        elif isinstance(exc, EfileError):
             self.status.error = f"{exc.title}; retry in {delay:.0f} s"
-        except asyncio.CancelledError:
-            cancelled = True  # paused, or the screen is going away: no next cycle
-            raise
-        finally:
-            self._polling = False
-            again, self._poll_again = self._poll_again, False
-            if not (cancelled or self.paused):
-                if again:
-                    self.call_later(self.poll_now)
-                else:
-                    self._schedule(delay)
+        else:
+            self.worker_errors += 1
+            self.status.error = f"internal error; retry in {delay:.0f} s"
+            self.notify(
+                f"polling: {type(exc).__name__}: {exc}",
+                title="Internal error",
+                severity="error",
+                timeout=15,
+            )
+
+    @property
+    def paused(self) -> bool:
+        """Polling is paused."""
+        return self.poller.paused
+
+    @property
+    def interval(self) -> float:
+        """Seconds between polls."""
+        return self.poller.interval
+
+    @property
+    def poll_count(self) -> int:
+        """Polls completed so far."""
+        return self.poller.polls
+
+    @property
+    def failures(self) -> int:
+        """Consecutive failed polls."""
+        return self.poller.failures
 
     def _apply_others(self, entries: Sequence[JournalEntry]) -> None:
         """Show what other processes (other login nodes too) wrote to the journal."""
@@ -311,18 +308,14 @@ class MainScreen(Screen[None]):
                     return
 
     def action_toggle_pause(self) -> None:
-        """Pause or resume polling."""
-        self.paused = not self.paused
-        self.status.paused = self.paused
-        if self.paused:
-            if self._timer is not None:
-                self._timer.stop()
-            self.workers.cancel_group(self, "poll")
-            self._polling = self._poll_again = False
-            self.notify("Polling paused (p resumes)")
-        else:
+        """Pause or resume polling (a poll under way finishes)."""
+        if self.poller.paused:
+            self.poller.resume()
             self.notify("Polling resumed")
-            self.poll_now()
+        else:
+            self.poller.pause()
+            self.notify("Polling paused (p resumes)")
+        self.status.paused = self.poller.paused
 
     def action_refresh_now(self) -> None:
         """Reload the journal and poll now."""
@@ -331,10 +324,12 @@ class MainScreen(Screen[None]):
     def action_interval(self, step: int) -> None:
         """Make polling slower (+) or faster (-)."""
         steps = [0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0]
+        now = self.interval
         if step > 0:
-            self.interval = next((s for s in steps if s > self.interval), steps[-1])
+            new = next((s for s in steps if s > now), steps[-1])
         else:
-            self.interval = next((s for s in reversed(steps) if s < self.interval), steps[0])
+            new = next((s for s in reversed(steps) if s < now), steps[0])
+        self.poller.set_interval(new)
         self.status.interval = self.interval
         self.notify(f"Polling every {self.interval:g} s")
 
