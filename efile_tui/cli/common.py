@@ -124,6 +124,7 @@ async def open_context(args: argparse.Namespace) -> AsyncIterator[tuple[Connecti
                     audit=audit,
                     profile=conn.profile,
                     region=conn.region,
+                    poll_interval=conn.poll_interval,
                 ),
             )
     finally:

@@ -39,7 +39,8 @@ from efile_tui.cli.select import (
     query_from_args,
 )
 from efile_tui.core.notify import notification
-from efile_tui.core.operations import Context, poll_once
+from efile_tui.core.operations import Context, PollReport
+from efile_tui.core.poller import Poller
 from efile_tui.core.text import json_dumps
 
 MISSING_LIMIT = 3  # polls a task may be absent from the answers before it counts as gone
@@ -55,7 +56,7 @@ WAIT_EPILOG = (
 class WaitOptions:
     """How to wait: poll interval, time-out and its exit code, heartbeat, bell, JSON lines."""
 
-    interval: float = 1.0
+    interval: float | None = None  # None: the profile's poll_interval
     timeout: float | None = None
     timeout_exit_code: int = EXIT_TIMEOUT
     heartbeat: bool = False
@@ -67,7 +68,12 @@ def add_wait_args(parser: argparse.ArgumentParser, *, interval: bool = True) -> 
     """``--timeout``, ``--timeout-exit-code``, ``--heartbeat``, ``--bell`` (and ``--interval``)."""
     g = parser.add_argument_group("waiting")
     if interval:
-        g.add_argument("--interval", type=float, default=1.0, help="seconds between polls")
+        g.add_argument(
+            "--interval",
+            type=float,
+            default=None,
+            help="seconds between polls (default: the profile's poll_interval, 2)",
+        )
     g.add_argument(
         "--timeout",
         type=float,
@@ -96,8 +102,8 @@ def add_wait_args(parser: argparse.ArgumentParser, *, interval: bool = True) -> 
 
 def wait_options(args: argparse.Namespace, *, json_lines: bool = False) -> WaitOptions:
     """The wait flags, checked (exit 2 on a bad value)."""
-    interval = getattr(args, "interval", None) or 1.0
-    if interval <= 0:
+    interval = getattr(args, "interval", None)
+    if interval is not None and interval <= 0:
         raise CliError("--interval must be positive", EXIT_USAGE)
     if args.timeout is not None and not args.timeout > 0:
         raise CliError("--timeout must be a positive number of seconds", EXIT_USAGE)
@@ -169,31 +175,19 @@ async def watch_until_done(
     """Print each change until all ``ids`` are final (or gone), or ``opts.timeout`` passes.
 
     ``ended`` holds tasks already known to have ended (id -> state); they count towards
-    the exit code (see the module docstring). Network trouble is reported and waited out
-    with a growing pause, within the time-out.
+    the exit code (see the module docstring). Polling is the shared ``core.poller.Poller``
+    (only unfinished ids, batches of at most 100); network trouble is reported and waited
+    out with a growing pause, within the time-out.
     """
     remaining = list(dict.fromkeys(ids))
     final: dict[str, str] = dict(ended or {})
     last: dict[str, Task] = {}
     misses: Counter[str] = Counter()
-    deadline = None if opts.timeout is None else time.monotonic() + opts.timeout
-    delay = opts.interval
-    while remaining:
-        left = None if deadline is None else deadline - time.monotonic()
-        if left is not None and left <= 0:
-            return _timed_out(opts, remaining, final, last)
-        try:
-            report = await asyncio.wait_for(poll_once(ctx, remaining), timeout=left)
-            delay = opts.interval
-        except asyncio.TimeoutError:
-            return _timed_out(opts, remaining, final, last)
-        except AuthError:
-            raise
-        except EfileError as exc:
-            say(f"warning: {exc}; retrying in {delay:.0f} s (last known states kept)")
-            await _sleep(delay, deadline)
-            delay = min(30.0, delay * 2)
-            continue
+
+    async def watched() -> list[str]:
+        return list(remaining)
+
+    async def answered(report: PollReport) -> None:
         for tid in list(remaining):
             task = report.tasks.get(tid)
             if task is None:
@@ -217,20 +211,32 @@ async def watch_until_done(
                 final[tid] = task.status.value
         if opts.heartbeat:
             say(f"{time.strftime('%H:%M:%S')}  {_tally(remaining, final, last)}")
-        if remaining:
-            await _sleep(opts.interval, deadline)
-    failed = sum(state != TaskStatus.COMPLETE.value for state in final.values())
+        if not remaining:
+            poller.stop()
+
+    async def failed(exc: Exception, delay: float) -> None:
+        if isinstance(exc, AuthError) or not isinstance(exc, EfileError):
+            raise exc
+        say(f"warning: {exc}; retrying in {delay:.0f} s (last known states kept)")
+
+    poller = Poller(
+        ctx,
+        interval=opts.interval or ctx.poll_interval,
+        ids=watched,
+        on_report=answered,
+        on_error=failed,
+        max_backoff=30.0,
+    )
+    if remaining:
+        try:
+            await asyncio.wait_for(poller.run(), timeout=opts.timeout)
+        except asyncio.TimeoutError:
+            return _timed_out(opts, remaining, final, last)
+    failed_count = sum(state != TaskStatus.COMPLETE.value for state in final.values())
     say(f"all {len(final)} task(s) ended: {_counts(final.values())}")
     if opts.bell:
-        ring(f"{len(final)} task(s) ended, {failed} not complete")
-    return EXIT_FAILED if failed else EXIT_OK
-
-
-async def _sleep(seconds: float, deadline: float | None) -> None:
-    """Sleep ``seconds``, but not past ``deadline``."""
-    if deadline is not None:
-        seconds = min(seconds, max(0.0, deadline - time.monotonic()))
-    await asyncio.sleep(seconds)
+        ring(f"{len(final)} task(s) ended, {failed_count} not complete")
+    return EXIT_FAILED if failed_count else EXIT_OK
 
 
 def _timed_out(

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from efile_tui.api.client import EfileClient
 from efile_tui.api.errors import EfileError
 from efile_tui.api.models import CancelResult, Operation, SubmitItem, SubmitOutcome, Task
+from efile_tui.config import DEFAULT_POLL_INTERVAL
 from efile_tui.store.audit import AuditLog
 from efile_tui.store.journal import Journal
 
@@ -28,6 +29,7 @@ class Context:
     audit: AuditLog
     profile: str | None = None
     region: str | None = None
+    poll_interval: float = DEFAULT_POLL_INTERVAL  # the profile's, for watch and --wait
 
 
 async def submit_tracked(

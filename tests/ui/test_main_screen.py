@@ -16,6 +16,7 @@ from efile_tui.sim.server import SimServer
 from efile_tui.ui.modals.cancel import CancelResultsScreen, ConfirmCancelScreen
 from efile_tui.ui.modals.confirm_delete import ConfirmDeleteScreen, RefusedScreen
 from efile_tui.ui.screens.main import MainScreen
+from tests.polling_log import audit_polls
 from tests.ui.harness import HOME, build_app, wait_until
 
 
@@ -62,7 +63,6 @@ async def test_delete_submission_adds_row_and_polling_stops_when_final(
 ) -> None:
     app = build_app(server.url, server.token, tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
-        asked = spy_task_list(app)
         await mark_folder(pilot, app, "beta")
         await pilot.press("d")
         modal = await wait_until(
@@ -79,13 +79,11 @@ async def test_delete_submission_adds_row_and_polling_stops_when_final(
         assert row.source == f"{HOME}/beta" and row.operation == "delete"
         await wait_until(pilot, lambda: view.rows[row.key].status == "complete", what="final")
         assert not (server.config.root / "beta").exists()
-        n = len(asked)
-        await wait_until(
-            pilot,
-            lambda: len(asked) > n + 2 or app.main.poll_count > n + 3,
-            what="more poll cycles",
-        )
-        assert all(row.key not in ids for ids in asked[n:]), "finished task still polled"
+        n = app.main.poll_count
+        await wait_until(pilot, lambda: app.main.poll_count > n + 3, what="more poll cycles")
+    audit = audit_polls(server.requests())
+    assert [row.key] in audit.polls  # it was polled while it ran…
+    assert audit.finished_asked == []  # …and never once its end was known
 
 
 async def test_protected_path_refused_and_cancel_does_nothing(
