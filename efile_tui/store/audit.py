@@ -95,6 +95,10 @@ class AuditLog:
         self.skipped_lines = 0
         self.check()
 
+    def close(self) -> None:
+        """Close this process's log file (a later event opens it again)."""
+        self._writer.close()
+
     def check(self) -> None:
         """Refuse unsafe existing files (see :func:`efile_tui.store.fs.open_private`)."""
         if self.path.exists() or self.path.is_symlink():

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import select
 import signal
 import subprocess
 import sys
@@ -82,6 +83,8 @@ THEMES = (
     ),
 )
 EXIT_GRACE = 1.0  # seconds the normal shutdown gets before the process is ended anyway
+EXIT_HANGUP = 129  # 128 + SIGHUP
+WATCHDOG_PERIOD = 0.25  # seconds between checks that the terminal is still there
 
 
 class EfileApp(NotesKeeper, App[int]):
@@ -116,6 +119,8 @@ class EfileApp(NotesKeeper, App[int]):
         self.login = login
         self.login_defaults = login_defaults or {}
         self.local_state = state  # journal and audit log, closed by close_app
+        self._tty_fds: list[int] = []
+        self.hangup_reason: str | None = None  # why the app was ended by a hang-up
         self.copied: list[str] = []  # what was copied, for tests and the fallback screen
 
     def notify(
@@ -284,28 +289,68 @@ class EfileApp(NotesKeeper, App[int]):
         for sig in (signal.SIGHUP, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                 loop.add_signal_handler(sig, self.hang_up, sig.name)
-        if not self.is_headless:
-            self.set_interval(1.0, self._check_terminal)
+        self._tty_fds = [] if self.is_headless else terminal_fds()
+        if self._tty_fds:
+            self.set_interval(WATCHDOG_PERIOD, self._check_terminal)
 
     def _check_terminal(self) -> None:
-        """Quit when the controlling terminal has gone (dropped SSH link)."""
-        try:
-            alive = os.isatty(sys.__stdout__.fileno()) if sys.__stdout__ else False
-            if alive:
-                os.tcgetpgrp(sys.__stdout__.fileno())  # type: ignore[union-attr]
-        except OSError:
-            alive = False
-        if not alive or os.getppid() == 1:
+        """Quit when the terminal has gone (dropped SSH link, closed tmux pane), even if no
+        SIGHUP arrived. Being re-parented to PID 1 says nothing: in a container it is normal."""
+        if terminal_gone(self._tty_fds):
             self.hang_up("terminal gone")
 
     def hang_up(self, why: str) -> None:
         """Stop polling and exit now; a watchdog ends the process if shutdown stalls."""
+        self.hangup_reason = why
         for screen in self.screen_stack:
+            if isinstance(screen, MainScreen):
+                screen.poller.stop()
             self.workers.cancel_node(screen)
-        timer = threading.Timer(EXIT_GRACE, os._exit, (129,))
+        timer = threading.Timer(EXIT_GRACE, _forced_exit, (why,))
         timer.daemon = True
         timer.start()
-        self.exit(129, message=f"efile-tui: exiting ({why})")
+        # On a terminal that has gone, writing the message would fail (EIO).
+        gone = not self._tty_fds or terminal_gone(self._tty_fds)
+        self.exit(EXIT_HANGUP, message=None if gone else f"efile-tui: exiting ({why})")
+
+
+def terminal_fds() -> list[int]:
+    """The standard streams that are terminals now (the ones the watchdog keeps an eye on)."""
+    fds = []
+    for stream in (sys.__stdin__, sys.__stdout__, sys.__stderr__):
+        with contextlib.suppress(AttributeError, OSError, ValueError):
+            fd = stream.fileno()  # type: ignore[union-attr]
+            if os.isatty(fd):
+                fds.append(fd)
+    return fds
+
+
+def terminal_gone(fds: Sequence[int]) -> bool:
+    """True when the terminal behind ``fds`` has hung up or is no longer a terminal.
+
+    A hung-up terminal reports POLLHUP (or POLLERR/POLLNVAL) without blocking; nothing is
+    read from it, so keys waiting for the app are left alone.
+    """
+    watch = select.poll()
+    for fd in fds:
+        watch.register(fd, 0)  # HUP, ERR and NVAL are always reported
+    try:
+        ready = watch.poll(0)
+    except OSError:
+        return True
+    if any(event & (select.POLLHUP | select.POLLERR | select.POLLNVAL) for _, event in ready):
+        return True
+    try:
+        return not all(os.isatty(fd) for fd in fds)
+    except OSError:
+        return True
+
+
+def _forced_exit(why: str) -> None:
+    """The normal shutdown stalled: end the process (the journal's appends are whole lines)."""
+    with contextlib.suppress(OSError):
+        os.write(2, f"efile-tui: exiting ({why}); shutdown stalled, ended\n".encode())
+    os._exit(EXIT_HANGUP)
 
 
 def connection_args(conn: Connection, interval: float | None) -> dict[str, object]:
@@ -387,14 +432,22 @@ def create_app(
 
 
 def close_app(app: EfileApp) -> None:
-    """Close what ``create_app`` opened (client, journal); call after the app has ended."""
+    """Close what ``create_app`` opened (client, journal, audit log) once the app has ended.
+
+    A hang-up is recorded in the audit log (``event: hangup``) once polling has stopped.
+    """
     try:
         if app.ctx is not None:
             with contextlib.suppress(RuntimeError):
                 _run_apart(app.ctx.client.aclose())
     finally:
         if app.local_state is not None:
-            app.local_state[0].close()
+            journal, audit = app.local_state
+            journal.close()
+            if app.hangup_reason:
+                with contextlib.suppress(OSError, EfileError):  # the exit goes on regardless
+                    audit.record("hangup", why=app.hangup_reason, exit=EXIT_HANGUP)
+            audit.close()
 
 
 def launch(
