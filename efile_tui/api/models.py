@@ -176,23 +176,42 @@ class Task:
 
     @property
     def percent(self) -> float | None:
-        """Progress in percent, from files or bytes; None when nothing is known.
+        """Progress in percent, from files or bytes; None when nothing is known."""
+        return percent_of(
+            self.status is TaskStatus.COMPLETE,
+            self.progress,
+            self.processed_num,
+            self.total_num,
+            self.processed_size,
+            self.total_size,
+        )
 
-        The service's numbers are not always consistent (processed may exceed total, or be
-        zero on a finished task), so the result is clamped and never divides by zero.
-        """
-        if self.status is TaskStatus.COMPLETE:
-            return 100.0
-        if self.progress:
-            try:
-                return max(0.0, min(100.0, float(self.progress.strip().rstrip("%"))))
-            except ValueError:
-                pass
-        if self.total_num > 0:
-            return max(0.0, min(100.0, 100.0 * self.processed_num / self.total_num))
-        if self.total_size > 0:
-            return max(0.0, min(100.0, 100.0 * self.processed_size / self.total_size))
-        return None
+
+def percent_of(
+    complete: bool,
+    progress: str | None,
+    processed_num: int,
+    total_num: int,
+    processed_size: int,
+    total_size: int,
+) -> float | None:
+    """Progress in percent, from files or bytes; None when nothing is known.
+
+    The service's numbers are not always consistent (processed may exceed total, or be
+    zero on a finished task), so the result is clamped and never divides by zero.
+    """
+    if complete:
+        return 100.0
+    if progress:
+        try:
+            return max(0.0, min(100.0, float(progress.strip().rstrip("%"))))
+        except ValueError:
+            pass
+    if total_num > 0:
+        return max(0.0, min(100.0, 100.0 * processed_num / total_num))
+    if total_size > 0:
+        return max(0.0, min(100.0, 100.0 * processed_size / total_size))
+    return None
 
 
 @dataclass(frozen=True)

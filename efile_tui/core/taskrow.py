@@ -1,5 +1,8 @@
 """One row of the task table, built from a journal entry: a compact record of plain values.
 
+Rows are keyed by task id; ``RowDict`` holds them and keeps a tally per display status;
+``Batch`` turns journal entries into rows away from the UI thread.
+
 Rows are keyed by task id; journal entries without a task id (a submit whose answer was
 lost) get the key ``local:<journal id>``.
 """
@@ -7,9 +10,12 @@ lost) get the key ``local:<journal id>``.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
-from efile_tui.api.models import TaskStatus
+from efile_tui.api.models import TaskStatus, percent_of
 from efile_tui.store.journal import JournalEntry
 
 # Display state for rows that are not (yet) a server task.
@@ -20,6 +26,8 @@ EXPIRED = "expired"
 
 # Journal states shown under another name (the rest show the task status).
 _STATE_DISPLAY = {"unknown": OUTCOME_UNKNOWN, "rejected": REJECTED}
+_STATUS_VALUES = {s.value: s.value for s in TaskStatus}
+_FINAL = frozenset({"complete", "fail", "cancel", REJECTED})
 
 STATUS_ORDER = {
     TaskStatus.PROCESSING.value: 0,
@@ -60,7 +68,7 @@ class TaskRow:
     @property
     def is_final(self) -> bool:
         """No further change is expected."""
-        return self.status in ("complete", "fail", "cancel", REJECTED) or self.expired
+        return self.status in _FINAL or self.expired
 
     @property
     def cancellable(self) -> bool:
@@ -70,35 +78,143 @@ class TaskRow:
     @classmethod
     def from_entry(cls, entry: JournalEntry) -> TaskRow:
         """Build a row from the journal (the source of truth for the table)."""
-        task = entry.to_task()
-        status = _STATE_DISPLAY.get(entry.state) or task.status.value
-        if entry.task_id is None and entry.state == "submitting":
+        state = entry.state
+        status = _STATE_DISPLAY.get(state) or _STATUS_VALUES.get(state)
+        if status is None:
+            status = TaskStatus.parse(state).value
+        if entry.task_id is None and state == "submitting":
             status = SUBMITTING
         code, msg = entry.error_code, entry.error_msg
         error = f"{code} {msg}" if code and msg else (code or msg or "")
+        final = status in _FINAL
         return cls(
-            key=entry.task_id or f"local:{entry.local_id}",
-            task_id=entry.task_id,
-            operation=entry.operation.value,
-            status=status,
-            source=entry.source_path,
-            target=entry.target_path or "",
-            processed_num=task.processed_num,
-            total_num=task.total_num,
-            processed_size=task.processed_size,
-            total_size=task.total_size,
-            percent=task.percent,
-            submitted=entry.submitted_at,
-            submitted_text=entry.server_submit_time or _clock(entry.submitted_at),
-            updated_text=entry.server_update_time or _clock(entry.updated_at),
-            error=error,
-            expired=entry.expired,
-            cancelling=bool(entry.cancel_requested_at) and not entry.is_final,
+            entry.task_id or f"local:{entry.local_id}",
+            entry.task_id,
+            entry.operation.value,
+            status,
+            entry.source_path,
+            entry.target_path or "",
+            entry.processed_num,
+            entry.total_num,
+            entry.processed_size,
+            entry.total_size,
+            percent_of(
+                status == "complete",
+                entry.progress,
+                entry.processed_num,
+                entry.total_num,
+                entry.processed_size,
+                entry.total_size,
+            ),
+            entry.submitted_at,
+            entry.server_submit_time or _clock(entry.submitted_at),
+            entry.server_update_time or _clock(entry.updated_at),
+            error,
+            entry.expired,
+            bool(entry.cancel_requested_at) and not final,
+            entry.label or "",
         )
+
+
+def display_status(row: TaskRow) -> str:
+    """The status a row is counted under (expired tasks as "expired")."""
+    return EXPIRED if row.expired else row.status
+
+
+class RowDict(dict[str, TaskRow]):
+    """The rows by key. ``version`` goes up with every change made through the dict (that
+    could move a row); ``tally`` counts rows per display status."""
+
+    version = 0
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.tally: Counter[str] = Counter(map(display_status, self.values()))
+
+    def __setitem__(self, key: str, value: TaskRow) -> None:
+        self.version += 1
+        self.set_quietly([value])
+
+    def __delitem__(self, key: str) -> None:
+        self.version += 1
+        self.tally[display_status(self[key])] -= 1
+        super().__delitem__(key)
+
+    def pop(self, key: str, *default: Any) -> Any:
+        """Remove a key (see ``dict.pop``)."""
+        if key in self:
+            self.version += 1
+            self.tally[display_status(self[key])] -= 1
+        return super().pop(key, *default)
+
+    def clear(self) -> None:
+        """Remove every row."""
+        self.version += 1
+        self.tally.clear()
+        super().clear()
+
+    def set_quietly(self, rows: Iterable[TaskRow]) -> None:
+        """Add or replace rows without counting a change (when their places in every order
+        stay the same)."""
+        get, tally, put = self.get, self.tally, super().__setitem__
+        for row in rows:
+            old = get(row.key)
+            if old is None or old.status != row.status or old.expired != row.expired:
+                if old is not None:
+                    tally[display_status(old)] -= 1
+                tally[display_status(row)] += 1
+            put(row.key, row)
+
+    def add_all(self, rows: dict[str, TaskRow], tally: Counter[str] | None = None) -> None:
+        """Add rows whose keys are not held yet, in one step (``tally``: theirs, if known)."""
+        if rows:
+            self.version += 1
+            super().update(rows)
+            self.tally.update(tally if tally is not None else map(display_status, rows.values()))
+
+
+@dataclass
+class Batch:
+    """Journal entries made into rows, sorted into new ones and others (any thread)."""
+
+    new: dict[str, TaskRow] = field(default_factory=dict)
+    tally: Counter[str] | None = None  # display statuses of ``new``
+    changed: list[TaskRow] = field(default_factory=list)  # held rows that differ
+    moves: list[tuple[str, TaskRow]] = field(default_factory=list)  # local: key -> task id
+    compared: bool = False  # every row in ``changed`` is known to differ from the held one
+
+    @classmethod
+    def prepare(cls, entries: Sequence[JournalEntry], held: dict[str, TaskRow]) -> Batch:
+        """Rows for ``entries``, compared with the rows ``held`` (read, never changed)."""
+        batch = cls()
+        get = held.get
+        for entry in entries:
+            row = TaskRow.from_entry(entry)
+            local = f"local:{entry.local_id}"
+            if entry.task_id and local in held:
+                batch.moves.append((local, row))
+            elif row.key not in held:
+                batch.new[row.key] = row
+                continue
+            if get(row.key) != row:
+                batch.changed.append(row)
+        batch.tally = Counter(map(display_status, batch.new.values()))
+        batch.compared = True
+        return batch
 
 
 def _clock(ts: float) -> str:
     return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(ts)) if ts else ""
 
 
-__all__ = ["EXPIRED", "OUTCOME_UNKNOWN", "REJECTED", "STATUS_ORDER", "SUBMITTING", "TaskRow"]
+__all__ = [
+    "EXPIRED",
+    "OUTCOME_UNKNOWN",
+    "REJECTED",
+    "STATUS_ORDER",
+    "SUBMITTING",
+    "Batch",
+    "RowDict",
+    "TaskRow",
+    "display_status",
+]

@@ -23,11 +23,12 @@ from typing import Any
 
 from efile_tui.api.models import Operation, Task
 from efile_tui.core.taskrow import (
-    EXPIRED,
     OUTCOME_UNKNOWN,
     REJECTED,
     STATUS_ORDER,
     SUBMITTING,
+    Batch,
+    RowDict,
     TaskRow,
 )
 
@@ -69,39 +70,6 @@ class TaskFilter:
         if self.operations:
             parts.append("op=" + ",".join(sorted(self.operations)))
         return " ".join(parts)
-
-
-class RowDict(dict[str, TaskRow]):
-    """The rows by key; ``version`` goes up with every change made through the dict."""
-
-    version = 0
-
-    def __setitem__(self, key: str, value: TaskRow) -> None:
-        self.version += 1
-        super().__setitem__(key, value)
-
-    def __delitem__(self, key: str) -> None:
-        self.version += 1
-        super().__delitem__(key)
-
-    def pop(self, *args: Any) -> Any:
-        """Remove a key (see ``dict.pop``)."""
-        self.version += 1
-        return super().pop(*args)
-
-    def clear(self) -> None:
-        """Remove every row."""
-        self.version += 1
-        super().clear()
-
-    def update(self, *args: Any, **kwargs: TaskRow) -> None:
-        """Add or replace rows (see ``dict.update``)."""
-        self.version += 1
-        super().update(*args, **kwargs)
-
-    def set_quietly(self, key: str, value: TaskRow) -> None:
-        """Replace a row without counting a change (its place in every order is the same)."""
-        super().__setitem__(key, value)
 
 
 def sort_function(sort_key: str) -> Callable[[TaskRow], tuple[object, ...]]:
@@ -156,6 +124,7 @@ class TaskView:
     filter: TaskFilter = field(default_factory=TaskFilter)
     sort_key: str = "submitted"
     reverse: bool = True
+    loading: bool = False  # rows are being read from the journal
     # (rows version, sort key, reverse) -> every key in sort order.
     sorted_cache: tuple[tuple[object, ...], list[str]] | None = field(
         default=None, init=False, repr=False, compare=False
@@ -192,29 +161,32 @@ class TaskView:
                 out.append(task.task_id)
         return out
 
-    def upsert(self, rows: Iterable[TaskRow]) -> tuple[list[str], list[str]]:
-        """Add or replace rows; returns (added keys, changed keys)."""
-        added, changed = [], []
+    def upsert(
+        self, rows: Iterable[TaskRow], *, differ: bool = False
+    ) -> tuple[list[str], list[str]]:
+        """Add or replace rows; returns (added keys, changed keys). ``differ``: the rows are
+        known to differ from the ones held (no need to compare them again)."""
+        added, changed, quiet = [], [], []
         store = self.rows
+        get = store.get
         sort_value = sort_function(self.sort_key)
         f = self.filter
+        self.drop_caches_not_for_now()  # caches for another sort or filter could not tell
         for row in rows:
-            old = store.get(row.key)
+            key = row.key
+            old = get(key)
             if old is None:
-                added.append(row.key)
-            elif old != row:
-                changed.append(row.key)
+                added.append(key)
+                store[key] = row
+            elif differ or (old is not row and old != row):
+                changed.append(key)
                 if sort_value(old) == sort_value(row) and (
                     not f.active or f.matches(old) == f.matches(row)
                 ):
-                    # Progress moved; order and filter unaffected: keep the cached order.
-                    # (Caches for another sort or filter are dropped: they could not tell.)
-                    self.drop_caches_not_for_now()
-                    store.set_quietly(row.key, row)
-                    continue
-            else:
-                continue
-            store[row.key] = row
+                    quiet.append(row)  # progress moved; order and filter unaffected
+                else:
+                    store[key] = row
+        store.set_quietly(quiet)
         return added, changed
 
     def drop_caches_not_for_now(self) -> None:
@@ -250,6 +222,15 @@ class TaskView:
         cache = self.shown_cache
         return cache is not None and cache[0] == (self.rows.version, *self.settings())
 
+    def order_is_cheap(self) -> bool:
+        """True when the display order needs no sorting or filtering (cached, or the
+        sorted list shown as it is)."""
+        if self.order_ready():
+            return True
+        cache = self.sorted_cache
+        fresh = cache is not None and cache[0] == (self.rows.version, *self.sort_settings())
+        return fresh and not self.filter.active
+
     def order_job(self) -> OrderJob:
         """A snapshot of what the display order depends on, to be worked out by ``run()``."""
         version = self.rows.version
@@ -257,9 +238,10 @@ class TaskView:
         known = (
             cache[1] if cache is not None and cache[0] == (version, *self.sort_settings()) else None
         )
+        needs_rows = known is None or self.filter.active
         return OrderJob(
             (version, *self.settings()),
-            list(self.rows.values()),
+            list(self.rows.values()) if needs_rows else [],
             self.sort_key,
             self.reverse,
             self.filter,
@@ -333,8 +315,23 @@ class TaskView:
         ]
 
     def counts(self) -> Counter[str]:
-        """Rows per display status."""
-        return Counter(r.status if not r.expired else EXPIRED for r in self.rows.values())
+        """Rows per display status (kept up to date as rows change)."""
+        return Counter({k: n for k, n in self.rows.tally.items() if n > 0})
+
+    def add_batch(self, batch: Batch) -> tuple[list[str], list[str]]:
+        """Take rows prepared away from the UI thread (``Batch.prepare``): the new ones in
+        one step, the others through ``upsert``; returns (added keys, changed keys)."""
+        store = self.rows
+        for old, row in batch.moves:
+            if old in store:
+                self.replace_key(old, row)
+        meanwhile = batch.new.keys() & store.keys()  # added since the batch was prepared
+        if meanwhile:
+            batch.changed.extend(batch.new.pop(k) for k in meanwhile)
+            batch.tally, batch.compared = None, False
+        store.add_all(batch.new, batch.tally)
+        added, changed = self.upsert(batch.changed, differ=batch.compared)
+        return [*batch.new, *added], changed
 
 
 __all__ = [

@@ -106,3 +106,33 @@ def test_outdated_names_only_tasks_whose_shown_values_moved() -> None:
             percent=Task.from_api({"taskId": "x", "processedNum": shown, "totalNum": 10}).percent,
         )
     assert sorted(view.outdated([same, moved, done, new])) == ["b", "c", "d"]
+
+
+def test_tally_follows_every_change() -> None:
+    view = make_view()
+    assert view.counts() == {"processing": 1, "complete": 1, "waiting": 1, "fail": 1}
+    view.upsert([row("t3", "processing", "/x/gamma", 3), row("t5", "cancel")])
+    del view.rows["t2"]
+    view.rows.pop("t4")
+    assert view.counts() == {"processing": 2, "cancel": 1}
+    view.upsert([row("t5", "cancel", expired=True)])
+    assert view.counts() == {"processing": 2, "expired": 1}
+
+
+def test_clearing_a_filter_reuses_the_sorted_order() -> None:
+    view = make_view()
+    everything = view.visible_keys()
+    view.filter = TaskFilter(text="gamma")
+    assert view.visible_keys() == ["t3"]
+    view.filter = TaskFilter()
+    assert view.order_ready() is False  # filter changed …
+    assert view.visible_keys() is everything  # … but nothing is sorted again
+
+
+def test_order_job_result_is_dropped_when_rows_changed_meanwhile() -> None:
+    view = make_view()
+    view.sort_key = "status"
+    job = view.order_job()
+    view.upsert([row("t9", "processing", t=9)])
+    assert not view.install(job.run())
+    assert "t9" in view.visible_keys()

@@ -25,7 +25,8 @@ from efile_tui.api.models import CancelResult, Operation, SubmitItem, SubmitOutc
 from efile_tui.core.operations import Context, PollReport, cancel_tracked, submit_tracked
 from efile_tui.core.poller import MAX_BACKOFF, Poller
 from efile_tui.core.preview import existing_names, preview_delete
-from efile_tui.core.taskview import TaskRow, TaskView
+from efile_tui.core.taskrow import Batch
+from efile_tui.core.taskview import TaskView
 from efile_tui.core.validate import refused_items
 from efile_tui.store.journal import JournalEntry
 from efile_tui.ui.layout import split_heights, too_small
@@ -51,6 +52,7 @@ from efile_tui.ui.widgets.vtable import VirtualTable
 
 DAY = 24 * 3600.0
 WIDE = 160  # columns from which the panes sit side by side
+FIRST_SCREEN = 200  # rows shown first while a large journal loads
 
 
 class MainScreen(Screen[None]):
@@ -180,20 +182,42 @@ class MainScreen(Screen[None]):
 
     @work(group="journal", exclusive=True, exit_on_error=False)
     async def reload_journal(self) -> None:
-        """Load tasks from the journal (re-attach on start), then start polling."""
+        """Load tasks from the journal (re-attach on start), then start polling.
+
+        Everything heavy runs in a thread; the keys are answered throughout. On a first
+        load, the newest rows (the first screen) are shown before the rest are made.
+        """
         hide = None if self.show_old else DAY
-        entries = await asyncio.to_thread(
-            self.ctx.journal.entries,
-            profile=self.ctx.profile,
-            hide_finished_older_than=hide,
-            include_dismissed=self.show_old,
-        )
-        keys = {e.task_id or f"local:{e.local_id}" for e in entries}
-        for key in [k for k in self.view.rows if k not in keys]:
-            del self.view.rows[key]
-            self.view.marks.discard(key)
-        self.apply_entries(entries)
+        view = self.view
+        view.loading = True
+        self.query_one(TaskPane).update_info()
+        try:
+            entries = await asyncio.to_thread(
+                self.ctx.journal.entries,
+                profile=self.ctx.profile,
+                hide_finished_older_than=hide,
+                include_dismissed=self.show_old,
+            )
+            if not view.rows and len(entries) > FIRST_SCREEN:
+                first = entries[:FIRST_SCREEN]  # newest first, as the table starts sorted
+                self.apply_batch(await asyncio.to_thread(Batch.prepare, first, view.rows))
+            held = list(view.rows)
+            batch, gone = await asyncio.to_thread(self._prepare_reload, entries, held)
+            for key in gone:
+                view.rows.pop(key, None)
+                view.marks.discard(key)
+        finally:
+            view.loading = False
+        self.apply_batch(batch)
         self.poll_now()
+
+    def _prepare_reload(
+        self, entries: Sequence[JournalEntry], held: list[str]
+    ) -> tuple[Batch, list[str]]:
+        """(In a thread.) Rows for ``entries``, and the keys ``held`` they no longer have."""
+        batch = Batch.prepare(entries, self.view.rows)
+        keys = {e.task_id or f"local:{e.local_id}" for e in entries}
+        return batch, [k for k in held if k not in keys]
 
     def _entries(self, keys: Iterable[str]) -> list[JournalEntry]:
         """Journal entries for table keys: task ids or ``local:<journal id>``."""
@@ -207,16 +231,20 @@ class MainScreen(Screen[None]):
         return self.ctx.journal.get_many(task_ids, local_ids)
 
     def apply_entries(self, entries: Sequence[JournalEntry]) -> None:
-        """Put journal entries into the view and the table (only changed cells)."""
-        rows = [TaskRow.from_entry(e) for e in entries]
-        for row, entry in zip(rows, entries, strict=True):
-            local = f"local:{entry.local_id}"
-            if entry.task_id and local in self.view.rows:
-                self.view.replace_key(local, row)
-        _added, changed = self.view.upsert(rows)
+        """Put a few journal entries into the view and the table (only changed rows)."""
+        self.apply_batch(Batch.prepare(entries, self.view.rows))
+
+    def apply_batch(self, batch: Batch) -> None:
+        """Put prepared rows into the view and the table (only changed rows repainted)."""
+        _added, changed = self.view.add_batch(batch)
         self.table.sync(changed)
         self.query_one(TaskPane).update_info()
         self.status.counts = self.view.counts()
+
+    def _poll_entries(self, keys: Iterable[str]) -> tuple[list[JournalEntry], Batch]:
+        """(In a thread.) The journal entries for ``keys`` and their rows."""
+        entries = self._entries(keys)
+        return entries, Batch.prepare(entries, self.view.rows)
 
     # -- polling ---------------------------------------------------------------------------
 
@@ -229,16 +257,19 @@ class MainScreen(Screen[None]):
 
         Tasks other processes (other login nodes too) wrote to the journal are shown first.
         """
-        self._apply_others(await asyncio.to_thread(self.ctx.journal.refresh))
+        await self._apply_others(await asyncio.to_thread(self.ctx.journal.refresh))
         ids = await asyncio.to_thread(self.ctx.journal.pollable_ids, self.ctx.profile)
-        live = [r.task_id for r in self.view.rows.values() if r.task_id and not r.is_final]
+        rows = list(self.view.rows.values())  # a snapshot; looked through in a thread
+        live = await asyncio.to_thread(
+            lambda: [r.task_id for r in rows if r.task_id and not r.is_final]
+        )
         return list(dict.fromkeys([*ids, *live]))
 
     async def _poll_done(self, report: PollReport) -> None:
         """Show what a poll brought: only rows whose shown values moved are redrawn."""
         touched = {*self.view.outdated(report.tasks.values()), *report.expired}
-        entries = await asyncio.to_thread(self._entries, touched)
-        self.apply_entries(entries)
+        entries, batch = await asyncio.to_thread(self._poll_entries, touched)
+        self.apply_batch(batch)
         self._refresh_if_touched(entries)
         self.status.error = ""
         self.status.last_ok = self.poller.last_ok or time.monotonic()
@@ -286,13 +317,13 @@ class MainScreen(Screen[None]):
         """Consecutive failed polls."""
         return self.poller.failures
 
-    def _apply_others(self, entries: Sequence[JournalEntry]) -> None:
+    async def _apply_others(self, entries: Sequence[JournalEntry]) -> None:
         """Show what other processes (other login nodes too) wrote to the journal."""
         mine = [e for e in entries if e.profile == self.ctx.profile]
         if any(e.dismissed for e in mine):
             self.reload_journal()  # dismissed elsewhere: drop it here too
-        else:
-            self.apply_entries(mine)
+        elif mine:
+            self.apply_batch(await asyncio.to_thread(Batch.prepare, mine, self.view.rows))
 
     def _refresh_if_touched(self, entries: Sequence[JournalEntry]) -> None:
         """Re-list the open folder when a task that changed it has just ended: one whose

@@ -60,7 +60,9 @@ class TaskPane(Vertical):
         visible = self.table.row_keys
         hidden = self.view.hidden_marked(visible)
         marked = len(self.view.marks)
-        parts = [f"{len(visible)} of {len(self.view.rows)} tasks"]
+        parts = [f"{len(visible):,} of {len(self.view.rows):,} tasks"]
+        if self.view.loading or not self.view.order_ready():
+            parts.append("loading…")
         if marked:
             parts.append(f"{marked} marked" + (f" ({hidden} hidden by filter)" if hidden else ""))
         arrow = "↓" if self.view.reverse else "↑"

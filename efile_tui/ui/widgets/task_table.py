@@ -235,7 +235,7 @@ class TaskTable(VirtualTable):
     def sync(self, changed: Iterable[str] | None = None) -> None:
         """Show the view's visible rows; repaint ``changed`` rows (None: every row)."""
         view = self.view
-        if view.order_ready() or len(view.rows) < BACKGROUND_FROM:
+        if view.order_is_cheap() or len(view.rows) < BACKGROUND_FROM:
             self.show_order(view.visible_keys())
         else:
             self.reorder()

@@ -23,7 +23,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import Binding, BindingType
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -32,6 +32,7 @@ from efile_tui.core.text import clean
 
 Elide = Literal["end", "start", "middle"]
 PAD = 1  # blank cells either side of every column
+HEADER = "virtual-table--header"
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +146,7 @@ class VirtualTable(ScrollView, can_focus=True):
         self.row_keys: Sequence[str] = ()
         self.cursor_row = 0
         self.key_positions: dict[str, int] | None = None  # built when first asked for
+        self.pass_styles: dict[str, Style] | None = None  # styles of a rendering pass
 
     # -- what subclasses supply ---------------------------------------------------------
 
@@ -327,49 +329,75 @@ class VirtualTable(ScrollView, can_focus=True):
 
     # -- rendering ----------------------------------------------------------------------
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """Render the lines in ``crop``; styles are looked up once per pass, not per line."""
+        self.pass_styles = {}
+        try:
+            return super().render_lines(crop)
+        finally:
+            self.pass_styles = None
+
+    def style_of(self, name: str) -> Style:
+        """The widget's style (``""``) or a component class's partial style, cached for the
+        rendering pass under way."""
+        cache = self.pass_styles
+        if cache is not None and name in cache:
+            return cache[name]
+        if name:
+            style = self.get_component_rich_style(name, partial=name != HEADER)
+        else:
+            style = self.rich_style
+        if cache is not None:
+            cache[name] = style
+        return style
+
     def render_line(self, y: int) -> Strip:
         """Line ``y`` of the view: the header, a row, or blank below the last row."""
         width = self.scrollable_content_region.width
-        base = self.rich_style
+        base = self.style_of("")
         if y < self.header_height:
-            style = base + self.get_component_rich_style("virtual-table--header")
             cells = [(c.label, "") for c in self.table_columns]
-            return self.strip(cells, width, style, header=True)
+            return self.strip(cells, width, base + self.style_of(HEADER))
         row = int(self.scroll_offset.y) + y - self.header_height
         if row >= len(self.row_keys):
             return Strip.blank(width, base)
         key = self.row_keys[row]
         style = base
         if self.row_marked(key):
-            style += self.get_component_rich_style("virtual-table--marked", partial=True)
+            style += self.style_of("virtual-table--marked")
         cursor = row == self.cursor_row
         if cursor:
-            style += self.get_component_rich_style("virtual-table--cursor", partial=True)
+            style += self.style_of("virtual-table--cursor")
         return self.strip(self.row_cells(key), width, style, cursor=cursor)
 
     def strip(
-        self,
-        cells: Sequence[Cell],
-        width: int,
-        style: Style,
-        *,
-        header: bool = False,
-        cursor: bool = False,
+        self, cells: Sequence[Cell], width: int, style: Style, *, cursor: bool = False
     ) -> Strip:
-        """One line of cells fitted to the columns, padded to ``width``."""
+        """One line of cells fitted to the columns, padded to ``width``; neighbouring cells
+        of the same style make one segment."""
         segments = []
-        used = 0
         pad = " " * PAD
+        run: list[str] = []
+        run_style = style
+        used = 0
         for column, (text, klass) in zip(self.table_columns, cells, strict=False):
-            cell_style = style
-            if klass and not cursor:
-                cell_style = style + self.get_component_rich_style(klass, partial=True)
-            body = fit(clean(text), column.width, justify=column.justify, elide=column.elide)
-            segments.append(Segment(pad + body + pad, cell_style))
+            cell_style = style + self.style_of(klass) if klass and not cursor else style
+            if cell_style is not run_style and run:
+                segments.append(Segment("".join(run), run_style))
+                run = []
+            run_style = cell_style
+            run.append(
+                pad
+                + fit(clean(text), column.width, justify=column.justify, elide=column.elide)
+                + pad
+            )
             used += column.width + 2 * PAD
+        if run:
+            segments.append(Segment("".join(run), run_style))
         if used < width:
             segments.append(Segment(" " * (width - used), style))
-        return Strip(segments, max(width, used)).crop(0, width)
+            return Strip(segments, width)
+        return Strip(segments, used).crop(0, width)
 
 
 __all__ = ["Cell", "Column", "VirtualTable", "fit"]
