@@ -36,19 +36,32 @@ from pathlib import Path
 
 import common
 from common import Figure
+from journal_fill import fill
 
 from efile_tui.sim.seed import seed_tree
 
 RUNS = 11  # --version runs per command
-TUI_RUNS = 7  # TUI spawns per app
+TUI_RUNS = 5  # TUI spawns per app and journal size
+JOURNALS = (0, 10_000, 100_000)  # tasks in the journal
+ABOVE_EMPTY = {10_000: 0.3, 100_000: 1.0}  # targets: rows painted, above the empty journal
 COLS, ROWS = 120, 40
 VERSION_TARGET = 0.15
 FRAME_TARGET = 1.0
-TIMEOUT = 20.0  # give up on one spawn after this long
+TIMEOUT = 60.0  # give up on one spawn after this long
 
 MAIN_MARKER = "· poll "  # the status bar; nothing else on any screen says this
 HOME_LISTED = re.compile(r"\d[\d,]* entr(?:y|ies)")  # the path pane's info row, once listed
 HELLO = "hello from a minimal Textual app"
+
+
+def table_marks(count: int) -> list[re.Pattern[str]]:
+    """What the task table shows once its first rows, then all of them, are painted."""
+    if not count:
+        return [re.compile(r"\b0 of 0 tasks"), re.compile(r"\b0 of 0 tasks")]
+    done = f"{count:,} of {count:,} tasks"
+    return [re.compile(f"{count - 1:08d}"), re.compile(re.escape(done) + r"(?! · loading)")]
+
+
 HELLO_APP = f"""
 from textual.app import App
 from textual.widgets import Static
@@ -166,10 +179,23 @@ def _finish(pid: int, master: int, quit_key: bytes) -> None:
     os.close(master)
 
 
+def peak_rss_mb(pid: int) -> float:
+    """A running process's peak resident memory (VmHWM), in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
 def time_to_text(
-    argv: list[str], env: dict[str, str], marks: list[re.Pattern[str]], quit_key: bytes
+    argv: list[str],
+    env: dict[str, str],
+    marks: list[re.Pattern[str]],
+    quit_key: bytes,
+    memory: list[float] | None = None,
 ) -> list[float]:
-    """Seconds from fork until each pattern in ``marks`` has appeared in the terminal text."""
+    """Seconds from fork until each pattern in ``marks`` has appeared in the terminal text
+    (``memory``: gets the process's peak RSS in MB once the last one has)."""
     t0 = time.perf_counter()
     pid, master = spawn_in_pty(argv, env)
     found: list[float] = []
@@ -187,6 +213,8 @@ def time_to_text(
             now = time.perf_counter() - t0
             while len(found) < len(marks) and marks[len(found)].search(text):
                 found.append(now)
+        if memory is not None:
+            memory.append(peak_rss_mb(pid))
     finally:
         _finish(pid, master, quit_key)
     return found
@@ -238,7 +266,8 @@ def main() -> None:
         + "."
     )
 
-    # (b) first painted frame of the TUI against the simulator.
+    # (b) first painted frame of the TUI against the simulator, over journals of 0, 10,000
+    # and 100,000 tasks.
     with common.simulator() as sim, tempfile.TemporaryDirectory(prefix="efile-xdg-") as xdg:
         seed_tree(sim.config.root, projects=1, small_files=40, large_files=0)
         env = child_env(
@@ -258,35 +287,92 @@ def main() -> None:
         env.pop("TMUX", None)
         hello = Path(xdg, "hello_app.py")
         hello.write_text(HELLO_APP, encoding="utf-8")
-        frames, listed, base = [], [], []
-        marks = [re.compile(re.escape(MAIN_MARKER)), HOME_LISTED]
-        for _ in range(TUI_RUNS):  # interleaved, so drift hits both alike
-            first, home = time_to_text([py, "-m", "efile_tui"], env, marks, b"q")
-            frames.append(first)
-            listed.append(home)
+        base = []
+        frames: dict[int, list[float]] = {n: [] for n in JOURNALS}
+        shown: dict[int, list[float]] = {n: [] for n in JOURNALS}
+        whole: dict[int, list[float]] = {n: [] for n in JOURNALS}
+        memory: dict[int, list[float]] = {n: [] for n in JOURNALS}
+        states = {}
+        for count in JOURNALS:
+            states[count] = Path(xdg, f"state-{count}")
+            states[count].mkdir()
+            if count:
+                fill(states[count], count)
+        for _ in range(TUI_RUNS):  # interleaved, so drift hits every kind alike
+            for count in JOURNALS:
+                env["EFILE_TUI_STATE_DIR"] = str(states[count])
+                marks = [re.compile(re.escape(MAIN_MARKER)), *table_marks(count)]
+                first, rows, everything = time_to_text(
+                    [py, "-m", "efile_tui"], env, marks, b"q", memory[count]
+                )
+                frames[count].append(first)
+                shown[count].append(rows)
+                whole[count].append(everything)
             (hello_frame,) = time_to_text(
                 [py, str(hello)], env, [re.compile(re.escape(HELLO))], b"\x11"
             )
             base.append(hello_frame)
-    frame, home_time, hello_time = map(common.median, (frames, listed, base))
-    figures.append(
-        Figure(
-            "TUI first frame (main screen painted)",
-            frame,
-            "s",
-            hello_time,
-            f"≤ {FRAME_TARGET} s",
-            frame <= FRAME_TARGET,
+    hello_time = common.median(base)
+    empty = common.median(shown[0])
+    for count in JOURNALS:
+        rows_time = common.median(shown[count])
+        figures.append(
+            Figure(
+                f"TUI first frame, {count:,} tasks",
+                common.median(frames[count]),
+                "s",
+                hello_time,
+                f"≤ {FRAME_TARGET} s" if not count else "",
+                common.median(frames[count]) <= FRAME_TARGET if not count else None,
+            )
         )
-    )
-    figures.append(Figure("TUI home folder listed", home_time, "s", hello_time))
+        target = ABOVE_EMPTY.get(count)
+        figures.append(
+            Figure(
+                f"TUI start → task rows painted, {count:,} tasks",
+                rows_time,
+                "s",
+                empty,
+                f"≤ {target} s above empty" if target else "",
+                rows_time - empty <= target if target else None,
+            )
+        )
+        if count:
+            figures.append(
+                Figure(
+                    f"TUI start → all {count:,} loaded and sorted",
+                    common.median(whole[count]),
+                    "s",
+                    empty,
+                )
+            )
+        peak = max(memory[count])
+        figures.append(
+            Figure(
+                f"TUI peak RSS, {count:,} tasks",
+                peak,
+                "MB",
+                None,
+                "≤ 200 MB" if count == 100_000 else "",
+                peak <= 200 if count == 100_000 else None,
+            )
+        )
     notes.append(
-        f"TUI rows: median of {TUI_RUNS} spawns in a {COLS}x{ROWS} pseudo-terminal against "
-        "the simulator (41 files in home), from fork until the status bar (`· poll `) "
-        "and then the path pane's entry count appear; the baseline is a minimal Textual app "
-        "(one `Static`) spawned the same way. Runs: "
-        f"first frame {', '.join(f'{t:.2f}' for t in frames)} s; "
-        f"minimal app {', '.join(f'{t:.2f}' for t in base)} s."
+        f"TUI rows: median of {TUI_RUNS} spawns of the real `efile-tui` in a {COLS}x{ROWS} "
+        "pseudo-terminal against the simulator (41 files in home), with `EFILE_TUI_STATE_DIR` "
+        "holding a journal of 0, 10,000 or 100,000 tasks (`bench/journal_fill.py`). Clock "
+        "from fork until the status bar (`· poll `) appears (first frame), until the newest "
+        "task's id is on screen (rows painted; for 0 tasks `0 of 0 tasks`), and until the "
+        "info line says every task is loaded and sorted. Baseline of the rows figures: the "
+        "same with the empty journal; of the first-frame figures: a minimal Textual app "
+        "(one `Static`). Peak RSS is the process's VmHWM once everything is shown (max over "
+        "runs). Runs (s): "
+        + "; ".join(
+            f"{n:,}: first frame {', '.join(f'{t:.2f}' for t in frames[n])}, rows "
+            f"{', '.join(f'{t:.2f}' for t in shown[n])}"
+            for n in JOURNALS
+        )
+        + f"; minimal app {', '.join(f'{t:.2f}' for t in base)}."
     )
     common.write_section(
         "startup", "Start-up", "python bench/startup.py", figures, "\n\n".join(notes)
