@@ -202,6 +202,14 @@ class Batch:
         batch.compared = True
         return batch
 
+    @classmethod
+    def reload(
+        cls, entries: Sequence[JournalEntry], held: dict[str, TaskRow], keys: list[str]
+    ) -> tuple[Batch, list[str]]:
+        """``prepare``, plus which of the rows ``keys`` the entries no longer have."""
+        wanted = {e.task_id or f"local:{e.local_id}" for e in entries}
+        return cls.prepare(entries, held), [k for k in keys if k not in wanted]
+
 
 def _clock(ts: float) -> str:
     return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(ts)) if ts else ""

@@ -202,7 +202,7 @@ class MainScreen(Screen[None]):
                 first = entries[:FIRST_SCREEN]  # newest first, as the table starts sorted
                 self.apply_batch(await asyncio.to_thread(Batch.prepare, first, view.rows))
             held = list(view.rows)
-            batch, gone = await asyncio.to_thread(self._prepare_reload, entries, held)
+            batch, gone = await asyncio.to_thread(Batch.reload, entries, view.rows, held)
             for key in gone:
                 view.rows.pop(key, None)
                 view.marks.discard(key)
@@ -210,14 +210,6 @@ class MainScreen(Screen[None]):
             view.loading = False
         self.apply_batch(batch)
         self.poll_now()
-
-    def _prepare_reload(
-        self, entries: Sequence[JournalEntry], held: list[str]
-    ) -> tuple[Batch, list[str]]:
-        """(In a thread.) Rows for ``entries``, and the keys ``held`` they no longer have."""
-        batch = Batch.prepare(entries, self.view.rows)
-        keys = {e.task_id or f"local:{e.local_id}" for e in entries}
-        return batch, [k for k in held if k not in keys]
 
     def _entries(self, keys: Iterable[str]) -> list[JournalEntry]:
         """Journal entries for table keys: task ids or ``local:<journal id>``."""
