@@ -235,11 +235,29 @@ class TaskTable(VirtualTable):
     def sync(self, changed: Iterable[str] | None = None) -> None:
         """Show the view's visible rows; repaint ``changed`` rows (None: every row)."""
         view = self.view
+        keys = None if changed is None else list(changed)
         if view.order_is_cheap() or len(view.rows) < BACKGROUND_FROM:
             self.show_order(view.visible_keys())
         else:
             self.reorder()
-        self.refresh_rows(None if changed is None else list(changed))
+        if keys is not None and self.brings_content(keys):
+            self.fit_columns()
+        self.refresh_rows(keys)
+
+    def brings_content(self, keys: list[str]) -> bool:
+        """True when a row of ``keys`` has a destination, label or error and the table
+        shows no column for it yet."""
+        missing = {"target", "label", "error"} - self.has
+        rows = self.view.rows
+        return bool(missing) and any(
+            (row := rows.get(k)) is not None
+            and (
+                ("target" in missing and row.target)
+                or ("label" in missing and row.label)
+                or ("error" in missing and row.error)
+            )
+            for k in keys
+        )
 
     def show_order(self, keys: list[str]) -> None:
         """Hold ``keys`` (the cursor stays on its task) and refit the columns."""
