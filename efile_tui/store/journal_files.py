@@ -30,7 +30,7 @@ from typing import Any
 
 from efile_tui.store.eventlog import IDLE_FOREVER, Writer, file_number, parse_lines, read_lines
 from efile_tui.store.fs import GONE, StateFileError, create_exclusive, open_private, read_from
-from efile_tui.store.journal_fold import JournalState, row_from_json, row_to_json
+from efile_tui.store.journal_fold import JournalState, row_to_json, rows_from_json
 
 _SNAP = re.compile(r"^snap-(\d{8})\.json$")
 LOCK = "compact.lock"
@@ -100,7 +100,7 @@ def read_snapshot(folder: Path, listing: Listing, loaded: Loaded) -> None:
             head, rows, tail = json.loads(head_raw), json.loads(rows_raw), json.loads(tail_raw)
             if tail != {"end": len(rows)}:
                 raise ValueError("incomplete")
-            loaded.state.add_rows(row_from_json(row) for row in rows)
+            loaded.state.add_rows(rows_from_json(rows))
         except (ValueError, TypeError, KeyError):
             if time.time() - mtime > _HALF_WRITTEN_GRACE:
                 loaded.problems.append(_set_aside(path, "an unreadable journal snapshot"))

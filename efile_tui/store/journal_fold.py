@@ -64,6 +64,14 @@ DISMISSED, LABEL, RESUBMITTED, WRITER = 24, 25, 26, 27
 ROW_SIZE = 28
 _ROW_SIZE_WITHOUT_RESUBMITTED = 27  # snapshots written before resubmits were linked
 _UNKNOWN_OP = Operation.UNKNOWN
+_OPS = {op.value: op for op in Operation}
+_new_entry = tuple.__new__
+
+
+def operation(value: object) -> Operation:
+    """An operation name as stored (a fast path for :meth:`Operation.parse`)."""
+    found = _OPS.get(value)  # type: ignore[call-overload]
+    return found if found is not None else Operation.parse(value)
 
 Event = list[Any]
 Ref = int | str
@@ -73,7 +81,7 @@ def new_row(ev: Sequence[Any]) -> list[Any]:
     """A row from an ``I`` event."""
     ts, lid = ev[1], ev[2]
     return [
-        lid, ev[3], Operation.parse(ev[4]), ev[5] or "", ev[6], ev[7], ev[8], ev[9], ev[10],
+        lid, ev[3], operation(ev[4]), ev[5] or "", ev[6], ev[7], ev[8], ev[9], ev[10],
         ev[11], ts, ts, None, False, None, None, None, 0, 0, 0, 0, None, None, None, None,
         ev[12], None, ev[13],
     ]  # fmt: skip
@@ -86,16 +94,21 @@ def row_to_json(row: Sequence[Any]) -> list[Any]:
     return out
 
 
-def row_from_json(data: Sequence[Any]) -> list[Any]:
-    """A row read back from a snapshot; raises ValueError if it is not one."""
-    if isinstance(data, list) and len(data) == _ROW_SIZE_WITHOUT_RESUBMITTED:
-        data = [*data[:RESUBMITTED], None, *data[RESUBMITTED:]]
-    if not isinstance(data, list) or len(data) != ROW_SIZE or not isinstance(data[LID], int):
-        raise ValueError("not a journal row")
-    row = list(data)
-    row[OP] = Operation.parse(row[OP])
-    row[EXPIRED] = bool(row[EXPIRED])
-    return row
+def rows_from_json(data: Any) -> list[list[Any]]:
+    """Rows read back from a snapshot (the lists themselves, made usable); raises
+    ValueError if they are not rows."""
+    if type(data) is not list:
+        raise ValueError("not journal rows")
+    ops, parse = _OPS, operation
+    for index, row in enumerate(data):
+        if type(row) is list and len(row) == _ROW_SIZE_WITHOUT_RESUBMITTED:
+            row = data[index] = [*row[:RESUBMITTED], None, *row[RESUBMITTED:]]
+        if type(row) is not list or len(row) != ROW_SIZE or type(row[0]) is not int:
+            raise ValueError("not a journal row")
+        op = row[2]
+        row[2] = ops.get(op) or parse(op)
+        row[EXPIRED] = bool(row[EXPIRED])
+    return data
 
 
 class JournalState:
@@ -187,7 +200,7 @@ class JournalState:
         if row[FINAL_AT] is None and state in TASK_FINAL:
             row[FINAL_AT] = ev[1]
         if row[OP] is _UNKNOWN_OP:
-            row[OP] = Operation.parse(op)
+            row[OP] = operation(op)
         row[SRC] = row[SRC] or src or ""
         row[TGT] = row[TGT] if row[TGT] is not None else tgt
         row[CONFLICT] = row[CONFLICT] if row[CONFLICT] is not None else conflict
@@ -215,7 +228,7 @@ class JournalState:
         """The entry of a local id (kept until the row changes)."""
         found = self._entries.get(lid)
         if found is None:
-            found = self._entries[lid] = JournalEntry._make(self.rows[lid][:WRITER])
+            found = self._entries[lid] = _new_entry(JournalEntry, self.rows[lid][:WRITER])
         return found
 
     def newest_first(self) -> list[int]:
@@ -227,15 +240,19 @@ class JournalState:
 
     def select(self, keep: Callable[[list[Any]], bool]) -> list[JournalEntry]:
         """Visible entries whose row passes ``keep``, newest first."""
-        rows, by_task, entry = self.rows, self.by_task, self.entry
-        out = []
+        rows, by_task, cache = self.rows, self.by_task, self._entries
+        out: list[JournalEntry] = []
+        append = out.append
         for lid in self.newest_first():
             row = rows[lid]
             task_id = row[TASK_ID]
             if task_id is not None and len(by_task[task_id]) > 1 and not self.visible(lid):
                 continue
             if keep(row):
-                out.append(entry(lid))
+                found = cache.get(lid)
+                if found is None:
+                    found = cache[lid] = _new_entry(JournalEntry, row[:WRITER])
+                append(found)
         return out
 
     def find(self, ref: Ref) -> list[Any] | None:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from efile_tui.store import journal_files as files
-from efile_tui.store.journal_fold import LID, row_from_json
+from efile_tui.store.journal_fold import EXPIRED, LID, rows_from_json
 from efile_tui.store.journal_schema import SCHEMA_VERSION, schema_version
 
 LEGACY_FILE = "journal.sqlite3"
@@ -45,10 +45,11 @@ def read_legacy(path: Path) -> list[list[Any]]:
     out = []
     for row in rows:
         data = list(row)
+        data[EXPIRED] = bool(data[EXPIRED])
         writer = data[-1]
         data[-1] = f"{writer}:" if writer else None  # host:pid, start time unknown
-        out.append(row_from_json(data))
-    return out
+        out.append(data)
+    return rows_from_json(out)
 
 
 def migrate_legacy(folder: Path, legacy: Path, *, block: int) -> list[str]:
