@@ -76,9 +76,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _register_optional(sub: argparse._SubParsersAction) -> None:
     """Commands from parts that import heavier libraries (simulator, TUI, credentials)."""
-    from efile_tui.cli import demo
+    from efile_tui.cli import demo, doctor
 
     demo.register(sub)
+    doctor.register(sub)
     try:
         from efile_tui.cli import auth
     except ImportError:  # pragma: no cover - only while the module is being written

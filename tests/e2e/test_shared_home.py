@@ -78,6 +78,12 @@ def test_both_nodes_list_every_task_and_audit_record(
         events = [e for e in json.loads(out) if e["event"] == "submit"]
         assert len(events) == 2 * PER_NODE, node
         assert {e["items"][0]["answer"]["taskId"] for e in events} == submitted
+        code, out, err = run(cli_as(home, sim, node, "doctor", "--json"))
+        report = json.loads(out)["state"]
+        assert report["filesystem"]["type"] == "fuse.sshfs" and report["shared"] is True
+        assert report["folder"] == str(home.state(node)) and report["problems"] == []
+        assert report["chosenBy"] == "$EFILE_TUI_STATE_DIR"
+        assert report["journal"]["entries"] == 2 * PER_NODE
 
 
 async def test_tui_on_one_node_shows_a_task_submitted_on_the_other_within_one_poll(

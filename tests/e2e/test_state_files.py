@@ -188,3 +188,24 @@ def test_demo_keeps_its_own_state(monkeypatch: pytest.MonkeyPatch) -> None:
     [used] = seen
     assert used != real and "efile-tui-demo-" in str(used)
     assert not used.exists()  # gone with the demo
+
+
+def test_doctor_names_the_state_folder_its_filesystem_and_each_problem(
+    used: Sim, tmp_path: Path
+) -> None:
+    from efile_tui.store.fs import filesystem
+
+    clean = used.cli("doctor", "--json")
+    assert "Traceback" not in clean.err
+    report = json.loads(clean.out)
+    s = report["state"]
+    assert s["folder"] == str(state(used)) and s["chosenBy"] == "the XDG default"
+    assert s["filesystem"]["type"] == filesystem(state(used)).fstype
+    assert s["journal"]["entries"] == 1 and s["journal"]["writerFiles"] >= 1
+    assert s["audit"]["writerFiles"] == 1 and s["problems"] == []
+    assert report["terminal"]["colours"] and report["keyring"]["active"]["label"]
+    named, _ = _plant("audit-link", state(used), tmp_path / "outside.txt")
+    human = used.cli("doctor")
+    assert human.code == 1 and "Traceback" not in human.err
+    assert str(named) in human.out and "what to do:" in human.out
+    assert "EFILE_TUI_STATE_DIR" in human.out  # how to move it

@@ -1,0 +1,202 @@
+"""``efile-tui doctor``: where state lives and whether it is safe, the keyring, the terminal.
+
+One screen (or ``--json``) with, for each problem found, what to do about it. It reads and
+never writes: no journal is created, migrated or compacted by looking.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from efile_tui.cli.common import add_json_arg, emit_json
+from efile_tui.core.text import clean
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add ``doctor``."""
+    p = sub.add_parser(
+        "doctor",
+        help="where state lives (filesystem, shared or not), journal files, keyring, terminal",
+    )
+    add_json_arg(p)
+    p.set_defaults(handler=run)
+
+
+def _size(paths: Iterable[Path]) -> tuple[int, int]:
+    count = total = 0
+    for path in paths:
+        try:
+            total += path.lstat().st_size
+            count += 1
+        except OSError:
+            pass
+    return count, total
+
+
+def state_report() -> dict[str, Any]:
+    """The state folder, its filesystem, the journal's and audit log's files, and problems."""
+    from efile_tui.locations import state_dir_source
+    from efile_tui.store import journal_files
+    from efile_tui.store.audit import AUDIT_DIR, LEGACY_FILE, AuditLog
+    from efile_tui.store.eventlog import Writer
+    from efile_tui.store.fs import StateFileError, filesystem
+    from efile_tui.store.journal import JOURNAL_FILE
+    from efile_tui.store.journal import LEGACY_FILE as OLD_JOURNAL
+
+    folder, chosen_by = state_dir_source()
+    fs = filesystem(folder)
+    problems: list[dict[str, str]] = []
+    report: dict[str, Any] = {
+        "folder": str(folder),
+        "chosenBy": chosen_by,
+        "exists": folder.is_dir(),
+        "filesystem": {"type": fs.fstype, "mountPoint": fs.mount_point, "source": fs.source},
+        "shared": fs.shared,
+    }
+    jdir = folder / JOURNAL_FILE
+    listing = journal_files.list_folder(jdir)
+    logs = [jdir / name for name in listing.files.values()]
+    snaps = [jdir / name for name in listing.snapshots.values()]
+    journal: dict[str, Any] = {"folder": str(jdir), "writerFiles": len(logs)}
+    journal["snapshots"] = len(snaps)
+    journal["bytes"] = _size([*logs, *snaps])[1]
+    try:
+        loaded = journal_files.load(jdir)
+        state = loaded.state
+        journal["entries"] = sum(1 for lid in state.rows if state.visible(lid))
+        hosts: dict[str, int] = {}
+        gone = 0
+        for name in listing.files.values():
+            writer = Writer.parse((loaded.headers.get(name) or {}).get("writer"))
+            host = writer.host if writer else "?"
+            hosts[host] = hosts.get(host, 0) + 1
+            gone += journal_files.writer_gone(loaded, jdir, name)
+        journal["filesByHost"] = hosts
+        journal["filesOfEndedWriters"] = gone
+        for problem in loaded.problems:
+            problems.append({"problem": problem, "fix": "the rest of the journal is intact; "
+                             "keep the file for inspection or remove the bad line"})  # fmt: skip
+    except (StateFileError, OSError) as exc:
+        problems.append({"problem": str(exc), "fix": "see the message"})
+    old = folder / OLD_JOURNAL
+    journal["oldJournal"] = (
+        "waiting to be imported" if old.is_file()
+        else "imported (backup kept)" if old.with_name(OLD_JOURNAL + ".migrated").exists()
+        else "none"
+    )  # fmt: skip
+    report["journal"] = journal
+    adir = folder / AUDIT_DIR
+    count, size = _size(adir.glob("*.log"))
+    report["audit"] = {"folder": str(adir), "writerFiles": count, "bytes": size}
+    report["audit"]["oldFile"] = (folder / LEGACY_FILE).exists()
+    try:
+        AuditLog(adir)
+    except StateFileError as exc:
+        problems.append({"problem": str(exc), "fix": "see the message"})
+    if fs.fstype == "unknown":
+        problems.append({
+            "problem": f"the filesystem of {folder} could not be identified; treated as shared",
+            "fix": "nothing to do: the journal is safe on shared folders",
+        })  # fmt: skip
+    if not report["exists"]:
+        report["note"] = "nothing written yet: the folder is created on first use"
+    report["problems"] = problems
+    return report
+
+
+def keyring_report() -> dict[str, Any]:
+    """The keyring backend in use, why, and why the others were not."""
+    from efile_tui.store.tokens import TokenStore
+
+    report = TokenStore("keyring", allow_prompting=False).diagnose()
+    out = report.to_json()
+    if not report.usable:
+        out["fix"] = (
+            "run a Secret Service (e.g. gnome-keyring under D-Bus), or keep the token in a "
+            "private file: efile-tui login --token-store file"
+        )
+    return out
+
+
+def terminal_report() -> dict[str, Any]:
+    """Encoding and colour depth as the TUI will see them."""
+    from efile_tui.core.terminal import plan
+
+    chosen = plan()
+    return {
+        "term": chosen.term,
+        "colours": chosen.colours,
+        "localeEncoding": chosen.locale_encoding,
+        "encoding": chosen.encoding,
+        "glyphs": chosen.glyphs.name,
+        "reasons": list(chosen.reasons),
+    }
+
+
+def _human(data: dict[str, Any]) -> list[str]:
+    s, j, a = data["state"], data["state"]["journal"], data["state"]["audit"]
+    fs = s["filesystem"]
+    shared = (
+        "shared with other hosts (each process writes its own files: safe)"
+        if s["shared"]
+        else "local to this host"
+    )
+    lines = [
+        f"state folder: {s['folder']}  (chosen by {s['chosenBy']})",
+        f"  filesystem: {fs['type']} at {fs['mountPoint']} — treated as {shared}",
+        f"  journal: {j['folder']}: {j.get('entries', '?')} entries, {j['writerFiles']} writer "
+        f"file(s), {j['snapshots']} snapshot(s), {j['bytes']:,} bytes",
+    ]
+    if j.get("filesByHost"):
+        hosts = ", ".join(f"{h}: {n}" for h, n in sorted(j["filesByHost"].items()))
+        lines.append(f"    writer files by host: {hosts}; of ended writers: "
+                     f"{j['filesOfEndedWriters']} (folded into a snapshot when many)")  # fmt: skip
+    lines.append(f"    old journal.sqlite3: {j['oldJournal']}")
+    lines.append(f"  audit log: {a['folder']}: {a['writerFiles']} file(s), {a['bytes']:,} bytes"
+                 + (" (+ audit.jsonl of an older version)" if a["oldFile"] else ""))  # fmt: skip
+    if s.get("note"):
+        lines.append(f"  {s['note']}")
+    lines.append('  move it: EFILE_TUI_STATE_DIR=DIR, or state_dir = "DIR" in the config file')
+    k = data["keyring"]
+    usable = "usable" if k["usable"] else "NOT usable"
+    active = k["active"]
+    lines.append(
+        f"keyring: {active['label']} ({active['kind']}), chosen by {k['chosen_by']}: "
+        f"{usable} — {k['reason']}"
+    )
+    for other in k.get("rejected", []):
+        lines.append(f"  not used: {other['label']}: {other['reason']}")
+    t = data["terminal"]
+    lines.append(
+        f"terminal: TERM={t['term'] or '(unset)'}, {t['colours']} colours, locale "
+        f"{t['localeEncoding']}, writing {t['encoding']} with {t['glyphs']} symbols"
+    )
+    lines += [f"  {reason}" for reason in t["reasons"]]
+    problems = [*s["problems"]] + (
+        [{"problem": k["reason"], "fix": k["fix"]}] if "fix" in k else []
+    )
+    lines.append(f"problems: {len(problems) or 'none'}")
+    for problem in problems:
+        lines += [f"  ✗ {problem['problem']}", f"    what to do: {problem['fix']}"]
+    return lines
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print the report; exit 1 when a problem was found."""
+    from efile_tui.store.fs import StateFileError
+
+    try:
+        state = state_report()
+    except StateFileError as exc:
+        state = {"problems": [{"problem": str(exc), "fix": "see the message"}]}
+    data = {"state": state, "keyring": keyring_report(), "terminal": terminal_report()}
+    problems = len(state["problems"]) + (0 if data["keyring"]["usable"] else 1)
+    if args.json:
+        emit_json(data)
+    else:
+        for line in _human(data):
+            print(clean(line))
+    return 1 if problems else 0
