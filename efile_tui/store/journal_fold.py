@@ -73,6 +73,7 @@ def operation(value: object) -> Operation:
     found = _OPS.get(value)  # type: ignore[call-overload]
     return found if found is not None else Operation.parse(value)
 
+
 Event = list[Any]
 Ref = int | str
 
