@@ -183,7 +183,8 @@ def test_demo_keeps_its_own_state(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(demo, "run_tui", fake_tui)
     for name in ("EFILE_TUI_STATE_DIR", "EFILE_URL", "EFILE_TOKEN", "EFILE_HOME"):
-        monkeypatch.delenv(name, raising=False)  # the demo sets them; restored after
+        monkeypatch.setenv(name, "")  # the demo sets them: restored (unset) after the test
+        monkeypatch.delenv(name)
     assert cli.main(["demo", "--big-folder", "5"]) == 0
     [used] = seen
     assert used != real and "efile-tui-demo-" in str(used)
