@@ -32,20 +32,28 @@ def aksk_signature(user: str, access_key: str, timestamp: str, secret_key: str) 
     return hmac.new(secret_key.encode(), message.encode(), hashlib.sha256).hexdigest()
 
 
-def token_expiry(token: str) -> float | None:
-    """Epoch seconds from the JWT ``expireTime`` claim (milliseconds), if readable.
+def token_claims(token: str) -> dict[str, object]:
+    """The JWT payload's claims (``user``, ``clusterId``, ``expireTime`` …), or ``{}``.
 
-    The signature is not checked: this only tells the user when the token runs out.
+    The signature is not checked: this only says whose token it is and when it runs out.
     """
     parts = token.split(".")
     if len(parts) != 3:
-        return None
+        return {}
     try:
         padded = parts[1] + "=" * (-len(parts[1]) % 4)
         claims = json.loads(base64.urlsafe_b64decode(padded))
-        value = claims.get("expireTime") if isinstance(claims, dict) else None
-        return float(value) / 1000.0 if value is not None else None
     except (ValueError, TypeError):
+        return {}
+    return claims if isinstance(claims, dict) else {}
+
+
+def token_expiry(token: str) -> float | None:
+    """Epoch seconds from the JWT ``expireTime`` claim (milliseconds), if readable."""
+    value = token_claims(token).get("expireTime")
+    try:
+        return float(value) / 1000.0 if isinstance(value, (int, float, str)) else None
+    except ValueError:
         return None
 
 

@@ -116,6 +116,7 @@ def run_demo(args: argparse.Namespace) -> int:
         with SimServer(config) as server:
             say(f"simulator at {server.url} over {stats.get('files', '?')} files in {root}")
             os.environ["EFILE_URL"] = server.url
+            os.environ["EFILE_PLATFORM_URL"] = server.url  # the header: user@region
             os.environ["EFILE_TOKEN"] = server.token
             os.environ["EFILE_HOME"] = config.home
             # The demo's tasks live and die with its simulator: a journal and audit log of

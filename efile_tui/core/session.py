@@ -26,7 +26,12 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from efile_tui.api.auth import DEFAULT_PLATFORM_URL, PlatformClient, pick_region_token
+from efile_tui.api.auth import (
+    DEFAULT_PLATFORM_URL,
+    PlatformClient,
+    pick_region_token,
+    token_claims,
+)
 from efile_tui.api.client import EfileClient
 from efile_tui.api.errors import ApiError, AuthError, BadResponse
 from efile_tui.api.http import TokenRenewer
@@ -100,6 +105,17 @@ class Connection:
             raise BadResponse(f"the service named an unusable home folder ({shown(home)})")
         self.home = normalise_path(home)
         return self.home
+
+    async def learn_region(self) -> None:
+        """Name the user and region from the platform (``center``), for the header.
+
+        Only when a platform URL is known (the profile's, or ``EFILE_PLATFORM_URL``).
+        """
+        if not self.platform_url:
+            return
+        region = await region_info(self.platform_url, self.token)
+        self.user = region.user_name or self.user
+        self.region = region.name or self.region
 
 
 class Renewer:
@@ -247,8 +263,10 @@ def resolve_connection(
         token_source=source,
         profile=name if settings is not None else profile,
         home=env.get("EFILE_HOME") or (settings.home_path if settings else None),
-        user=settings.user if settings else None,
-        region=settings.region if settings else None,
+        # Without a profile (EFILE_URL/EFILE_TOKEN), the token says whose it is and for
+        # which region (by id; learn_region asks the platform for the name).
+        user=settings.user if settings else _claim(token, "user"),
+        region=settings.region if settings else _claim(token, "clusterId"),
         platform_url=_platform_url(settings, efile_url, env),
         region_id=settings.region_id if settings else None,
         settings=settings,
@@ -264,6 +282,11 @@ def resolve_connection(
             transport=transport,
         )
     return conn
+
+
+def _claim(token: str, name: str) -> str | None:
+    value = token_claims(token).get(name)
+    return str(value) if isinstance(value, (str, int)) and str(value) else None
 
 
 def _platform_url(settings: Profile | None, efile_url: str, env: Mapping[str, str]) -> str | None:

@@ -85,6 +85,7 @@ THEMES = (
 EXIT_GRACE = 1.0  # seconds the normal shutdown gets before the process is ended anyway
 EXIT_HANGUP = 129  # 128 + SIGHUP
 WATCHDOG_PERIOD = 0.25  # seconds between checks that the terminal is still there
+REGION_DEADLINE = 3.0  # seconds the start may spend asking the platform for user@region
 
 
 class EfileApp(NotesKeeper, App[int]):
@@ -375,6 +376,10 @@ async def _learn_home(conn: Connection) -> None:
         await conn.learn_home(client)
 
 
+async def _learn_region(conn: Connection) -> None:
+    await asyncio.wait_for(conn.learn_region(), REGION_DEADLINE)
+
+
 def create_app(
     *, profile: str | None = None, url: str | None = None, interval: float | None = None
 ) -> EfileApp:
@@ -412,6 +417,9 @@ def create_app(
             if not conn.home:
                 with contextlib.suppress(EfileError):  # then the shallow-path rule protects
                     _run_apart(_learn_home(conn))
+            if conn.settings is None:  # EFILE_URL/EFILE_TOKEN: user@region, as a profile
+                with contextlib.suppress(EfileError, TimeoutError, asyncio.TimeoutError):
+                    _run_apart(_learn_region(conn))
             ctx = Context(
                 client=conn.client(),
                 journal=journal,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from textual.widgets import Input, Static
@@ -190,3 +191,22 @@ async def test_transfer_says_which_names_exist_in_the_target() -> None:
         note = screen.query_one("#target-note", Static)
         await wait_until(pilot, lambda: "Already in" in str(note.render()), what="note")
         assert "data" in str(note.render()) and asked[-1] == (f"{HOME}/backup", ["data", "x"])
+
+
+async def test_header_shows_user_at_region_for_an_efile_url_connection(
+    sim: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from efile_tui.ui.app import close_app, create_app
+
+    for name in ("EFILE_URL", "EFILE_TOKEN", "EFILE_HOME"):
+        monkeypatch.setenv(name, sim.env[name])
+    monkeypatch.setenv("EFILE_PLATFORM_URL", sim.server.url)  # as the demo does
+    app = create_app()
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            main = await wait_until(pilot, lambda: app.main)
+            await wait_until(pilot, lambda: main.status.endpoint)
+            assert main.status.endpoint == "demo@simulated-region"
+            assert str(main.status.render()).startswith("demo@simulated-region · ")
+    finally:
+        close_app(app)
