@@ -1,4 +1,5 @@
-"""Snapshot tests of the main states at 80×24 and 120×40 (fixed data, frozen clock)."""
+"""Snapshot tests of the main states at 60×15, 80×24 and 120×40 (fixed data, frozen clock),
+plus one in ASCII mode and one in 16 colours."""
 
 from __future__ import annotations
 
@@ -10,10 +11,12 @@ import httpx
 import pytest
 
 from efile_tui.api.client import EfileClient
+from efile_tui.core import glyphs
 from efile_tui.core.operations import Context
 from efile_tui.store.audit import AuditLog
 from efile_tui.store.journal import Journal
 from efile_tui.ui.app import EfileApp
+from efile_tui.ui.modals.confirm_delete import ConfirmDeleteScreen
 from tests.ui.harness import HOME, wait_until
 
 IDS = [f"{i:x}" * 32 for i in range(1, 6)]
@@ -62,7 +65,9 @@ ENTRIES = [
 def handler(request: httpx.Request) -> httpx.Response:
     path = request.url.path
     if path.endswith("/file/list"):
-        data: Any = {"total": len(ENTRIES), "path": HOME, "fileList": ENTRIES}
+        folder = request.url.params.get("path", HOME)
+        entries = ENTRIES if folder in (HOME, HOME + "/") else []
+        data: Any = {"total": len(entries), "path": folder, "fileList": entries}
     elif path.endswith("/task/list"):
         ids = json.loads(request.content)["taskIds"]
         data = [TASKS[t] for t in ids if t in TASKS]
@@ -71,9 +76,10 @@ def handler(request: httpx.Request) -> httpx.Response:
     return httpx.Response(200, json={"code": "0", "msg": "success", "data": data})
 
 
-def make_app(tmp_path: Path) -> EfileApp:
+def make_app(tmp_path: Path, *, tasks: bool = True) -> EfileApp:
     journal = Journal(tmp_path / "journal.sqlite3", clock=lambda: 1_790_000_000.0)
-    journal.add_ids(IDS, profile=None, region=None)
+    if tasks:
+        journal.add_ids(IDS, profile=None, region=None)
     client = EfileClient("http://efile.test", "t", transport=httpx.MockTransport(handler))
     ctx = Context(client=client, journal=journal, audit=AuditLog(tmp_path / "audit.jsonl"))
     return EfileApp(ctx, endpoint="demo@simulated-region", home=HOME, interval=3600)
@@ -90,23 +96,39 @@ async def settle(pilot: Any) -> None:
     await pilot.pause()
 
 
-@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
-def test_main_view(snap_compare: Any, tmp_path: Path, size: tuple[int, int]) -> None:
-    async def run_before(pilot: Any) -> None:
-        await settle(pilot)
-        pilot.app.main.table.focus()
-        await pilot.press("space", "space")  # two marked tasks
-        await pilot.pause()
-
-    assert snap_compare(make_app(tmp_path), terminal_size=size, run_before=run_before)
+SIZES = [(60, 15), (80, 24), (120, 40)]
 
 
-@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+@pytest.fixture(autouse=True)
+def truecolour(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same colours whatever terminal runs the tests (the 16-colour test sets its own)."""
+    monkeypatch.setenv("TERM", "xterm-256color")
+    monkeypatch.setenv("COLORTERM", "truecolor")
+    monkeypatch.delenv("NO_COLOR", raising=False)
+
+
+async def busy(pilot: Any) -> None:
+    """Settled, with the task table focused and two tasks marked."""
+    await settle(pilot)
+    await pilot.press("tab", "space", "space")
+    await pilot.pause(0.3)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_main_busy(snap_compare: Any, tmp_path: Path, size: tuple[int, int]) -> None:
+    assert snap_compare(make_app(tmp_path), terminal_size=size, run_before=busy)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_main_empty(snap_compare: Any, tmp_path: Path, size: tuple[int, int]) -> None:
+    assert snap_compare(make_app(tmp_path, tasks=False), terminal_size=size, run_before=settle)
+
+
+@pytest.mark.parametrize("size", SIZES)
 def test_cancel_confirmation(snap_compare: Any, tmp_path: Path, size: tuple[int, int]) -> None:
     async def run_before(pilot: Any) -> None:
         await settle(pilot)
-        pilot.app.main.table.focus()
-        await pilot.press("a")
+        await pilot.press("tab", "a")
         await pilot.pause(0.3)  # let the marked rows repaint before the modal dims them
         await pilot.press("c")
         app = pilot.app
@@ -120,7 +142,26 @@ def test_cancel_confirmation(snap_compare: Any, tmp_path: Path, size: tuple[int,
     assert snap_compare(make_app(tmp_path), terminal_size=size, run_before=run_before)
 
 
-@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+@pytest.mark.parametrize("size", SIZES)
+def test_delete_confirmation(snap_compare: Any, tmp_path: Path, size: tuple[int, int]) -> None:
+    async def run_before(pilot: Any) -> None:
+        await settle(pilot)
+        app = pilot.app
+        pane = app.main.path_pane
+        for name in ("README.txt", "results.tar"):
+            pane.table.move_cursor(pane.table.get_row_index(f"{HOME}/{name}"))
+            await pilot.press("space")
+        await pilot.press("d")
+        modal = await wait_until(
+            pilot, lambda: isinstance(app.screen, ConfirmDeleteScreen) and app.screen
+        )
+        await wait_until(pilot, lambda: modal.preview_done, what="preview")  # type: ignore[union-attr]
+        await pilot.pause()
+
+    assert snap_compare(make_app(tmp_path), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
 def test_help(snap_compare: Any, tmp_path: Path, size: tuple[int, int]) -> None:
     async def run_before(pilot: Any) -> None:
         await settle(pilot)
@@ -130,3 +171,27 @@ def test_help(snap_compare: Any, tmp_path: Path, size: tuple[int, int]) -> None:
         await pilot.pause()
 
     assert snap_compare(make_app(tmp_path), terminal_size=size, run_before=run_before)
+
+
+def test_ascii_mode(snap_compare: Any, tmp_path: Path) -> None:
+    saved = glyphs.current()
+    glyphs.use(glyphs.ASCII)  # as on TERM=linux or a GB2312 output
+    try:
+        assert snap_compare(make_app(tmp_path), terminal_size=(80, 24), run_before=busy)
+    finally:
+        glyphs.use(saved)
+
+
+def test_sixteen_colours(
+    snap_compare: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TERM", "xterm")  # PuTTY's default: 16 colours
+    monkeypatch.delenv("COLORTERM", raising=False)
+    app = make_app(tmp_path)
+    assert app.console.color_system == "standard"
+
+    async def run_before(pilot: Any) -> None:
+        await busy(pilot)
+        assert pilot.app.theme == "efile-ansi"
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)

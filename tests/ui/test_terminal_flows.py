@@ -41,12 +41,13 @@ def test_key_bar_keeps_whole_entries_and_help(width: int) -> None:
 
 
 def test_header_leaves_out_whole_parts() -> None:
-    parts = ["demo@simulated-region", "updated 0 s ago", "poll 2 s", "▶1 …2 ✓3 ✗0 ⊘0"]
+    parts = ["demo@simulated-region", "updated 0 s ago", "▶1 …2 ✓3 ✗0 ⊘0", "poll 2 s"]
     for width in range(10, 90):
         line = fit_parts(parts, " · ", width)
         assert len(line) <= width
         for piece in line.split(" · "):
-            assert piece in parts or all(w in parts[-1].split() for w in piece.split())
+            assert piece in parts or all(w in parts[2].split() for w in piece.split())
+    assert fit_parts(parts, " · ", 58) == "demo@simulated-region · updated 0 s ago · ▶1 …2 ✓3 ✗0 ⊘0"
 
 
 def test_space_goes_to_the_pane_with_content() -> None:

@@ -29,6 +29,7 @@ from textual.containers import Vertical
 from textual.widgets import Input, Static
 
 from efile_tui.api.models import DirPage, FileEntry, Operation
+from efile_tui.core import glyphs
 from efile_tui.core.paging import (
     EARLIER_KEY,
     PARENT_KEY,
@@ -314,7 +315,8 @@ class PathPane(Vertical):
         q = paging.query
         parts = [] if self.narrow else [posixpath.basename(q.path) or "/"]
         parts.append(count_text(paging.start, len(paging.entries), paging.total))
-        parts.append(f"sort: {SORT_LABELS[q.order_by]} {'↑' if q.order == 'asc' else '↓'}")
+        g = glyphs.current()
+        parts.append(f"sort: {SORT_LABELS[q.order_by]} {g.up if q.order == 'asc' else g.down}")
         if q.keyword:
             parts.append(f"filter: “{q.keyword}”")
         if self.marks:
@@ -325,11 +327,12 @@ class PathPane(Vertical):
             parts.append(f"{len(self.marks)} marked" + (f" ({', '.join(extra)})" if extra else ""))
         if paging.pending is not None:
             going = paging.pending.query.path
-            parts.append("loading…" if going == q.path else f"opening {going}…")
+            dots = g.ellipsis
+            parts.append(f"loading{dots}" if going == q.path else f"opening {going}{dots}")
         if self.list_error:
-            parts.append(f"⚠ {self.list_error}")
+            parts.append(f"{g.warn} {self.list_error}")
         info = self.query_one("#path-info", Static)
-        info.update(" · ".join(parts))
+        info.update(f" {g.sep} ".join(parts))
         info.set_class(bool(self.list_error), "-error")
 
     def set_mark(self, path: str, entry: FileEntry | None) -> None:

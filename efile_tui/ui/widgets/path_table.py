@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from efile_tui.api.models import FileEntry
+from efile_tui.core import glyphs
 from efile_tui.ui.widgets.vtable import PAD, Cell, Column, VirtualTable
 
-MARK_GLYPH = "●"
+MARK_GLYPH = glyphs.UNICODE.mark  # the ASCII set draws "*"
 WIDTHS = {"mark": 1, "type": 4, "size": 8, "modified": 16}  # the name column takes the rest
 COLUMNS = (
     ("mark", ""),
@@ -45,7 +46,7 @@ def cell_map(entry: FileEntry | None, marked: bool) -> dict[str, Cell]:
         return {"mark": (" ", ""), "name": ("../", ""), "type": ("dir", "")}
     suffix = "/" if entry.is_dir else "@" if entry.is_symlink else ""
     return {
-        "mark": (MARK_GLYPH if marked else " ", ""),
+        "mark": (glyphs.current().mark if marked else " ", ""),
         "name": (entry.name + suffix, ""),
         "type": ("link" if entry.is_symlink else "dir" if entry.is_dir else "file", ""),
         "size": ("" if entry.is_dir else size_text(entry.size), ""),
@@ -55,7 +56,7 @@ def cell_map(entry: FileEntry | None, marked: bool) -> dict[str, Cell]:
 
 def earlier_map(count: int) -> dict[str, Cell]:
     """The cells of the first row of a window that starts after ``count`` entries."""
-    return {"mark": (" ", ""), "name": (f"↑ {count:,} earlier entries", "")}
+    return {"mark": (" ", ""), "name": (f"{glyphs.current().up} {count:,} earlier entries", "")}
 
 
 class PathTable(VirtualTable):

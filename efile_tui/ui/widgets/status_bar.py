@@ -14,12 +14,13 @@ from efile_tui.ui.format import ago
 
 STALE_AMBER = 3.0  # missed intervals before "amber"
 STALE_RED = 10.0
+COUNTS_PART = 2  # index of the counts among the header's parts
 
 
 class StatusBar(Static):
-    """``user@region · updated 3 s ago · poll 2 s · ▶4 …2 ✓10 ✗1 ⊘0``.
+    """``user@region · updated 3 s ago · ▶4 …2 ✓10 ✗1 ⊘0 · poll 2 s``.
 
-    Parts that do not fit the width are left out whole (the counts last, one by one).
+    Parts that do not fit the width are left out whole (the counts one by one).
 
     The freshness part gets the class ``-amber`` after a few missed polls and ``-red``
     after many, so staleness is shown by colour and by the words "stale" / "STALE".
@@ -113,18 +114,18 @@ class StatusBar(Static):
         self.set_class(stale == "amber", "-amber")
         self.set_class(stale == "red", "-red")
         sep = f" {g.sep} "
-        parts = [clean(self.endpoint), fresh, f"poll {self.interval:g} s", " ".join(counts)]
+        parts = [clean(self.endpoint), fresh, " ".join(counts), f"poll {self.interval:g} s"]
         text = fit_parts(parts, sep, max(1, self.size.width - 2))
         if text != self.content:  # one fixed-height line: no re-layout of the screen needed
             self.update(text, layout=False)
 
 
 def fit_parts(parts: list[str], sep: str, width: int) -> str:
-    """Join whole parts while they fit, leaving out a part that does not; the last part
-    (a list of counts) may end early, between two of its words. Never cuts a word."""
+    """Join whole parts while they fit, leaving out a part that does not; the counts (the
+    part with the symbols, third) may end early, between two counts. Never cuts a word."""
     out = ""
     for i, part in enumerate(parts):
-        words = part.split(" ") if i == len(parts) - 1 else [part]
+        words = part.split(" ") if i == COUNTS_PART else [part]
         for j, word in enumerate(words):
             trial = out + ((sep if out else "") if j == 0 else " ") + word
             if len(trial) > width:

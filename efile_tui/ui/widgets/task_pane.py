@@ -7,6 +7,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Input, Static
 
+from efile_tui.core import glyphs
 from efile_tui.core.taskview import TaskFilter, TaskView
 from efile_tui.ui.widgets.task_table import TaskTable
 
@@ -65,11 +66,12 @@ class TaskPane(Vertical):
             parts.append("loading…")
         if marked:
             parts.append(f"{marked} marked" + (f" ({hidden} hidden by filter)" if hidden else ""))
-        arrow = "↓" if self.view.reverse else "↑"
+        g = glyphs.current()
+        arrow = g.down if self.view.reverse else g.up
         parts.append(f"sort: {self.view.sort_key} {arrow}")
         if self.view.filter.active:
             parts.append(f"filter: {self.view.filter.describe()}")
-        text = " · ".join(parts)
+        text = f" {g.sep} ".join(parts)
         info = self.query_one("#task-info", Static)
         if text != info.content:  # one fixed-height line: no re-layout of the screen needed
             info.update(text, layout=False)

@@ -23,6 +23,7 @@ from textual import work
 from textual.binding import Binding, BindingType
 from textual.message import Message
 
+from efile_tui.core import glyphs
 from efile_tui.core.taskview import (
     OUTCOME_UNKNOWN,
     REJECTED,
@@ -35,17 +36,9 @@ from efile_tui.ui.format import human_size
 from efile_tui.ui.messages import CancelRequested, CopyText, DismissRequested
 from efile_tui.ui.widgets.vtable import Cell, Column, VirtualTable
 
-STATUS_GLYPH = {
-    "waiting": "…",
-    "processing": "▶",
-    "complete": "✓",
-    "fail": "✗",
-    "cancel": "⊘",
-    OUTCOME_UNKNOWN: "?",
-    REJECTED: "✗",
-    SUBMITTING: "↑",
-    "unknown": "?",
-}
+# Status symbols (widths are the same in the ASCII set, see core.glyphs).
+STATUSES = ("waiting", "processing", "complete", "fail", "cancel", "unknown")
+STATUS_GLYPH = {s: glyphs.UNICODE.of(s) for s in (*STATUSES, OUTCOME_UNKNOWN, REJECTED, SUBMITTING)}
 # Status colours, by component class.
 STATUS_CLASS = {
     "processing": "task-table--running",
@@ -56,7 +49,7 @@ STATUS_CLASS = {
     "cancel": "task-table--cancel",
 }
 SERVER_STATUSES = ("waiting", "processing", "complete", "fail", "cancel", "unknown")
-CANCELLING = "cancelling…"
+CANCELLING = "cancelling…"  # the ellipsis is one cell in either symbol set
 # The widest status cell in each form: every word fits, none is ever cut.
 STATUS_SHORT = max(cell_len(f"{g} {s}") for s, g in STATUS_GLYPH.items())
 STATUS_LONG = max(
@@ -78,7 +71,7 @@ BACKGROUND_FROM = 5000  # rows from which ordering runs in a thread
 
 def status_text(row: TaskRow, room: int) -> str:
     """The status cell: glyph and word(s), in at most ``room`` cells, never cut."""
-    glyph = STATUS_GLYPH.get(row.status, "?")
+    glyph = glyphs.current().of(row.status)
     if row.cancelling:
         return f"{glyph} {CANCELLING}"
     if row.expired:
@@ -94,7 +87,8 @@ def progress_text(row: TaskRow, room: int = PROGRESS_WIDE) -> str:
     parts = []
     if pct is not None:
         filled = round(pct / 20)
-        parts.append("▰" * filled + "▱" * (5 - filled) + f" {pct:3.0f}%")
+        g = glyphs.current()
+        parts.append(g.bar_full * filled + g.bar_empty * (5 - filled) + f" {pct:3.0f}%")
     if row.total_num:
         parts.append(f"{row.processed_num}/{row.total_num}")
     elif row.total_size:
@@ -144,7 +138,7 @@ class TaskTable(VirtualTable):
     TaskTable > .task-table--running { color: $warning; }
     TaskTable > .task-table--ok { color: $success; }
     TaskTable > .task-table--bad { color: $error; }
-    TaskTable > .task-table--cancel { color: $accent; }
+    TaskTable > .task-table--cancel { color: $text-muted; text-style: italic; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("space", "toggle_mark", "Mark"),
@@ -189,9 +183,9 @@ class TaskTable(VirtualTable):
         if key == "status":
             return status_text(row, column.width), STATUS_CLASS.get(row.status, "")
         if key == "mark":
-            return ("●" if row.key in self.view.marks else " "), ""
+            return (glyphs.current().mark if row.key in self.view.marks else " "), ""
         if key == "id":
-            return (row.task_id or "—")[:8], ""
+            return (row.task_id or glyphs.current().dash)[:8], ""
         if key == "op":
             return row.operation, ""
         if key == "progress":

@@ -28,6 +28,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from efile_tui.core import glyphs
 from efile_tui.core.text import clean
 
 Elide = Literal["end", "start", "middle"]
@@ -56,6 +57,7 @@ def fit(text: str, width: int, *, justify: str = "left", elide: Elide = "end") -
     ``elide`` says where a long text loses its characters: at the end, at the start
     (``…/run-7/out``) or in the middle (``/public/ho…/out``).
     """
+    dots = glyphs.current().ellipsis
     if width <= 0:
         return ""
     size = cell_len(text)
@@ -63,14 +65,14 @@ def fit(text: str, width: int, *, justify: str = "left", elide: Elide = "end") -
         gap = " " * (width - size)
         return gap + text if justify == "right" else text + gap
     if width == 1:
-        return "…"
+        return dots
     if elide == "start":
-        return "…" + set_cell_size(text[::-1], width - 1)[::-1]
+        return dots + set_cell_size(text[::-1], width - 1)[::-1]
     if elide == "middle":
         head = (width - 1) // 2
         tail = width - 1 - head
-        return set_cell_size(text, head) + "…" + set_cell_size(text[::-1], tail)[::-1]
-    return set_cell_size(text, width - 1) + "…"
+        return set_cell_size(text, head) + dots + set_cell_size(text[::-1], tail)[::-1]
+    return set_cell_size(text, width - 1) + dots
 
 
 class VirtualTable(ScrollView, can_focus=True):
