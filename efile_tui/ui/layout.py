@@ -7,6 +7,16 @@ little gets it, each keeps a floor, and when both need more the focused pane get
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from textual.widgets import Static
+
+from efile_tui.ui.widgets.task_pane import TaskPane
+from efile_tui.ui.widgets.vtable import VirtualTable
+
+if TYPE_CHECKING:
+    from efile_tui.ui.screens.main import MainScreen
+
 PATH_CHROME = 5  # border (2), path bar, info line, column header
 TASK_CHROME = 4  # border (2), info line, column header
 MIN_PATH_ROWS = 2  # rows of entries always visible, so marking is never blind
@@ -55,3 +65,27 @@ def too_small(width: int, height: int) -> str | None:
         f"efile-tui needs at least {MIN_WIDTH}x{MIN_HEIGHT}.\n"
         "Enlarge the window, or press q to quit."
     )
+
+
+def fit_panes(screen: MainScreen, *, wide: bool) -> None:
+    """Show the too-small message, or give the stacked panes their heights."""
+    width, height = screen.size
+    message = too_small(width, height)
+    note = screen.query_one("#too-small", Static)
+    note.display = message is not None
+    screen.query_one("#panes").display = message is None
+    if message is not None:
+        if str(note.content) != message:
+            note.update(message)
+        return
+    heights: tuple[int | str, int | str] = ("1fr", "1fr")
+    if not wide:
+        heights = split_heights(
+            max(0, height - 2),  # the header and the key bar
+            screen.path_pane.query_one("#path-table", VirtualTable).row_count,
+            screen.table.row_count,
+            focus_tasks=screen.table.has_focus,
+        )
+    for pane, rows in zip((screen.path_pane, screen.query_one(TaskPane)), heights, strict=True):
+        if str(pane.styles.height) != str(rows):
+            pane.styles.height = rows

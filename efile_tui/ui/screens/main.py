@@ -10,7 +10,7 @@ import asyncio
 import json
 import posixpath
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 from textual import work
 from textual.app import ComposeResult
@@ -29,7 +29,7 @@ from efile_tui.core.taskrow import Batch
 from efile_tui.core.taskview import TaskView
 from efile_tui.core.validate import refused_items
 from efile_tui.store.journal import JournalEntry
-from efile_tui.ui.layout import split_heights, too_small
+from efile_tui.ui.layout import fit_panes
 from efile_tui.ui.messages import (
     CancelRequested,
     DeleteRequested,
@@ -43,12 +43,12 @@ from efile_tui.ui.modals.confirm_delete import ConfirmDeleteScreen, RefusedScree
 from efile_tui.ui.modals.misc import HelpScreen, ImportIdsScreen, LogScreen, TextScreen
 from efile_tui.ui.modals.notifications import NotesKeeper, NotificationsScreen
 from efile_tui.ui.modals.transfer import TransferChoice, TransferScreen
+from efile_tui.ui.undo import UndoSlot
 from efile_tui.ui.widgets.keybar import KeyBar
 from efile_tui.ui.widgets.path_pane import PathPane
 from efile_tui.ui.widgets.status_bar import StatusBar
 from efile_tui.ui.widgets.task_pane import TaskPane
 from efile_tui.ui.widgets.task_table import TaskTable
-from efile_tui.ui.widgets.vtable import VirtualTable
 
 DAY = 24 * 3600.0
 WIDE = 160  # columns from which the panes sit side by side
@@ -90,7 +90,7 @@ class MainScreen(Screen[None]):
         self.view = TaskView()
         self.show_old = False
         self.worker_errors = 0  # workers that ended on an unexpected exception
-        self._undo: tuple[str, Callable[[], None]] | None = None
+        self.undo = UndoSlot(self.notify)
         self._visited_tasks = False  # the task table has had focus
         self.poller = Poller(
             ctx,
@@ -141,28 +141,7 @@ class MainScreen(Screen[None]):
 
     def relayout(self) -> None:
         """Show the too-small message, or share the rows between the stacked panes."""
-        message = too_small(self.size.width, self.size.height)
-        note = self.query_one("#too-small", Static)
-        panes = self.query_one("#panes")
-        note.display = message is not None
-        panes.display = message is None
-        if message is not None:
-            if str(note.content) != message:
-                note.update(message)
-            return
-        if self.size.width >= WIDE:
-            heights: tuple[int | str, int | str] = ("1fr", "1fr")
-        else:
-            path_rows = self.path_pane.query_one("#path-table", VirtualTable).row_count
-            heights = split_heights(
-                max(0, self.size.height - 2),  # the header and the key bar
-                path_rows,
-                self.table.row_count,
-                focus_tasks=self.table.has_focus,
-            )
-        for pane, height in zip((self.path_pane, self.query_one(TaskPane)), heights, strict=True):
-            if str(pane.styles.height) != str(height):
-                pane.styles.height = height
+        fit_panes(self, wide=self.size.width >= WIDE)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """Say so when a worker ends on an unexpected exception (workers never take the app
@@ -368,20 +347,9 @@ class MainScreen(Screen[None]):
 
     # -- undo ------------------------------------------------------------------------------
 
-    def offer_undo(self, what: str, undo: Callable[[], None]) -> None:
-        """Remember how to take back the last clearing action (``z``) and say so."""
-        self._undo = (what, undo)
-        self.notify(f"{what} (z undoes)")
-
     def action_undo(self) -> None:
         """Take back the last clear of marks or dismiss."""
-        if self._undo is None:
-            self.notify("Nothing to undo", severity="warning")
-            return
-        what, undo = self._undo
-        self._undo = None
-        undo()
-        self.notify(f"Undone: {what}")
+        self.undo.run()
 
     def on_marks_cleared(self, message: MarksCleared) -> None:
         marks = message.marks
@@ -390,7 +358,7 @@ class MainScreen(Screen[None]):
         text = f"Cleared {len(marks)} path mark{'s' if len(marks) != 1 else ''}"
         if elsewhere:
             text += f", {elsewhere} of them in other folders"
-        self.offer_undo(text, lambda: self.path_pane.restore_marks(marks))
+        self.undo.offer(text, lambda: self.path_pane.restore_marks(marks))
 
     def action_notifications(self) -> None:
         """Every notification of this session (toasts vanish; these stay)."""
@@ -578,7 +546,7 @@ class MainScreen(Screen[None]):
             self.reload_journal()
 
         n = len(done)
-        self.offer_undo(f"Dismissed {n} entr{'y' if n == 1 else 'ies'}; h shows dismissed", undo)
+        self.undo.offer(f"Dismissed {n} entr{'y' if n == 1 else 'ies'}; h shows dismissed", undo)
 
     def action_switch_pane(self) -> None:
         """Move focus between the path pane and the task table.

@@ -1,0 +1,28 @@
+"""The one-step undo (``z``) for actions that clear something: marks, dismissed rows."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+
+class UndoSlot:
+    """Holds the last clearing action and how to take it back; saying so is part of it."""
+
+    def __init__(self, notify: Callable[..., None]) -> None:
+        self._notify = notify
+        self._last: tuple[str, Callable[[], None]] | None = None
+
+    def offer(self, what: str, undo: Callable[[], None]) -> None:
+        """Remember ``undo`` for ``what`` (replacing any older one) and tell the user."""
+        self._last = (what, undo)
+        self._notify(f"{what} (z undoes)")
+
+    def run(self) -> None:
+        """Take back the last action, once."""
+        if self._last is None:
+            self._notify("Nothing to undo", severity="warning")
+            return
+        what, undo = self._last
+        self._last = None
+        undo()
+        self._notify(f"Undone: {what}")
