@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import posixpath
+from collections.abc import Callable, Collection
 
 
 class UndoSlot:
@@ -26,3 +27,10 @@ class UndoSlot:
         self._last = None
         undo()
         self._notify(f"Undone: {what}")
+
+
+def cleared_text(marks: Collection[str], here: str) -> str:
+    """``Cleared 5 path marks, 3 of them in other folders`` (``here``: the open folder)."""
+    elsewhere = sum(1 for p in marks if posixpath.dirname(p) != here)
+    text = f"Cleared {len(marks)} path mark{'s' if len(marks) != 1 else ''}"
+    return text + (f", {elsewhere} of them in other folders" if elsewhere else "")

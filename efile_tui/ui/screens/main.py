@@ -43,7 +43,7 @@ from efile_tui.ui.modals.confirm_delete import ConfirmDeleteScreen, RefusedScree
 from efile_tui.ui.modals.misc import HelpScreen, ImportIdsScreen, LogScreen, TextScreen
 from efile_tui.ui.modals.notifications import NotesKeeper, NotificationsScreen
 from efile_tui.ui.modals.transfer import TransferChoice, TransferScreen
-from efile_tui.ui.undo import UndoSlot
+from efile_tui.ui.undo import UndoSlot, cleared_text
 from efile_tui.ui.widgets.keybar import KeyBar
 from efile_tui.ui.widgets.path_pane import PathPane
 from efile_tui.ui.widgets.status_bar import StatusBar
@@ -338,11 +338,8 @@ class MainScreen(Screen[None]):
     def action_toggle_old(self) -> None:
         """Show or hide tasks that finished over 24 h ago, and dismissed ones."""
         self.show_old = not self.show_old
-        self.notify(
-            "Showing all tasks, dismissed ones too"
-            if self.show_old
-            else "Hiding dismissed tasks and tasks finished over 24 h ago"
-        )
+        shown = "Showing" if self.show_old else "Hiding"
+        self.notify(f"{shown} dismissed tasks and tasks finished over 24 h ago")
         self.reload_journal()
 
     # -- undo ------------------------------------------------------------------------------
@@ -352,13 +349,8 @@ class MainScreen(Screen[None]):
         self.undo.run()
 
     def on_marks_cleared(self, message: MarksCleared) -> None:
-        marks = message.marks
-        here = self.path_pane.current_path
-        elsewhere = sum(1 for p in marks if posixpath.dirname(p) != here)
-        text = f"Cleared {len(marks)} path mark{'s' if len(marks) != 1 else ''}"
-        if elsewhere:
-            text += f", {elsewhere} of them in other folders"
-        self.undo.offer(text, lambda: self.path_pane.restore_marks(marks))
+        text = cleared_text(message.marks, self.path_pane.current_path)
+        self.undo.offer(text, lambda: self.path_pane.restore_marks(message.marks))
 
     def action_notifications(self) -> None:
         """Every notification of this session (toasts vanish; these stay)."""
@@ -549,11 +541,8 @@ class MainScreen(Screen[None]):
         self.undo.offer(f"Dismissed {n} entr{'y' if n == 1 else 'ies'}; h shows dismissed", undo)
 
     def action_switch_pane(self) -> None:
-        """Move focus between the path pane and the task table.
-
-        The first time, the cursor goes to the top row (the newest task by default): rows
-        added above an untouched cursor must not leave it on an old task.
-        """
+        """Move focus between the panes; the first time, the task cursor goes to the top
+        row (the newest task), not an old one that rows were added above."""
         if self.table.has_focus:
             self.path_pane.focus_table()
             return
