@@ -58,6 +58,11 @@ async def main() -> None:
                 await pilot.press("space", "space")
                 await pilot.pause(0.3)
                 await shoot(app, "main")
+                await pilot.resize_terminal(80, 24)  # the usual PuTTY window
+                await pilot.pause(0.3)
+                await shoot(app, "main-80x24")
+                await pilot.resize_terminal(*SIZE)
+                await pilot.pause(0.3)
 
                 await pilot.press("question_mark")
                 await pilot.pause(0.3)

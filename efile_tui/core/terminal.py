@@ -121,19 +121,6 @@ def plan(
     return TerminalPlan(loc, out, chosen, term, colour_depth(env), tuple(reasons))
 
 
-def describe(p: TerminalPlan) -> list[str]:
-    """Lines for ``doctor``: what is written and how to change it."""
-    lines = [
-        f"terminal: TERM={p.term or '(unset)'}, {p.colours} colours, locale encoding "
-        f"{p.locale_encoding}",
-        f"output: {p.encoding}, {p.glyphs.name} symbols",
-    ]
-    lines += [f"  {r}" for r in p.reasons]
-    if p.glyphs is glyphs.ASCII:
-        lines.append("  Unicode symbols: --glyphs unicode (or EFILE_TUI_GLYPHS=unicode)")
-    return lines
-
-
 def _fallback(error: UnicodeError) -> tuple[str, int]:
     """Codec error handler: an ASCII look-alike, else one ``?`` per terminal cell."""
     if not isinstance(error, UnicodeEncodeError):
@@ -235,7 +222,6 @@ __all__ = [
     "TerminalPlan",
     "apply",
     "colour_depth",
-    "describe",
     "locale_encoding",
     "plan",
     "setup_cli_streams",

@@ -72,10 +72,17 @@ def test_every_unicode_symbol_has_a_same_width_ascii_stand_in() -> None:
         assert len(ascii_char) == 1 and ascii_char.isascii(), chr(char)
 
 
-def test_doctor_lines_say_what_is_written_and_how_to_change_it() -> None:
-    p = terminal.plan(env={"TERM": "xterm"}, locale_enc="gb18030")
-    text = "\n".join(terminal.describe(p))
-    assert "gb18030" in text and "UTF-8" in text and "16 colours" in text
+def test_doctor_says_what_is_written_and_how_to_change_it(sim: Sim) -> None:
+    if not _locale_available("zh_CN.gb18030"):
+        pytest.skip("locale zh_CN.GB18030 not generated (localedef -i zh_CN -f GB18030 …)")
+    env = {**sim.env, "LANG": "zh_CN.GB18030", "LC_ALL": "zh_CN.GB18030", "TERM": "xterm"}
+    env["PYTHONUTF8"] = "0"
+    proc = subprocess.run(
+        [sys.executable, "-m", "efile_tui", "doctor"], env=env, capture_output=True, timeout=60
+    )
+    out = proc.stdout.decode("gb18030")
+    assert "16 colours" in out and "writing utf-8" in out
+    assert "EFILE_TUI_ENCODING=locale" in out
 
 
 def _locale_available(name: str) -> bool:
