@@ -58,8 +58,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="log requests to stderr")
     # Options of the default command (the TUI). Their dests differ from the subcommands'
     # --profile/--url so a subcommand's defaults never overwrite them.
-    parser.add_argument("--profile", dest="top_profile", help="saved profile to use")
-    parser.add_argument("--url", dest="top_url", help="efile base URL (overrides EFILE_URL)")
+    parser.add_argument(
+        "--profile", dest="top_profile", metavar="PROFILE", help="saved profile to use"
+    )
+    parser.add_argument(
+        "--url", dest="top_url", metavar="URL", help="efile base URL (overrides EFILE_URL)"
+    )
     parser.add_argument("--no-mouse", action="store_true", help="TUI: do not capture the mouse")
     parser.add_argument("--interval", type=float, default=None, help="TUI: poll interval (s)")
     from efile_tui.cli.demo import add_terminal_args

@@ -6,9 +6,11 @@ import argparse
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from efile_tui.api.errors import AlreadyExists, EfileError
 from efile_tui.api.models import FileEntry
 from efile_tui.cli import output
 from efile_tui.cli.common import (
+    EXIT_FAILED,
     EXIT_USAGE,
     CliError,
     add_connection_args,
@@ -82,7 +84,17 @@ async def cmd_mkdir(args: argparse.Namespace) -> int:
     """Create a folder."""
     (path,) = _check_paths([args.path])
     async with open_context(args) as (_conn, ctx):
-        await ctx.client.mkdir(path, create_parents=args.parents)
+        try:
+            await ctx.client.mkdir(path, create_parents=args.parents)
+        except AlreadyExists:
+            if not args.parents:
+                raise
+            try:  # like mkdir -p: an existing folder is success, an existing file is not
+                await ctx.client.list_dir(path, limit=1)
+            except EfileError:
+                raise CliError(f"{path} exists and is not a folder", EXIT_FAILED) from None
+            say(f"{path} exists already")
+            return 0
     say(f"created {path}")
     return 0
 

@@ -25,7 +25,7 @@ def progress_text(task: Task) -> str:
     """``12/40 files  3.1 MiB/9.0 MiB  30%`` (only what is known)."""
     parts = []
     if task.total_num:
-        parts.append(f"{task.processed_num}/{task.total_num} files")
+        parts.append(f"{task.processed_num:,}/{task.total_num:,} files")
     if task.total_size:
         parts.append(f"{human_size(task.processed_size)}/{human_size(task.total_size)}")
     pct = task.percent

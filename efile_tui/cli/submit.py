@@ -32,7 +32,7 @@ from efile_tui.cli.watch import (
 from efile_tui.core.operations import Context, submit_tracked
 from efile_tui.core.pathlist import read_path_list
 from efile_tui.core.preview import DeletePreview, preview_delete
-from efile_tui.core.text import clean
+from efile_tui.core.text import clean, json_dumps
 from efile_tui.core.validate import (
     OVERRIDE_HINT,
     InputError,
@@ -345,7 +345,10 @@ def _preview_json(preview: DeletePreview) -> dict[str, Any]:
 async def _report_submit(
     args: argparse.Namespace, ctx: Context, outcomes: Sequence[SubmitOutcome], wait: WaitOptions
 ) -> int:
-    if args.json:
+    if args.json and args.wait:  # a stream: JSON Lines, the outcomes then each update
+        for outcome in outcomes:
+            print(json_dumps(output.outcome_json(outcome)), flush=True)
+    elif args.json:
         emit_json({"fileOperTasks": [output.outcome_json(o) for o in outcomes]})
     else:
         for outcome in outcomes:

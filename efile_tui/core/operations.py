@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from efile_tui.api.client import EfileClient
-from efile_tui.api.errors import EfileError
+from efile_tui.api.errors import ApiError, EfileError
 from efile_tui.api.models import CancelResult, Operation, SubmitItem, SubmitOutcome, Task
 from efile_tui.config import DEFAULT_POLL_INTERVAL
 from efile_tui.store.audit import AuditLog
@@ -90,10 +90,21 @@ async def cancel_tracked(
     marked: bool = False,
 ) -> list[CancelResult]:
     """Cancel tasks, mark them "cancel requested" in the journal (unless the caller has:
-    ``marked``) and audit each answer."""
+    ``marked``) and audit each answer.
+
+    A cancel the service refused (``result: false``, or an error for the whole request)
+    is taken back in the journal, so the task is not shown as "cancelling…" for ever.
+    """
     if not marked:
         await asyncio.to_thread(ctx.journal.mark_cancel_requested, task_ids)
-    results = await ctx.client.cancel(task_ids, on_batch=on_batch)
+    try:
+        results = await ctx.client.cancel(task_ids, on_batch=on_batch)
+    except ApiError:  # refused as a whole (e.g. 911030); a lost answer stays "cancelling…"
+        await asyncio.to_thread(ctx.journal.clear_cancel_requested, task_ids)
+        raise
+    refused = [r.task_id for r in results if not r.result]
+    if refused:
+        await asyncio.to_thread(ctx.journal.clear_cancel_requested, refused)
     await asyncio.to_thread(
         ctx.audit.record_cancel, results, profile=ctx.profile, region=ctx.region
     )

@@ -18,7 +18,9 @@ SHOWN_MAX = 80  # longer input is shown with its middle elided
 # C0 controls, DEL, C1 controls and the Unicode line/paragraph separators: none of them
 # belongs in a path or an id, and echoing them back could move the terminal cursor.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
-_TASK_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+# A task id is hexadecimal (32 digits from the service; dashes allowed as in a UUID):
+# words, paths and typos are refused before they reach the journal.
+_TASK_ID = re.compile(r"^(?=(?:-*[0-9A-Fa-f]){16})[0-9A-Fa-f-]{16,64}$")
 _LOCAL_KEY = re.compile(r"^local:[0-9]{1,18}$")
 
 
@@ -147,8 +149,8 @@ def check_task_ids(ids: Sequence[str], *, limit: int = MAX_CANCEL_IDS) -> list[s
             problems.append(bad_text)
         elif not _TASK_ID.match(tid):
             problems.append(
-                f"task id {shown(raw)} is not valid: ids are letters, digits, '-' or '_' "
-                "(32 hex characters from the service): correct or remove it"
+                f"task id {shown(raw)} is not a task id: ids are 32 hexadecimal characters "
+                "(0-9, a-f), as `efile-tui tasks` shows them: correct or remove it"
             )
         elif tid in seen:
             problems.append(f"task id {tid} is given twice: remove the duplicate")

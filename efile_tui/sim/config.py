@@ -13,6 +13,7 @@ class Faults:
 
     latency: float = 0.0  # seconds added to every request
     submit_latency: float = 0.0  # seconds added to submits (async-remove/copy/move) only
+    refuse_cancel: float = 0.0  # fraction of task/cancel requests refused with 911030
     error_rate: float = 0.0  # fraction answered HTTP 503 with an HTML body
     drop_rate: float = 0.0  # fraction whose connection is dropped mid-body
     malformed_rate: float = 0.0  # fraction answered HTTP 200 with a non-JSON body

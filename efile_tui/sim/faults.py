@@ -27,6 +27,7 @@ ERROR_PAGE = (
     b"</body></html>"
 )
 THROTTLED = {"code": "911048", "msg": "服务繁忙,触发限流,请稍后再试", "data": None}
+REFUSED = {"code": "911030", "msg": "Permission denied 权限不足,禁止操作", "data": None}
 _INCOMPLETE = "ASGI callable returned without completing response"
 
 
@@ -110,6 +111,11 @@ class FaultsMiddleware:
             await asyncio.sleep(faults.latency)
         if faults.submit_latency > 0 and scope["path"].rsplit("/", 1)[-1].startswith("async-"):
             await asyncio.sleep(faults.submit_latency)
+        cancel = scope["path"].endswith("/task/cancel")
+        if cancel and faults.refuse_cancel > 0 and self._random() < faults.refuse_cancel:
+            body = json.dumps(REFUSED, ensure_ascii=False).encode()
+            await _send_simple(send, 200, b"application/json", body)
+            return
         if faults.throttle_rps is not None and not self._admit(faults.throttle_rps):
             self.state.stats.throttled += 1
             body = json.dumps(THROTTLED, ensure_ascii=False).encode()

@@ -262,6 +262,17 @@ class Journal(JournalFiles):
             ]
             self._write([["C", now, tid] for tid in wanted])
 
+    def clear_cancel_requested(self, task_ids: Sequence[str]) -> None:
+        """Forget the cancel request of these ids: the service refused or did not do it."""
+        now = self._clock()
+        with self._lock:
+            wanted = [
+                tid
+                for tid in unique(task_ids)
+                if (row := self._state.find(tid)) is not None and row[CANCEL_AT] is not None
+            ]
+            self._write([["N", now, tid] for tid in wanted])
+
     def reap_orphaned_submits(self, *, older_than: float = 600.0) -> list[int]:
         """Turn "submitting" entries whose process died into "outcome unknown"; their ids.
 

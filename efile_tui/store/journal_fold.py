@@ -297,6 +297,13 @@ def _cancel(state: JournalState, row: list[Any], ev: Event) -> bool:
     return True
 
 
+def _cancel_refused(state: JournalState, row: list[Any], ev: Event) -> bool:
+    if row[CANCEL_AT] is None or row[CANCEL_AT] > ev[1]:
+        return False
+    row[CANCEL_AT] = None
+    return True
+
+
 def _dismiss(state: JournalState, row: list[Any], ev: Event) -> bool:
     if row[DISMISSED] is not None:
         return False
@@ -332,6 +339,7 @@ _HANDLERS: dict[str, Callable[[JournalState, list[Any], Event], bool]] = {
     "O": _outcome,
     "X": _expired,
     "C": _cancel,
+    "N": _cancel_refused,
     "D": _dismiss,
     "U": _undismiss,
     "L": _label,

@@ -20,6 +20,7 @@ def test_faults_update_validates() -> None:
     assert faults.as_dict() == {
         "latency": 0.5,
         "submit_latency": 0.0,
+        "refuse_cancel": 0.0,
         "error_rate": 0.25,
         "drop_rate": 0.0,
         "malformed_rate": 0.0,

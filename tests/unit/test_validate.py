@@ -45,12 +45,13 @@ def test_all_problems_reported_and_duplicates_caught() -> None:
 
 
 def test_task_ids() -> None:
-    assert check_task_ids([" abc ", "d-e_f"]) == ["abc", "d-e_f"]
-    for bad in (["a", "a"], [""], ["a b"], [], ["x;rm"]):
+    ok = ["0123456789abcdef0123456789ABCDEF", "12345678-9abc-def0-1234-56789abcdef0"]
+    assert check_task_ids([f" {ok[0]} ", ok[1]]) == ok
+    for bad in (["a", "a"], [""], ["a b"], [], ["x;rm"], ["not-an-id"], ["abc"], ["g" * 32]):
         with pytest.raises(InputError):
             check_task_ids(bad)
     with pytest.raises(InputError, match="at most 500"):
-        check_task_ids([str(i) for i in range(501)], limit=500)
+        check_task_ids([f"{i:032x}" for i in range(501)], limit=500)
     assert read_ids(["a b,c  # comment", "", "# x", "d"]) == ["a", "b", "c", "d"]
 
 

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import posixpath
-import time
 from collections.abc import Iterable, Sequence
 
 from textual import work
@@ -20,10 +18,9 @@ from textual.screen import Screen
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
-from efile_tui.api.errors import AuthError, EfileError
+from efile_tui.api.errors import EfileError
 from efile_tui.api.models import CancelResult, Operation, SubmitItem, SubmitOutcome
-from efile_tui.core.operations import Context, PollReport, cancel_tracked, submit_tracked
-from efile_tui.core.poller import MAX_BACKOFF, Poller
+from efile_tui.core.operations import Context, cancel_tracked, submit_tracked
 from efile_tui.core.preview import existing_names, preview_delete
 from efile_tui.core.taskrow import Batch
 from efile_tui.core.taskview import TaskView
@@ -43,6 +40,7 @@ from efile_tui.ui.modals.confirm_delete import ConfirmDeleteScreen, RefusedScree
 from efile_tui.ui.modals.misc import HelpScreen, ImportIdsScreen, LogScreen, TextScreen
 from efile_tui.ui.modals.notifications import NotesKeeper, NotificationsScreen
 from efile_tui.ui.modals.transfer import TransferChoice, TransferScreen
+from efile_tui.ui.screens.polling import table_poller
 from efile_tui.ui.undo import UndoSlot, cleared_text
 from efile_tui.ui.widgets.keybar import KeyBar
 from efile_tui.ui.widgets.path_pane import PathPane
@@ -92,14 +90,7 @@ class MainScreen(Screen[None]):
         self.worker_errors = 0  # workers that ended on an unexpected exception
         self.undo = UndoSlot(self.notify)
         self._visited_tasks = False  # the task table has had focus
-        self.poller = Poller(
-            ctx,
-            interval=interval,
-            ids=self._poll_ids,
-            on_report=self._poll_done,
-            on_error=self._poll_failed,
-            max_backoff=MAX_BACKOFF,
-        )
+        self.poller = table_poller(self, interval)
 
     def compose(self) -> ComposeResult:
         yield StatusBar(id="status")
@@ -223,51 +214,6 @@ class MainScreen(Screen[None]):
         """Poll at once, or right after the poll under way (which is never cut short)."""
         self.poller.poll_now()
 
-    async def _poll_ids(self) -> list[str]:
-        """Unfinished tasks: the journal's, plus rows shown as running (e.g. just imported).
-
-        Tasks other processes (other login nodes too) wrote to the journal are shown first.
-        """
-        await self._apply_others(await asyncio.to_thread(self.ctx.journal.refresh))
-        ids = await asyncio.to_thread(self.ctx.journal.pollable_ids, self.ctx.profile)
-        rows = list(self.view.rows.values())  # a snapshot; looked through in a thread
-        live = await asyncio.to_thread(
-            lambda: [r.task_id for r in rows if r.task_id and not r.is_final]
-        )
-        return list(dict.fromkeys([*ids, *live]))
-
-    async def _poll_done(self, report: PollReport) -> None:
-        """Show what a poll brought: only rows whose shown values moved are redrawn."""
-        touched = {*self.view.outdated(report.tasks.values()), *report.expired}
-        entries, batch = await asyncio.to_thread(self._poll_entries, touched)
-        self.apply_batch(batch)
-        self._refresh_if_touched(entries)
-        self.status.error = ""
-        self.status.last_ok = self.poller.last_ok or time.monotonic()
-
-    async def _poll_failed(self, exc: Exception, delay: float) -> None:
-        """Keep the last data on screen and say why it is not fresh."""
-        if isinstance(exc, AuthError):
-            self.status.error = "login needed"
-            self.notify(str(exc), title="Authentication", severity="error", timeout=10)
-            ask = getattr(self.app, "ask_login", None)
-            if ask is not None:
-                ask(
-                    f"The service no longer accepts the token ({exc.title}). Log in again; "
-                    "the table, marks and folder stay as they are."
-                )
-        elif isinstance(exc, EfileError):
-            self.status.error = f"{exc.title}; retry in {delay:.0f} s"
-        else:
-            self.worker_errors += 1
-            self.status.error = f"internal error; retry in {delay:.0f} s"
-            self.notify(
-                f"polling: {type(exc).__name__}: {exc}",
-                title="Internal error",
-                severity="error",
-                timeout=15,
-            )
-
     @property
     def paused(self) -> bool:
         """Polling is paused."""
@@ -287,27 +233,6 @@ class MainScreen(Screen[None]):
     def failures(self) -> int:
         """Consecutive failed polls."""
         return self.poller.failures
-
-    async def _apply_others(self, entries: Sequence[JournalEntry]) -> None:
-        """Show what other processes (other login nodes too) wrote to the journal."""
-        mine = [e for e in entries if e.profile == self.ctx.profile]
-        if any(e.dismissed for e in mine):
-            self.reload_journal()  # dismissed elsewhere: drop it here too
-        elif mine:
-            self.apply_batch(await asyncio.to_thread(Batch.prepare, mine, self.view.rows))
-
-    def _refresh_if_touched(self, entries: Sequence[JournalEntry]) -> None:
-        """Re-list the open folder when a task that changed it has just ended: one whose
-        source or target is the folder, an entry of it, or a folder above it."""
-        here = self.path_pane.current_path.rstrip("/") or "/"
-        for entry in entries:
-            if not entry.is_final:
-                continue
-            for path in filter(None, (entry.source_path, entry.target_path)):
-                path = path.rstrip("/") or "/"
-                if here in (path, posixpath.dirname(path)) or here.startswith(path + "/"):
-                    self.path_pane.refresh_folder()
-                    return
 
     def action_toggle_pause(self) -> None:
         """Pause or resume polling (a poll under way finishes)."""
@@ -497,6 +422,8 @@ class MainScreen(Screen[None]):
         except EfileError as exc:
             self.notify(str(exc), title="Cancel failed", severity="error", timeout=10)
             return
+        finally:  # refused cancels are no longer "cancelling…"
+            self.apply_entries(await asyncio.to_thread(self._entries, ids))
         done = [r.task_id for r in results if r.result]
         self.view.marks.difference_update(done)
 

@@ -82,19 +82,25 @@ def status_text(row: TaskRow, room: int) -> str:
 
 def progress_text(row: TaskRow, room: int = PROGRESS_WIDE) -> str:
     """Bar, percentage and count (or size) of a task's progress, in at most ``room``
-    cells: the count goes first, then the size, when they do not fit."""
+    cells (``▰▱▱▱▱   2% 436/20,000``). What does not fit is left out whole, never cut:
+    first the bar, then the count."""
     pct = row.percent
-    parts = []
+    bar = pct_text = ""
     if pct is not None:
         filled = round(pct / 20)
         g = glyphs.current()
-        parts.append(g.bar_full * filled + g.bar_empty * (5 - filled) + f" {pct:3.0f}%")
+        bar = g.bar_full * filled + g.bar_empty * (5 - filled)
+        pct_text = f"{pct:3.0f}%"
+    count = ""
     if row.total_num:
-        parts.append(f"{row.processed_num}/{row.total_num}")
+        count = f"{row.processed_num:,}/{row.total_num:,}"
     elif row.total_size:
-        parts.append(human_size(row.total_size))
-    text = " ".join(parts)
-    return text if cell_len(text) <= room or len(parts) < 2 else parts[0]
+        count = human_size(row.total_size)
+    for parts in ((bar, pct_text, count), (pct_text.strip(), count), (bar, pct_text)):
+        text = " ".join(p for p in parts if p)
+        if cell_len(text) <= room:
+            return text
+    return pct_text.strip() or count
 
 
 def task_columns(width: int, has: set[str]) -> list[Column]:
