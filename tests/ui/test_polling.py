@@ -24,7 +24,7 @@ def slow_server(tmp_path: Path):  # type: ignore[no-untyped-def]
     (root / "many").mkdir(parents=True)
     for i in range(TASKS):
         (root / "many" / f"f{i:03d}").write_bytes(b"x")
-    config = SimConfig(root=root, files_per_second=60, sync_threshold=0, workers=1)
+    config = SimConfig(root=root, files_per_second=20, sync_threshold=0, workers=1)
     srv = SimServer(config).start()
     yield srv
     srv.stop()
