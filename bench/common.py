@@ -35,11 +35,13 @@ from efile_tui.sim.server import SimServer  # noqa: E402
 
 HEADER = """# Benchmark results
 
-Each figure is measured next to a naive baseline in the same run, on the same machine.
-*Ratio* is baseline ÷ efile-tui (how many times cheaper or faster efile-tui is), so above 1
-is better. Regenerate one section with its command, or all of them with
-`python bench/run_all.py`. Machines here are shared and noisy: compare ratios, not
-absolute times, across runs.
+Each figure is measured next to the baseline a competent engineer would write (a plain
+`DataTable` with `update_cell(update_width=False)`, ids batched by 100, the same UI path),
+and where it helps next to the floor (a minimal Textual app, or the bare Line-API table
+with no app around it), in the same run, on the same machine. Where a figure has several
+rounds it is shown as median (min–max). Regenerate one section with its command, or all
+of them with `python bench/run_all.py`. Machines here are shared and noisy (the figures
+below were taken on a 2-core machine with other jobs running): compare within a row.
 """
 
 

@@ -16,6 +16,7 @@ work, and ``install()`` keeps the result when nothing changed meanwhile.
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -87,6 +88,43 @@ def sort_function(sort_key: str) -> Callable[[TaskRow], tuple[object, ...]]:
     return lambda r: (r.submitted, r.key)
 
 
+CONTENT = ("target", "label", "error")  # optional columns, shown while a row has one
+SORT_CHUNK = 5000  # rows sorted in one go: a longer sort would hold the GIL too long
+
+
+def has_content(rows: Iterable[TaskRow]) -> frozenset[str]:
+    """Which of the optional columns (``CONTENT``) any of ``rows`` fills."""
+    found: set[str] = set()
+    for row in rows:
+        if row.target:
+            found.add("target")
+        if row.label:
+            found.add("label")
+        if row.error:
+            found.add("error")
+        if len(found) == len(CONTENT):
+            break
+    return frozenset(found)
+
+
+def sort_rows(
+    rows: list[TaskRow], key: Callable[[TaskRow], tuple[object, ...]], reverse: bool
+) -> list[TaskRow]:
+    """``sorted(rows, key=key, reverse=reverse)``, in chunks merged in Python, so that the
+    thread doing it never holds the interpreter for long (the UI keeps answering keys)."""
+    if len(rows) <= SORT_CHUNK:
+        return sorted(rows, key=key, reverse=reverse)
+    parts = [
+        sorted(rows[i : i + SORT_CHUNK], key=key, reverse=reverse)
+        for i in range(0, len(rows), SORT_CHUNK)
+    ]
+    return list(heapq.merge(*parts, key=key, reverse=reverse))
+
+
+# An order: the keys in display order and which optional columns they fill.
+Order = tuple[list[str], frozenset[str]]
+
+
 @dataclass
 class OrderJob:
     """The display order to work out for a snapshot of the rows (safe in any thread)."""
@@ -96,19 +134,20 @@ class OrderJob:
     sort_key: str
     reverse: bool
     filter: TaskFilter
-    sorted_keys: list[str] | None  # already known (only the filter changed)
-    result: tuple[list[str], list[str]] | None = None
+    known: Order | None  # every row in order, already known (only the filter changed)
+    result: tuple[Order, Order] | None = None
 
     def run(self) -> OrderJob:
         """Sort (unless already sorted) and filter; returns itself."""
-        everything = self.sorted_keys
+        everything = self.known
         if everything is None:
-            rows = sorted(self.rows, key=sort_function(self.sort_key), reverse=self.reverse)
-            everything = [r.key for r in rows]
+            rows = sort_rows(self.rows, sort_function(self.sort_key), self.reverse)
+            everything = ([r.key for r in rows], has_content(rows))
         if self.filter.active:
             by_key = {r.key: r for r in self.rows}
             matches = self.filter.matches
-            shown = [k for k in everything if matches(by_key[k])]
+            chosen = [row for k in everything[0] if matches(row := by_key[k])]
+            shown = ([r.key for r in chosen], has_content(chosen))
         else:
             shown = everything
         self.result = (everything, shown)
@@ -126,11 +165,11 @@ class TaskView:
     reverse: bool = True
     loading: bool = False  # rows are being read from the journal
     # (rows version, sort key, reverse) -> every key in sort order.
-    sorted_cache: tuple[tuple[object, ...], list[str]] | None = field(
+    sorted_cache: tuple[tuple[object, ...], Order] | None = field(
         default=None, init=False, repr=False, compare=False
     )
     # (the above + filter) -> the keys shown, in order.
-    shown_cache: tuple[tuple[object, ...], list[str]] | None = field(
+    shown_cache: tuple[tuple[object, ...], Order] | None = field(
         default=None, init=False, repr=False, compare=False
     )
 
@@ -184,10 +223,24 @@ class TaskView:
                     not f.active or f.matches(old) == f.matches(row)
                 ):
                     quiet.append(row)  # progress moved; order and filter unaffected
+                    self.note_content(row)
                 else:
                     store[key] = row
         store.set_quietly(quiet)
         return added, changed
+
+    def note_content(self, row: TaskRow) -> None:
+        """A row changed in place: the cached orders learn the optional columns it fills."""
+        extra = has_content([row])
+        if not extra:
+            return
+        if self.sorted_cache is not None and not extra <= self.sorted_cache[1][1]:
+            state, (keys, has) = self.sorted_cache
+            self.sorted_cache = (state, (keys, has | extra))
+        shown = self.shown_cache
+        if shown is not None and not extra <= shown[1][1] and self.filter.matches(row):
+            state, (keys, has) = shown
+            self.shown_cache = (state, (keys, has | extra))
 
     def drop_caches_not_for_now(self) -> None:
         """Forget cached orders computed for another sort or filter than the current one."""
@@ -235,9 +288,8 @@ class TaskView:
         """A snapshot of what the display order depends on, to be worked out by ``run()``."""
         version = self.rows.version
         cache = self.sorted_cache
-        known = (
-            cache[1] if cache is not None and cache[0] == (version, *self.sort_settings()) else None
-        )
+        fresh = cache is not None and cache[0] == (version, *self.sort_settings())
+        known = cache[1] if cache is not None and fresh else None
         needs_rows = known is None or self.filter.active
         return OrderJob(
             (version, *self.settings()),
@@ -257,17 +309,17 @@ class TaskView:
         self.shown_cache = (job.state, shown)
         return True
 
-    def visible_keys(self) -> list[str]:
-        """Keys of the rows that pass the filter, in display order (do not modify)."""
+    def visible_order(self) -> Order:
+        """The rows that pass the filter, in display order, and the optional columns they
+        fill (``CONTENT``)."""
         if not self.order_ready():
             self.install(self.order_job().run())
         assert self.shown_cache is not None
         return self.shown_cache[1]
 
-    def any_row(self, keys: Iterable[str], test: Callable[[TaskRow], object]) -> bool:
-        """True when ``test`` is true for any of the rows ``keys``."""
-        rows = self.rows
-        return any(test(rows[k]) for k in keys if k in rows)
+    def visible_keys(self) -> list[str]:
+        """Keys of the rows that pass the filter, in display order (do not modify)."""
+        return self.visible_order()[0]
 
     # -- marks -------------------------------------------------------------------------
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from efile_tui.api.models import Task
+from efile_tui.core import taskview
 from efile_tui.core.taskview import TaskFilter, TaskRow, TaskView
 
 
@@ -136,3 +139,21 @@ def test_order_job_result_is_dropped_when_rows_changed_meanwhile() -> None:
     view.upsert([row("t9", "processing", t=9)])
     assert not view.install(job.run())
     assert "t9" in view.visible_keys()
+
+
+def test_optional_columns_follow_rows_changed_in_place() -> None:
+    view = make_view()
+    assert view.visible_order()[1] == frozenset()
+    view.upsert([row("t4", "fail", "/y/delta", 4, error="911030 Permission denied")])
+    assert "error" in view.visible_order()[1]
+
+
+def test_chunked_sort_equals_one_sort(monkeypatch: pytest.MonkeyPatch) -> None:
+    rows = [
+        row(f"k{i}", ("fail", "processing", "complete")[i % 3], f"/p/{i % 7}", i % 11)
+        for i in range(500)
+    ]
+    key = taskview.sort_function("status")
+    monkeypatch.setattr(taskview, "SORT_CHUNK", 37)
+    for reverse in (False, True):
+        assert taskview.sort_rows(rows, key, reverse) == sorted(rows, key=key, reverse=reverse)

@@ -25,6 +25,7 @@ from textual.message import Message
 
 from efile_tui.core import glyphs
 from efile_tui.core.taskview import (
+    CONTENT,
     OUTCOME_UNKNOWN,
     REJECTED,
     SORT_KEYS,
@@ -217,18 +218,9 @@ class TaskTable(VirtualTable):
 
     def fit_columns(self) -> None:
         """Choose the columns and widths for the current width and visible rows."""
-        keys = self.row_keys
-        view = self.view
-        self.has = {
-            name
-            for name, test in (
-                ("target", lambda r: r.target),
-                ("label", lambda r: r.label),
-                ("error", lambda r: r.error),
-            )
-            if view.any_row(keys, test)
-        }
-        self.set_columns(task_columns(self.scrollable_content_region.width, self.has))
+        if self.view.order_ready():
+            self.has |= self.view.visible_order()[1]
+        self.set_columns(task_columns(self.scrollable_content_region.width, set(self.has)))
 
     # -- syncing with the view ----------------------------------------------------------
 
@@ -247,7 +239,7 @@ class TaskTable(VirtualTable):
     def brings_content(self, keys: list[str]) -> bool:
         """True when a row of ``keys`` has a destination, label or error and the table
         shows no column for it yet."""
-        missing = {"target", "label", "error"} - self.has
+        missing = set(CONTENT) - self.has
         rows = self.view.rows
         return bool(missing) and any(
             (row := rows.get(k)) is not None
@@ -263,6 +255,7 @@ class TaskTable(VirtualTable):
         """Hold ``keys`` (the cursor stays on its task) and refit the columns."""
         if keys is not self.row_keys:
             self.set_rows(keys, keep=self.cursor_key)
+            self.has = set(self.view.visible_order()[1])
             self.fit_columns()
             self.post_message(self.Changed())
 

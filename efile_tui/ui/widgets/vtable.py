@@ -147,7 +147,6 @@ class VirtualTable(ScrollView, can_focus=True):
         self.table_columns: tuple[Column, ...] = ()
         self.row_keys: Sequence[str] = ()
         self.cursor_row = 0
-        self.key_positions: dict[str, int] | None = None  # built when first asked for
         self.pass_styles: dict[str, Style] | None = None  # styles of a rendering pass
 
     # -- what subclasses supply ---------------------------------------------------------
@@ -190,9 +189,10 @@ class VirtualTable(ScrollView, can_focus=True):
 
     def index_of(self, key: str) -> int | None:
         """The row of ``key``, or None."""
-        if self.key_positions is None:
-            self.key_positions = {k: i for i, k in enumerate(self.row_keys)}
-        return self.key_positions.get(key)
+        try:
+            return self.row_keys.index(key)  # one pass in C: ~1 ms for 100,000 rows
+        except ValueError:
+            return None
 
     def get_row_at(self, row: int) -> list[str]:
         """The texts of row ``row``'s cells (before fitting to the columns)."""
@@ -214,7 +214,6 @@ class VirtualTable(ScrollView, can_focus=True):
         added above them), so nothing on screen jumps.
         """
         self.row_keys = keys
-        self.key_positions = None
         self.update_virtual_size()
         row = self.index_of(keep) if keep is not None else None
         if shift:
@@ -232,18 +231,11 @@ class VirtualTable(ScrollView, can_focus=True):
         if keys is None:
             self.refresh()
             return
-        top = int(self.scroll_offset.y)
-        height = self.scrollable_content_region.height - self.header_height
-        if len(keys) > height:
-            wanted = set(keys)
-            for row in range(top, min(top + height, len(self.row_keys))):
-                if self.row_keys[row] in wanted:
-                    self.repaint_line(row + self.header_height)
-            return
-        for key in keys:
-            at = self.index_of(key)
-            if at is not None and top <= at < top + height:
-                self.repaint_line(at + self.header_height)
+        wanted = set(keys)
+        top, bottom = self.rows_in_view()
+        for row in range(top, min(bottom + 1, len(self.row_keys))):
+            if self.row_keys[row] in wanted:
+                self.repaint_line(row + self.header_height)
 
     def repaint_line(self, y: int) -> None:
         """Repaint line ``y`` of the content (the header is line 0 and never scrolls)."""
