@@ -61,6 +61,13 @@ class DismissRequested(Message):
 
 
 @dataclass
+class LabelRequested(Message):
+    """Give these journal rows (``local:N`` keys or task ids) a label the user will type."""
+
+    keys: list[str]
+
+
+@dataclass
 class CopyText(Message):
     """Put ``text`` on the clipboard (OSC 52), with ``label`` for the notification."""
 

@@ -296,3 +296,31 @@ async def test_polls_complete_on_a_slow_link_however_often_a_poll_is_asked_for(
             await pilot.pause(0.3)
         assert main.poll_count >= before + 2, "polls were cut off before they finished"
         server.faults.update({"latency": 0.0})
+
+
+async def test_label_marked_tasks(server: SimServer, tmp_path: Path) -> None:
+    from efile_tui.core.query import TaskQuery
+    from efile_tui.ui.modals.label import LabelScreen
+
+    app = build_app(server.url, server.token, tmp_path)
+    await submit_folders(app, ["beta", "delta"])
+    async with app.run_test(size=(140, 40)) as pilot:
+        view = app.main.view
+        await wait_until(pilot, lambda: len(view.rows) == 2, what="two rows")
+        app.main.table.focus()
+        await pilot.press("a", "l")
+        await wait_until(pilot, lambda: isinstance(app.screen, LabelScreen), what="label form")
+        await pilot.press(*"run-42", "enter")
+        await wait_until(
+            pilot, lambda: {r.label for r in view.rows.values()} == {"run-42"}, what="labels"
+        )
+        entries = app.ctx.journal.entries()
+        assert TaskQuery.from_options(labels=["run-42"]).select(entries) == entries
+        assert len(entries) == 2
+        await pilot.press("l")  # the form starts with the common label; empty clears it
+        await wait_until(pilot, lambda: isinstance(app.screen, LabelScreen), what="label form")
+        await pilot.press("ctrl+u", "enter")
+        await wait_until(
+            pilot, lambda: {r.label for r in view.rows.values()} == {""}, what="cleared"
+        )
+        assert {e.label for e in app.ctx.journal.entries()} == {None}

@@ -31,12 +31,14 @@ from efile_tui.ui.messages import (
     CancelRequested,
     DeleteRequested,
     DismissRequested,
+    LabelRequested,
     MarksCleared,
     PageWanted,
     TransferRequested,
 )
 from efile_tui.ui.modals.cancel import CancelResultsScreen, ConfirmCancelScreen, ResultAction
 from efile_tui.ui.modals.confirm_delete import ConfirmDeleteScreen, RefusedScreen
+from efile_tui.ui.modals.label import LabelScreen
 from efile_tui.ui.modals.misc import HelpScreen, ImportIdsScreen, LogScreen, TextScreen
 from efile_tui.ui.modals.notifications import NotesKeeper, NotificationsScreen
 from efile_tui.ui.modals.transfer import TransferChoice, TransferScreen
@@ -466,6 +468,25 @@ class MainScreen(Screen[None]):
 
         n = len(done)
         self.undo.offer(f"Dismissed {n} entr{'y' if n == 1 else 'ies'}; h shows dismissed", undo)
+
+    def on_label_requested(self, message: LabelRequested) -> None:
+        keys = message.keys
+        labels = {self.view.rows[k].label for k in keys if k in self.view.rows}
+        current = labels.pop() if len(labels) == 1 else ""
+
+        def chosen(label: str | None) -> None:
+            if label is not None:
+                self.label_rows(keys, label)
+
+        self.app.push_screen(LabelScreen(len(keys), current), chosen)
+
+    @work(group="label", exit_on_error=False)
+    async def label_rows(self, keys: list[str], label: str) -> None:
+        """Store the label in the journal and show it."""
+        changed = await asyncio.to_thread(self.ctx.journal.set_label, keys, label or None)
+        self.apply_entries(await asyncio.to_thread(self._entries, keys))
+        what = f"Labelled {len(changed)} task(s)" if label else f"Cleared {len(changed)} label(s)"
+        self.notify(what)
 
     def action_switch_pane(self) -> None:
         """Move focus between the panes; the first time, the task cursor goes to the top

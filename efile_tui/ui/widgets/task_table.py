@@ -34,7 +34,7 @@ from efile_tui.core.taskview import (
     TaskView,
 )
 from efile_tui.ui.format import human_size
-from efile_tui.ui.messages import CancelRequested, CopyText, DismissRequested
+from efile_tui.ui.messages import CancelRequested, CopyText, DismissRequested, LabelRequested
 from efile_tui.ui.widgets.vtable import Cell, Column, VirtualTable
 
 # Status symbols (widths are the same in the ASCII set, see core.glyphs).
@@ -160,6 +160,7 @@ class TaskTable(VirtualTable):
         Binding("S", "reverse_sort", "Reverse", show=False),
         Binding("y", "copy_id", "Copy id", show=False),
         Binding("x", "dismiss", "Dismiss", show=False),
+        Binding("l", "label", "Label", show=False),
     ]
 
     class Changed(Message):
@@ -363,6 +364,14 @@ class TaskTable(VirtualTable):
         keys = [k for k in keys if k in rows and (rows[k].is_final or not rows[k].task_id)]
         if keys:
             self.post_message(DismissRequested(keys))
+
+    def action_label(self) -> None:
+        """Label the marked rows (or the one under the cursor)."""
+        keys = [k for k in self.view.marks if k in self.view.rows]
+        if not keys and self.cursor_key:
+            keys = [self.cursor_key]
+        if keys:
+            self.post_message(LabelRequested(sorted(keys)))
 
     def action_copy_id(self) -> None:
         """Copy the task id under the cursor."""

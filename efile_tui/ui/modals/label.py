@@ -1,0 +1,65 @@
+"""A small form: the label to give the marked tasks (empty clears it)."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Static
+
+from efile_tui.core.text import literal
+
+MAX_LABEL = 200
+
+
+class LabelScreen(ModalScreen[str | None]):
+    """Ask for a label for ``count`` tasks; dismisses with the text ("" clears) or None."""
+
+    DEFAULT_CSS = """
+    LabelScreen { align: center middle; }
+    LabelScreen > Vertical {
+        width: 70; height: auto; border: thick $primary 60%; background: $surface; padding: 0 1;
+    }
+    LabelScreen #problem { color: $error; height: auto; }
+    LabelScreen Horizontal { height: auto; align-horizontal: right; }
+    LabelScreen Button { margin: 0 0 0 2; }
+    """
+    BINDINGS = [Binding("escape", "dismiss(None)", "Back")]
+
+    def __init__(self, count: int, current: str = "") -> None:
+        super().__init__()
+        self.count = count
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(
+                literal(f"Label for {self.count} task(s) — empty clears it; filter with --label")
+            )
+            yield Input(value=self.current, placeholder="e.g. run-42", id="label")
+            yield Static("", id="problem")
+            with Horizontal():
+                yield Button("Back", id="back")
+                yield Button("Label", id="apply", variant="primary")
+
+    def on_mount(self) -> None:
+        self.query_one("#label", Input).focus()
+
+    def on_input_submitted(self) -> None:
+        self._apply()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "apply":
+            self._apply()
+        else:
+            self.dismiss(None)
+
+    def _apply(self) -> None:
+        text = self.query_one("#label", Input).value.strip()
+        if len(text) > MAX_LABEL or not text.isprintable():
+            self.query_one("#problem", Static).update(
+                literal(f"at most {MAX_LABEL} printable characters, no control characters")
+            )
+            return
+        self.dismiss(text)
