@@ -81,7 +81,7 @@ async def cmd_report(args: argparse.Namespace) -> int:
     async with open_context(args) as (_conn, ctx):
         entries = await load_entries(ctx, query, everything=args.all)
     rows = [report_row(e) for e in entries]
-    write_report(rows, args.format)
+    write_report(rows, "json" if args.json else args.format)
     ended = sum(row["final"] for row in rows)
     failed = sum(row["status"] in ("fail", "rejected") for row in rows)
     say(f"report: {len(rows)} task(s), {ended} ended, {failed} failed or rejected")

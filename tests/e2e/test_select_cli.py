@@ -98,7 +98,16 @@ def test_cancel_by_filter_cancels_exactly_the_matching_running_tasks(three_runs)
     assert sorted(listed.out.split()) == sorted(ids["run-b"])
     running = sim.cli("tasks", "--status", "running", "--source", f"{HOME}/run-[ac]", "--jsonl")
     rows = [json.loads(line) for line in running.out.splitlines()]
-    assert sorted(r["taskId"] for r in rows) == sorted(ids["run-a"] + ids["run-c"])
+    rest = sorted(ids["run-a"] + ids["run-c"])
+    assert sorted(r["taskId"] for r in rows) == rest
+
+    # 200 matches go out in batches of at most 100, each id once.
+    before = len(sent)
+    done = sim.cli("cancel", "--status", "running", "--yes")
+    assert done.code == 0 and "matched 200 task(s)" in done.err, done.err
+    batches = cancel_log(sim)[before:]
+    assert len(batches) >= 2 and all(len(batch) <= 100 for batch in batches)
+    assert sorted(t for batch in batches for t in batch) == rest
 
 
 def test_empty_match_exits_0_and_sends_nothing(slow: Sim) -> None:
