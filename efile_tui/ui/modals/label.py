@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -14,7 +16,10 @@ MAX_LABEL = 200
 
 
 class LabelScreen(ModalScreen[str | None]):
-    """Ask for a label for ``count`` tasks; dismisses with the text ("" clears) or None."""
+    """Ask for a label for ``count`` tasks; dismisses with the text ("" clears) or None.
+
+    ``labels`` are the tasks' current labels: when they all agree, the form starts with it.
+    """
 
     DEFAULT_CSS = """
     LabelScreen { align: center middle; }
@@ -27,10 +32,10 @@ class LabelScreen(ModalScreen[str | None]):
     """
     BINDINGS = [Binding("escape", "dismiss(None)", "Back")]
 
-    def __init__(self, count: int, current: str = "") -> None:
+    def __init__(self, count: int, labels: Sequence[str] = ()) -> None:
         super().__init__()
         self.count = count
-        self.current = current
+        self.current = labels[0] if labels and len(set(labels)) == 1 else ""
 
     def compose(self) -> ComposeResult:
         with Vertical():

@@ -470,23 +470,19 @@ class MainScreen(Screen[None]):
         self.undo.offer(f"Dismissed {n} entr{'y' if n == 1 else 'ies'}; h shows dismissed", undo)
 
     def on_label_requested(self, message: LabelRequested) -> None:
-        keys = message.keys
-        labels = {self.view.rows[k].label for k in keys if k in self.view.rows}
-        current = labels.pop() if len(labels) == 1 else ""
+        labels = [r.label for k in message.keys if (r := self.view.rows.get(k))]
 
-        def chosen(label: str | None) -> None:
-            if label is not None:
-                self.label_rows(keys, label)
+        def chosen(text: str | None) -> None:
+            self.label_rows(message.keys, text)
 
-        self.app.push_screen(LabelScreen(len(keys), current), chosen)
+        self.app.push_screen(LabelScreen(len(message.keys), labels), chosen)
 
     @work(group="label", exit_on_error=False)
-    async def label_rows(self, keys: list[str], label: str) -> None:
-        """Store the label in the journal and show it."""
-        changed = await asyncio.to_thread(self.ctx.journal.set_label, keys, label or None)
-        self.apply_entries(await asyncio.to_thread(self._entries, keys))
-        what = f"Labelled {len(changed)} task(s)" if label else f"Cleared {len(changed)} label(s)"
-        self.notify(what)
+    async def label_rows(self, keys: list[str], label: str | None) -> None:
+        """Store the label the form returned ("" clears, None: dismissed) and show it."""
+        if label is not None:
+            await asyncio.to_thread(self.ctx.journal.set_label, keys, label or None)
+            self.apply_entries(await asyncio.to_thread(self._entries, keys))
 
     def action_switch_pane(self) -> None:
         """Move focus between the panes; the first time, the task cursor goes to the top
