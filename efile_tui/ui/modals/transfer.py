@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -98,6 +98,11 @@ class TransferScreen(ModalScreen[TransferChoice | None]):
     TransferScreen #conflict { width: 100%; margin-top: 1; }
     TransferScreen #buttons { height: auto; align-horizontal: right; margin-top: 1; }
     TransferScreen #buttons Button { margin-left: 2; }
+    TransferScreen.-small #title { padding-bottom: 0; }
+    TransferScreen.-small #sources { max-height: 2; }
+    TransferScreen.-small #target-label, TransferScreen.-small #conflict,
+    TransferScreen.-small #buttons { margin-top: 0; }
+    TransferScreen.-small #target.-error { border: none; }
     """
 
     def __init__(
@@ -140,6 +145,15 @@ class TransferScreen(ModalScreen[TransferChoice | None]):
                 yield Button("Cancel", id="cancel")
                 yield Button(self.verb, id="confirm", variant="warning")
         yield KeyBar(dialog=True)
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Small terminals (60×15 included): one-line field and buttons, so the choice and
+        the buttons stay on screen."""
+        small = event.size.height < 24
+        self.set_class(small, "-small")
+        self.query_one("#target", Input).compact = small
+        for button in self.query(Button):
+            button.compact = small
 
     def on_mount(self) -> None:
         """Focus the target field and check the default target."""

@@ -97,8 +97,12 @@ class MainScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield StatusBar(id="status")
         with Container(id="panes"):
-            yield PathPane(self.home, id="path-pane")
-            yield TaskPane(self.view, id="task-pane")
+            paths = PathPane(self.home, id="path-pane")
+            paths.border_title = "Paths"
+            yield paths
+            tasks = TaskPane(self.view, id="task-pane")
+            tasks.border_title = "Tasks"
+            yield tasks
         yield Static("", id="too-small", markup=False)
         yield KeyBar()
 
