@@ -30,7 +30,7 @@ from typing import Any
 
 from efile_tui.store.eventlog import IDLE_FOREVER, Writer, file_number, parse_lines, read_lines
 from efile_tui.store.fs import GONE, StateFileError, create_exclusive, open_private, read_from
-from efile_tui.store.journal_fold import JournalState, row_to_json, rows_from_json
+from efile_tui.store.journal_fold import JournalState, bulk, row_to_json, rows_from_json
 
 _SNAP = re.compile(r"^snap-(\d{8})\.json$")
 LOCK = "compact.lock"
@@ -158,6 +158,11 @@ def read_files(
 
 def load(folder: Path) -> Loaded:
     """Read the whole journal: the newest snapshot, then every file after what it covers."""
+    with bulk():
+        return _load(folder)
+
+
+def _load(folder: Path) -> Loaded:
     for _attempt in range(10):
         listing = list_folder(folder)
         loaded = Loaded()

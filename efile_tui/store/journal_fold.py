@@ -27,7 +27,9 @@ operation and paths already known win over what the service reports.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+import gc
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from efile_tui.api.models import Operation
@@ -110,6 +112,19 @@ def rows_from_json(data: Any) -> list[list[Any]]:
         row[2] = ops.get(op) or parse(op)
         row[EXPIRED] = bool(row[EXPIRED])
     return data
+
+
+@contextmanager
+def bulk() -> Iterator[None]:
+    """Pause the cycle collector while building many rows or entries at once: they hold no
+    cycles, and its passes over 100,000 fresh containers would cost more than the work."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 class JournalState:
@@ -241,9 +256,16 @@ class JournalState:
 
     def select(self, keep: Callable[[list[Any]], bool]) -> list[JournalEntry]:
         """Visible entries whose row passes ``keep``, newest first."""
-        rows, by_task, cache = self.rows, self.by_task, self._entries
         out: list[JournalEntry] = []
         append = out.append
+        with bulk():
+            self._select(keep, append)
+        return out
+
+    def _select(
+        self, keep: Callable[[list[Any]], bool], append: Callable[[JournalEntry], None]
+    ) -> None:
+        rows, by_task, cache = self.rows, self.by_task, self._entries
         for lid in self.newest_first():
             row = rows[lid]
             task_id = row[TASK_ID]
@@ -254,7 +276,6 @@ class JournalState:
                 if found is None:
                     found = cache[lid] = _new_entry(JournalEntry, row[:WRITER])
                 append(found)
-        return out
 
     def find(self, ref: Ref) -> list[Any] | None:
         """The row shown for a local id or task id, or None."""
