@@ -98,7 +98,7 @@ def shared_home(base: Path, nodes: tuple[str, ...] = ("nodeA", "nodeB")) -> Iter
     export.mkdir(mode=0o700)
     os.makedirs("/run/sshd", exist_ok=True)
     sshd = subprocess.Popen(["/usr/sbin/sshd", "-D", "-e", "-f", str(config)])
-    mounted: list[Path] = []
+    mounted: list[tuple[Path, subprocess.Popen[bytes]]] = []
     try:
         _wait_port(port, sshd)
         mounts = {}
@@ -109,20 +109,43 @@ def shared_home(base: Path, nodes: tuple[str, ...] = ("nodeA", "nodeB")) -> Iter
                 f"IdentityFile={keys / 'client'},StrictHostKeyChecking=no,"
                 "UserKnownHostsFile=/dev/null,BatchMode=yes,dir_cache=no,LogLevel=ERROR"
             )
-            subprocess.run(
-                ["sshfs", "-p", str(port), "-o", options, f"root@127.0.0.1:{export}", str(point)],
-                check=True,
-                timeout=30,
+            # In the foreground, as our child: stopped and reaped by us at the end.
+            sshfs = subprocess.Popen(
+                [
+                    "sshfs",
+                    "-f",
+                    "-p",
+                    str(port),
+                    "-o",
+                    options,
+                    f"root@127.0.0.1:{export}",
+                    str(point),
+                ]
             )
-            mounted.append(point)
+            mounted.append((point, sshfs))
+            _wait_mounted(point, sshfs)
             mounts[node] = point
         yield SharedHome(export, mounts)
     finally:
-        for point in mounted:
+        for point, sshfs in mounted:
             subprocess.run(["fusermount3", "-u", "-z", str(point)], check=False)
-        sshd.terminate()
-        try:
-            sshd.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            sshd.kill()
-            sshd.wait()
+            _stop(sshfs)
+        _stop(sshd)
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def _wait_mounted(point: Path, proc: subprocess.Popen[bytes], timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while not os.path.ismount(point):
+        if proc.poll() is not None or time.monotonic() > deadline:
+            raise AssertionError(f"sshfs did not mount {point} (exit {proc.poll()})")
+        time.sleep(0.05)
