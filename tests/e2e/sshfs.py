@@ -128,8 +128,9 @@ def shared_home(base: Path, nodes: tuple[str, ...] = ("nodeA", "nodeB")) -> Iter
         yield SharedHome(export, mounts)
     finally:
         for point, sshfs in mounted:
-            subprocess.run(["fusermount3", "-u", "-z", str(point)], check=False)
-            _stop(sshfs)
+            _stop(sshfs)  # a foreground sshfs unmounts when it ends
+            if os.path.ismount(point):
+                subprocess.run(["fusermount3", "-u", "-z", str(point)], check=False)
         _stop(sshd)
 
 
