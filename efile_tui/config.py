@@ -40,6 +40,7 @@ import tomli_w
 from efile_tui import locations
 from efile_tui.api.auth import DEFAULT_PLATFORM_URL
 from efile_tui.api.errors import EfileError
+from efile_tui.api.http import MAX_DEADLINE
 from efile_tui.core.glyphs import CHOICES as GLYPH_CHOICES
 
 if sys.version_info >= (3, 11):
@@ -102,6 +103,8 @@ class Profile:
     token_store: str | None = None  # None: follow Config.token_store
     auto_relogin: bool = False  # a password / secret key is remembered in the keyring
     glyphs: str | None = None  # "auto" | "unicode" | "ascii" (the TUI's symbols)
+    request_deadline: float | None = None  # seconds per request; None: the built-in default
+    allow_plain_http: bool = False  # send the token over http:// to a non-loopback host
     extra: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
@@ -126,6 +129,8 @@ class Profile:
             "token_store": self.token_store,
             "auto_relogin": self.auto_relogin or None,
             "glyphs": self.glyphs,
+            "request_deadline": self.request_deadline,
+            "allow_plain_http": self.allow_plain_http or None,
         }
         data.update({k: v for k, v in values.items() if v is not None})
         return data
@@ -242,6 +247,8 @@ class _Reader:
             "token_store",
             "auto_relogin",
             "glyphs",
+            "request_deadline",
+            "allow_plain_http",
         }
     )
 
@@ -305,6 +312,12 @@ class _Reader:
         relogin = table.get("auto_relogin", False)
         if not isinstance(relogin, bool):
             raise self.fail(_join(where, "auto_relogin"), "must be true or false")
+        plain = table.get("allow_plain_http", False)
+        if not isinstance(plain, bool):
+            raise self.fail(_join(where, "allow_plain_http"), "must be true or false")
+        deadline = table.get("request_deadline")
+        if deadline is not None and deadline_problem(deadline):
+            raise self.fail(_join(where, "request_deadline"), str(deadline_problem(deadline)))
         return Profile(
             name=name,
             platform_url=self.string(table, "platform_url", where) or DEFAULT_PLATFORM_URL,
@@ -320,8 +333,23 @@ class _Reader:
             token_store=store,
             auto_relogin=relogin,
             glyphs=self.choice(table, "glyphs", GLYPH_CHOICES, None, where) or None,
+            request_deadline=None if deadline is None else float(deadline),
+            allow_plain_http=plain,
             extra={k: v for k, v in table.items() if k not in self._KNOWN},
         )
+
+
+def deadline_problem(value: object) -> str | None:
+    """Why ``value`` is not a usable request deadline in seconds, or None."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        return f"must be a number of seconds, not {_kind(value)}"
+    try:
+        seconds = float(value)
+    except ValueError:
+        return f"must be a number of seconds, not {str(value)[:20]!r}"
+    if not 0 < seconds <= MAX_DEADLINE:
+        return f"must be more than 0 and at most {MAX_DEADLINE:g} seconds"
+    return None
 
 
 def _join(where: str, key: str) -> str:

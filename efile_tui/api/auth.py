@@ -14,7 +14,7 @@ import httpx
 
 from efile_tui.api.client import normalise_efile_url
 from efile_tui.api.errors import BadResponse
-from efile_tui.api.http import DEFAULT_TIMEOUT, ApiTransport, RetryPolicy
+from efile_tui.api.http import DEFAULT_DEADLINE, DEFAULT_TIMEOUT, ApiTransport, RetryPolicy
 from efile_tui.api.models import Region, RegionToken, as_bool
 
 DEFAULT_PLATFORM_URL = "https://www.scnet.cn"
@@ -106,8 +106,18 @@ class PlatformClient:
         transport: httpx.AsyncBaseTransport | None = None,
         timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
         retry: RetryPolicy | None = None,
+        deadline: float = DEFAULT_DEADLINE,
+        allow_http: bool = False,
     ) -> None:
-        self.http = ApiTransport(base_url, None, transport=transport, timeout=timeout, retry=retry)
+        self.http = ApiTransport(
+            base_url,
+            None,
+            transport=transport,
+            timeout=timeout,
+            retry=retry,
+            deadline=deadline,
+            allow_http=allow_http,
+        )
 
     def __repr__(self) -> str:
         return f"PlatformClient({self.http.base_url!r})"

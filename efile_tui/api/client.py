@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 import httpx
@@ -18,21 +19,32 @@ import httpx
 from efile_tui.api.errors import (
     ApiError,
     AuthError,
+    BadResponse,
     EfileError,
+    ListingIncomplete,
     OutcomeUnknown,
     RateLimited,
     ServiceUnreachable,
 )
-from efile_tui.api.http import DEFAULT_TIMEOUT, ApiTransport, RetryPolicy, TokenRenewer
+from efile_tui.api.http import (
+    DEFAULT_DEADLINE,
+    DEFAULT_TIMEOUT,
+    ApiTransport,
+    RetryPolicy,
+    TokenRenewer,
+)
 from efile_tui.api.models import (
     CancelResult,
     DirPage,
+    EntryRefused,
     FileEntry,
     Operation,
     SubmitItem,
     SubmitOutcome,
     Task,
     as_int,
+    bounded_repr,
+    folder_path,
 )
 
 API = "/efile/openapi/v2/file"
@@ -41,6 +53,7 @@ TASK_BATCH = 100
 TASK_BATCH_MAX = 500
 TASK_CONCURRENCY = 4  # task/list batches in flight at once
 ORDER_BY = ("name", "size", "lastModifiedTime")
+MAX_PAGES = 1000  # pages one listing may take (a million entries at 1000 a page)
 
 # Errors after which the following batches of the same submit are not even tried.
 _STOP_ERRORS = (ServiceUnreachable, AuthError, RateLimited)
@@ -75,10 +88,11 @@ class EfileClient:
         renew: TokenRenewer | None = None,
         task_batch: int = TASK_BATCH,
         sleep: Callable[[float], Awaitable[None]] | None = None,
+        deadline: float = DEFAULT_DEADLINE,
+        allow_http: bool = False,
     ) -> None:
         if not 1 <= task_batch <= TASK_BATCH_MAX:
             raise ValueError(f"task_batch must be between 1 and {TASK_BATCH_MAX}")
-        extra = {"sleep": sleep} if sleep else {}
         self.http = ApiTransport(
             normalise_efile_url(base_url),
             token,
@@ -86,7 +100,9 @@ class EfileClient:
             timeout=timeout,
             retry=retry,
             renew=renew,
-            **extra,
+            deadline=deadline,
+            allow_http=allow_http,
+            sleep=sleep or asyncio.sleep,
         )
         self.task_batch = task_batch
 
@@ -141,28 +157,72 @@ class EfileClient:
             "GET", f"{API}/list", params=params, idempotent=True, context=f"list {path or 'home'}"
         )
         data = data if isinstance(data, Mapping) else {}
-        listed = str(data.get("path") or path or "")
-        raw = data.get("fileList") or []
-        entries = tuple(FileEntry.from_api(e, listed) for e in raw if isinstance(e, Mapping))
+        answered = data.get("path")
+        if path is None:  # the home folder: the service names it
+            if not isinstance(answered, str) or not answered.startswith("/"):
+                return DirPage(path="", total=0, start=start)
+            path = answered
+        folder = folder_path(path)
+        if answered is not None and folder_path(str(answered)) != folder:
+            raise BadResponse(
+                f"list {path}: the service answered for another folder "
+                f"({bounded_repr(answered)}); refused: check the efile URL"
+            )
+        raw = data.get("fileList")
+        entries: list[FileEntry] = []
+        refused: list[str] = []
+        for item in raw if isinstance(raw, list) else []:
+            if not isinstance(item, Mapping):
+                continue
+            try:
+                entries.append(FileEntry.from_api(item, folder))
+            except EntryRefused as exc:
+                refused.append(str(exc))
         return DirPage(
-            path=listed,
+            path=folder,
             total=as_int(data.get("total"), len(entries)),
             start=start,
-            entries=entries,
+            entries=tuple(entries),
+            refused=tuple(refused),
         )
 
     async def iter_dir(
         self, path: str, *, page_size: int = 1000, **kwargs: Any
     ) -> AsyncIterator[FileEntry]:
-        """Yield every entry of a folder, fetching one page at a time."""
-        start = 0
-        while True:
-            page = await self.list_dir(path, start=start, limit=page_size, **kwargs)
+        """Yield every entry of a folder, one page at a time (see ``iter_pages``)."""
+        async for page in self.iter_pages(path, page_size=page_size, **kwargs):
             for entry in page.entries:
                 yield entry
-            start += len(page.entries)
-            if not page.entries or start >= page.total:
+
+    async def iter_pages(
+        self, path: str, *, page_size: int = 1000, max_pages: int = MAX_PAGES, **kwargs: Any
+    ) -> AsyncIterator[DirPage]:
+        """Yield the pages of a folder, each with only entries not seen before.
+
+        Paging cannot run away, whatever the service answers: it stops when ``start``
+        reaches ``total``, and raises ``ListingIncomplete`` (after yielding what came) when
+        a page brings nothing new before that, or after ``max_pages`` pages.
+        """
+        start = 0
+        seen: set[str] = set()
+        for _ in range(max_pages):
+            page = await self.list_dir(path, start=start, limit=page_size, **kwargs)
+            fresh = tuple(e for e in page.entries if e.name not in seen)
+            seen.update(e.name for e in fresh)
+            yield replace(page, entries=fresh)
+            start += len(page.entries) + len(page.refused)
+            if start >= page.total:
                 return
+            if not fresh:
+                raise ListingIncomplete(
+                    f"list {path}: stopped after {len(seen)} entries: the service said there "
+                    f"are {page.total} but its page at {start - len(page.entries)} brought "
+                    "nothing new (it may be ignoring the paging); the listing is incomplete"
+                )
+        raise ListingIncomplete(
+            f"list {path}: stopped after {max_pages} pages ({len(seen)} entries) although the "
+            f"service said there are {page.total}; the listing is incomplete"
+        )
 
     async def mkdir(self, path: str, *, create_parents: bool = False) -> None:
         """Create a folder (``POST file/mkdir``)."""
@@ -266,10 +326,11 @@ class EfileClient:
                     idempotent=True,
                     context=f"task/list ({len(batch)} ids)",
                 )
+            asked = set(batch)
             tasks = {}
             for raw in _task_objects(data):
                 task = Task.from_api(raw)
-                if task.task_id:
+                if task.task_id in asked:  # objects for ids not asked for are ignored
                     tasks[task.task_id] = task
             found.update(tasks)
             if on_batch:
@@ -355,9 +416,22 @@ def _failed(item: SubmitItem, message: str, exc: EfileError) -> SubmitOutcome:
 
 
 def _match_tasks(batch: Sequence[SubmitItem], data: object, endpoint: str) -> list[SubmitOutcome]:
-    """Pair the returned tasks with the items sent, by position, then by source path."""
-    tasks = [Task.from_api(t) for t in _task_objects(data)]
-    if len(tasks) == len(batch):
+    """Pair the returned tasks with the items sent; every item is reported on its own.
+
+    A task id returned twice counts once. When every item has its task in order (same
+    count, and no task names another source path) they pair by position; otherwise by
+    source path. An item left without a task is reported as outcome unknown, never ✓.
+    """
+    tasks: list[Task] = []
+    ids: set[str] = set()
+    for raw in _task_objects(data):
+        task = Task.from_api(raw)
+        if task.task_id and task.task_id not in ids:
+            ids.add(task.task_id)
+            tasks.append(task)
+    if len(tasks) == len(batch) and all(
+        t.source_path in (None, item.source_path) for item, t in zip(batch, tasks, strict=True)
+    ):
         return [SubmitOutcome(item, task=task) for item, task in zip(batch, tasks, strict=True)]
     by_path: dict[str, list[Task]] = {}
     for task in tasks:
@@ -372,7 +446,9 @@ def _match_tasks(batch: Sequence[SubmitItem], data: object, endpoint: str) -> li
                 SubmitOutcome(
                     item,
                     error=f"{endpoint}: the service accepted the request but returned no "
-                    "task for this path; check with `efile-tui ls` before resubmitting",
+                    f"task of its own for this path ({len(tasks)} distinct tasks for "
+                    f"{len(batch)} items); check with `efile-tui tasks` and `efile-tui ls` "
+                    "before resubmitting",
                     unknown=True,
                 )
             )

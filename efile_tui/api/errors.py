@@ -6,6 +6,10 @@
     ├── TransportError              the request failed below the API (network, HTTP status, body)
     │   ├── ServiceUnreachable      could not connect / timed out / connection dropped
     │   └── BadResponse             non-200 status, non-JSON or malformed body
+    │       ├── AccessRefused       HTTP 401/403: refused before reaching the API
+    │       └── ListingIncomplete   paging stopped: the pages did not add up
+    ├── PlainHttpRefused            http:// to a host that is not this machine, not opted in
+    ├── SettingError                a setting (environment, flag) has an invalid value
     ├── OutcomeUnknown              a submit was sent but no answer came back; never re-sent
     └── ApiError(code, msg)         the service answered with a code other than "0"
         ├── InternalError           10001, 1001
@@ -110,6 +114,30 @@ class BadResponse(TransportError):
     """The service answered with a non-200 status or a body that is not the API envelope."""
 
     title = "Bad response"
+
+
+class ListingIncomplete(BadResponse):
+    """Paging stopped before the end: the service's pages did not add up."""
+
+    title = "Listing incomplete"
+
+
+class AccessRefused(BadResponse):
+    """HTTP 401/403: a gateway refused the request before it reached the API."""
+
+    title = "Access refused"
+
+
+class PlainHttpRefused(EfileError):
+    """The URL would send the token unencrypted over the network; nothing was sent."""
+
+    title = "Plain http refused"
+
+
+class SettingError(EfileError):
+    """A setting from the environment or a flag has an invalid value; nothing was sent."""
+
+    title = "Invalid setting"
 
 
 class OutcomeUnknown(EfileError):

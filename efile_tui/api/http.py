@@ -15,7 +15,7 @@ Retry rules:
 from __future__ import annotations
 
 import asyncio
-import json
+import ipaddress
 import logging
 import random
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -25,10 +25,20 @@ from typing import Any
 import httpx
 
 from efile_tui import __version__
+from efile_tui.api.decode import (
+    MAX_BODY,
+    BodyRefused,
+    bounded,
+    decode_json,
+    read_capped,
+    too_big,
+)
 from efile_tui.api.errors import (
+    AccessRefused,
     BadResponse,
     EfileError,
     OutcomeUnknown,
+    PlainHttpRefused,
     RateLimited,
     ServiceUnreachable,
     TokenExpired,
@@ -38,7 +48,9 @@ from efile_tui.api.errors import (
 log = logging.getLogger(__name__)
 
 USER_AGENT = f"efile-tui/{__version__}"
-DEFAULT_TIMEOUT = httpx.Timeout(20.0, connect=5.0)
+DEFAULT_TIMEOUT = httpx.Timeout(20.0, connect=5.0)  # per connect / per read
+DEFAULT_DEADLINE = 60.0  # seconds for a whole request: connect, headers and body
+MAX_DEADLINE = 3600.0
 PREVIEW_WINDOW = 64 * 1024  # bytes of an unusable body searched for the token before showing
 
 TokenRenewer = Callable[[], Awaitable[str | None]]
@@ -85,8 +97,16 @@ class ApiTransport:
         retry: RetryPolicy | None = None,
         renew: TokenRenewer | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        deadline: float = DEFAULT_DEADLINE,
+        max_body: int = MAX_BODY,
+        allow_http: bool = False,
     ) -> None:
         self.base_url = base_url.rstrip("/")
+        check_scheme(self.base_url, allow_http=allow_http)
+        if not 0 < deadline <= MAX_DEADLINE:
+            raise ValueError(f"the request deadline must be between 0 and {MAX_DEADLINE:g} s")
+        self.deadline = deadline
+        self.max_body = max_body
         self._token = token
         self.retry = retry or RetryPolicy()
         self.renew = renew
@@ -96,7 +116,8 @@ class ApiTransport:
             base_url=self.base_url,
             transport=transport,
             timeout=timeout,
-            headers={"User-Agent": USER_AGENT},
+            # Only encodings whose inflated size read_capped can bound.
+            headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate"},
             follow_redirects=False,
         )
 
@@ -166,6 +187,21 @@ class ApiTransport:
                     raise
                 self._token = new
 
+    async def _exchange(self, request: httpx.Request) -> tuple[httpx.Response, bytes]:
+        """Send ``request`` and read its body under the size cap (no deadline here)."""
+        resp = await self._http.send(request, stream=True)
+        try:
+            if resp.is_stream_consumed:  # built in memory by a test transport: already whole
+                body = resp.content
+                if len(body) > self.max_body:
+                    raise BodyRefused(too_big(self.max_body))
+            else:
+                encoding = resp.headers.get("Content-Encoding", "")
+                body = await read_capped(resp.aiter_raw(), encoding, self.max_body)
+        finally:
+            await resp.aclose()
+        return resp, body
+
     async def _once(
         self,
         method: str,
@@ -183,36 +219,53 @@ class ApiTransport:
             send_headers["token"] = self._token
         where = context or path
         self.request_count += 1
+        request = self._http.build_request(
+            method, path, params=params, json=json_body, headers=send_headers
+        )
         try:
-            resp = await self._http.request(
-                method, path, params=params, json=json_body, headers=send_headers
+            resp, content = await asyncio.wait_for(self._exchange(request), self.deadline)
+        except asyncio.TimeoutError:
+            # A stalled or drip-feeding service: not retried, the deadline is the bound.
+            late = ServiceUnreachable(
+                f"{where}: no complete answer from {self.base_url} within {self.deadline:g} s "
+                "(the request deadline): the service is stalled or very slow; try again "
+                "later, or raise the deadline (--deadline, EFILE_DEADLINE or the profile's "
+                "request_deadline)"
             )
+            raise self._final(where, late, idempotent, paths) from None
         except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
             # The connection was never made: nothing reached the service.
             unreachable = ServiceUnreachable(
                 f"{where}: cannot connect to {self.base_url} ({_kind(exc)})"
             )
             raise _Retryable(unreachable, safe_for_writes=True) from exc
+        except BodyRefused as exc:
+            refused = BadResponse(f"{where}: {exc}: the service or a proxy sent a bad answer")
+            raise self._final(where, refused, idempotent, paths) from None
         except httpx.HTTPError as exc:
             raise self._lost(where, exc, idempotent, paths) from exc
 
         if resp.status_code != 200:
-            err = BadResponse(
+            kind = AccessRefused if resp.status_code in (401, 403) else BadResponse
+            err = kind(
                 f"{where}: the service answered HTTP {resp.status_code} instead of 200"
-                f"{self._preview(resp, prefix='; body ')}: {_status_hint(resp.status_code)}"
+                f"{self._preview(content, prefix='; body ')}: {_status_hint(resp.status_code)}"
             )
             if resp.status_code >= 500 or resp.status_code == 429:
                 raise self._lost(where, err, idempotent, paths)
             raise err
         try:
-            body = json.loads(resp.content)
+            body = decode_json(content, self._token)
+        except BodyRefused as exc:
+            refused = BadResponse(f"{where}: {exc}: the service or a proxy sent a bad answer")
+            raise self._final(where, refused, idempotent, paths) from None
         except ValueError:
-            what = "an empty body" if not resp.content.strip() else "a body that is not JSON"
-            if resp.content.lstrip()[:1] == b"<":
+            what = "an empty body" if not content.strip() else "a body that is not JSON"
+            if content.lstrip()[:1] == b"<":
                 what = "an HTML page"
             err = BadResponse(
                 f"{where}: the service answered {what} instead of the JSON envelope"
-                f"{self._preview(resp, prefix=' (starts with ', suffix=')')}: "
+                f"{self._preview(content, prefix=' (starts with ', suffix=')')}: "
                 "a proxy or a login page may be in the way; check the efile URL, "
                 "or try again later"
             )
@@ -233,10 +286,20 @@ class ApiTransport:
         if code == "0":
             return body.get("data")
         msg = body.get("msg")
-        api_err = error_for(code, None if msg is None else self._redact(str(msg)), context=where)
+        api_err = error_for(code, None if msg is None else bounded(str(msg)), context=where)
         if isinstance(api_err, RateLimited):
             raise _Retryable(api_err, safe_for_writes=True, wait=_retry_after(resp))
         raise api_err
+
+    def _final(
+        self, where: str, err: EfileError, idempotent: bool, paths: Sequence[str]
+    ) -> EfileError:
+        """A failure that is not retried: as is for reads, an unknown outcome for writes."""
+        if idempotent:
+            return err
+        lost = self._lost(where, err, False, paths)
+        assert isinstance(lost, EfileError)
+        return lost
 
     def _redact(self, text: str, *, cut: bool = False) -> str:
         """Server-sent text with the token blanked out (some proxies echo request headers).
@@ -254,11 +317,11 @@ class ApiTransport:
                     return text[:-size] + "***"
         return text
 
-    def _preview(self, resp: httpx.Response, *, prefix: str, suffix: str = "") -> str:
+    def _preview(self, content: bytes, *, prefix: str, suffix: str = "") -> str:
         """The start of a body for a message (token blanked; empty when there is no body)."""
-        window = resp.content[:PREVIEW_WINDOW]
+        window = content[:PREVIEW_WINDOW]
         text = window.decode("utf-8", "replace")
-        text = self._redact(text, cut=len(resp.content) > len(window))
+        text = self._redact(text, cut=len(content) > len(window))
         text = " ".join(text.split())[:60]
         return f"{prefix}{text!r}{suffix}" if text else ""
 
@@ -283,6 +346,40 @@ class ApiTransport:
             f"and `efile-tui ls` before resubmitting. Paths: {shown}",
             paths,
         )
+
+
+def is_loopback(host: str) -> bool:
+    """True for ``localhost`` and loopback addresses (127.0.0.0/8, ::1)."""
+    host = host.strip("[]").lower().rstrip(".")
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_scheme(url: str, *, allow_http: bool) -> None:
+    """Refuse a URL that would send the token or a password in clear text.
+
+    ``https://`` is always fine; ``http://`` only to this machine (loopback) unless the user
+    opted in. Raises ``PlainHttpRefused`` naming the host and the way to opt in.
+    """
+    parsed = httpx.URL(url)
+    if parsed.scheme == "https" or (parsed.scheme == "http" and allow_http):
+        return
+    if parsed.scheme == "http" and is_loopback(parsed.host):
+        return
+    if parsed.scheme != "http":
+        raise PlainHttpRefused(
+            f"the service URL {url!r} is not an http(s) URL: give https://HOST/..."
+        )
+    raise PlainHttpRefused(
+        f"refusing plain http:// to {parsed.host!r}: the token (and a password at login) "
+        "would cross the network unencrypted and could be read or replayed by anyone on the "
+        "path. Use the https:// address; to send it unencrypted anyway, pass --allow-http "
+        "or set allow_plain_http = true in the profile"
+    )
 
 
 def _kind(exc: Exception) -> str:

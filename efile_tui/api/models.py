@@ -8,6 +8,8 @@ accepted. Models do no I/O and hold no reference to a client.
 from __future__ import annotations
 
 import enum
+import math
+import posixpath
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -67,16 +69,37 @@ class Operation(str, enum.Enum):
             return cls.UNKNOWN
 
 
+MAX_COUNT = 2**60  # bytes or files; anything larger is not a real size (1 EiB)
+
+
 def as_int(value: object, default: int = 0) -> int:
-    """Read an integer that may arrive as int, float, numeric string or null."""
+    """Read a count or size that may arrive as int, float, numeric string or null.
+
+    Negative, non-finite, out-of-range (above ``MAX_COUNT``) and unreadable values give
+    ``default``: the number is unknown, never an exception or a 300-digit figure.
+    """
+    number = as_count(value)
+    return default if number is None else number
+
+
+def as_count(value: object) -> int | None:
+    """A count or size in 0..``MAX_COUNT``, or None when absent or not believable."""
     if value is None or isinstance(value, bool):
-        return default
+        return None
     if isinstance(value, int):
-        return value
-    try:
-        return int(float(str(value).strip()))
-    except (TypeError, ValueError):
-        return default
+        number = value
+    else:
+        text = str(value).strip()
+        if len(text) > 40:
+            return None
+        try:
+            real = float(text)
+        except (TypeError, ValueError):
+            return None
+        if not math.isfinite(real):
+            return None
+        number = int(real) if abs(real) <= MAX_COUNT else -1
+    return number if 0 <= number <= MAX_COUNT else None
 
 
 def as_bool(value: object, default: bool = False) -> bool:
@@ -101,6 +124,21 @@ def as_str(value: object) -> str | None:
         return None
     text = str(value)
     return text if text else None
+
+
+class EntryRefused(ValueError):
+    """A listing entry whose name or path cannot be trusted; ``str()`` describes it."""
+
+
+def folder_path(path: str) -> str:
+    """``path`` with ``//`` collapsed and no trailing slash (``..`` is kept, not resolved)."""
+    return "/" + "/".join(p for p in path.split("/") if p)
+
+
+def bounded_repr(value: object, limit: int = 60) -> str:
+    """``repr`` of a server value for a message, cut to ``limit`` characters."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 @dataclass(frozen=True)
@@ -204,9 +242,11 @@ def percent_of(
         return 100.0
     if progress:
         try:
-            return max(0.0, min(100.0, float(progress.strip().rstrip("%"))))
+            value = float(progress.strip().rstrip("%"))
         except ValueError:
-            pass
+            value = math.nan
+        if math.isfinite(value):  # "NaN" or "inf" from the service: not a percentage
+            return max(0.0, min(100.0, value))
     if total_num > 0:
         return max(0.0, min(100.0, 100.0 * processed_num / total_num))
     if total_size > 0:
@@ -264,7 +304,7 @@ class FileEntry:
 
     name: str
     path: str
-    size: int = 0
+    size: int | None = 0  # None: the service sent no believable size
     is_dir: bool = False
     is_symlink: bool = False
     modified: str | None = None
@@ -272,16 +312,28 @@ class FileEntry:
     owner: str | None = None
 
     @classmethod
-    def from_api(cls, data: Mapping[str, Any], parent: str = "") -> FileEntry:
-        """Parse one ``fileList`` element; the path is rebuilt from parent+name if absent."""
+    def from_api(cls, data: Mapping[str, Any], parent: str) -> FileEntry:
+        """Parse one ``fileList`` element of the listing of ``parent``.
+
+        The path is built from ``parent`` and the name, never taken from the answer: an
+        entry whose own ``path`` disagrees, or whose name is empty, ``.``, ``..`` or holds a
+        ``/``, raises ``EntryRefused`` (it could make an action hit another path).
+        """
         name = str(data.get("name") or "")
-        path = as_str(data.get("path")) or (parent.rstrip("/") + "/" + name)
+        if not name or name in (".", "..") or "/" in name or "\x00" in name:
+            raise EntryRefused(f"an entry named {bounded_repr(name)} (not a file name)")
+        path = posixpath.join(folder_path(parent), name)
+        sent = data.get("path")
+        if sent is not None and folder_path(str(sent)) != path:
+            raise EntryRefused(
+                f"the entry {bounded_repr(name)} whose path {bounded_repr(sent)} is not {path}"
+            )
         kind = str(data.get("type") or "").lower()
         is_dir = as_bool(data.get("isDirectory"), default=kind in ("dir", "directory", "folder"))
         return cls(
-            name=name or path.rsplit("/", 1)[-1],
+            name=name,
             path=path,
-            size=as_int(data.get("size")),
+            size=as_count(data.get("size")),
             is_dir=is_dir,
             is_symlink=as_bool(data.get("isSymbolicLink")),
             modified=as_str(data.get("lastModifiedTime")),
@@ -305,12 +357,16 @@ class FileEntry:
 
 @dataclass(frozen=True)
 class DirPage:
-    """One page of a folder listing: ``total`` counts every entry, not just this page."""
+    """One page of a folder listing: ``total`` counts every entry, not just this page.
+
+    ``refused`` describes the entries left out because their name or path was unsafe.
+    """
 
     path: str
     total: int
     start: int
     entries: tuple[FileEntry, ...] = ()
+    refused: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

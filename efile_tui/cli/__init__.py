@@ -24,7 +24,14 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from efile_tui import __version__
-from efile_tui.cli.common import EXIT_BROKEN_PIPE, EXIT_USAGE, CliError, error_exit_code
+from efile_tui.cli.common import (
+    EXIT_BROKEN_PIPE,
+    EXIT_USAGE,
+    CliError,
+    add_deadline_arg,
+    add_http_arg,
+    error_exit_code,
+)
 
 
 class SafeParser(argparse.ArgumentParser):
@@ -64,6 +71,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--url", dest="top_url", metavar="URL", help="efile base URL (overrides EFILE_URL)"
     )
+    add_deadline_arg(parser, dest="top_deadline")
+    add_http_arg(parser, dest="top_allow_http")
     parser.add_argument("--no-mouse", action="store_true", help="TUI: do not capture the mouse")
     parser.add_argument("--interval", type=float, default=None, help="TUI: poll interval (s)")
     from efile_tui.cli.demo import add_terminal_args

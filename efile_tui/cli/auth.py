@@ -24,7 +24,15 @@ from efile_tui.api.auth import DEFAULT_PLATFORM_URL, token_expiry
 from efile_tui.api.client import normalise_efile_url
 from efile_tui.api.errors import AuthError, InvalidArgument, UnsupportedVersion
 from efile_tui.api.models import RegionToken
-from efile_tui.cli.common import EXIT_AUTH, EXIT_FAILED, EXIT_USAGE, CliError, emit_json, say
+from efile_tui.cli.common import (
+    EXIT_AUTH,
+    EXIT_FAILED,
+    EXIT_USAGE,
+    CliError,
+    add_http_arg,
+    emit_json,
+    say,
+)
 from efile_tui.config import (
     TOKEN_STORES,
     Config,
@@ -145,6 +153,7 @@ def _login_parser(sub: argparse._SubParsersAction) -> None:
         help="keep the password / secret key in the keyring (never a file) to log in again "
         "automatically when the token can no longer be renewed",
     )
+    add_http_arg(p)
     _refuse(p, "--password", "--password-stdin")
     _refuse(p, "--secret-key", "--secret-key-stdin")
     _refuse(p, "--token", "--token-stdin")
@@ -208,6 +217,7 @@ def cmd_login(args: argparse.Namespace) -> int:
         user=args.user or (old.user if old else None),
         org_id=args.org_id or (old.org_id if old else None),
         access_key=args.access_key,
+        allow_http=args.allow_http or bool(old and old.allow_plain_http),
     )
     if method != "token":
         request.user = request.user or _ask("User")
@@ -328,7 +338,9 @@ def _authenticate(args: argparse.Namespace, request: LoginRequest) -> _Login:
                 args.home,
                 request.user or _opt(claims.get("user")),
             )
-        region = asyncio.run(region_info(request.platform_url, token))
+        region = asyncio.run(
+            region_info(request.platform_url, token, allow_http=request.allow_http)
+        )
     except (AuthError, UnsupportedVersion, InvalidArgument) as exc:
         raise CliError(f"login refused: {exc}", EXIT_AUTH) from None
     if not region.efile_url:

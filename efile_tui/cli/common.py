@@ -10,13 +10,16 @@ from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
 from efile_tui.api.errors import (
+    AccessRefused,
     ApiError,
     AuthError,
     BadResponse,
     EfileError,
     OutcomeUnknown,
+    PlainHttpRefused,
     RateLimited,
     ServiceUnreachable,
+    SettingError,
 )
 from efile_tui.core.validate import InputError, text_problem
 
@@ -43,8 +46,10 @@ class CliError(Exception):
 
 def error_exit_code(exc: BaseException) -> int | None:
     """The exit code for an error escaping a command (None: not ours, re-raise)."""
-    if isinstance(exc, AuthError):
+    if isinstance(exc, (AuthError, AccessRefused)):
         return EXIT_AUTH
+    if isinstance(exc, (PlainHttpRefused, SettingError)):
+        return EXIT_USAGE
     if isinstance(exc, (ServiceUnreachable, RateLimited, BadResponse)):
         return EXIT_UNREACHABLE
     if isinstance(exc, (ApiError, OutcomeUnknown, EfileError)):
@@ -53,11 +58,46 @@ def error_exit_code(exc: BaseException) -> int | None:
 
 
 def add_connection_args(parser: argparse.ArgumentParser) -> None:
-    """``--profile`` and ``--url``, shared by every command that talks to the service."""
+    """``--profile``, ``--url``, ``--deadline`` and ``--allow-http``, shared by every command
+    that talks to the service."""
     parser.add_argument("--profile", help="saved profile to use (default: the default profile)")
     parser.add_argument(
         "--url", help="efile base URL (overrides EFILE_URL and the profile; skips discovery)"
     )
+    add_deadline_arg(parser)
+    add_http_arg(parser)
+
+
+def add_deadline_arg(parser: argparse.ArgumentParser, dest: str = "deadline") -> None:
+    """``--deadline SECONDS``: the most one request may take, connect to last byte."""
+    parser.add_argument(
+        "--deadline",
+        dest=dest,
+        type=_seconds,
+        metavar="SECONDS",
+        help="most seconds one request may take, connect to last byte (default: "
+        "$EFILE_DEADLINE, the profile's request_deadline, or 60)",
+    )
+
+
+def add_http_arg(parser: argparse.ArgumentParser, dest: str = "allow_http") -> None:
+    """``--allow-http``: the opt-in to send the token over plain http to another host."""
+    parser.add_argument(
+        "--allow-http",
+        dest=dest,
+        action="store_true",
+        help="allow a plain http:// URL to a host other than this machine (the token then "
+        "crosses the network unencrypted); also the profile's allow_plain_http = true",
+    )
+
+
+def _seconds(value: str) -> float:
+    from efile_tui.config import deadline_problem
+
+    problem = deadline_problem(value)
+    if problem:
+        raise argparse.ArgumentTypeError(f"--deadline {problem}")
+    return float(value)
 
 
 def add_json_arg(parser: argparse.ArgumentParser) -> None:
@@ -106,7 +146,10 @@ async def open_context(args: argparse.Namespace) -> AsyncIterator[tuple[Connecti
 
     check_option_text(args, "profile", "url")
     conn = resolve_connection(
-        profile=getattr(args, "profile", None), url=getattr(args, "url", None)
+        profile=getattr(args, "profile", None),
+        url=getattr(args, "url", None),
+        deadline=getattr(args, "deadline", None),
+        allow_http=bool(getattr(args, "allow_http", False)),
     )
     check_connection_text(conn)
     journal = Journal()

@@ -92,6 +92,8 @@ def _launch(launch, args: argparse.Namespace) -> int:  # type: ignore[no-untyped
         interval=getattr(args, "interval", None),
         glyphs=getattr(args, "glyphs", None) or getattr(args, "top_glyphs", None),
         encoding=getattr(args, "encoding", None) or getattr(args, "top_encoding", None),
+        deadline=getattr(args, "deadline", None) or getattr(args, "top_deadline", None),
+        allow_http=bool(getattr(args, "allow_http", False) or getattr(args, "top_allow_http", 0)),
     )
 
 

@@ -6,11 +6,12 @@ import argparse
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from efile_tui.api.errors import AlreadyExists, EfileError
+from efile_tui.api.errors import AlreadyExists, EfileError, ListingIncomplete
 from efile_tui.api.models import FileEntry
 from efile_tui.cli import output
 from efile_tui.cli.common import (
     EXIT_FAILED,
+    EXIT_UNREACHABLE,
     EXIT_USAGE,
     CliError,
     add_connection_args,
@@ -64,20 +65,40 @@ async def cmd_ls(args: argparse.Namespace) -> int:
             "keyword": args.filter,
         }
         entries: list[FileEntry] = []
+        refused: list[str] = []
+        incomplete: ListingIncomplete | None = None
         page_size = min(1000, args.limit or 1000)
-        async for entry in ctx.client.iter_dir(path, page_size=page_size, **kwargs):
-            entries.append(entry)
-            if not args.json:
-                print(output.entry_line(entry))
-            if args.limit and len(entries) >= args.limit:
-                break
+        try:
+            async for page in ctx.client.iter_pages(path, page_size=page_size, **kwargs):
+                refused.extend(page.refused)
+                for entry in page.entries[: (args.limit - len(entries)) if args.limit else None]:
+                    entries.append(entry)
+                    if not args.json:
+                        print(output.entry_line(entry))
+                if args.limit and len(entries) >= args.limit:
+                    break
+        except ListingIncomplete as exc:
+            incomplete = exc
         if args.json:
             emit_json(
-                {"path": path, "total": len(entries), "fileList": [e.to_api() for e in entries]}
+                {
+                    "path": path,
+                    "total": len(entries),
+                    "fileList": [e.to_api() for e in entries],
+                    "complete": incomplete is None,
+                    "refused": refused,
+                }
             )
         else:
             say(f"{len(entries)} entries in {path}")
-    return 0
+        for line in refused[:5]:
+            say(f"refused {line}")
+        if len(refused) > 5:
+            say(f"refused {len(refused) - 5} more entries")
+        if incomplete is not None:
+            say(f"efile-tui: {incomplete}")
+            return EXIT_UNREACHABLE
+    return EXIT_FAILED if refused else 0
 
 
 async def cmd_mkdir(args: argparse.Namespace) -> int:

@@ -31,6 +31,7 @@ async def login_and_connect(
     profile: str | None = None,
     region: str | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
+    deadline: float | None = None,
 ) -> Connection:
     """Log in, save the profile (no secrets) and the token, and return the connection.
 
@@ -40,7 +41,9 @@ async def login_and_connect(
     tokens = await request_tokens(request, transport=transport)
     token = pick_region_token(tokens, region)
     chosen = next(t for t in tokens if t.token == token)
-    info = await region_info(request.platform_url, token, transport=transport)
+    info = await region_info(
+        request.platform_url, token, transport=transport, allow_http=request.allow_http
+    )
     if not info.efile_url:
         raise NeedsLogin(f"region {chosen.cluster_name} has no enabled efile service")
     config = await asyncio.to_thread(load_config)
@@ -57,4 +60,6 @@ async def login_and_connect(
     )
     store = TokenStore(config.store_for(name), allow_prompting=False)
     await asyncio.to_thread(save_login, config, settings, token, store=store)
-    return await resolve_connection_async(profile=name)
+    return await resolve_connection_async(
+        profile=name, deadline=deadline, allow_http=request.allow_http
+    )

@@ -67,8 +67,10 @@ class DeletePreview:
         return lines
 
 
-def human_size(n: int) -> str:
-    """Bytes as a short human string (binary units)."""
+def human_size(n: int | None) -> str:
+    """Bytes as a short human string (binary units); ``?`` when unknown (None)."""
+    if n is None:
+        return "?"
     size = float(n)
     for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
         if abs(size) < 1024 or unit == "TiB":
@@ -137,7 +139,7 @@ class _Walk:
             self.note_depth(entry.path, depth)
             self.queue.put_nowait((normalise_path(entry.path), depth, False))
         else:
-            self.add_file(entry.path, entry.size, depth)
+            self.add_file(entry.path, entry.size or 0, depth)
 
     async def page(self, path: str, start: int, keyword: str | None = None) -> DirPage | None:
         """One listing call cut off at the time left; None when the time is up."""
@@ -189,7 +191,7 @@ class _Walk:
         except EfileError:
             page = None
         if page is not None:
-            size = next((e.size for e in page.entries if e.name == name), 0)
+            size = next((e.size or 0 for e in page.entries if e.name == name), 0)
         self.add_file(path, size, 0)
 
     async def worker(self) -> None:

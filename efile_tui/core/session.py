@@ -33,13 +33,14 @@ from efile_tui.api.auth import (
     token_claims,
 )
 from efile_tui.api.client import EfileClient
-from efile_tui.api.errors import ApiError, AuthError, BadResponse
-from efile_tui.api.http import TokenRenewer
+from efile_tui.api.errors import ApiError, AuthError, BadResponse, SettingError
+from efile_tui.api.http import DEFAULT_DEADLINE, TokenRenewer
 from efile_tui.api.models import Region, RegionToken
 from efile_tui.config import (
     DEFAULT_POLL_INTERVAL,
     Config,
     Profile,
+    deadline_problem,
     load_config,
     save_config,
 )
@@ -79,6 +80,8 @@ class Connection:
     settings: Profile | None = field(default=None, repr=False)
     deny_paths: tuple[str, ...] = ()  # never deleted, moved away or overwritten
     poll_interval: float = DEFAULT_POLL_INTERVAL  # seconds between polls (TUI, watch, --wait)
+    deadline: float = DEFAULT_DEADLINE
+    allow_http: bool = False
 
     @property
     def label(self) -> str:
@@ -89,7 +92,14 @@ class Connection:
 
     def client(self, **kwargs: object) -> EfileClient:
         """A new EfileClient for this connection (renewal wired in)."""
-        return EfileClient(self.efile_url, self.token, renew=self.renew, **kwargs)  # type: ignore[arg-type]
+        return EfileClient(
+            self.efile_url,
+            self.token,
+            renew=self.renew,
+            deadline=self.deadline,
+            allow_http=self.allow_http,
+            **kwargs,  # type: ignore[arg-type]
+        )
 
     async def learn_home(self, client: EfileClient) -> str:
         """The home folder: ``EFILE_HOME`` / the profile's, else asked of the service once.
@@ -169,7 +179,12 @@ class Renewer:
     async def _renew(self, old: str) -> str | None:
         conn = self.connection
         try:
-            async with PlatformClient(self.platform_url, transport=self.transport) as platform:
+            async with PlatformClient(
+                self.platform_url,
+                transport=self.transport,
+                deadline=conn.deadline,
+                allow_http=conn.allow_http,
+            ) as platform:
                 return await platform.renew(old, conn.region_id or conn.region) or None
         except ApiError as exc:  # expired beyond the grace period, refused, ...
             log.info("token renewal refused: %s", exc.title)
@@ -190,6 +205,7 @@ class Renewer:
             org_id=remembered.org_id,
             access_key=remembered.access_key,
             secret=remembered.secret,
+            allow_http=conn.allow_http,
         )
         try:
             tokens = await request_tokens(request, transport=self.transport)
@@ -220,12 +236,16 @@ def resolve_connection(
     config: Config | None = None,
     allow_prompting: bool = True,
     transport: httpx.AsyncBaseTransport | None = None,
+    deadline: float | None = None,
+    allow_http: bool = False,
 ) -> Connection:
     """Find the efile URL and token to use, or raise ``NeedsLogin`` saying what is missing.
 
     May raise ``NoUsableKeyring`` / ``TokenFileError`` (exit 4) from the token store and
     ``ConfigError`` for a malformed config file. Blocking (keyring): not on an event loop.
-    ``transport`` is only for tests (the platform client used for renewal).
+    ``transport`` is only for tests (the platform client used for renewal). The request
+    deadline comes from ``deadline`` (a flag), ``EFILE_DEADLINE`` or the profile; plain
+    http to another host is allowed by ``allow_http`` (a flag) or the profile.
     """
     env = os.environ if env is None else env
     config = load_config() if config is None else config
@@ -272,6 +292,8 @@ def resolve_connection(
         settings=settings,
         deny_paths=tuple(settings.deny_paths) if settings else (),
         poll_interval=settings.poll_interval if settings else DEFAULT_POLL_INTERVAL,
+        deadline=_deadline(deadline, env, settings),
+        allow_http=allow_http or bool(settings and settings.allow_plain_http),
     )
     if conn.platform_url:
         conn.renew = Renewer(
@@ -289,6 +311,21 @@ def _claim(token: str, name: str) -> str | None:
     return str(value) if isinstance(value, (str, int)) and str(value) else None
 
 
+def _deadline(flag: float | None, env: Mapping[str, str], settings: Profile | None) -> float:
+    """The request deadline: the flag, else ``EFILE_DEADLINE``, else the profile's."""
+    if flag is not None:
+        return flag
+    raw = env.get("EFILE_DEADLINE")
+    if raw:
+        problem = deadline_problem(raw)
+        if problem:
+            raise SettingError(f"EFILE_DEADLINE={raw[:20]!r} {problem}")
+        return float(raw)
+    if settings is not None and settings.request_deadline is not None:
+        return settings.request_deadline
+    return DEFAULT_DEADLINE
+
+
 def _platform_url(settings: Profile | None, efile_url: str, env: Mapping[str, str]) -> str | None:
     """Where to renew: the profile's platform, unless the efile URL was pointed elsewhere."""
     if settings is not None and settings.efile_url in (None, efile_url):
@@ -304,6 +341,8 @@ async def resolve_connection_async(
     store: TokenStore | None = None,
     config: Config | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
+    deadline: float | None = None,
+    allow_http: bool = False,
 ) -> Connection:
     """``resolve_connection`` in a worker thread, for an event loop (the TUI).
 
@@ -318,6 +357,8 @@ async def resolve_connection_async(
             config=config,
             allow_prompting=False,
             transport=transport,
+            deadline=deadline,
+            allow_http=allow_http,
         )
     )
 
@@ -336,6 +377,7 @@ class LoginRequest:
     org_id: str | None = None
     access_key: str | None = field(default=None, repr=False)
     secret: str = field(default="", repr=False)
+    allow_http: bool = False  # the user opted in to plain http to a non-loopback platform
 
     def remembered(self) -> RememberedLogin:
         """The login to keep in the keyring for automatic re-login."""
@@ -356,21 +398,29 @@ async def request_tokens(
         url = request.platform_url
         if url.rstrip("/") == DEFAULT_PLATFORM_URL:
             url = AKSK_DEFAULT_URL
-        async with PlatformClient(url, transport=transport) as platform:
+        async with PlatformClient(
+            url, transport=transport, allow_http=request.allow_http
+        ) as platform:
             return await platform.login_aksk(
                 request.user or "", request.access_key or "", request.secret
             )
-    async with PlatformClient(request.platform_url, transport=transport) as platform:
+    async with PlatformClient(
+        request.platform_url, transport=transport, allow_http=request.allow_http
+    ) as platform:
         return await platform.login_password(
             request.user or "", request.secret, request.org_id or ""
         )
 
 
 async def region_info(
-    platform_url: str, token: str, *, transport: httpx.AsyncBaseTransport | None = None
+    platform_url: str,
+    token: str,
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
+    allow_http: bool = False,
 ) -> Region:
     """Where a regional token's efile service lives, and the user's home there."""
-    async with PlatformClient(platform_url, transport=transport) as platform:
+    async with PlatformClient(platform_url, transport=transport, allow_http=allow_http) as platform:
         return await platform.center(token)
 
 
@@ -402,6 +452,8 @@ def login_profile(
         poll_interval=previous.poll_interval if previous else DEFAULT_POLL_INTERVAL,
         token_store=token_store or (previous.token_store if previous else None),
         auto_relogin=auto_relogin,
+        request_deadline=previous.request_deadline if previous else None,
+        allow_plain_http=request.allow_http or bool(previous and previous.allow_plain_http),
         extra=dict(previous.extra) if previous else {},
     )
 

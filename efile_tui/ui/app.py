@@ -30,6 +30,7 @@ from efile_tui.core import terminal
 from efile_tui.core.glyphs import ASCII, current
 from efile_tui.core.operations import Context
 from efile_tui.core.session import Connection
+from efile_tui.core.text import clean
 from efile_tui.store.audit import AuditLog
 from efile_tui.store.journal import Journal
 from efile_tui.ui.messages import CopyText
@@ -133,9 +134,11 @@ class EfileApp(NotesKeeper, App[int]):
         timeout: float | None = None,
         markup: bool = True,
     ) -> None:
-        """Show a toast and keep it for the notification history (``N``)."""
+        """Show a toast, kept for the notification history (``N``); always literal text,
+        never markup: messages often carry server text."""
+        message, title = clean(message, keep_newlines=True), clean(title)
         self.keep_note(message, title, severity)
-        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     def on_mount(self) -> None:
         for theme in THEMES:
@@ -381,7 +384,12 @@ async def _learn_region(conn: Connection) -> None:
 
 
 def create_app(
-    *, profile: str | None = None, url: str | None = None, interval: float | None = None
+    *,
+    profile: str | None = None,
+    url: str | None = None,
+    interval: float | None = None,
+    deadline: float | None = None,
+    allow_http: bool = False,
 ) -> EfileApp:
     """The app exactly as ``efile-tui`` builds it: connection, profile settings (deny list,
     poll interval), home folder, journal and audit log. ``close_app`` releases them.
@@ -398,7 +406,9 @@ def create_app(
         journal.reap_orphaned_submits()
         audit = AuditLog()
         try:
-            conn: Connection | None = resolve_connection(profile=profile, url=url)
+            conn: Connection | None = resolve_connection(
+                profile=profile, url=url, deadline=deadline, allow_http=allow_http
+            )
         except NeedsLogin:
             conn = None
         settings = load_config().get_profile(profile)
@@ -410,7 +420,8 @@ def create_app(
         }
 
         async def attempt(request):  # type: ignore[no-untyped-def]
-            return await login_and_connect(request, profile=profile)
+            request.allow_http = request.allow_http or allow_http
+            return await login_and_connect(request, profile=profile, deadline=deadline)
 
         ctx = None
         if conn is not None:
@@ -466,6 +477,8 @@ def launch(
     interval: float | None = None,
     glyphs: str | None = None,
     encoding: str | None = None,
+    deadline: float | None = None,
+    allow_http: bool = False,
 ) -> int:
     """Resolve the connection in the terminal, then run the TUI; returns the exit code.
 
@@ -483,7 +496,9 @@ def launch(
         profile_glyphs=settings.glyphs if settings else None,
     )
     terminal.apply(plan)
-    app = create_app(profile=profile, url=url, interval=interval)
+    app = create_app(
+        profile=profile, url=url, interval=interval, deadline=deadline, allow_http=allow_http
+    )
     try:
         return int(app.run(mouse=mouse) or 0)
     finally:

@@ -80,7 +80,7 @@ def make_app(tmp_path: Path, *, tasks: bool = True) -> EfileApp:
     journal = Journal(tmp_path / "journal.sqlite3", clock=lambda: 1_790_000_000.0)
     if tasks:
         journal.add_ids(IDS, profile=None, region=None)
-    client = EfileClient("http://efile.test", "t", transport=httpx.MockTransport(handler))
+    client = EfileClient("https://efile.test", "t", transport=httpx.MockTransport(handler))
     ctx = Context(client=client, journal=journal, audit=AuditLog(tmp_path / "audit.jsonl"))
     return EfileApp(ctx, endpoint="demo@simulated-region", home=HOME, interval=3600)
 

@@ -304,7 +304,7 @@ class Seen:
 def client_for(handler: Callable[[httpx.Request], httpx.Response]) -> tuple[EfileClient, Recorder]:
     rec = Recorder(handler)
     client = EfileClient(
-        "http://efile.test", TOKEN, transport=rec.transport, sleep=no_sleep,
+        "https://efile.test", TOKEN, transport=rec.transport, sleep=no_sleep,
         retry=RetryPolicy(attempts=2),
     )  # fmt: skip
     return client, rec

@@ -25,7 +25,7 @@ TOKEN = "tok-SECRET-123"
 
 def make(rec: Recorder, **kw: object) -> EfileClient:
     return EfileClient(
-        "http://efile.test/efile/", TOKEN, transport=rec.transport, sleep=no_sleep, **kw
+        "https://efile.test/efile/", TOKEN, transport=rec.transport, sleep=no_sleep, **kw
     )  # type: ignore[arg-type]
 
 
@@ -239,7 +239,7 @@ async def test_task_list_batching_and_lenient_shapes() -> None:
 
 async def test_task_batch_size_limits() -> None:
     with pytest.raises(ValueError):
-        EfileClient("http://x", "t", task_batch=501)
+        EfileClient("https://x", "t", task_batch=501)
     rec = Recorder(echo_tasks)
     async with make(rec, task_batch=500) as client:
         await client.task_list([str(i) for i in range(501)])
@@ -369,7 +369,7 @@ async def test_numeric_code_is_accepted() -> None:
 
 
 def test_repr_never_shows_token() -> None:
-    client = EfileClient("http://x", TOKEN)
+    client = EfileClient("https://x", TOKEN)
     assert TOKEN not in repr(client) and TOKEN not in repr(client.http)
 
 

@@ -187,7 +187,9 @@ async def test_with_real_client_on_mock_transport() -> None:
         )
 
     rec = Recorder(handler)
-    client = EfileClient("http://efile.test/efile/", "tok", transport=rec.transport, sleep=no_sleep)
+    client = EfileClient(
+        "https://efile.test/efile/", "tok", transport=rec.transport, sleep=no_sleep
+    )
     async with client:
         result = await preview_delete(client, [ROOT], is_dir={ROOT: True}, page_size=2)
     assert result.complete and result.files == 6 and result.dirs == 8

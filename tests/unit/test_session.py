@@ -23,8 +23,8 @@ from efile_tui.core.session import (
 from efile_tui.store.tokens import SERVICE, NoUsableKeyring, RememberedLogin, TokenStore
 from tests.unit.test_tokens import MemoryKeyring, SlowKeyring, keyring_sandbox, use
 
-PLATFORM = "http://platform.test"
-EFILE = "http://efile.test"
+PLATFORM = "https://platform.test"
+EFILE = "https://efile.test"
 OLD, NEW, FRESH = "old-token", "new-token", "fresh-token"
 
 
@@ -111,17 +111,17 @@ async def list_home(conn: Connection, service: Service) -> None:
 
 def test_efile_token_wins(memory: MemoryKeyring) -> None:
     TokenStore().set("default", "stored")
-    env = {"EFILE_TOKEN": "from-env", "EFILE_URL": "http://x"}
+    env = {"EFILE_TOKEN": "from-env", "EFILE_URL": "https://x"}
     conn = resolve_connection(env=env, config=config())
     assert conn.token == "from-env"
     assert conn.token_source == "EFILE_TOKEN"
-    assert conn.efile_url == "http://x"
+    assert conn.efile_url == "https://x"
 
 
 def test_env_only_without_config(memory: MemoryKeyring) -> None:
-    env = {"EFILE_TOKEN": "t", "EFILE_URL": "http://x", "EFILE_HOME": "/h"}
+    env = {"EFILE_TOKEN": "t", "EFILE_URL": "https://x", "EFILE_HOME": "/h"}
     conn = resolve_connection(env=env, config=Config())
-    assert (conn.token, conn.efile_url, conn.home, conn.renew) == ("t", "http://x", "/h", None)
+    assert (conn.token, conn.efile_url, conn.home, conn.renew) == ("t", "https://x", "/h", None)
     assert memory.calls == []
 
 
@@ -140,18 +140,18 @@ def test_token_from_keyring_and_profile(memory: MemoryKeyring) -> None:
 
 def test_url_and_home_overrides(memory: MemoryKeyring) -> None:
     TokenStore().set("default", OLD)
-    conn = resolve_connection(url="http://arg", env={"EFILE_HOME": "/h"}, config=config())
-    assert conn.efile_url == "http://arg"
+    conn = resolve_connection(url="https://arg", env={"EFILE_HOME": "/h"}, config=config())
+    assert conn.efile_url == "https://arg"
     assert conn.home == "/h"
     assert conn.renew is None  # the profile's platform is not for this URL
 
 
 def test_named_profile(memory: MemoryKeyring) -> None:
     cfg = config()
-    cfg.set_profile(Profile(name="work", efile_url="http://work", platform_url=PLATFORM))
+    cfg.set_profile(Profile(name="work", efile_url="https://work", platform_url=PLATFORM))
     TokenStore().set("work", "work-token")
     conn = resolve_connection(profile="work", env={}, config=cfg)
-    assert (conn.token, conn.efile_url, conn.profile) == ("work-token", "http://work", "work")
+    assert (conn.token, conn.efile_url, conn.profile) == ("work-token", "https://work", "work")
     with pytest.raises(NeedsLogin, match="--profile nope"):
         resolve_connection(profile="nope", env={}, config=cfg)
 

@@ -123,12 +123,12 @@ def platform_transport(seen: list[httpx.Request]) -> httpx.MockTransport:
 async def test_request_tokens_password_and_aksk() -> None:
     seen: list[httpx.Request] = []
     transport = platform_transport(seen)
-    password = LoginRequest("http://p", "password", user="u", org_id="o", secret="pw")
+    password = LoginRequest("https://p", "password", user="u", org_id="o", secret="pw")
     tokens = await request_tokens(password, transport=transport)
     assert [t.cluster_id for t in tokens] == ["0", "11112"]
     assert seen[-1].url.path == "/ac/openapi/v2/tokens"
     assert seen[-1].headers["password"] == "pw" and seen[-1].headers["orgId"] == "o"
-    aksk = LoginRequest("http://p", "aksk", user="u", access_key="ak", secret="sk")
+    aksk = LoginRequest("https://p", "aksk", user="u", access_key="ak", secret="sk")
     await request_tokens(aksk, transport=transport)
     assert seen[-1].url.path == "/api/user/v3/tokens"
     assert seen[-1].headers["accessKey"] == "ak" and "sk" not in seen[-1].headers.values()
@@ -141,13 +141,13 @@ def test_save_login_keeps_settings_and_reports(
     config = Config()
     config.set_profile(Profile(name="default", deny_paths=["/keep"], auto_relogin=True))
     TokenStore("file").set("default", "stale")  # an old plain-text copy
-    request = LoginRequest("http://p", "password", user="u", org_id="o", secret="pw")
+    request = LoginRequest("https://p", "password", user="u", org_id="o", secret="pw")
     profile = login_profile(
         "default",
         request,
         region_id="11112",
         region_name="east",
-        efile_url="http://e",
+        efile_url="https://e",
         home="/home/u",
         user="u",
         previous=config.get_profile("default"),
@@ -159,7 +159,7 @@ def test_save_login_keeps_settings_and_reports(
     assert any("removed the old plain-text token file" in n for n in outcome.notes)
     assert "forgot the previously remembered password" in outcome.notes
     assert TokenStore("file").get("default")[0] is None
-    assert load_config().profiles["default"].efile_url == "http://e"
+    assert load_config().profiles["default"].efile_url == "https://e"
     assert keyring_sandbox_fixture.items == {(SERVICE, "default"): "new-token"}
     remembered = save_login(
         config, profile, "t2", store=TokenStore(), remember=request.remembered()

@@ -152,7 +152,7 @@ class PathPane(Vertical):
     def known_sizes(self, paths: Iterable[str]) -> dict[str, int]:
         """Size of each path the pane has seen (files; folders report 0)."""
         found = ((p, self.known_entry(p)) for p in paths)
-        return {p: e.size for p, e in found if e is not None}
+        return {p: e.size or 0 for p, e in found if e is not None}
 
     def clear_marks(self) -> None:
         """Unmark everything, in every folder."""

@@ -23,8 +23,10 @@ COLUMNS = (
 )
 
 
-def size_text(n: int) -> str:
+def size_text(n: int | None) -> str:
     """Bytes in at most 8 columns, binary units (``512 B``, ``99.9 KiB``, ``1023 MiB``)."""
+    if n is None:
+        return "?"  # the service sent no believable size
     value = float(n)
     for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
         if value < 1024 or unit == "TiB":
