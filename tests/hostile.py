@@ -77,10 +77,10 @@ EVERYTHING = "".join(
     + INVISIBLE[:3]
     + WIDE[:2]
 )
-# File-name safe members (no slash, no NUL), for remote names in the fake services.
-NAMES: list[str] = [s for s in CORPUS if "/" not in s and "\x00" not in s] + [
-    "[@click=app.quit]x[/]"
-]
+# As file names: no slash (a closing tag loses it, an opening one stays live), no NUL.
+NAMES: list[str] = list(
+    dict.fromkeys(s.replace("/", "").replace("\x00", "") for s in CORPUS if s.strip("/\x00"))
+)
 
 # Bytes that must never be printed raw: C0 but tab/newline, DEL, C1, bidi, invisible.
 _RAW = re.compile(

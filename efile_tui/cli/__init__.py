@@ -19,6 +19,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from typing import NoReturn
@@ -31,7 +32,9 @@ from efile_tui.cli.common import (
     add_deadline_arg,
     add_http_arg,
     error_exit_code,
+    guard_output,
 )
+from efile_tui.core.text import clean
 
 
 class SafeParser(argparse.ArgumentParser):
@@ -100,6 +103,24 @@ def _register_optional(sub: argparse._SubParsersAction) -> None:
     auth.register(sub)
 
 
+def _stop_like_sigint(stopped_by: list[int]) -> None:
+    """Make SIGTERM and SIGHUP stop a command the way Ctrl-C does.
+
+    A submit that is stopped then records what it knows (items without an answer become
+    "outcome unknown" in the journal, the audit log gets its entry) instead of the process
+    dying mid-request; the exit status is 128 + the signal number.
+    """
+
+    def interrupt(signum: int, _frame: object) -> None:
+        if stopped_by:  # already stopping: let the journal and audit writes finish
+            return
+        stopped_by.append(signum)
+        raise KeyboardInterrupt
+
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, interrupt)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code.
 
@@ -146,27 +167,30 @@ def _run(argv: Sequence[str] | None) -> int:
     if args.debug:
         # httpx logs request lines only (never headers); keep its noise at INFO.
         logging.getLogger("httpcore").setLevel(logging.INFO)
-    handler = getattr(args, "handler", None)
-    if handler is None:
-        from efile_tui.cli import demo
+    from efile_tui.cli import demo
 
-        handler = demo.run_tui
+    handler = getattr(args, "handler", None) or demo.run_tui
+    stopped_by: list[int] = []
+    if handler not in (demo.run_tui, demo.run_demo):
+        guard_output()  # a command's output is shown cleaned; the TUI renders its own
+        _stop_like_sigint(stopped_by)
     try:
         result = handler(args)
         if asyncio.iscoroutine(result):
             result = asyncio.run(result)
         return int(result or 0)
     except CliError as exc:
-        print(f"efile-tui: {exc}", file=sys.stderr)
+        print(f"efile-tui: {clean(str(exc), keep_newlines=True)}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
-        print("efile-tui: interrupted", file=sys.stderr)
-        return 130
+        signum = stopped_by[0] if stopped_by else signal.SIGINT
+        print(f"efile-tui: interrupted ({signal.Signals(signum).name})", file=sys.stderr)
+        return 128 + signum
     except Exception as exc:  # an EfileError that escaped a command
         code = error_exit_code(exc)
         if code is None:
             raise
-        print(f"efile-tui: {exc}", file=sys.stderr)
+        print(f"efile-tui: {clean(str(exc), keep_newlines=True)}", file=sys.stderr)
         return code
 
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import sys
 from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 from efile_tui.api.errors import (
     AccessRefused,
@@ -21,6 +20,7 @@ from efile_tui.api.errors import (
     ServiceUnreachable,
     SettingError,
 )
+from efile_tui.core.text import clean, json_dumps
 from efile_tui.core.validate import InputError, text_problem
 
 if TYPE_CHECKING:
@@ -113,10 +113,45 @@ def say(message: str) -> None:
 
 
 def emit_json(data: Any) -> None:
-    """Write one JSON document to stdout."""
-    json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
-    sys.stdout.write("\n")
+    """Write one JSON document to stdout (control and invisible characters escaped)."""
+    sys.stdout.write(json_dumps(data, indent=2) + "\n")
     sys.stdout.flush()
+
+
+class CleanStream:
+    """A text stream that shows every write through ``clean`` (tab and newline kept).
+
+    The CLI's stdout and stderr are wrapped in it, so no byte a server or a file chose can
+    act on the terminal, whichever code path prints it. Output that must carry a control
+    character on purpose (a terminal bell) goes through ``write_control``.
+    """
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        """Write ``text`` cleaned; returns ``len(text)`` like a text stream."""
+        self.stream.write(clean(text, keep_newlines=True))
+        return len(text)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.stream, name)
+
+
+def write_control(text: str) -> None:
+    """Write a terminal control sequence this program built itself (a bell, a desktop
+    notification) to stderr as is; everything else on stderr is shown cleaned."""
+    stream = sys.stderr.stream if isinstance(sys.stderr, CleanStream) else sys.stderr
+    stream.write(text)
+    stream.flush()
+
+
+def guard_output() -> None:
+    """Wrap stdout and stderr in ``CleanStream`` (for commands; never for the TUI)."""
+    if sys.stdout is not None and not isinstance(sys.stdout, CleanStream):
+        sys.stdout = CleanStream(sys.stdout)
+    if sys.stderr is not None and not isinstance(sys.stderr, CleanStream):
+        sys.stderr = CleanStream(sys.stderr)
 
 
 def confirm(question: str, *, assume_yes: bool) -> None:

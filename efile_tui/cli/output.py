@@ -10,6 +10,7 @@ from efile_tui.api.models import CancelResult, FileEntry, SubmitOutcome, Task, T
 from efile_tui.cli.common import EXIT_AUTH, EXIT_FAILED, EXIT_OK, EXIT_UNREACHABLE
 from efile_tui.core import glyphs
 from efile_tui.core.preview import human_size
+from efile_tui.core.text import clean
 
 AUTH_CODES = {"10007", "10008", "911406", "911404", "911009"}
 
@@ -18,7 +19,7 @@ def entry_line(entry: FileEntry) -> str:
     """``d  4.0 KiB  2026-01-01 12:00:00  /path`` style line for ls."""
     kind = "d" if entry.is_dir else ("l" if entry.is_symlink else "-")
     size = "" if entry.is_dir else human_size(entry.size)
-    return f"{kind} {size:>10}  {entry.modified or '':19}  {entry.path}"
+    return f"{kind} {size:>10}  {clean(entry.modified):19}  {clean(entry.path)}"
 
 
 def progress_text(task: Task) -> str:
@@ -37,28 +38,31 @@ def progress_text(task: Task) -> str:
 def task_line(task: Task, *, note: str = "") -> str:
     """One human line per task: id, operation, status, progress, paths, error."""
     glyph = glyphs.current().of(task.status.value)
-    target = f" → {task.target_path}" if task.target_path else ""
+    target = f" → {clean(task.target_path)}" if task.target_path else ""
     err = (
-        f"  error {task.error_code}: {task.error_msg}" if task.error_code or task.error_msg else ""
+        f"  error {clean(task.error_code)}: {clean(task.error_msg)}"
+        if task.error_code or task.error_msg
+        else ""
     )
-    tail = f"  [{note}]" if note else ""
+    tail = f"  [{clean(note)}]" if note else ""
     return (
-        f"{task.task_id:32}  {task.operation.value:6}  {glyph} {task.status.value:10}  "
-        f"{progress_text(task):30}  {task.source_path or ''}{target}{err}{tail}"
+        f"{clean(task.task_id):32}  {task.operation.value:6}  {glyph} {task.status.value:10}  "
+        f"{progress_text(task):30}  {clean(task.source_path)}{target}{err}{tail}"
     )
 
 
 def outcome_line(outcome: SubmitOutcome) -> str:
     """One human line per submitted item."""
-    path = outcome.item.source_path
+    path = clean(outcome.item.source_path)
     if outcome.task is not None:
         t = outcome.task
+        tid = clean(t.task_id)
         if t.status is TaskStatus.FAIL:
-            return f"✗ {path}: task {t.task_id} failed: {_err(t.error_code, t.error_msg)}"
-        return f"✓ {path}: task {t.task_id} ({t.status.value})"
+            return f"✗ {path}: task {tid} failed: {_err(t.error_code, t.error_msg)}"
+        return f"✓ {path}: task {tid} ({t.status.value})"
     if outcome.unknown:
-        return f"? {path}: OUTCOME UNKNOWN — {outcome.error}"
-    return f"✗ {path}: {outcome.error}"
+        return f"? {path}: OUTCOME UNKNOWN — {clean(outcome.error)}"
+    return f"✗ {path}: {clean(outcome.error)}"
 
 
 def outcome_json(outcome: SubmitOutcome) -> dict[str, Any]:
@@ -93,10 +97,11 @@ def submit_exit_code(outcomes: Sequence[SubmitOutcome]) -> int:
 def cancel_line(result: CancelResult) -> str:
     """One human line per cancel answer."""
     mark = "✓" if result.result else "✗"
-    detail = f": {result.error}" if result.error else ""
-    return f"{mark} {result.task_id}  {result.verdict}{detail}"
+    detail = f": {clean(result.error)}" if result.error else ""
+    return f"{mark} {clean(result.task_id)}  {result.verdict}{detail}"
 
 
 def _err(code: str | None, msg: str | None) -> str:
     title = CODE_TABLE.get(code or "", ("", ""))[0]
-    return " ".join(x for x in (f"[{code}]" if code else "", title, msg or "") if x) or "unknown"
+    parts = (f"[{clean(code)}]" if code else "", title, clean(msg))
+    return " ".join(x for x in parts if x) or "unknown"

@@ -34,7 +34,7 @@ from efile_tui.cli.select import (
 )
 from efile_tui.core.operations import Context, cancel_tracked, poll_once
 from efile_tui.core.query import TaskQuery
-from efile_tui.core.text import json_dumps
+from efile_tui.core.text import clean, json_dumps
 from efile_tui.core.validate import InputError, check_journal_keys
 
 TASK_VERBS = ("add", "dismiss", "label", "resolve", "resubmit", "report")
@@ -139,7 +139,9 @@ async def _show_ids(args: argparse.Namespace, ctx: Context, ids: list[str]) -> i
         else:
             missing += 1
             rows.append({"taskId": tid, "status": None, "foundOnServer": False})
-            lines.append(f"{tid:32}  not found: unknown id, or expired (kept 24 h after it ended)")
+            lines.append(
+                f"{clean(tid):32}  not found: unknown id, or expired (kept 24 h after it ended)"
+            )
     if args.json:
         sys.stdout.write(json_dumps(rows, indent=2) + "\n")
     elif args.jsonl:
@@ -279,8 +281,9 @@ def cmd_log(args: argparse.Namespace) -> int:
                 first = str(items[0].get("path") or items[0].get("taskId") or "")
             more = f" (+{len(items) - 1} more)" if len(items) > 1 else ""
             print(
-                f"{ev.get('time', '?')}  {ev.get('event', '?'):7} {ev.get('operation') or '':6} "
-                f"{ev.get('count', len(items)):>5} item(s)  {ev.get('exit', ''):8} {first}{more}"
+                f"{clean(ev.get('time', '?'))}  {clean(ev.get('event', '?')):7} "
+                f"{clean(ev.get('operation')):6} {clean(ev.get('count', len(items))):>5} "
+                f"item(s)  {clean(ev.get('exit', '')):8} {clean(first)}{more}"
             )
         if getattr(log, "skipped_lines", 0):
             say(f"warning: {log.skipped_lines} unreadable line(s) skipped in the audit log")

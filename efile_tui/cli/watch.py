@@ -30,6 +30,7 @@ from efile_tui.cli.common import (
     add_connection_args,
     open_context,
     say,
+    write_control,
 )
 from efile_tui.cli.select import (
     add_filter_args,
@@ -41,7 +42,7 @@ from efile_tui.cli.select import (
 from efile_tui.core.notify import notification
 from efile_tui.core.operations import Context, PollReport
 from efile_tui.core.poller import Poller
-from efile_tui.core.text import json_dumps
+from efile_tui.core.text import clean, json_dumps
 
 MISSING_LIMIT = 3  # polls a task may be absent from the answers before it counts as gone
 
@@ -262,8 +263,7 @@ def _counts(states: Iterable[str]) -> str:
 def ring(message: str) -> None:
     """Bell and desktop notification on stderr, when it is a terminal."""
     if sys.stderr.isatty():
-        sys.stderr.write(notification("efile-tui", message))
-        sys.stderr.flush()
+        write_control(notification("efile-tui", message))
 
 
 def _print_update(tid: str, task: Task | None, json_lines: bool) -> None:
@@ -272,6 +272,9 @@ def _print_update(tid: str, task: Task | None, json_lines: bool) -> None:
         data = task.to_api() if task else {"taskId": tid, "status": None, "foundOnServer": False}
         print(json_dumps(data), flush=True)
     elif task is None:
-        print(f"{stamp}  {tid}  no longer known to the service (unknown or expired)", flush=True)
+        print(
+            f"{stamp}  {clean(tid)}  no longer known to the service (unknown or expired)",
+            flush=True,
+        )
     else:
         print(f"{stamp}  {output.task_line(task)}", flush=True)

@@ -7,20 +7,15 @@ Ghostty). Inside tmux each sequence is wrapped in tmux's passthrough (``ESC P tm
 with every ESC doubled) so it reaches the outer terminal; tmux needs
 ``set -g allow-passthrough on`` (3.3+) for that, and rings its own bell for the BEL.
 
-Only fixed text built by the caller goes in a notification; anything that ends the OSC
-sequence (control characters, ``;`` in the title) is removed first.
+Only fixed text built by the caller goes in a notification; anything that could end the OSC
+sequence (control characters, ``;`` in the title) is made inert first.
 """
 
 from __future__ import annotations
 
 import os
-import re
 
-_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-
-
-def _tidy(text: str) -> str:
-    return _UNSAFE.sub(" ", text).strip()
+from efile_tui.core.text import clean
 
 
 def tmux_wrap(sequence: str) -> str:
@@ -35,8 +30,8 @@ def notification(title: str, body: str, *, tmux: bool | None = None) -> str:
     """
     if tmux is None:
         tmux = bool(os.environ.get("TMUX"))
-    title = _tidy(title).replace(";", ",")
-    body = _tidy(body)
+    title = clean(title).strip().replace(";", ",")
+    body = clean(body).strip()
     osc9 = f"\x1b]9;{title}: {body}\x07"
     osc777 = f"\x1b]777;notify;{title};{body}\x07"
     if tmux:

@@ -178,8 +178,9 @@ class Paging:
         else:
             fresh, shift = self.grow(request, entries, at)
         self.index = {e.path: i for i, e in enumerate(self.entries)}
-        # An empty page means the server ran out early: stop asking.
-        self.total = max(total, self.end) if entries else self.end
+        # A page with nothing new (empty, or only repeats: a service ignoring ``start``)
+        # means the server ran out early: stop asking, whatever its ``total`` says.
+        self.total = max(total, self.end) if fresh else self.end
         return Accepted(request, fresh, shift)
 
     def new_entries(self, entries: Sequence[FileEntry]) -> list[FileEntry]:

@@ -21,9 +21,10 @@ from __future__ import annotations
 import json
 import math
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rich.text import Text
+if TYPE_CHECKING:  # rich is imported on first use: the CLI's --version stays fast
+    from rich.text import Text
 
 # Characters that act on a terminal or hide text: Unicode categories Cc, Cf, Zl, Zp and Cs
 # (surrogates), spelled out so the set does not depend on the Python version's Unicode
@@ -86,6 +87,8 @@ def literal(
     overflow: Any = None,
 ) -> Text:
     """``s`` cleaned, as a ``Text`` that is never parsed as markup (no actions, no links)."""
+    from rich.text import Text
+
     return Text(
         clean(s, keep_newlines=keep_newlines), style=style, no_wrap=no_wrap, overflow=overflow
     )

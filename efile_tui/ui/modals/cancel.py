@@ -139,16 +139,16 @@ class CancelResultsScreen(ModalScreen[ResultAction]):
         ok = sum(r.result for r in self.results)
         with Vertical():
             yield Label(f"Cancel results: {ok} of {len(self.results)} cancelled", classes="title")
-            table: DataTable[str] = DataTable(cursor_type="row", id="results")
+            table: DataTable[str | Text] = DataTable(cursor_type="row", id="results")
             table.add_columns("", "task id", "answer", "source")
             for r in self.results:
                 row = self.rows.get(r.task_id)
                 answer = r.verdict + (f": {r.error}" if r.error else "")
                 table.add_row(
                     "✓" if r.result else "✗",
-                    r.task_id,
-                    answer,
-                    shorten_left(row.source, 40) if row else "",
+                    literal(r.task_id),
+                    literal(answer),
+                    literal(shorten_left(clean(row.source), 40) if row else ""),
                     key=r.task_id,
                 )
             yield table

@@ -23,6 +23,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Static
 
 from efile_tui.core.preview import DeletePreview
+from efile_tui.core.text import clean
 from efile_tui.core.validate import protected_reason
 from efile_tui.ui.widgets.keybar import KeyBar
 
@@ -41,7 +42,7 @@ class _Tick(Checkbox):
 
 
 def _path_list(paths: Sequence[str]) -> str:
-    lines = list(paths[:SHOWN_PATHS])
+    lines = [clean(p) for p in paths[:SHOWN_PATHS]]
     if len(paths) > SHOWN_PATHS:
         lines.append(f"… and {len(paths) - SHOWN_PATHS:,} more")
     return "\n".join(lines)
@@ -156,14 +157,14 @@ class ConfirmDeleteScreen(ModalScreen[bool]):
         except Exception as exc:  # shown to the user, who may still accept (see below)
             self.preview_error = getattr(exc, "message", None) or str(exc) or type(exc).__name__
             totals = self.query_one("#totals", Static)
-            totals.update(f"preview failed: {self.preview_error}")
+            totals.update(f"preview failed: {clean(self.preview_error, keep_newlines=True)}")
             totals.add_class("-error")
             self.typed_required = True
         else:
             self.preview_result = result
             first, *rest = result.summary_lines()
-            self.query_one("#totals", Static).update(first)
-            self.query_one("#preview", Static).update("\n".join(rest))
+            self.query_one("#totals", Static).update(clean(first))
+            self.query_one("#preview", Static).update(clean("\n".join(rest), keep_newlines=True))
             files, _, depth, size = self.thresholds
             big = result.files > files or result.max_depth > depth or result.bytes > size
             self.typed_required = self.typed_required or big or not result.complete
@@ -199,7 +200,7 @@ class ConfirmDeleteScreen(ModalScreen[bool]):
     def _show_typed(self) -> None:
         prompt = self.query_one("#typed-prompt", Label)
         what = "the number of paths" if len(self.paths) != 1 else "the name"
-        prompt.update(f"To confirm, type {what}: {self.expected_text}")
+        prompt.update(f"To confirm, type {what}: {clean(self.expected_text)}")
         prompt.set_class(self.typed_required, "-visible")
         self.query_one("#typed", Input).set_class(self.typed_required, "-visible")
 
@@ -271,7 +272,7 @@ class RefusedScreen(ModalScreen[None]):
         """Title, one line per refused path with its reason, and OK."""
         with Vertical(id="dialog"):
             yield Label("Refused: protected paths", id="title")
-            lines = [f"• {reason}" for _, reason in self.refused]
+            lines = [f"• {clean(reason)}" for _, reason in self.refused]
             lines.append("\nNothing was deleted. Unmark these paths to delete the others.")
             with VerticalScroll(id="reasons"):
                 yield Static("\n".join(lines), markup=False)

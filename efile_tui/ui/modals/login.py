@@ -13,6 +13,7 @@ from textual.widgets import Button, Input, Label, Static
 
 from efile_tui.api.errors import EfileError
 from efile_tui.core.session import Connection, LoginRequest
+from efile_tui.core.text import clean, literal
 
 LoginAttempt = Callable[[LoginRequest], Awaitable[Connection]]
 
@@ -47,14 +48,15 @@ class LoginScreen(ModalScreen[Connection | None]):
     ) -> None:
         super().__init__()
         self.attempt = attempt
-        self.defaults = {"platform": platform_url, "user": user, "org": org_id}
+        # Read from the config file: shown cleaned, like any text this program did not write.
+        self.defaults = {"platform": clean(platform_url), "user": clean(user), "org": clean(org_id)}
         self.reason = reason
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label("Log in to SCNet", classes="title")
             if self.reason:
-                yield Static(self.reason)
+                yield Static(literal(self.reason, keep_newlines=True))
             yield Input(self.defaults["platform"], placeholder="platform URL", id="platform")
             yield Input(self.defaults["user"], placeholder="user name", id="user")
             yield Input(self.defaults["org"], placeholder="organisation id (orgId)", id="org")
@@ -102,7 +104,7 @@ class LoginScreen(ModalScreen[Connection | None]):
         try:
             connection = await self.attempt(request)
         except EfileError as exc:
-            self.query_one("#login-error", Static).update(str(exc))
+            self.query_one("#login-error", Static).update(literal(exc, keep_newlines=True))
             password = self.query_one("#password", Input)
             password.value = ""
             password.focus()

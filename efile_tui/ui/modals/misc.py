@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.table import Table
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
@@ -14,6 +15,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, DataTable, Footer, Input, Label, Static
 
 from efile_tui.core import glyphs
+from efile_tui.core.text import clean, literal
 from efile_tui.core.validate import InputError, check_task_ids, decode_lines, read_ids
 from efile_tui.ui.messages import CopyText
 from efile_tui.ui.widgets.keybar import KeyBar
@@ -99,14 +101,14 @@ class TextScreen(ModalScreen[None]):
 
     def __init__(self, title: str, text: str) -> None:
         super().__init__()
-        self.title_text = title
-        self.text = text
+        self.title_text = clean(title)
+        self.text = clean(text, keep_newlines=True)
 
     def compose(self) -> ComposeResult:
         from textual.widgets import TextArea
 
         with Vertical():
-            yield Label(self.title_text)
+            yield Label(literal(self.title_text))
             yield TextArea(self.text, read_only=True, id="text")
             with Horizontal():
                 yield Button("Copy", id="copy")
@@ -167,16 +169,16 @@ class ImportIdsScreen(ModalScreen[list[str] | None]):
                 data = Path(path).expanduser().read_bytes()
                 ids += read_ids(decode_lines(data, source=path))
             except OSError as exc:
-                problems.update(f"cannot read {path}: {exc.strerror or exc}")
+                problems.update(literal(f"cannot read {path}: {exc.strerror or exc}"))
                 return
             except InputError as exc:
-                problems.update("\n".join(exc.problems[:8]))
+                problems.update(literal("\n".join(exc.problems[:8]), keep_newlines=True))
                 return
         try:
             self.dismiss(check_task_ids(ids))
         except InputError as exc:
             # Keep what was typed; say exactly which entries are wrong.
-            problems.update("\n".join(exc.problems[:8]))
+            problems.update(literal("\n".join(exc.problems[:8]), keep_newlines=True))
 
 
 class LogScreen(Screen[None]):
@@ -190,18 +192,18 @@ class LogScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Label(f"Audit log — {len(self.events)} most recent events (newest first)")
-        table: DataTable[str] = DataTable(cursor_type="row", id="log")
+        table: DataTable[str | Text] = DataTable(cursor_type="row", id="log")
         table.add_columns("time", "event", "op", "items", "result", "first item")
         for ev in reversed(self.events):
             items = ev.get("items") or []
             first = items[0] if items and isinstance(items[0], dict) else {}
             table.add_row(
-                str(ev.get("time", ""))[:19],
-                str(ev.get("event", "")),
-                str(ev.get("operation") or ""),
-                str(ev.get("count", len(items))),
-                str(ev.get("exit", "")),
-                str(first.get("path") or first.get("taskId") or ""),
+                literal(str(ev.get("time", ""))[:19]),
+                literal(ev.get("event", "")),
+                literal(ev.get("operation")),
+                literal(ev.get("count", len(items))),
+                literal(ev.get("exit", "")),
+                literal(first.get("path") or first.get("taskId")),
             )
         yield table
         yield Footer()

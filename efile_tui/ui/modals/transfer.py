@@ -22,6 +22,7 @@ from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
 
 from efile_tui.api.errors import EfileError
 from efile_tui.api.models import Operation
+from efile_tui.core.text import clean
 from efile_tui.core.validate import normalise_path, path_problem
 from efile_tui.ui.widgets.keybar import KeyBar
 
@@ -125,7 +126,7 @@ class TransferScreen(ModalScreen[TransferChoice | None]):
     def compose(self) -> ComposeResult:
         """Title, sources, target input with its error line, policy, buttons."""
         n = len(self.paths)
-        shown = self.paths[:SHOWN_PATHS]
+        shown = [clean(p) for p in self.paths[:SHOWN_PATHS]]
         if n > SHOWN_PATHS:
             shown.append(f"… and {n - SHOWN_PATHS:,} more")
         with Vertical(id="dialog"):
@@ -177,7 +178,7 @@ class TransferScreen(ModalScreen[TransferChoice | None]):
         shown = problem is not None and (entered or not empty)  # no red on an empty start
         field.set_class(shown, "-error")
         error = self.query_one("#target-error", Static)
-        error.update(problem if shown and problem else "")
+        error.update(clean(problem) if shown and problem else "")
         error.set_class(shown, "-visible")
         self.query_one("#confirm", Button).disabled = problem is not None
         return problem

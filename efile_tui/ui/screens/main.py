@@ -308,7 +308,13 @@ class MainScreen(Screen[None]):
         except EfileError as exc:
             self.path_pane.show_error(msg.request_id, exc)
         else:
-            self.path_pane.show_page(msg.request_id, page)
+            if self.path_pane.show_page(msg.request_id, page) and page.refused:
+                more = f" (and {len(page.refused) - 1} more)" if len(page.refused) > 1 else ""
+                self.notify(
+                    f"Not shown: {page.refused[0]}{more}",
+                    title="Entries refused",
+                    severity="warning",
+                )
 
     def on_delete_requested(self, message: DeleteRequested) -> None:
         paths = message.paths

@@ -38,6 +38,7 @@ from efile_tui.core.paging import (
     Query,
     count_text,
 )
+from efile_tui.core.text import clean
 from efile_tui.core.validate import normalise_path, path_problem
 from efile_tui.ui.messages import (
     CopyText,
@@ -332,7 +333,7 @@ class PathPane(Vertical):
         if self.list_error:
             parts.append(f"{g.warn} {self.list_error}")
         info = self.query_one("#path-info", Static)
-        info.update(f" {g.sep} ".join(parts))
+        info.update(clean(f" {g.sep} ".join(parts)))
         info.set_class(bool(self.list_error), "-error")
 
     def set_mark(self, path: str, entry: FileEntry | None) -> None:
@@ -427,10 +428,10 @@ class PathPane(Vertical):
     def set_bar(self, value: str | None, problem: str | None) -> None:
         bar = self.query_one("#path-bar", Input)
         if value is not None:
-            bar.value = value
+            bar.value = clean(value)
         bar.set_class(problem is not None, "-error")
         message = self.query_one("#path-bar-message", Static)
-        message.update(problem or "")
+        message.update(clean(problem))
         message.display = problem is not None
 
     @on(Input.Submitted, "#path-bar")

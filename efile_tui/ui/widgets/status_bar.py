@@ -45,7 +45,7 @@ class StatusBar(Static):
     counts: reactive[Counter[str]] = reactive(Counter)
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__("", id=id)
+        super().__init__("", id=id, markup=False)
         self._now = time.monotonic
 
     def on_mount(self) -> None:

@@ -9,6 +9,7 @@ from textual.widgets import Input, Static
 
 from efile_tui.core import glyphs
 from efile_tui.core.taskview import TaskFilter, TaskView
+from efile_tui.core.text import clean
 from efile_tui.ui.widgets.task_table import TaskTable
 
 STATUS_CYCLE: list[frozenset[str]] = [
@@ -41,7 +42,7 @@ class TaskPane(Vertical):
         self.view = view
 
     def compose(self) -> ComposeResult:
-        yield Static("", id="task-info")
+        yield Static("", id="task-info", markup=False)
         yield Input(
             placeholder="filter tasks by id or path text; enter applies, esc clears",
             id="task-filter",
@@ -71,7 +72,7 @@ class TaskPane(Vertical):
         parts.append(f"sort: {self.view.sort_key} {arrow}")
         if self.view.filter.active:
             parts.append(f"filter: {self.view.filter.describe()}")
-        text = f" {g.sep} ".join(parts)
+        text = clean(f" {g.sep} ".join(parts))
         info = self.query_one("#task-info", Static)
         if text != info.content:  # one fixed-height line: no re-layout of the screen needed
             info.update(text, layout=False)
