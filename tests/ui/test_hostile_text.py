@@ -114,3 +114,35 @@ async def test_corpus_renders_literally_everywhere(
         await wait_until(pilot, lambda: app.screen is main)
         assert app.is_running  # no [@click=app.quit] ran
     assert not list(tmp_path.rglob("f.svg"))  # no [@click=app.screenshot(...)] ran
+
+
+async def test_a_runaway_listing_is_not_polled_in_a_loop(tmp_path: Path) -> None:
+    service = HostileService(mode="runaway").start()  # total 10**12, ``start`` ignored
+    try:
+        app = build_app(service.url, TOKEN, tmp_path)
+        async with app.run_test(size=(160, 40)) as pilot:
+            pane = app.main.path_pane
+            await wait_until(pilot, lambda: pane.known_entry(f"{HOME}/a.txt"), what="listing")
+            table = pane.query_one("#path-table")
+            table.focus()
+            await pilot.press("end")  # scrolling to the end asks for the next page
+            lists = lambda: [r for r in service.requests if r.path.endswith("/list")]  # noqa: E731
+            await wait_until(pilot, lambda: len(lists()) >= 2, what="second page")
+            await pilot.pause(1.0)  # idle: a loop would send ~17 requests a second here
+            assert len(lists()) <= 3, len(lists())
+    finally:
+        service.stop()
+
+
+async def test_a_stalled_listing_ends_in_an_error_not_loading_forever(tmp_path: Path) -> None:
+    service = HostileService(mode="drip").start()
+    try:
+        app = build_app(service.url, TOKEN, tmp_path, deadline=1.0)
+        async with app.run_test(size=(160, 40)) as pilot:
+            info = app.main.path_pane.query_one("#path-info")
+            await wait_until(
+                pilot, lambda: "deadline" in str(info.render()), timeout=20, what="error"
+            )
+            assert "loading" not in str(info.render())
+    finally:
+        service.stop()
