@@ -22,4 +22,4 @@ def test_text_cannot_end_or_extend_the_sequence() -> None:
     body = seq[1:]
     # Only the sequences' own ESC/BEL remain: two OSC introducers and two terminators.
     assert body.count("\x1b") == 2 and body.count("\x07") == 2 and "\x9c" not in body
-    assert "notify;a,b;" in body
+    assert "notify;a,b␇;" in body  # made visible by the one sanitiser, never raw
