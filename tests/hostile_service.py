@@ -42,6 +42,7 @@ MODES = (
     "http403",
     "stall-submit",
     "duplicate-tasks",
+    "error-msg",
 )
 
 
@@ -180,6 +181,9 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if mode == "drip":
             self._drip()
+            return
+        if mode == "error-msg":  # every route refused with a hostile message
+            self._json(None, code="10001", msg=EVERYTHING)
             return
         if mode == "gzip-bomb":
             self._send(_bomb(), headers={"Content-Encoding": "gzip"})

@@ -177,6 +177,8 @@ class Paging:
             shift = 0
         else:
             fresh, shift = self.grow(request, entries, at)
+        if not fresh and not request.replace:
+            self.start = 0  # only repeats (``start`` ignored): no earlier pages either
         self.index = {e.path: i for i, e in enumerate(self.entries)}
         # A page with nothing new (empty, or only repeats: a service ignoring ``start``)
         # means the server ran out early: stop asking, whatever its ``total`` says.

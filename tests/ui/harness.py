@@ -29,7 +29,7 @@ def build_app(
     ctx = Context(
         client=client,
         journal=Journal(state / "journal.sqlite3"),
-        audit=AuditLog(state / "audit.jsonl"),
+        audit=AuditLog(state / "audit"),
         profile=None,
         region=None,
     )
