@@ -197,3 +197,24 @@ def test_plain_http_only_to_loopback(url: str, allowed: bool) -> None:
             check_scheme(url, allow_http=False)
     if url.startswith("http://"):
         check_scheme(url, allow_http=True)  # the opt-in
+
+
+def test_path_pane_paging_stops_on_repeats_in_both_directions() -> None:
+    from efile_tui.core.paging import PageRequest, Paging
+
+    page = [FileEntry(name=n, path=f"/h/u/{n}") for n in ("a", "b", "c")]
+    paging = Paging("/h/u")
+    jump = paging.ask(PageRequest(paging.query, start=10**12 - 200, at_end=True))
+    # A jump to the end of a "huge" folder, then the page before it brings the same three.
+    paging.accept(paging.take(jump.request_id), page, 10**12)  # type: ignore[arg-type]
+    before = paging.more(0, 0, 1000)
+    assert before is not None and before.before
+    paging.accept(paging.take(before.request_id), page, 10**12)  # type: ignore[arg-type]
+    assert paging.more(0, 0, 1000) is None and paging.more(0, 3, 4) is None
+    after = Paging("/h/u")
+    first = after.ask(PageRequest(after.query))
+    after.accept(after.take(first.request_id), page, 10**12)  # type: ignore[arg-type]
+    nxt = after.more(0, 3, 4)
+    assert nxt is not None
+    after.accept(after.take(nxt.request_id), page, 10**12)  # type: ignore[arg-type]
+    assert after.more(0, 3, 4) is None and after.total == 3
