@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import struct
 import threading
 import time
 import zlib
@@ -46,16 +47,25 @@ MODES = (
 )
 
 
-def _bomb() -> bytes:
-    """gzip of 1 GiB of spaces (about 1 MB on the wire), built once."""
+def bomb() -> bytes:
+    """gzip of 1 GiB of JSON (about 1 MB on the wire), built once in well under a second.
+
+    One 1 MiB block is compressed after a full flush, so its bytes can be repeated 1,024
+    times; an empty final block and the true CRC and length close a valid gzip member.
+    """
     global _BOMB
     if _BOMB is None:
+        head, block, tail = b'{"code": "0", "data": {"x": "', b" " * (1 << 20), b'"}}'
         z = zlib.compressobj(9, zlib.DEFLATED, 31)
-        block = b" " * (1 << 20)
-        parts = [z.compress(b'{"code": "0", "data": {"fileList": [], "x": "')]
-        parts += [z.compress(block) for _ in range(1024)]
-        parts.append(z.compress(b'"}}') + z.flush())
-        _BOMB = b"".join(parts)
+        start = z.compress(head) + z.flush(zlib.Z_FULL_FLUSH)
+        middle = z.compress(block) + z.flush(zlib.Z_FULL_FLUSH)
+        end = z.compress(tail) + z.flush(zlib.Z_FULL_FLUSH) + b"\x03\x00"
+        crc = zlib.crc32(head)
+        for _ in range(1024):
+            crc = zlib.crc32(block, crc)
+        crc = zlib.crc32(tail, crc)
+        size = len(head) + 1024 * len(block) + len(tail)
+        _BOMB = start + middle * 1024 + end + struct.pack("<II", crc, size & 0xFFFFFFFF)
     return _BOMB
 
 
@@ -186,7 +196,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._json(None, code="10001", msg=EVERYTHING)
             return
         if mode == "gzip-bomb":
-            self._send(_bomb(), headers={"Content-Encoding": "gzip"})
+            self._send(bomb(), headers={"Content-Encoding": "gzip"})
             return
         if mode == "big-body":
             self._send(b'{"code": "0", "data": "' + b"x" * (48 << 20) + b'"}')

@@ -9,7 +9,6 @@ import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.hostile import raw_controls
-from tests.hostile_service import HOME, TOKEN, HostileService
+from tests.hostile_service import HOME, TOKEN, HostileService, bomb
 
 ROOT = str(Path(__file__).resolve().parents[2])
 
@@ -45,35 +44,42 @@ def service() -> Iterator[HostileService]:
     server.stop()
 
 
+# ``python -m efile_tui ARGS`` that writes its own peak RSS (VmHWM: this process only, not
+# the parent it was forked from) to the file named by its first argument when it exits.
+PEAK_RSS = """
+import atexit, re, runpy, sys
+out = sys.argv.pop(1)
+def peak():
+    status = open("/proc/self/status").read()
+    open(out, "w").write(re.search(r"VmHWM:\\s+(\\d+)", status).group(1))
+atexit.register(peak)
+sys.argv[0] = "efile-tui"
+runpy.run_module("efile_tui", run_name="__main__", alter_sys=True)
+"""
+
+
 def run(service: HostileService, *args: str, timeout: float = 90, **env: str) -> Run:
     """Run ``efile-tui ARGS`` against ``service``; measures wall time and peak RSS."""
     full_env = {**os.environ, **service.env(), "PYTHONPATH": ROOT, **env}
     began = time.monotonic()
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "efile_tui", *args],
-            env=full_env,
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=err,
-        )
-        killer = threading.Timer(timeout, proc.kill)
-        killer.start()
+    with tempfile.TemporaryDirectory() as tmp:
+        peak = Path(tmp) / "peak"
         try:
-            # wait4: the exit status and the peak RSS of this child alone (KiB on Linux).
-            _, status, usage = os.wait4(proc.pid, 0)
-        finally:
-            killer.cancel()
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        assert proc.returncode != -signal.SIGKILL, f"efile-tui {args} ran over {timeout} s"
-        out.seek(0)
-        err.seek(0)
+            proc = subprocess.run(
+                [sys.executable, "-c", PEAK_RSS, str(peak), *args],
+                env=full_env,
+                stdin=subprocess.DEVNULL,
+                capture_output=True,
+                timeout=timeout,
+            )
+        except subprocess.TimeoutExpired:
+            raise AssertionError(f"efile-tui {args} ran over {timeout} s") from None
         return Run(
             proc.returncode,
-            out.read().decode("utf-8", "replace"),
-            err.read().decode("utf-8", "replace"),
+            proc.stdout.decode("utf-8", "replace"),
+            proc.stderr.decode("utf-8", "replace"),
             time.monotonic() - began,
-            usage.ru_maxrss / 1024,
+            int(peak.read_text()) / 1024 if peak.exists() else 0.0,
         )
 
 
@@ -110,11 +116,13 @@ def test_deadline_flag_and_profile_setting(service: HostileService, tmp_path: Pa
 @pytest.mark.parametrize("mode", ["gzip-bomb", "big-body"])
 def test_huge_bodies_are_refused_within_a_memory_bound(service: HostileService, mode: str) -> None:
     service.mode = mode  # 1 GiB once inflated (was 4.2 GB of RSS) / 48 MiB plain
+    bomb()  # built before the clock starts
     result = run(service, "ls", HOME)
     assert result.code == 3, result.err
     assert "larger than 32 MiB" in result.err
     assert result.rss_mb < 250, f"peak RSS {result.rss_mb:.0f} MB"
     assert result.seconds < 60
+    assert len(service.requests) == 1  # refused, not retried
     assert_clean(result)
 
 
