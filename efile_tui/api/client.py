@@ -17,6 +17,7 @@ from typing import Any
 import httpx
 
 from efile_tui.api.errors import (
+    AccessRefused,
     ApiError,
     AuthError,
     BadResponse,
@@ -56,7 +57,7 @@ ORDER_BY = ("name", "size", "lastModifiedTime")
 MAX_PAGES = 1000  # pages one listing may take (a million entries at 1000 a page)
 
 # Errors after which the following batches of the same submit are not even tried.
-_STOP_ERRORS = (ServiceUnreachable, AuthError, RateLimited)
+_STOP_ERRORS = (ServiceUnreachable, AuthError, AccessRefused, RateLimited)
 
 
 def normalise_efile_url(url: str) -> str:
@@ -411,7 +412,7 @@ def _task_objects(data: object) -> list[Mapping[str, Any]]:
 
 
 def _failed(item: SubmitItem, message: str, exc: EfileError) -> SubmitOutcome:
-    code = exc.code if isinstance(exc, ApiError) else None
+    code = exc.code if isinstance(exc, (ApiError, AccessRefused)) else None
     return SubmitOutcome(item, error=message, error_code=code)
 
 

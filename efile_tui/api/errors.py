@@ -123,9 +123,16 @@ class ListingIncomplete(BadResponse):
 
 
 class AccessRefused(BadResponse):
-    """HTTP 401/403: a gateway refused the request before it reached the API."""
+    """HTTP 401/403: a gateway refused the request before it reached the API.
+
+    ``code`` (``http-401`` / ``http-403``) stands where an API error code would.
+    """
 
     title = "Access refused"
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.code = f"http-{status}"
 
 
 class PlainHttpRefused(EfileError):

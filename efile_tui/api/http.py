@@ -246,11 +246,12 @@ class ApiTransport:
             raise self._lost(where, exc, idempotent, paths) from exc
 
         if resp.status_code != 200:
-            kind = AccessRefused if resp.status_code in (401, 403) else BadResponse
-            err = kind(
+            text = (
                 f"{where}: the service answered HTTP {resp.status_code} instead of 200"
                 f"{self._preview(content, prefix='; body ')}: {_status_hint(resp.status_code)}"
             )
+            denied = resp.status_code in (401, 403)
+            err = AccessRefused(text, resp.status_code) if denied else BadResponse(text)
             if resp.status_code >= 500 or resp.status_code == 429:
                 raise self._lost(where, err, idempotent, paths)
             raise err

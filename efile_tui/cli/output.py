@@ -12,7 +12,7 @@ from efile_tui.core import glyphs
 from efile_tui.core.preview import human_size
 from efile_tui.core.text import clean
 
-AUTH_CODES = {"10007", "10008", "911406", "911404", "911009"}
+AUTH_CODES = {"10007", "10008", "911406", "911404", "911009", "http-401", "http-403"}
 
 
 def entry_line(entry: FileEntry) -> str:

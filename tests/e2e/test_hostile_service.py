@@ -175,6 +175,9 @@ def test_http_401_and_403_exit_4(service: HostileService) -> None:
         assert result.code == 4, (mode, result.err)
         assert f"HTTP {mode[4:]}" in result.err
         assert_clean(result)
+        submit = run(service, "rm", "--yes", f"{HOME}/x/a", "--json")
+        assert submit.code == 4, (mode, submit.err)
+        assert json.loads(submit.out)["fileOperTasks"][0]["errorCode"] == f"http-{mode[4:]}"
 
 
 def test_an_echoed_token_is_masked_everywhere(service: HostileService) -> None:
