@@ -23,6 +23,7 @@ from typing import Any
 from efile_tui.api.auth import DEFAULT_PLATFORM_URL, token_expiry
 from efile_tui.api.client import normalise_efile_url
 from efile_tui.api.errors import AuthError, InvalidArgument, UnsupportedVersion
+from efile_tui.api.http import check_scheme
 from efile_tui.api.models import RegionToken
 from efile_tui.cli.common import (
     EXIT_AUTH,
@@ -219,6 +220,10 @@ def cmd_login(args: argparse.Namespace) -> int:
         access_key=args.access_key,
         allow_http=args.allow_http or bool(old and old.allow_plain_http),
     )
+    # Refuse a plain-http platform before the password is typed, not after.
+    check_scheme(platform_url, allow_http=request.allow_http)
+    if args.url:
+        check_scheme(args.url, allow_http=request.allow_http)
     if method != "token":
         request.user = request.user or _ask("User")
     if method == "password":
