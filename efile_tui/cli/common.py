@@ -113,8 +113,14 @@ def say(message: str) -> None:
 
 
 def emit_json(data: Any) -> None:
-    """Write one JSON document to stdout (control and invisible characters escaped)."""
-    sys.stdout.write(json_dumps(data, indent=2) + "\n")
+    """Write one JSON document to stdout (control and invisible characters escaped).
+
+    Written in pieces: a reader that goes away (``| head``) is then noticed as a broken
+    pipe, where one huge write may be swallowed whole by the pipe as it closes.
+    """
+    text = json_dumps(data, indent=2) + "\n"
+    for i in range(0, len(text), 1 << 16):
+        sys.stdout.write(text[i : i + (1 << 16)])
     sys.stdout.flush()
 
 
