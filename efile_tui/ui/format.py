@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from efile_tui.core import glyphs
 from efile_tui.core.preview import human_size
 
-__all__ = ["ago", "human_size", "shorten_left"]
+__all__ = ["ago", "human_size", "refused_note", "shorten_left"]
 
 
 def shorten_left(text: str, width: int) -> str:
@@ -22,3 +24,9 @@ def ago(seconds: float) -> str:
     if seconds < 3600:
         return f"{seconds / 60:.0f} min ago"
     return f"{seconds / 3600:.0f} h ago"
+
+
+def refused_note(refused: Sequence[str]) -> str:
+    """The toast for listing entries left out because their name or path was unsafe."""
+    more = f" (and {len(refused) - 1} more)" if len(refused) > 1 else ""
+    return f"Not shown: {refused[0]}{more}"

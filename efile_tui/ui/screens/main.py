@@ -26,6 +26,7 @@ from efile_tui.core.taskrow import Batch
 from efile_tui.core.taskview import TaskView
 from efile_tui.core.validate import refused_items
 from efile_tui.store.journal import JournalEntry
+from efile_tui.ui.format import refused_note
 from efile_tui.ui.layout import fit_panes
 from efile_tui.ui.messages import (
     CancelRequested,
@@ -309,12 +310,7 @@ class MainScreen(Screen[None]):
             self.path_pane.show_error(msg.request_id, exc)
         else:
             if self.path_pane.show_page(msg.request_id, page) and page.refused:
-                more = f" (and {len(page.refused) - 1} more)" if len(page.refused) > 1 else ""
-                self.notify(
-                    f"Not shown: {page.refused[0]}{more}",
-                    title="Entries refused",
-                    severity="warning",
-                )
+                self.notify(refused_note(page.refused), title="Refused", severity="warning")
 
     def on_delete_requested(self, message: DeleteRequested) -> None:
         paths = message.paths
