@@ -24,6 +24,7 @@ from tests.hostile import CORPUS, EVERYTHING, NAMES, raw_controls
 from tests.hostile_service import HOME, TOKEN, HostileService
 from tests.ui.harness import build_app, wait_until
 
+HEADER = "[@click=app.quit]h[/]u[/]\x1b]0;t\x07\u202e"  # short enough to stay in the header
 _TEXT = re.compile(r"<text[^>]*>(.*?)</text>", re.S)
 
 
@@ -53,8 +54,9 @@ async def test_corpus_renders_literally_everywhere(
     service: HostileService, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)  # where [@click=app.screenshot(...)] would write
-    app = build_app(service.url, TOKEN, tmp_path, interval=0.5)
-    app._main_args["endpoint"] = EVERYTHING  # the header shows it
+    built = build_app(service.url, TOKEN, tmp_path, interval=0.5)
+    assert built.ctx is not None
+    app = EfileApp(built.ctx, endpoint=HEADER, home=HOME, interval=0.5)  # the header shows it
     items = [SubmitItem(f"{HOME}/x/{n}") for n in NAMES]
     await submit_tracked(app.ctx, Operation.DELETE, items)
     async with app.run_test(size=(200, 60), notifications=True) as pilot:
@@ -65,7 +67,7 @@ async def test_corpus_renders_literally_everywhere(
         await wait_until(pilot, lambda: pane.known_entry(f"{HOME}/{NAMES[0]}"), what="listing")
         await pilot.pause()
         # Header, task table (ids, sources, errors) and the path pane's names.
-        assert_literal(app, "[@click=app.quit]x[/]unbalanced[/]", "[link=https://e.example]")
+        assert_literal(app, "[@click=app.quit]h[/]u[/]␛]0;t␇\\u202e", "[link=https:evil.example]")
         assert_literal(app, "␛[2J␛[Hclear", "evil\\u202etxt.exe")
 
         # Toasts, whatever their origin.
