@@ -20,6 +20,7 @@ from tests.hostile import raw_controls
 from tests.hostile_service import HOME, TOKEN, HostileService, bomb
 
 ROOT = str(Path(__file__).resolve().parents[2])
+ID1, ID2 = "0123456789abcdef0123456789abcdef", "fedcba9876543210fedcba9876543210"
 
 
 @dataclass
@@ -142,9 +143,9 @@ def test_absurd_numbers_become_unknown(service: HostileService) -> None:
     assert "inf" not in result.out.lower() and "nan" not in result.out.lower()
     as_json = run(service, "ls", HOME, "--json")
     assert [e["size"] for e in json.loads(as_json.out)["fileList"]] == [None, None, None]
-    tasks = run(service, "tasks", "abc123")
-    assert tasks.code == 0 and "abc123" in tasks.out, tasks.err
-    assert "%" not in tasks.out.split("abc123", 1)[1].split("\n")[0].split("/public")[0]
+    tasks = run(service, "tasks", ID1)
+    assert tasks.code == 0 and ID1 in tasks.out, tasks.err
+    assert "%" not in tasks.out.split(ID1, 1)[1].split("\n")[0].split("/public")[0]
     assert_clean(tasks)
 
 
@@ -268,10 +269,10 @@ def test_the_corpus_through_every_cli_command(service: HostileService) -> None:
         run(service, "ls", HOME, "--json"),
         run(service, "tasks"),
         run(service, "tasks", "--json"),
-        run(service, "tasks", "abc123", "def456"),
-        run(service, "cancel", "--yes", "abc123"),
-        run(service, "cancel", "--yes", "abc123", "--json"),
-        run(service, "watch", "abc123", "--timeout", "1"),
+        run(service, "tasks", ID1, ID2),
+        run(service, "cancel", "--yes", ID1),
+        run(service, "cancel", "--yes", ID1, "--json"),
+        run(service, "watch", ID1, "--timeout", "1"),
         run(service, "log"),
         run(service, "log", "--json"),
         run(service, "cp", "--yes", f"{HOME}/x/one", f"{HOME}/y"),
@@ -281,7 +282,7 @@ def test_the_corpus_through_every_cli_command(service: HostileService) -> None:
     results += [
         run(service, "tasks"),  # a warning naming the error, then the journal
         run(service, "ls", HOME),
-        run(service, "cancel", "--yes", "abc123"),
+        run(service, "cancel", "--yes", ID1),
     ]
     for result in results:
         assert_clean(result)
