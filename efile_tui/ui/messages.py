@@ -68,6 +68,13 @@ class LabelRequested(Message):
 
 
 @dataclass
+class ResolveRequested(Message):
+    """Check the paths of these rows' lost submits (``local:N`` keys) and record a verdict."""
+
+    keys: list[str]
+
+
+@dataclass
 class CopyText(Message):
     """Put ``text`` on the clipboard (OSC 52), with ``label`` for the notification."""
 

@@ -324,3 +324,29 @@ async def test_label_marked_tasks(server: SimServer, tmp_path: Path) -> None:
             pilot, lambda: {r.label for r in view.rows.values()} == {""}, what="cleared"
         )
         assert {e.label for e in app.ctx.journal.entries()} == {None}
+
+
+async def test_resolve_outcome_unknown_rows(server: SimServer, tmp_path: Path) -> None:
+    from efile_tui.api.models import SubmitOutcome
+    from efile_tui.ui.modals.misc import TextScreen
+
+    app = build_app(server.url, server.token, tmp_path)
+    journal = app.ctx.journal
+    items = [SubmitItem(f"{HOME}/beta"), SubmitItem(f"{HOME}/gone-already")]
+    ids = journal.begin_submit(Operation.DELETE, items, profile=None, region=None)
+    journal.finish_submit(ids, [SubmitOutcome(i, error="no answer", unknown=True) for i in items])
+    async with app.run_test(size=(140, 40)) as pilot:
+        view = app.main.view
+        await wait_until(pilot, lambda: len(view.rows) == 2, what="two lost submits")
+        app.main.table.focus()
+        await pilot.press("a", "R")
+        await wait_until(pilot, lambda: isinstance(app.screen, TextScreen), what="verdicts")
+        assert f"{HOME}/beta: not done" in app.screen.text
+        assert f"{HOME}/gone-already: done (by evidence)" in app.screen.text
+        states = {e.source_path: e.state for e in journal.entries()}
+        assert states == {f"{HOME}/beta": "rejected", f"{HOME}/gone-already": "complete"}
+        await wait_until(
+            pilot,
+            lambda: {r.status for r in view.rows.values()} == {"rejected", "complete"},
+            what="rows updated",
+        )

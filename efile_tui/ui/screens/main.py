@@ -20,10 +20,12 @@ from textual.worker import Worker, WorkerState
 
 from efile_tui.api.errors import EfileError
 from efile_tui.api.models import CancelResult, Operation, SubmitItem, SubmitOutcome
+from efile_tui.core import resolve
 from efile_tui.core.operations import Context, cancel_tracked, submit_tracked
 from efile_tui.core.preview import existing_names, preview_delete
 from efile_tui.core.taskrow import Batch
 from efile_tui.core.taskview import TaskView
+from efile_tui.core.text import clean
 from efile_tui.core.validate import refused_items
 from efile_tui.store.journal import JournalEntry
 from efile_tui.ui.format import refused_note
@@ -35,6 +37,7 @@ from efile_tui.ui.messages import (
     LabelRequested,
     MarksCleared,
     PageWanted,
+    ResolveRequested,
     TransferRequested,
 )
 from efile_tui.ui.modals.cancel import CancelResultsScreen, ConfirmCancelScreen, ResultAction
@@ -489,6 +492,24 @@ class MainScreen(Screen[None]):
         if label is not None:
             await asyncio.to_thread(self.ctx.journal.set_label, keys, label or None)
             self.apply_entries(await asyncio.to_thread(self._entries, keys))
+
+    @work(group="resolve", exit_on_error=False)
+    async def on_resolve_requested(self, message: ResolveRequested) -> None:
+        """Look at the paths of lost submits; record and show what they say."""
+        lost = [
+            e for e in await asyncio.to_thread(self._entries, message.keys) if e.outcome_unknown
+        ]
+        if not lost:
+            self.notify("No outcome-unknown row marked (R checks lost submits)", severity="warning")
+            return
+        verdicts = await resolve.check_all(self.ctx.client, lost)
+        await asyncio.to_thread(resolve.record, self.ctx.journal, verdicts)
+        self.apply_entries(await asyncio.to_thread(self._entries, message.keys))
+        text = "\n".join(
+            f"{v.entry.source_path}: {resolve.VERDICT_TEXT[v.verdict]} ({v.reason})"
+            for v in verdicts
+        )
+        self.app.push_screen(TextScreen("What the paths say", clean(text, keep_newlines=True)))
 
     def action_switch_pane(self) -> None:
         """Move focus between the panes; the first time, the task cursor goes to the top

@@ -34,7 +34,13 @@ from efile_tui.core.taskview import (
     TaskView,
 )
 from efile_tui.ui.format import human_size
-from efile_tui.ui.messages import CancelRequested, CopyText, DismissRequested, LabelRequested
+from efile_tui.ui.messages import (
+    CancelRequested,
+    CopyText,
+    DismissRequested,
+    LabelRequested,
+    ResolveRequested,
+)
 from efile_tui.ui.widgets.vtable import Cell, Column, VirtualTable
 
 # Status symbols (widths are the same in the ASCII set, see core.glyphs).
@@ -161,6 +167,7 @@ class TaskTable(VirtualTable):
         Binding("y", "copy_id", "Copy id", show=False),
         Binding("x", "dismiss", "Dismiss", show=False),
         Binding("l", "label", "Label", show=False),
+        Binding("R", "resolve", "Resolve unknown", show=False),
     ]
 
     class Changed(Message):
@@ -372,6 +379,12 @@ class TaskTable(VirtualTable):
             keys = [self.cursor_key]
         if keys:
             self.post_message(LabelRequested(sorted(keys)))
+
+    def action_resolve(self) -> None:
+        """Check the paths of the marked "outcome unknown" rows (or the one under the cursor)."""
+        keys = [k for k in self.view.marks if k in self.view.rows] or [self.cursor_key or ""]
+        keys = [k for k in keys if k.startswith("local:") and k in self.view.rows]
+        self.post_message(ResolveRequested(sorted(keys)))
 
     def action_copy_id(self) -> None:
         """Copy the task id under the cursor."""
