@@ -7,6 +7,7 @@ machine is journalled before it is sent and every answer is audited.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -57,18 +58,33 @@ async def submit_tracked(
         label=label,
     )
     done: list[SubmitOutcome] = []
+    recording: list[asyncio.Task[None]] = []  # answers being written, in answer order
+
+    async def record(
+        batch_ids: list[int], outcomes: list[SubmitOutcome], before: asyncio.Task[None] | None
+    ) -> None:
+        if before is not None:
+            await before
+        await asyncio.to_thread(ctx.journal.finish_submit, batch_ids, outcomes)
+        if on_batch:
+            on_batch(batch_ids, outcomes)
 
     def batch_done(outcomes: list[SubmitOutcome]) -> None:
         start = len(done)
         done.extend(outcomes)
-        batch_ids = local_ids[start : len(done)]
-        ctx.journal.finish_submit(batch_ids, outcomes)
-        if on_batch:
-            on_batch(batch_ids, outcomes)
+        # The journal is written in a thread (never on the caller's event loop).
+        before = recording[-1] if recording else None
+        task = asyncio.ensure_future(record(local_ids[start : len(done)], outcomes, before))
+        recording.append(task)
 
     try:
         await ctx.client.submit(operation, items, on_batch=batch_done)
+        await asyncio.gather(*recording)
     except BaseException:
+        for task in recording:  # what was answered is recorded as answered
+            if not task.done():
+                with contextlib.suppress(BaseException):
+                    await asyncio.shield(task)
         rest = [
             SubmitOutcome(i, error="interrupted before the answer arrived", unknown=True)
             for i in items[len(done) :]

@@ -269,7 +269,11 @@ class EfileApp(NotesKeeper, App[int]):
             ("Poll faster", "Shorter poll interval", lambda: main.action_interval(-1)),
             ("Show/hide old tasks", "Tasks finished over 24 h ago", main.action_toggle_old),
             ("Import task ids…", "Track tasks started elsewhere", main.action_import_ids),
-            ("Audit log", "Every submit and cancel from this machine", main.action_show_log),
+            (
+                "Audit log",
+                "Every submit and cancel from this machine",
+                lambda: main.action_show_log(),
+            ),
             ("Sort tasks", "Cycle the task sort column", table.action_cycle_sort),
             (
                 "Filter tasks by status",

@@ -197,8 +197,8 @@ def submit_and_finish(sim: Sim) -> str:
     make_files(sim.root / "old", ["a.txt", "b.txt", "c.txt"])
     rm = sim.cli("rm", f"{HOME}/old", "--yes", "--wait", "--json")
     assert rm.code == 0, rm.err
-    submitted, _ = json.JSONDecoder().raw_decode(rm.out)  # then --wait's JSON lines
-    task_id: str = submitted["fileOperTasks"][0]["taskId"]
+    submitted = json.loads(rm.out.splitlines()[0])  # JSON Lines: the outcome, then updates
+    task_id: str = submitted["taskId"]
     [entry] = read_journal(sim)
     assert entry.task_id == task_id and entry.state == "complete"
     return task_id

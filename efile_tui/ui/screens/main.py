@@ -55,6 +55,7 @@ from efile_tui.ui.widgets.task_pane import TaskPane
 from efile_tui.ui.widgets.task_table import TaskTable
 
 DAY = 24 * 3600.0
+AUDIT_SHOWN = 500  # events in the audit log screen
 WIDE = 160  # columns from which the panes sit side by side
 FIRST_SCREEN = 200  # rows shown first while a large journal loads
 
@@ -379,7 +380,7 @@ class MainScreen(Screen[None]):
         """Submit in batches; rows appear as each batch is answered."""
 
         def batch_done(local_ids: Sequence[int], _outcomes: list[SubmitOutcome]) -> None:
-            self.apply_entries(self._entries(f"local:{i}" for i in local_ids))
+            self.show_keys([f"local:{i}" for i in local_ids])
 
         try:
             outcomes = await submit_tracked(self.ctx, operation, items, on_batch=batch_done)
@@ -450,8 +451,9 @@ class MainScreen(Screen[None]):
 
     # -- other actions ---------------------------------------------------------------------
 
-    def on_dismiss_requested(self, message: DismissRequested) -> None:
-        done = set(self.ctx.journal.dismiss(message.keys))
+    @work(group="dismiss", exit_on_error=False)
+    async def on_dismiss_requested(self, message: DismissRequested) -> None:
+        done = set(await asyncio.to_thread(self.ctx.journal.dismiss, message.keys))
         if not done:
             self.notify(
                 "Nothing dismissed: only finished, expired or outcome-unknown rows can be",
@@ -460,7 +462,7 @@ class MainScreen(Screen[None]):
             return
         gone = [
             e.task_id or f"local:{e.local_id}"
-            for e in self._entries(message.keys)
+            for e in await asyncio.to_thread(self._entries, message.keys)
             if e.local_id in done
         ]
         if not self.show_old:
@@ -472,8 +474,7 @@ class MainScreen(Screen[None]):
             self.status.counts = self.view.counts()
 
         def undo() -> None:
-            self.ctx.journal.undismiss(sorted(done))
-            self.reload_journal()
+            self.undismiss(sorted(done))
 
         n = len(done)
         self.undo.offer(f"Dismissed {n} entr{'y' if n == 1 else 'ies'}; h shows dismissed", undo)
@@ -511,6 +512,17 @@ class MainScreen(Screen[None]):
         )
         self.app.push_screen(TextScreen("What the paths say", clean(text, keep_newlines=True)))
 
+    @work(group="dismiss", exit_on_error=False)
+    async def undismiss(self, local_ids: list[int]) -> None:
+        """Take a dismiss back and show the entries again."""
+        await asyncio.to_thread(self.ctx.journal.undismiss, local_ids)
+        self.reload_journal()
+
+    @work(group="show", exit_on_error=False)
+    async def show_keys(self, keys: list[str]) -> None:
+        """Read these entries from the journal (in a thread) and show them."""
+        self.apply_entries(await asyncio.to_thread(self._entries, keys))
+
     def action_switch_pane(self) -> None:
         """Move focus between the panes; the first time, the task cursor goes to the top
         row (the newest task), not an old one that rows were added above."""
@@ -541,26 +553,31 @@ class MainScreen(Screen[None]):
         added = await asyncio.to_thread(
             self.ctx.journal.add_ids, ids, profile=self.ctx.profile, region=self.ctx.region
         )
-        self.ctx.audit.record(
-            "import",
-            profile=self.ctx.profile,
-            region=self.ctx.region,
-            count=len(added),
-            items=[{"taskId": t} for t in added],
-            exit="ok",
+        await asyncio.to_thread(
+            lambda: self.ctx.audit.record(
+                "import",
+                profile=self.ctx.profile,
+                region=self.ctx.region,
+                count=len(added),
+                items=[{"taskId": t} for t in added],
+                exit="ok",
+            )
         )
-        self.apply_entries(self._entries(ids))
+        self.apply_entries(await asyncio.to_thread(self._entries, ids))
         self.notify(f"Tracking {len(added)} new task(s); {len(ids) - len(added)} already known")
         self.poll_now()
 
-    def action_show_log(self) -> None:
-        """Open the audit log screen."""
-        self.app.push_screen(LogScreen(self.ctx.audit.read(limit=500)))
+    @work(group="log", exclusive=True, exit_on_error=False)
+    async def action_show_log(self) -> None:
+        """Open the audit log screen: its last events, read in a thread."""
+        events = await asyncio.to_thread(self.ctx.audit.read, limit=AUDIT_SHOWN)
+        self.app.push_screen(LogScreen(events))
 
-    def on_virtual_table_row_selected(self, event: TaskTable.RowSelected) -> None:
+    @work(group="show", exit_on_error=False)
+    async def on_virtual_table_row_selected(self, event: TaskTable.RowSelected) -> None:
         if not isinstance(event.table, TaskTable) or event.key is None:
             return
-        entries = self._entries([event.key])
+        entries = await asyncio.to_thread(self._entries, [event.key])
         if entries:
             entry = entries[0]
             text = json.dumps(entry.to_json(), indent=2, ensure_ascii=False)
