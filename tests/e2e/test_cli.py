@@ -106,7 +106,7 @@ def test_bad_input_exits_2_before_any_request(sim: Sim) -> None:
         assert word in rm.err
     assert sim.cli("rm", "/", "--yes").code == 2
     assert sim.cli("rm", HOME, "--yes").code == 2
-    dup = sim.cli("cancel", "abc", "abc", "--yes")
+    dup = sim.cli("cancel", "ab" * 16, "ab" * 16, "--yes")
     assert dup.code == 2 and "twice" in dup.err
     assert sim.server.stats()["requests"] == before  # type: ignore[attr-defined]
 
