@@ -32,6 +32,7 @@ from efile_tui.cli.watch import (
 from efile_tui.core.operations import Context, submit_tracked
 from efile_tui.core.pathlist import read_path_list
 from efile_tui.core.preview import DeletePreview, preview_delete
+from efile_tui.core.query import label_problem
 from efile_tui.core.text import clean, json_dumps
 from efile_tui.core.validate import (
     OVERRIDE_HINT,
@@ -39,14 +40,12 @@ from efile_tui.core.validate import (
     check_paths,
     refused_items,
     shown,
-    text_problem,
 )
 
 if TYPE_CHECKING:
     from efile_tui.core.session import Connection
 
 SHOW_AT_MOST = 20
-MAX_LABEL = 200
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -159,14 +158,8 @@ def gather_paths(args: argparse.Namespace, what: str = "path") -> tuple[list[str
 
 
 def label_problems(label: str | None) -> list[str]:
-    """Why ``label`` cannot be stored (empty, too long, control characters), if it cannot."""
-    if label is None:
-        return []
-    if not label.strip():
-        return ["--label is empty: give a short text such as run-42"]
-    if len(label) > MAX_LABEL:
-        return [f"--label has {len(label)} characters; at most {MAX_LABEL}: shorten it"]
-    problem = text_problem(label, "--label")
+    """``--label``'s problem, as a list to add to the other input problems."""
+    problem = label_problem(label) if label is not None else None
     return [problem] if problem else []
 
 

@@ -55,6 +55,7 @@ OPERATIONS = ("delete", "copy", "move")
 OPERATION_ALIASES = {"rm": "delete", "cp": "copy", "mv": "move", "remove": "delete"}
 ORIGINS = (ORIGIN_SUBMITTED, ORIGIN_IMPORTED)
 FAILED_STATES = frozenset({"fail", "rejected"})
+MAX_LABEL = 200
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 _RELATIVE = re.compile(r"^(\d+(?:\.\d+)?)\s*([smhdw])(?:\s*ago)?$")
@@ -263,6 +264,15 @@ class TaskQuery:
         )
 
 
+def label_problem(label: str, what: str = "--label") -> str | None:
+    """Why ``label`` cannot be stored (blank, too long, control characters), or None."""
+    if not label.strip():
+        return f"{what} is empty: give a short text such as run-42"
+    if len(label) > MAX_LABEL:
+        return f"{what} has {len(label)} characters; at most {MAX_LABEL}: shorten it"
+    return text_problem(label, what)
+
+
 def parse_status(value: str) -> frozenset[str]:
     """The concrete statuses a name stands for (a group expands); ValueError if unknown."""
     name = value.strip().lower()
@@ -369,6 +379,7 @@ __all__ = [
     "TaskQuery",
     "entry_status",
     "glob_regex",
+    "label_problem",
     "parse_status",
     "parse_time",
 ]

@@ -237,3 +237,12 @@ def test_matches_journal_entries(tmp_path: object) -> None:
     assert [e.task_id for e in q(statuses=["running"]).select(entries)] == ["t1"]
     assert [e.source_path for e in q(statuses=["unknown"]).select(entries)] == ["/p/run-2/b"]
     assert [e.task_id for e in q(sources=["/p/run-1"]).select(entries)] == ["t1"]
+
+
+def test_label_problem_names_what_is_wrong() -> None:
+    from efile_tui.core.query import MAX_LABEL, label_problem
+
+    assert label_problem("run-42 新") is None
+    assert "empty" in (label_problem("  ") or "")
+    assert f"at most {MAX_LABEL}" in (label_problem("x" * (MAX_LABEL + 1)) or "")
+    assert "control character" in (label_problem("a\x1b[31mb") or "")

@@ -10,9 +10,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
+from efile_tui.core.query import label_problem
 from efile_tui.core.text import literal
-
-MAX_LABEL = 200
 
 
 class LabelScreen(ModalScreen[str | None]):
@@ -62,9 +61,8 @@ class LabelScreen(ModalScreen[str | None]):
 
     def _apply(self) -> None:
         text = self.query_one("#label", Input).value.strip()
-        if len(text) > MAX_LABEL or not text.isprintable():
-            self.query_one("#problem", Static).update(
-                literal(f"at most {MAX_LABEL} printable characters, no control characters")
-            )
+        problem = label_problem(text, "the label") if text else None
+        if problem:
+            self.query_one("#problem", Static).update(literal(problem))
             return
         self.dismiss(text)
