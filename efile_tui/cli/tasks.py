@@ -110,10 +110,10 @@ async def cmd_tasks(args: argparse.Namespace) -> int:
         entries = await load_entries(ctx, query, everything=args.all)
     print_entries(args, entries)
     what = f" matching {query.describe()}" if query.active else " in the journal"
-    hidden = args.all or query.since is not None or query.until is not None
+    shows_all = args.all or query.since is not None or query.until is not None
     say(
         f"{len(entries)} task(s){what}"
-        + ("" if hidden else " (finished over 24 h ago hidden; --all shows them)")
+        + ("" if shows_all else " (finished over 24 h ago hidden; --all shows them)")
     )
     return EXIT_OK
 
