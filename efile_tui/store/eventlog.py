@@ -188,6 +188,7 @@ class FileRead:
     lines: list[bytes] = field(default_factory=list)
     offset: int = 0
     header: dict[str, Any] | None = None
+    header_raw: bytes = b""  # the header line as read, with its newline
     torn: bool = False  # bytes after the last newline (a record being written, or torn)
 
 
@@ -207,7 +208,7 @@ def read_lines(path: Path, offset: int) -> FileRead:
         except ValueError:
             head = None
         if isinstance(head, dict) and "writer" in head:
-            result.header = head
+            result.header, result.header_raw = head, lines[0] + b"\n"
             lines = lines[1:]
     result.lines = lines
     return result

@@ -143,9 +143,17 @@ def read_files(
             continue
         start = loaded.offsets.get(name, 0)
         read = read_lines(folder / name, start)
-        loaded.read_bytes += read.offset - start
         if read.header is not None:
             loaded.headers[name] = read.header
+        hole = next((i for i, line in enumerate(read.lines) if b"\0" in line), None)
+        if hole is not None and not writer_gone(loaded, folder, name):
+            # Zero bytes in a live writer's file: on a network filesystem, part of a write
+            # that is still arriving. Stop before it and read it again next time.
+            kept = read.lines[:hole]
+            read.offset = start + (len(read.header_raw) if start == 0 else 0)
+            read.offset += sum(len(line) + 1 for line in kept)
+            read.lines, read.torn = kept, True
+        loaded.read_bytes += read.offset - start
         loaded.offsets[name] = read.offset
         (loaded.torn.add if read.torn else loaded.torn.discard)(name)
         values, unreadable = parse_lines(read.lines)

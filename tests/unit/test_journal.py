@@ -361,3 +361,29 @@ def test_get_many_finds_task_ids_and_local_ids_beyond_one_query(journal: Journal
     assert sorted(e.task_id for e in found if e.task_id) == sorted(wanted[:-1])
     assert [e.local_id for e in found if not e.task_id] == unsent
     assert len(local_ids) == 1203
+
+
+def test_zero_bytes_in_a_live_writers_file_are_read_again_once_filled(tmp_path: Path) -> None:
+    """On NFS a reader may see a write's later part before its first part (a run of zero
+    bytes): nothing after it is taken, and it is read once the bytes arrive."""
+    import json
+
+    path = tmp_path / "journal"
+    with Journal(path) as writer, Journal(path) as reader:
+        submit(writer, {"/a": "t1"})
+        assert [e.task_id for e in reader.refresh()] == ["t1"]
+        log = writer._writer.path  # this process is alive: the file's writer is live
+        assert log is not None
+        lines = [
+            json.dumps(["I", 1.0, 9_000_001 + n, None, "delete", f"/late{n}", None, None,
+                        "p", "r", "submitted", "submitting", None, None]).encode()
+            for n in range(2)
+        ]  # fmt: skip
+        with log.open("ab") as handle:
+            at = handle.tell()
+            handle.write(b"\0" * len(lines[0]) + b"\n" + lines[1] + b"\n")
+        assert reader.refresh() == [] and reader.problems == []  # nothing skipped
+        fd = os.open(log, os.O_WRONLY)
+        os.pwrite(fd, lines[0], at)  # the first part arrives
+        os.close(fd)
+        assert sorted(e.source_path for e in reader.refresh()) == ["/late0", "/late1"]
