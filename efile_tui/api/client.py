@@ -217,7 +217,7 @@ class EfileClient:
             if not fresh:
                 raise ListingIncomplete(
                     f"list {path}: stopped after {len(seen)} entries: the service said there "
-                    f"are {page.total} but its page at {start - len(page.entries)} brought "
+                    f"are {page.total} but its page at {page.start} brought "
                     "nothing new (it may be ignoring the paging); the listing is incomplete"
                 )
         raise ListingIncomplete(

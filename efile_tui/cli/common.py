@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from typing import TYPE_CHECKING, Any, TextIO
 
 from efile_tui.api.errors import (
@@ -140,7 +140,12 @@ class CleanStream:
         self.stream.write(clean(text, keep_newlines=True))
         return len(text)
 
-    def __getattr__(self, name: str) -> Any:
+    def writelines(self, lines: Iterable[str]) -> None:
+        """Write each of ``lines`` cleaned."""
+        for line in lines:
+            self.write(line)
+
+    def __getattr__(self, name: str) -> Any:  # flush, fileno, isatty, encoding…
         return getattr(self.stream, name)
 
 

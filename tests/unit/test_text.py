@@ -97,3 +97,16 @@ def test_json_dumps_non_finite_numbers_become_null() -> None:
 
 def test_json_dumps_keeps_readable_text() -> None:
     assert json_dumps("数据😀") == '"数据😀"'
+
+
+def test_the_cli_streams_show_every_write_cleaned() -> None:
+    import io
+
+    from efile_tui.cli.common import CleanStream
+
+    raw = io.StringIO()
+    stream = CleanStream(raw)
+    stream.write("a\x1b[2J\n")
+    stream.writelines(["b\x9b\n", "c\u202e\td\n"])
+    print("e\x07", file=stream)
+    assert raw.getvalue() == "a␛[2J\nb\\x9b\nc\\u202e\td\ne␇\n"
