@@ -104,10 +104,10 @@ def peak_mb() -> float:
 
 def rows_of(journal: Path) -> list[Any]:
     """The table rows made from a journal (what every contender shows)."""
-    from efile_tui.core.taskrow import TaskRow
+    from efile_tui.core.taskrow import TaskRow, bulk_load
     from efile_tui.store.journal import Journal
 
-    with Journal(journal) as j:
+    with bulk_load(), Journal(journal) as j:  # read as the app reads it
         return [TaskRow.from_entry(e) for e in j.entries()]
 
 
@@ -140,7 +140,7 @@ async def efile_tui(journal: Path, count: int) -> dict[str, Any]:
     """The real app over the journal."""
     from efile_tui.api.client import EfileClient
     from efile_tui.core.operations import Context
-    from efile_tui.core.taskrow import Batch
+    from efile_tui.core.taskrow import Batch, bulk_load
     from efile_tui.store.audit import AuditLog
     from efile_tui.store.journal import Journal
     from efile_tui.ui.app import EfileApp
@@ -151,9 +151,11 @@ async def efile_tui(journal: Path, count: int) -> dict[str, Any]:
     out: dict[str, Any] = {}
     with common.simulator() as sim:
         t0 = time.perf_counter()
+        with bulk_load():  # as create_app opens it
+            opened = Journal(journal)
         ctx = Context(
             client=EfileClient(sim.url, sim.token),
-            journal=Journal(journal),
+            journal=opened,
             audit=AuditLog(journal.parent / "audit"),
             profile=None,
             region=None,

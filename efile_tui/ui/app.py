@@ -30,6 +30,7 @@ from efile_tui.core import terminal
 from efile_tui.core.glyphs import ASCII, current
 from efile_tui.core.operations import Context
 from efile_tui.core.session import Connection
+from efile_tui.core.taskrow import bulk_load
 from efile_tui.core.text import clean
 from efile_tui.store.audit import AuditLog
 from efile_tui.store.journal import Journal
@@ -405,7 +406,8 @@ def create_app(
     from efile_tui.core.login import login_and_connect
     from efile_tui.core.session import NeedsLogin, resolve_connection
 
-    journal = Journal()
+    with bulk_load():  # a large journal is read without pausing for garbage collection
+        journal = Journal()
     try:
         journal.reap_orphaned_submits()
         audit = AuditLog()

@@ -23,7 +23,7 @@ from efile_tui.api.models import CancelResult, Operation, SubmitItem, SubmitOutc
 from efile_tui.core import resolve
 from efile_tui.core.operations import Context, cancel_tracked, submit_tracked
 from efile_tui.core.preview import existing_names, preview_delete
-from efile_tui.core.taskrow import Batch
+from efile_tui.core.taskrow import Batch, bulk_load
 from efile_tui.core.taskview import TaskView
 from efile_tui.core.text import clean
 from efile_tui.core.validate import refused_items
@@ -172,24 +172,25 @@ class MainScreen(Screen[None]):
         view = self.view
         view.loading = True
         self.query_one(TaskPane).update_info()
-        try:
-            entries = await asyncio.to_thread(
-                self.ctx.journal.entries,
-                profile=self.ctx.profile,
-                hide_finished_older_than=hide,
-                include_dismissed=self.show_old,
-            )
-            if not view.rows and len(entries) > FIRST_SCREEN:
-                first = entries[:FIRST_SCREEN]  # newest first, as the table starts sorted
-                self.apply_batch(await asyncio.to_thread(Batch.prepare, first, view.rows))
-            held = list(view.rows)
-            batch, gone = await asyncio.to_thread(Batch.reload, entries, view.rows, held)
-            for key in gone:
-                view.rows.pop(key, None)
-                view.marks.discard(key)
-        finally:
-            view.loading = False
-        self.apply_batch(batch)
+        with bulk_load():
+            try:
+                entries = await asyncio.to_thread(
+                    self.ctx.journal.entries,
+                    profile=self.ctx.profile,
+                    hide_finished_older_than=hide,
+                    include_dismissed=self.show_old,
+                )
+                if not view.rows and len(entries) > FIRST_SCREEN:
+                    first = entries[:FIRST_SCREEN]  # newest first, as the table starts sorted
+                    self.apply_batch(await asyncio.to_thread(Batch.prepare, first, view.rows))
+                held = list(view.rows)
+                batch, gone = await asyncio.to_thread(Batch.reload, entries, view.rows, held)
+                for key in gone:
+                    view.rows.pop(key, None)
+                    view.marks.discard(key)
+            finally:
+                view.loading = False
+            self.apply_batch(batch)
         self.poll_now()
 
     def _entries(self, keys: Iterable[str]) -> list[JournalEntry]:
