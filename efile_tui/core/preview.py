@@ -158,7 +158,7 @@ class _Walk:
 
     async def folder(self, path: str, depth: int, probe: bool) -> None:
         """List every page of one folder (``probe``: a root of unknown type)."""
-        start = 0
+        start, names = 0, set[str]()
         while self.stopped is None:
             try:
                 page = await self.page(path, start)
@@ -172,7 +172,12 @@ class _Walk:
             if probe and start == 0:
                 self.dirs += 1
                 self.note_depth(path, 0)
-            for entry in page.entries:
+            fresh = [e for e in page.entries if e.name not in names]
+            if page.entries and not fresh:  # a service ignoring ``start``: never counted twice
+                self.halt(f"the listing of {path} repeats itself")
+                return
+            names.update(e.name for e in fresh)
+            for entry in fresh:
                 if self.seen >= self.max_entries:
                     self.halt(f"entry limit ({self.max_entries:,})")
                     return

@@ -218,3 +218,15 @@ def test_path_pane_paging_stops_on_repeats_in_both_directions() -> None:
     assert nxt is not None
     after.accept(after.take(nxt.request_id), page, 10**12)  # type: ignore[arg-type]
     assert after.more(0, 3, 4) is None and after.total == 3
+
+
+async def test_the_delete_preview_stops_when_a_listing_repeats_itself() -> None:
+    from efile_tui.core.preview import preview_delete
+
+    page = [{"name": f"f{i}", "path": f"/h/u/d/f{i}", "size": 1} for i in range(3)]
+    client, seen = client_for(lambda r: {"path": "/h/u/d", "total": 10**12, "fileList": page})
+    async with client:
+        result = await preview_delete(client, ["/h/u/d"], is_dir={"/h/u/d": True}, page_size=3)
+    assert (result.files, result.complete) == (3, False)  # each file counted once
+    assert result.stopped_because and "repeats itself" in result.stopped_because
+    assert len(seen) == 2
