@@ -35,9 +35,9 @@ from efile_tui.core.preview import DeletePreview, preview_delete
 from efile_tui.core.query import label_problem
 from efile_tui.core.text import clean, json_dumps
 from efile_tui.core.validate import (
-    OVERRIDE_HINT,
     InputError,
     check_paths,
+    override_hint,
     refused_items,
     shown,
 )
@@ -261,7 +261,7 @@ def _refuse(op: Operation, refused: dict[str, str]) -> None:
         raise CliError(
             f"refusing to {op.value}: it would destroy protected paths; nothing was sent:\n  "
             + "\n  ".join(clean(r) for r in refused.values())
-            + f"\n{OVERRIDE_HINT}",
+            + f"\n{override_hint(refused.values())}",
             EXIT_USAGE,
         )
 

@@ -271,6 +271,12 @@ OVERRIDE_HINT = (
     "to delete such a path on purpose, use the CLI and name it again with "
     "--allow-protected PATH (deny-list entries are lifted only by editing the profile)"
 )
+DENY_HINT = "deny-list entries are lifted only by editing the profile's deny_paths"
+
+
+def override_hint(reasons: Iterable[str]) -> str:
+    """What the user can do about these refusals (the deny list cannot be overridden)."""
+    return DENY_HINT if all("deny-list" in r for r in reasons) else OVERRIDE_HINT
 
 
 def _deny_reason(norm: str, parts: Sequence[str], deny: Sequence[str]) -> str | None:
@@ -286,7 +292,7 @@ def _deny_reason(norm: str, parts: Sequence[str], deny: Sequence[str]) -> str | 
         if norm == entry_n or _is_under(norm, entry_n):
             return f"{norm} is protected by the deny-list entry {entry}"
         if _is_under(entry_n, norm):
-            return f"{norm} contains the protected path {entry}"
+            return f"{norm} contains {entry}, protected by the deny-list"
     return None
 
 

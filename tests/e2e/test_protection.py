@@ -74,8 +74,9 @@ def test_profile_deny_list_refuses_rm_mv_and_cover_in_the_cli(sim: Sim) -> None:
     ):
         done = run(sim, env, *args)
         assert done.returncode == 2, (args, done.stderr)
-        assert "deny-list" in done.stderr or "protected path" in done.stderr, done.stderr
+        assert "deny-list" in done.stderr, done.stderr
         assert "nothing was sent" in done.stderr
+        assert "--allow-protected" not in done.stderr  # the deny list has no override
     assert submits(sim.server) == []
     assert (sim.root / project / "keep").is_dir()
     # The same profile still deletes what it does not protect.
@@ -94,6 +95,8 @@ def test_env_only_refuses_home_and_shallow_paths(sim: Sim, path: str) -> None:
     assert done.returncode == 2, done.stderr
     assert "nothing was sent" in done.stderr
     assert submits(sim.server) == []
+    if path.count("/") == 3:  # a home-like path: the deliberate override is named
+        assert "--allow-protected" in done.stderr
 
 
 def test_home_learned_from_the_service_is_refused(sim_factory) -> None:  # type: ignore[no-untyped-def]
