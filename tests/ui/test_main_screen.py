@@ -10,6 +10,7 @@ import pytest
 
 from efile_tui.api.http import RetryPolicy
 from efile_tui.api.models import Operation, SubmitItem
+from efile_tui.core import glyphs
 from efile_tui.core.operations import submit_tracked
 from efile_tui.sim.config import SimConfig
 from efile_tui.sim.server import SimServer
@@ -110,6 +111,17 @@ async def submit_folders(app, names: list[str]) -> None:  # type: ignore[no-unty
     await submit_tracked(app.ctx, Operation.DELETE, [SubmitItem(f"{HOME}/{n}") for n in names])
 
 
+def shown_marks(table) -> dict[str, bool]:  # type: ignore[no-untyped-def]
+    """For each row on screen: is the mark glyph drawn in its first cell (as painted)?"""
+    mark = glyphs.current().mark
+    shown = {}
+    first, last = table.rows_in_view()
+    for row in range(first, min(last, table.row_count)):
+        line = table.render_line(table.header_height + row - int(table.scroll_offset.y)).text
+        shown[table.key_at(row)] = line.lstrip()[:1] == mark or line[:2].strip() == mark
+    return shown
+
+
 async def test_marks_survive_sort_filter_and_polls(server: SimServer, tmp_path: Path) -> None:
     app = build_app(server.url, server.token, tmp_path)
     await submit_folders(app, ["alpha", "gamma", "beta"])
@@ -123,20 +135,26 @@ async def test_marks_survive_sort_filter_and_polls(server: SimServer, tmp_path: 
         await pilot.press("down", "space")
         marked = set(view.marks)
         assert len(marked) == 2
+        expected = {key: key in marked for key in view.rows}
+        assert shown_marks(table) == expected  # the glyph on each row, as drawn
         cursor = table.cursor_key
         for _ in range(3):
             await pilot.press("s")
             assert view.marks == marked and table.cursor_key == cursor
+            assert shown_marks(table) == expected
         await pilot.press("S")
         assert view.marks == marked and table.cursor_key == cursor
+        assert shown_marks(table) == expected
         source = view.rows[first].source
         await pilot.press("slash", *source.rsplit("/", 1)[1])
         await pilot.press("enter")
         assert table.row_keys == [first]
+        assert shown_marks(table) == {first: True}
         info = str(app.main.query_one("#task-info").render())
         assert "2 marked (1 hidden by filter)" in info
-        await pilot.pause(1.0)  # several polls later
-        assert view.marks == marked
+        polls = app.main.poll_count
+        await wait_until(pilot, lambda: app.main.poll_count >= polls + 3, what="three polls")
+        assert view.marks == marked and shown_marks(table) == {first: True}
 
 
 async def test_bulk_cancel_mixed_results(server: SimServer, tmp_path: Path) -> None:
