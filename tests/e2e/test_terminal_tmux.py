@@ -81,3 +81,23 @@ def test_linux_console_gets_ascii(tmp_path: Path) -> None:
     assert "+-----" in screen
     assert not set(screen) & UNICODE_ONLY, set(screen) & UNICODE_ONLY
     assert f"{CHINESE}/" in screen  # names are text, not drawing: kept as they are
+
+
+def test_profile_glyphs_setting_from_the_config_file(tmp_path: Path) -> None:
+    _need(None)
+    config_home = Path(os.environ["XDG_CONFIG_HOME"])  # the test's own (conftest)
+    (config_home / "efile-tui").mkdir(parents=True, exist_ok=True)
+    (config_home / "efile-tui" / "config.toml").write_text(
+        'default_profile = "default"\n\n[profiles.default]\nglyphs = "ascii"\n',
+        encoding="utf-8",
+    )
+    screen = _run(tmp_path, {"LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "TERM": "xterm-256color"})
+    assert "+- Paths" in screen
+    assert not set(screen) & UNICODE_ONLY, set(screen) & UNICODE_ONLY
+    # The flag wins over the profile.
+    screen = _run(
+        tmp_path / "again",
+        {"LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "TERM": "xterm-256color"},
+        ("--glyphs", "unicode"),
+    )
+    assert "Paths" in screen and "╭" in screen
