@@ -84,7 +84,7 @@ THEMES = (
         },
     ),
 )
-EXIT_GRACE = 1.0  # seconds the normal shutdown gets before the process is ended anyway
+EXIT_GRACE = 1.5  # seconds the normal shutdown gets before the process is ended anyway
 EXIT_HANGUP = 129  # 128 + SIGHUP
 WATCHDOG_PERIOD = 0.25  # seconds between checks that the terminal is still there
 REGION_DEADLINE = 3.0  # seconds the start may spend asking the platform for user@region
@@ -309,12 +309,18 @@ class EfileApp(NotesKeeper, App[int]):
             self.hang_up("terminal gone")
 
     def hang_up(self, why: str) -> None:
-        """Stop polling and exit now; a watchdog ends the process if shutdown stalls."""
+        """Stop polling, record the hang-up in the audit log and exit now; a watchdog ends
+        the process if the shutdown stalls (a hung-up terminal can make it slow)."""
+        if self.hangup_reason:
+            return  # SIGHUP and the watchdog may both see the same hang-up
         self.hangup_reason = why
         for screen in self.screen_stack:
             if isinstance(screen, MainScreen):
                 screen.poller.stop()
             self.workers.cancel_node(screen)
+        if self.local_state is not None:
+            with contextlib.suppress(OSError, EfileError):  # the exit goes on regardless
+                self.local_state[1].record("hangup", why=why, exit=EXIT_HANGUP)
         timer = threading.Timer(EXIT_GRACE, _forced_exit, (why,))
         timer.daemon = True
         timer.start()
@@ -459,7 +465,6 @@ def create_app(
 def close_app(app: EfileApp) -> None:
     """Close what ``create_app`` opened (client, journal, audit log) once the app has ended.
 
-    A hang-up is recorded in the audit log (``event: hangup``) once polling has stopped.
     """
     try:
         if app.ctx is not None:
@@ -469,9 +474,6 @@ def close_app(app: EfileApp) -> None:
         if app.local_state is not None:
             journal, audit = app.local_state
             journal.close()
-            if app.hangup_reason:
-                with contextlib.suppress(OSError, EfileError):  # the exit goes on regardless
-                    audit.record("hangup", why=app.hangup_reason, exit=EXIT_HANGUP)
             audit.close()
 
 

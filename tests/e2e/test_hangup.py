@@ -83,3 +83,5 @@ def test_hang_up_ends_the_app_cleanly_within_two_seconds(busy: Sim, how: str) ->
     assert event["event"] == "hangup" and event["exit"] == 129
     assert event["why"] == ("terminal gone" if how == "no-ctty" else "SIGHUP")
     assert polls(busy) == sent
+    if how == "sighup":  # the terminal is still there to show how the process ended
+        assert b"shutdown stalled" not in tui.output, "ended by the watchdog, not cleanly"
