@@ -463,9 +463,7 @@ def create_app(
 
 
 def close_app(app: EfileApp) -> None:
-    """Close what ``create_app`` opened (client, journal, audit log) once the app has ended.
-
-    """
+    """Close what ``create_app`` opened (client, journal, audit log) once the app has ended."""
     try:
         if app.ctx is not None:
             with contextlib.suppress(RuntimeError):
