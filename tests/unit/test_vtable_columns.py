@@ -55,3 +55,12 @@ def test_fit_counts_wide_characters_and_elides() -> None:
     assert start == "…o/run-7/out"
     assert fit("ab", 5, justify="right") == "   ab"
     assert cell_len(fit("🙂🙂🙂", 5)) == 5
+
+
+@pytest.mark.parametrize("width", [56, 60, 76])
+def test_columns_fit_and_the_path_stays_readable_when_narrow(width: int) -> None:
+    cols = task_columns(width, set())
+    assert sum(c.width + 2 for c in cols) <= width + 2  # the last gap may hang over
+    (source,) = [c for c in cols if c.key == "source"]
+    assert source.width >= len("source")  # the header is never cut
+    assert "status" in [c.key for c in cols] and "progress" in [c.key for c in cols]

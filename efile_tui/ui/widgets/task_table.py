@@ -72,6 +72,7 @@ OPTIONAL = (("label", "label", 12), ("error", "error", 24))
 TIMES = (("submitted", "submitted", 11), ("updated", "updated", 8))
 ORDER = "mark id op status progress label source target submitted updated error".split()
 MIN_PATH_WIDTH = 28
+MIN_NARROW_PATH = 12  # below this a narrow table drops the id, then the operation
 DESTINATION_FROM = 100  # terminal width from which the destination column may show
 BACKGROUND_FROM = 5000  # rows from which ordering runs in a thread
 
@@ -124,6 +125,12 @@ def task_columns(width: int, has: set[str]) -> list[Column]:
     def room(extra: list[Column]) -> int:
         used = sum(c.width + 2 for c in [*chosen, *extra])
         return (width - used) // len(flex) - 2
+
+    # A narrow table (60 columns) gives up the id, then the operation, before the path
+    # shrinks below a readable width (the details, Enter, show both).
+    for key in ("id", "op"):
+        if room([]) < MIN_NARROW_PATH:
+            chosen = [c for c in chosen if c.key != key]
 
     for key, label, w in [*OPTIONAL, *TIMES]:
         if (key in has or (key, label, w) in TIMES) and room([Column(key, label, w)]) >= (
