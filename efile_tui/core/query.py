@@ -25,7 +25,8 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from fnmatch import fnmatchcase
+from fnmatch import translate
+from typing import Protocol
 
 from efile_tui.core.validate import InputError, shown, text_problem
 from efile_tui.store.journal import (
@@ -61,15 +62,38 @@ _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 _RELATIVE = re.compile(r"^(\d+(?:\.\d+)?)\s*([smhdw])(?:\s*ago)?$")
 
 
-@dataclass(frozen=True)
-class TaskFacts:
-    """What a query looks at, as plain values (a table row or a journal entry gives these).
+class Facts(Protocol):
+    """What a query looks at: :class:`TaskFacts`, or a task table row.
 
-    ``status`` uses the names of this module (``unknown`` for an outcome unknown,
+    ``state`` uses the status names of this module (``unknown`` for an outcome unknown,
     ``expired`` for a task gone from the service before it ended).
     """
 
-    status: str
+    @property
+    def state(self) -> str: ...
+    @property
+    def operation(self) -> str: ...
+    @property
+    def source(self) -> str: ...
+    @property
+    def target(self) -> str: ...
+    @property
+    def submitted(self) -> float: ...
+    @property
+    def label(self) -> str | None: ...
+    @property
+    def origin(self) -> str: ...
+    @property
+    def task_id(self) -> str | None: ...
+    @property
+    def error(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class TaskFacts:
+    """What a query looks at, as plain values taken from a journal entry (see :class:`Facts`)."""
+
+    state: str
     operation: str
     source: str = ""
     target: str = ""
@@ -83,7 +107,7 @@ class TaskFacts:
     def from_entry(cls, entry: JournalEntry) -> TaskFacts:
         """The facts of one journal entry."""
         return cls(
-            status=entry_status(entry),
+            state=entry_status(entry),
             operation=entry.operation.value,
             source=entry.source_path or "",
             target=entry.target_path or "",
@@ -116,12 +140,22 @@ class TaskQuery:
     origin: str | None = None
     failed: bool = False
     text: str = ""
-    _source_res: tuple[re.Pattern[str], ...] = field(default=(), init=False, repr=False)
-    _target_res: tuple[re.Pattern[str], ...] = field(default=(), init=False, repr=False)
+    # Compiled once per query, so that matching 100,000 rows stays cheap.
+    # (Derived from the fields above, so not compared.)
+    _source_re: re.Pattern[str] | None = field(default=None, init=False, repr=False, compare=False)
+    _target_re: re.Pattern[str] | None = field(default=None, init=False, repr=False, compare=False)
+    _label_re: re.Pattern[str] | None = field(default=None, init=False, repr=False, compare=False)
+    _needle: str = field(default="", init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_source_res", tuple(glob_regex(g) for g in self.sources))
-        object.__setattr__(self, "_target_res", tuple(glob_regex(g) for g in self.targets))
+        derived = {
+            "_source_re": _under_regex(self.sources),
+            "_target_re": _under_regex(self.targets),
+            "_label_re": re.compile("|".join(map(translate, self.labels))) if self.labels else None,
+            "_needle": self.text.lower(),
+        }
+        for name, value in derived.items():
+            object.__setattr__(self, name, value)
 
     @property
     def active(self) -> bool:
@@ -139,12 +173,12 @@ class TaskQuery:
             or self.text
         )
 
-    def matches(self, item: JournalEntry | TaskFacts) -> bool:
-        """True when ``item`` satisfies every condition."""
-        facts = item if isinstance(item, TaskFacts) else TaskFacts.from_entry(item)
-        if self.statuses and facts.status not in self.statuses:
+    def matches(self, item: JournalEntry | Facts) -> bool:
+        """True when ``item`` (a journal entry, or a table row) satisfies every condition."""
+        facts = TaskFacts.from_entry(item) if isinstance(item, JournalEntry) else item
+        if self.statuses and facts.state not in self.statuses:
             return False
-        if self.failed and facts.status not in FAILED_STATES:
+        if self.failed and facts.state not in FAILED_STATES:
             return False
         if self.operations and facts.operation not in self.operations:
             return False
@@ -154,17 +188,18 @@ class TaskQuery:
             return False
         if self.until is not None and facts.submitted >= self.until:
             return False
-        if self.labels and not (
-            facts.label is not None and any(fnmatchcase(facts.label, g) for g in self.labels)
-        ):
+        if self._label_re is not None:
+            label = facts.label
+            if not label or not self._label_re.match(label):
+                return False
+        source_re, target_re = self._source_re, self._target_re
+        if source_re is not None and not (facts.source and source_re.fullmatch(facts.source)):
             return False
-        if self._source_res and not _path_matches(facts.source, self._source_res):
+        if target_re is not None and not (facts.target and target_re.fullmatch(facts.target)):
             return False
-        if self._target_res and not _path_matches(facts.target, self._target_res):
-            return False
-        if self.text:
+        if self._needle:
             hay = f"{facts.task_id or ''} {facts.source} {facts.target} {facts.label or ''}"
-            return self.text.lower() in f"{hay} {facts.error}".lower()
+            return self._needle in f"{hay} {facts.error}".lower()
         return True
 
     def select(self, items: Iterable[JournalEntry]) -> list[JournalEntry]:
@@ -175,7 +210,7 @@ class TaskQuery:
         """A short human summary (``status=running source=/a/*``); empty for no condition."""
         parts = []
         if self.statuses:
-            parts.append("status=" + ",".join(_group_names(self.statuses)))
+            parts.append("status=" + ",".join(group_names(self.statuses)))
         if self.failed:
             parts.append("failed")
         if self.operations:
@@ -335,14 +370,13 @@ def glob_regex(pattern: str) -> re.Pattern[str]:
     return re.compile("".join(out))
 
 
-def _path_matches(path: str, patterns: Sequence[re.Pattern[str]]) -> bool:
-    """True when ``path`` or one of its parent folders matches one of ``patterns``."""
-    if not path:
-        return False
-    candidates = [path]
-    parts = path.rstrip("/").split("/")
-    candidates += ["/".join(parts[:i]) for i in range(len(parts) - 1, 1, -1)]
-    return any(p.fullmatch(c) for p in patterns for c in candidates)
+def _under_regex(globs: Sequence[str]) -> re.Pattern[str] | None:
+    """One regex for "matches one of ``globs``, or lies under a folder that does" (None for
+    no globs): compiled once per query, one test per path."""
+    if not globs:
+        return None
+    either = "|".join(glob_regex(g).pattern for g in globs)
+    return re.compile(f"(?:{either})(?:/.*)?", re.S)
 
 
 def _clean_glob(pattern: str) -> str:
@@ -355,7 +389,7 @@ def _split(values: Iterable[str]) -> list[str]:
     return [v.strip() for value in values for v in value.split(",") if v.strip()]
 
 
-def _group_names(statuses: frozenset[str]) -> list[str]:
+def group_names(statuses: frozenset[str]) -> list[str]:
     """Status names with complete groups shown by their group name."""
     rest = set(statuses)
     names = []
@@ -375,10 +409,12 @@ __all__ = [
     "ORIGINS",
     "STATUS_GROUPS",
     "STATUS_NAMES",
+    "Facts",
     "TaskFacts",
     "TaskQuery",
     "entry_status",
     "glob_regex",
+    "group_names",
     "label_problem",
     "parse_status",
     "parse_time",

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from efile_tui.api.models import TaskStatus, percent_of
-from efile_tui.store.journal import JournalEntry
+from efile_tui.store.journal import ORIGIN_SUBMITTED, JournalEntry
 
 # Display state for rows that are not (yet) a server task.
 OUTCOME_UNKNOWN = "outcome unknown"
@@ -30,6 +30,7 @@ EXPIRED = "expired"
 _STATE_DISPLAY = {"unknown": OUTCOME_UNKNOWN, "rejected": REJECTED}
 _STATUS_VALUES = {s.value: s.value for s in TaskStatus}
 _FINAL = frozenset({"complete", "fail", "cancel", REJECTED})
+_QUERY_NAMES = {OUTCOME_UNKNOWN: "unknown"}
 
 STATUS_ORDER = {
     TaskStatus.PROCESSING.value: 0,
@@ -66,6 +67,15 @@ class TaskRow:
     expired: bool = False
     cancelling: bool = False
     label: str = ""
+    origin: str = ORIGIN_SUBMITTED
+
+    @property
+    def state(self) -> str:
+        """The status by the query's names (``efile_tui.core.query``): ``unknown`` for an
+        outcome unknown, ``expired`` for a task gone before it ended."""
+        if self.expired and self.status not in _FINAL:
+            return EXPIRED
+        return _QUERY_NAMES.get(self.status, self.status)
 
     @property
     def is_final(self) -> bool:
@@ -115,6 +125,7 @@ class TaskRow:
             entry.expired,
             bool(entry.cancel_requested_at) and not final,
             entry.label or "",
+            entry.origin,
         )
 
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from efile_tui.api.models import Operation, Task
+from efile_tui.core.query import TaskQuery
 from efile_tui.core.taskrow import (
     OUTCOME_UNKNOWN,
     REJECTED,
@@ -36,41 +37,8 @@ from efile_tui.core.taskrow import (
 SORT_KEYS = ("submitted", "status", "operation", "source", "progress", "updated")
 
 
-@dataclass(frozen=True)
-class TaskFilter:
-    """What the table shows: text in id/paths, and optional status and operation sets."""
-
-    text: str = ""
-    statuses: frozenset[str] = frozenset()
-    operations: frozenset[str] = frozenset()
-
-    def matches(self, row: TaskRow) -> bool:
-        """True when ``row`` passes every part of the filter."""
-        if self.statuses and row.status not in self.statuses:
-            return False
-        if self.operations and row.operation not in self.operations:
-            return False
-        if self.text:
-            needle = self.text.lower()
-            hay = f"{row.task_id or ''} {row.source} {row.target} {row.error} {row.label}"
-            return needle in hay.lower()
-        return True
-
-    @property
-    def active(self) -> bool:
-        """Any part of the filter is set."""
-        return bool(self.text or self.statuses or self.operations)
-
-    def describe(self) -> str:
-        """Short text for the status line."""
-        parts = []
-        if self.text:
-            parts.append(f"'{self.text}'")
-        if self.statuses:
-            parts.append("status=" + ",".join(sorted(self.statuses)))
-        if self.operations:
-            parts.append("op=" + ",".join(sorted(self.operations)))
-        return " ".join(parts)
+# What the table shows: the same query model as the command line's filters.
+TaskFilter = TaskQuery
 
 
 def sort_function(sort_key: str) -> Callable[[TaskRow], tuple[object, ...]]:
@@ -267,8 +235,7 @@ class TaskView:
 
     def settings(self) -> tuple[object, ...]:
         """Besides the rows, everything the display order depends on."""
-        f = self.filter
-        return (self.sort_key, self.reverse, f.text, f.statuses, f.operations)
+        return (self.sort_key, self.reverse, self.filter)
 
     def order_ready(self) -> bool:
         """True when ``visible_keys()`` answers from its cache (no sorting or filtering)."""
@@ -393,6 +360,7 @@ __all__ = [
     "SUBMITTING",
     "Operation",
     "TaskFilter",
+    "TaskQuery",
     "TaskRow",
     "TaskView",
 ]

@@ -14,7 +14,13 @@ from efile_tui.ui.widgets.keybar import key_label
 EXTRA: dict[str, list[tuple[str, str]]] = {
     "Anywhere": [("^p", "Command palette")],
     "Paths": [("enter", "Open folder")],
-    "Tasks": [("enter", "Details")],
+    "Tasks": [
+        ("enter", "Details"),
+        (
+            "/ key:value",
+            "Filter words as the CLI's: status: op: source: target: label: since: until:",
+        ),
+    ],
     "Dialogs": [
         ("tab", "Next field or button"),
         ("enter", "Press the focused button"),

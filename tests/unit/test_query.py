@@ -14,7 +14,7 @@ NOW = datetime(2026, 12, 1, 12, 0).timestamp()
 
 def facts(**kw: object) -> TaskFacts:
     base: dict[str, object] = {
-        "status": "processing",
+        "state": "processing",
         "operation": "delete",
         "source": "/public/home/me/run-1/out",
         "submitted": NOW - 3600,
@@ -31,7 +31,7 @@ def q(**kw: object) -> TaskQuery:
 def test_empty_query_matches_everything() -> None:
     query = q()
     assert not query.active
-    assert query.matches(facts()) and query.matches(facts(status="rejected", source=""))
+    assert query.matches(facts()) and query.matches(facts(state="rejected", source=""))
     assert query.describe() == ""
 
 
@@ -50,9 +50,9 @@ def test_empty_query_matches_everything() -> None:
     ],
 )
 def test_status_groups(status: str, running: bool, final: bool) -> None:
-    assert q(statuses=["running"]).matches(facts(status=status)) is running
-    assert q(statuses=["final"]).matches(facts(status=status)) is final
-    assert q(statuses=[status]).matches(facts(status=status))
+    assert q(statuses=["running"]).matches(facts(state=status)) is running
+    assert q(statuses=["final"]).matches(facts(state=status)) is final
+    assert q(statuses=[status]).matches(facts(state=status))
 
 
 def test_statuses_repeat_and_comma_and_aliases() -> None:
@@ -64,9 +64,9 @@ def test_statuses_repeat_and_comma_and_aliases() -> None:
 
 def test_failed_flag_covers_fail_and_rejected_only() -> None:
     query = q(failed=True)
-    assert query.matches(facts(status="fail")) and query.matches(facts(status="rejected"))
-    assert not query.matches(facts(status="cancel"))
-    assert not query.matches(facts(status="complete"))
+    assert query.matches(facts(state="fail")) and query.matches(facts(state="rejected"))
+    assert not query.matches(facts(state="cancel"))
+    assert not query.matches(facts(state="complete"))
 
 
 def test_operations() -> None:

@@ -2,23 +2,31 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Input, Static
 
 from efile_tui.core import glyphs
-from efile_tui.core.taskview import TaskFilter, TaskView
+from efile_tui.core.query import OPERATIONS, TaskQuery, parse_status
+from efile_tui.core.query_text import SYNTAX, parse_query, query_text
+from efile_tui.core.taskview import TaskView
 from efile_tui.core.text import clean
+from efile_tui.core.validate import InputError
 from efile_tui.ui.widgets.task_table import TaskTable
 
+# The `f` key's steps, in the command line's --status names: all, running, needs a look
+# (fail, rejected, outcome unknown), complete, cancel.
 STATUS_CYCLE: list[frozenset[str]] = [
     frozenset(),
-    frozenset({"processing", "waiting"}),
-    frozenset({"fail", "rejected", "outcome unknown"}),
-    frozenset({"complete"}),
-    frozenset({"cancel"}),
+    *(
+        frozenset().union(*map(parse_status, names.split(",")))
+        for names in ("running", "fail,rejected,unknown", "complete", "cancel")
+    ),
 ]
+OPERATION_CYCLE: list[frozenset[str]] = [frozenset(), *(frozenset({op}) for op in OPERATIONS)]
 
 
 class TaskPane(Vertical):
@@ -40,11 +48,12 @@ class TaskPane(Vertical):
     def __init__(self, view: TaskView, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.view = view
+        self.filter_problem = ""  # why the text in the filter box is not a query
 
     def compose(self) -> ComposeResult:
         yield Static("", id="task-info", markup=False)
         yield Input(
-            placeholder="filter tasks by id or path text; enter applies, esc clears",
+            placeholder=f"filter: {SYNTAX}; enter applies, esc clears",
             id="task-filter",
         )
         yield TaskTable(self.view, id="task-table")
@@ -72,6 +81,8 @@ class TaskPane(Vertical):
         parts.append(f"sort: {self.view.sort_key} {arrow}")
         if self.view.filter.active:
             parts.append(f"filter: {self.view.filter.describe()}")
+        if self.filter_problem:
+            parts.append(f"not a filter: {self.filter_problem}")
         text = clean(f" {g.sep} ".join(parts))
         info = self.query_one("#task-info", Static)
         if text != info.content:  # one fixed-height line: no re-layout of the screen needed
@@ -81,15 +92,24 @@ class TaskPane(Vertical):
         self.update_info()
 
     def action_filter(self) -> None:
-        """Show the filter input."""
+        """Show the filter box, holding the current filter as query text."""
         self.add_class("-filtering")
         box = self.query_one("#task-filter", Input)
-        box.value = self.view.filter.text
+        box.value = query_text(self.view.filter)
         box.focus()
 
     def on_input_changed(self, event: Input.Changed) -> None:
-        if event.input.id == "task-filter":
-            self.set_filter(text=event.value)
+        if event.input.id != "task-filter":
+            return
+        try:
+            query = parse_query(event.value)
+        except InputError as exc:
+            # Half-typed (status:runn): the last good filter stays while the reason shows.
+            self.filter_problem = exc.problems[0].removeprefix("--")
+            self.update_info()
+            return
+        self.filter_problem = ""
+        self.set_filter(query)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "task-filter":
@@ -98,36 +118,30 @@ class TaskPane(Vertical):
 
     def key_escape(self) -> None:
         if self.has_class("-filtering"):
-            self.set_filter(text="")
+            self.filter_problem = ""
+            self.set_filter(TaskQuery())
             self.remove_class("-filtering")
             self.table.focus()
 
     def action_cycle_status(self) -> None:
-        """Cycle the status filter: all → running → failed → complete → cancelled."""
+        """Cycle the status filter: all → running → fail/rejected/unknown → complete →
+        cancel."""
         current = self.view.filter.statuses
         i = STATUS_CYCLE.index(current) if current in STATUS_CYCLE else 0
-        self.set_filter(statuses=STATUS_CYCLE[(i + 1) % len(STATUS_CYCLE)])
+        self.set_filter(
+            replace(self.view.filter, statuses=STATUS_CYCLE[(i + 1) % len(STATUS_CYCLE)])
+        )
 
     def action_cycle_operation(self) -> None:
         """Cycle the operation filter: all → delete → copy → move."""
-        cycle = [frozenset(), *(frozenset({op}) for op in ("delete", "copy", "move"))]
+        cycle = OPERATION_CYCLE
         current = self.view.filter.operations
         i = cycle.index(current) if current in cycle else 0
-        self.set_filter(operations=cycle[(i + 1) % len(cycle)])
+        self.set_filter(replace(self.view.filter, operations=cycle[(i + 1) % len(cycle)]))
 
-    def set_filter(
-        self,
-        *,
-        text: str | None = None,
-        statuses: frozenset[str] | None = None,
-        operations: frozenset[str] | None = None,
-    ) -> None:
-        """Change the filter; marks stay (hidden marked rows are counted)."""
-        f = self.view.filter
-        self.view.filter = TaskFilter(
-            text=f.text if text is None else text,
-            statuses=f.statuses if statuses is None else statuses,
-            operations=f.operations if operations is None else operations,
-        )
-        self.table.sync()
+    def set_filter(self, query: TaskQuery) -> None:
+        """Show the tasks ``query`` matches; marks stay (hidden marked rows are counted)."""
+        if query != self.view.filter:
+            self.view.filter = query
+            self.table.sync()
         self.update_info()
