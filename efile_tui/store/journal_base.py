@@ -19,7 +19,7 @@ from efile_tui.locations import state_dir
 from efile_tui.store import journal_files as files
 from efile_tui.store.eventlog import WriterFile
 from efile_tui.store.fs import GONE, StateFileError, private_dir
-from efile_tui.store.journal_fold import Event
+from efile_tui.store.journal_fold import Event, batched
 from efile_tui.store.journal_migrate import LEGACY_FILE, migrate_legacy
 from efile_tui.store.journal_schema import JournalError
 
@@ -152,7 +152,7 @@ class JournalFiles:
         # A number once used is never taken again, even after compaction removed its file:
         # readers remember how far they read each file by its name.
         self._writer.floor = max(self._writer.floor, self._loaded.max_writer + 1)
-        self._writer.append(_line(ev) for ev in events)
+        self._writer.append([_line(batched(events))])
         if self._writer.path is not None:
             self._loaded.offsets[self._writer.path.name] = self._writer.size
         changed: list[int] = []

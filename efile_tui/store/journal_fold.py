@@ -18,6 +18,7 @@ kind   fields after ``[kind, time, ref``
 ``X``  expired on the server · ``C`` cancel requested · ``D`` dismissed · ``U`` shown again
 ``L``  label set (or cleared with null)
 ``R``  submitted again: the local id of the new entry
+``B``  a batch ``["B", [event, …]]``: the events of one call, read whole or not at all
 =====  =====================================================================================
 
 The rules make the result the same whatever order hosts' events arrive in, wherever it
@@ -41,6 +42,8 @@ from efile_tui.store.journal_entry import (
     TASK_FINAL,
     JournalEntry,
 )
+
+BATCH = "B"
 
 # Positions in a row: JournalEntry's fields, then the writer of a pending intent.
 (
@@ -151,7 +154,7 @@ class JournalState:
     def apply_all(self, events: Iterable[Event]) -> set[int]:
         """Apply events in time order (stable: a file's own order is kept); changed ids."""
         changed: set[int] = set()
-        for ev in sorted(events, key=_event_time):
+        for ev in sorted(unbatched(events), key=_event_time):
             changed.update(self.apply(ev))
         return changed
 
@@ -285,6 +288,21 @@ class JournalState:
         if ref in self.by_task:
             return self.rows[self.canonical(ref)]
         return None
+
+
+def batched(events: list[Event]) -> Event:
+    """One record holding several events: written as one line, it is read whole or not at
+    all, so a writer killed mid-write never leaves half a batch (e.g. half a submit's intents)."""
+    return events[0] if len(events) == 1 else [BATCH, events]
+
+
+def unbatched(events: Iterable[Event]) -> Iterator[Event]:
+    """The events of ``events`` with batch records opened up."""
+    for ev in events:
+        if isinstance(ev, list) and len(ev) == 2 and ev[0] == BATCH and isinstance(ev[1], list):
+            yield from ev[1]
+        else:
+            yield ev
 
 
 def _event_time(ev: Event) -> float:

@@ -196,3 +196,23 @@ def test_connections_creating_the_journal_at_once_all_open_it(tmp_path: Path) ->
     # Several journals created in the same new folder at the same instant each claim a
     # writer file of their own; none fails and none loses its record.
     assert _open_fresh_journals_at_once(tmp_path, rounds=15) == []
+
+
+def test_a_submit_cut_short_on_disk_leaves_none_of_its_intents(tmp_path: Path) -> None:
+    """A writer killed in the middle of writing a submit's intents leaves none of them: half
+    a batch would show items that were never sent as 'outcome unknown'."""
+    path = tmp_path / "journal"
+    with Journal(path) as journal:
+        journal.begin_submit(Operation.DELETE, [SubmitItem("/keep")], profile="p", region="r")
+        journal.begin_submit(
+            Operation.DELETE,
+            [SubmitItem(f"/cut/f{i}") for i in range(50)],
+            profile="p",
+            region="r",
+        )
+    (log,) = path.glob("*.log")
+    data = log.read_bytes()
+    last = data.rstrip(b"\n").rfind(b"\n") + 1
+    log.write_bytes(data[: last + (len(data) - last) // 2])  # the last write, cut halfway
+    with Journal(path) as journal:
+        assert [e.source_path for e in journal.entries()] == ["/keep"]
