@@ -285,7 +285,7 @@ def cmd_log(args: argparse.Namespace) -> int:
                 f"{clean(ev.get('operation')):6} {clean(ev.get('count', len(items))):>5} "
                 f"item(s)  {clean(ev.get('exit', '')):8} {clean(first)}{more}"
             )
-        if getattr(log, "skipped_lines", 0):
+        if log.skipped_lines:
             say(f"warning: {log.skipped_lines} unreadable line(s) skipped in the audit log")
     return EXIT_OK
 

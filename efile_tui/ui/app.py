@@ -34,7 +34,7 @@ from efile_tui.core.taskrow import bulk_load
 from efile_tui.core.text import clean
 from efile_tui.store.audit import AuditLog
 from efile_tui.store.journal import Journal
-from efile_tui.ui.messages import CopyText
+from efile_tui.ui.messages import CopyText, LoginNeeded
 from efile_tui.ui.modals.login import LoginAttempt, LoginScreen
 from efile_tui.ui.modals.misc import TextScreen
 from efile_tui.ui.modals.notifications import NotesKeeper
@@ -159,6 +159,10 @@ class EfileApp(NotesKeeper, App[int]):
             self.ask_login("No usable token: log in to continue.", first=True)
 
     # -- login -------------------------------------------------------------------------
+
+    def on_login_needed(self, message: LoginNeeded) -> None:
+        """A poll found the token refused: ask for a new login."""
+        self.ask_login(message.reason)
 
     def ask_login(self, reason: str, *, first: bool = False) -> None:
         """Show the login form; after a login the main screen starts or resumes polling."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from efile_tui.api.errors import EfileError
 from efile_tui.core import glyphs
 from efile_tui.core.preview import human_size
 
@@ -30,3 +31,10 @@ def refused_note(refused: Sequence[str]) -> str:
     """The toast for listing entries left out because their name or path was unsafe."""
     more = f" (and {len(refused) - 1} more)" if len(refused) > 1 else ""
     return f"Not shown: {refused[0]}{more}"
+
+
+def error_text(exc: BaseException) -> str:
+    """What to tell the user about ``exc``: an efile error's message, else its text or name."""
+    if isinstance(exc, EfileError):
+        return exc.message
+    return str(exc) or type(exc).__name__

@@ -32,6 +32,13 @@ class PageWanted(Message):
 
 
 @dataclass
+class LoginNeeded(Message):
+    """The service no longer accepts the token: the app shows its login form."""
+
+    reason: str
+
+
+@dataclass
 class DeleteRequested(Message):
     """The user asked to delete these (marked) paths."""
 

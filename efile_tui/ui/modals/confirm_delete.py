@@ -25,6 +25,7 @@ from textual.widgets import Button, Checkbox, Input, Label, Static
 from efile_tui.core.preview import DeletePreview
 from efile_tui.core.text import clean
 from efile_tui.core.validate import protected_reason
+from efile_tui.ui.format import error_text
 from efile_tui.ui.widgets.keybar import KeyBar
 
 GIB = 1024**3
@@ -155,7 +156,7 @@ class ConfirmDeleteScreen(ModalScreen[bool]):
         try:
             result = await self._preview()
         except Exception as exc:  # shown to the user, who may still accept (see below)
-            self.preview_error = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+            self.preview_error = error_text(exc)
             totals = self.query_one("#totals", Static)
             totals.update(f"preview failed: {clean(self.preview_error, keep_newlines=True)}")
             totals.add_class("-error")

@@ -17,6 +17,7 @@ from efile_tui.core.operations import PollReport
 from efile_tui.core.poller import MAX_BACKOFF, Poller
 from efile_tui.core.taskrow import Batch
 from efile_tui.store.journal import JournalEntry
+from efile_tui.ui.messages import LoginNeeded
 
 if TYPE_CHECKING:
     from efile_tui.ui.screens.main import MainScreen
@@ -52,12 +53,12 @@ def table_poller(screen: MainScreen, interval: float) -> Poller:
         if isinstance(exc, AuthError):
             screen.status.error = "login needed"
             screen.notify(str(exc), title="Authentication", severity="error", timeout=10)
-            ask = getattr(screen.app, "ask_login", None)
-            if ask is not None:
-                ask(
+            screen.app.post_message(
+                LoginNeeded(
                     f"The service no longer accepts the token ({exc.title}). Log in again; "
                     "the table, marks and folder stay as they are."
                 )
+            )
         elif isinstance(exc, EfileError):
             screen.status.error = f"{exc.title}; retry in {delay:.0f} s"
         else:

@@ -40,6 +40,7 @@ from efile_tui.core.paging import (
 )
 from efile_tui.core.text import clean
 from efile_tui.core.validate import normalise_path, path_problem
+from efile_tui.ui.format import error_text
 from efile_tui.ui.messages import (
     CopyText,
     DeleteRequested,
@@ -230,7 +231,7 @@ class PathPane(Vertical):
         """Take a failed PageWanted; keeps what is shown. False when stale."""
         if (request := self.paging.take(request_id)) is None:
             return False
-        problem = getattr(error, "message", None) or str(error) or type(error).__name__
+        problem = error_text(error)
         if request.from_bar:
             self.set_bar(None, problem)  # shown once: under the path bar
         else:
@@ -460,7 +461,8 @@ class PathPane(Vertical):
 
     def action_escape(self) -> None:
         """Leave the filter (clearing it) or the path bar; elsewhere, clear all marks."""
-        where = getattr(self.screen.focused, "id", None)
+        focused = self.screen.focused
+        where = focused.id if focused is not None else None
         if where == "path-filter":
             self.hide_filter()
             if self.paging.query.keyword:
