@@ -379,7 +379,10 @@ class EfileClient:
                             by_id[parsed.task_id] = parsed
                     done = [by_id.get(t, CancelResult(t, False, None)) for t in batch]
             except EfileError as exc:
-                done = [CancelResult(t, False, None, error=exc.message) for t in batch]
+                code = exc.code if isinstance(exc, (ApiError, AccessRefused)) else None
+                done = [
+                    CancelResult(t, False, None, error=exc.message, error_code=code) for t in batch
+                ]
             results.extend(done)
             if on_batch:
                 on_batch(done)

@@ -262,6 +262,7 @@ class CancelResult:
     result: bool
     status: TaskStatus | None
     error: str | None = None
+    error_code: str | None = None  # of a refused request: an API code or ``http-401``/``-403``
 
     @classmethod
     def from_api(cls, data: Mapping[str, Any]) -> CancelResult:

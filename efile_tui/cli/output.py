@@ -94,6 +94,17 @@ def submit_exit_code(outcomes: Sequence[SubmitOutcome]) -> int:
     return EXIT_FAILED
 
 
+def cancel_exit_code(results: Sequence[CancelResult]) -> int:
+    """0 when every task was cancelled; 4 when the service refused the credentials for
+    every one (nothing was cancelled); else 1."""
+    if all(r.result for r in results):
+        return EXIT_OK
+    codes = {r.error_code for r in results}
+    if not any(r.result for r in results) and codes <= AUTH_CODES:
+        return EXIT_AUTH
+    return EXIT_FAILED
+
+
 def cancel_line(result: CancelResult) -> str:
     """One human line per cancel answer."""
     mark = "✓" if result.result else "✗"

@@ -236,7 +236,7 @@ async def cmd_cancel(args: argparse.Namespace) -> int:
             print(output.cancel_line(r))
         ok = sum(r.result for r in results)
         say(f"{ok} of {len(results)} cancelled")
-    return EXIT_OK if all(r.result for r in results) else EXIT_FAILED
+    return output.cancel_exit_code(results)
 
 
 async def _matched_for_cancel(

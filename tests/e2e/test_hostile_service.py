@@ -179,6 +179,9 @@ def test_http_401_and_403_exit_4(service: HostileService) -> None:
         submit = run(service, "rm", "--yes", f"{HOME}/x/a", "--json")
         assert submit.code == 4, (mode, submit.err)
         assert json.loads(submit.out)["fileOperTasks"][0]["errorCode"] == f"http-{mode[4:]}"
+        cancel = run(service, "cancel", "--yes", "0123456789abcdef0123456789abcdef")
+        assert cancel.code == 4, (mode, cancel.err)
+        assert f"HTTP {mode[4:]}" in cancel.both
 
 
 def test_an_echoed_token_is_masked_everywhere(service: HostileService) -> None:
