@@ -37,6 +37,8 @@ from efile_tui.core.text import clean, json_dumps
 from efile_tui.core.validate import (
     InputError,
     check_paths,
+    denied_reason,
+    has_wildcards,
     override_hint,
     refused_items,
     shown,
@@ -246,13 +248,34 @@ async def _protected(
             allow = check_paths(args.allow_protected, what="--allow-protected path")
         except InputError as exc:
             raise input_error(exc) from None
-    return refused_items(
+    refused = refused_items(
         op.value,
         [(i.source_path, i.target_path, i.duplicate_handle_type) for i in items],
         home=conn.home,
         deny=conn.deny_paths,
         allow=allow,
     )
+    if op in (Operation.DELETE, Operation.MOVE) and has_wildcards(conn.deny_paths):
+        walked = [i.source_path for i in items if i.source_path not in refused]
+        refused.update(await _denied_inside(ctx, walked, conn.deny_paths))
+    return refused
+
+
+async def _denied_inside(ctx: Context, paths: Sequence[str], deny: Sequence[str]) -> dict[str, str]:
+    """Sources with a deny-list wildcard match inside (found by the bounded walk), and
+    sources the walk could not check completely: both are refused."""
+    found: dict[str, str] = {}
+    for path in paths:
+        walk = await preview_delete(ctx.client, [path], protected=lambda p: denied_reason(p, deny))
+        if walk.protected:
+            _, reason = walk.protected[0]
+            found[path] = f"{path} holds a protected path: {reason}"
+        elif not walk.complete:
+            found[path] = (
+                f"{path} could not be checked completely against the deny list's wildcards "
+                f"({walk.stopped_because}): delete smaller parts of it"
+            )
+    return found
 
 
 def _refuse(op: Operation, refused: dict[str, str]) -> None:

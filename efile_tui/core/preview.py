@@ -22,6 +22,7 @@ from efile_tui.api.models import DirPage, FileEntry
 from efile_tui.core.validate import normalise_path
 
 LARGEST = 5
+PROTECTED_KEPT = 20
 
 
 class DirLister(Protocol):
@@ -47,6 +48,7 @@ class DeletePreview:
     complete: bool  # False when a bound was hit or a folder could not be listed
     stopped_because: str | None
     errors: tuple[str, ...] = ()
+    protected: tuple[tuple[str, str], ...] = ()  # (path, reason) found inside, up to 20
 
     def summary_lines(self) -> list[str]:
         """The preview as short lines for a confirmation dialog."""
@@ -56,6 +58,9 @@ class DeletePreview:
             f"size: {human_size(self.bytes)}{more}",
             f"deepest: {self.deepest_path} (depth {self.max_depth})",
         ]
+        if self.protected:
+            lines.append(f"PROTECTED inside ({len(self.protected)}{more_protected(self)}):")
+            lines.extend(f"  {reason}" for _, reason in self.protected[:5])
         if self.largest:
             lines.append("largest:")
             lines.extend(f"  {human_size(size):>10}  {path}" for path, size in self.largest)
@@ -65,6 +70,11 @@ class DeletePreview:
         if len(self.errors) > 5:
             lines.append(f"  … and {len(self.errors) - 5} more errors")
         return lines
+
+
+def more_protected(preview: DeletePreview) -> str:
+    """``+`` when the walk may have missed further protected paths."""
+    return "+" if len(preview.protected) >= PROTECTED_KEPT or not preview.complete else ""
 
 
 def human_size(n: int | None) -> str:
@@ -103,6 +113,8 @@ class _Walk:
     deepest: tuple[int, str] = (0, "")
     largest: list[tuple[int, str]] = field(default_factory=list)  # min-heap of (size, path)
     errors: list[str] = field(default_factory=list)
+    protect: Callable[[str], str | None] | None = None
+    protected: list[tuple[str, str]] = field(default_factory=list)
     stopped: str | None = None
     crash: BaseException | None = None
     queue: asyncio.Queue[tuple[str, int, bool]] = field(default_factory=asyncio.Queue)
@@ -134,6 +146,10 @@ class _Walk:
             heapq.heapreplace(self.largest, item)
 
     def add_entry(self, entry: FileEntry, depth: int) -> None:
+        if self.protect is not None and len(self.protected) < PROTECTED_KEPT:
+            reason = self.protect(entry.path)
+            if reason:
+                self.protected.append((entry.path, reason))
         if entry.is_dir and not entry.is_symlink:
             self.dirs += 1
             self.note_depth(entry.path, depth)
@@ -224,17 +240,20 @@ async def preview_delete(
     page_size: int = 1000,
     concurrency: int = 4,
     clock: Callable[[], float] = time.monotonic,
+    protected: Callable[[str], str | None] | None = None,
 ) -> DeletePreview:
     """Walk ``paths`` within the bounds and report what deleting them would remove.
 
     ``is_dir`` and ``sizes`` carry what the caller already knows (the path pane knows the
     type and size of what it shows); a path of unknown type is listed, and if the service
     says it is not a folder, its size is looked up in its parent. Paths inside another
-    given path are counted once.
+    given path are counted once. ``protected`` names why a path found inside must not be
+    destroyed (the deny list's wildcards): such paths are reported in ``protected``.
     """
     is_dir = {normalise_path(k): v for k, v in (is_dir or {}).items()}
     sizes = {normalise_path(k): v for k, v in (sizes or {}).items()}
     walk = _Walk(client, max_entries, max_seconds, page_size, clock, started=clock())
+    walk.protect = protected
     for root in outermost(paths):
         kind = is_dir.get(root)
         if kind is False:
@@ -269,6 +288,7 @@ async def preview_delete(
         complete=stopped is None,
         stopped_because=stopped,
         errors=tuple(walk.errors),
+        protected=tuple(walk.protected),
     )
 
 

@@ -279,6 +279,21 @@ def override_hint(reasons: Iterable[str]) -> str:
     return DENY_HINT if all("deny-list" in r for r in reasons) else OVERRIDE_HINT
 
 
+def denied_reason(path: str, deny: Sequence[str]) -> str | None:
+    """Why the deny list protects ``path`` (the entry, under it, or containing it), or None.
+
+    A folder above a wildcard entry's matches (``*/checkpoints``) is not caught here: only a
+    walk of the folder finds them (see ``preview_delete``'s ``protected``).
+    """
+    norm = normalise_path(path)
+    return _deny_reason(norm, [p for p in norm.split("/") if p], deny)
+
+
+def has_wildcards(deny: Sequence[str]) -> bool:
+    """True when some deny-list entry uses shell wildcards."""
+    return any(_has_glob(entry) for entry in deny)
+
+
 def _deny_reason(norm: str, parts: Sequence[str], deny: Sequence[str]) -> str | None:
     for entry in deny:
         entry_n = normalise_path(entry) if not _has_glob(entry) else entry.rstrip("/")

@@ -176,3 +176,53 @@ async def test_tui_env_only_refuses_the_home_learned_from_the_service(
     finally:
         close_app(app)
     assert submits(sim.server) == []
+
+
+def test_a_wildcard_deny_entry_protects_the_folders_above_its_matches(sim: Sim) -> None:
+    """``*/keep-me`` refuses deleting or moving a folder with a keep-me folder deep
+    inside (found by the bounded walk); a folder without one is still deleted."""
+    project = first_project(sim.root)
+    (sim.root / project / "runs" / "r1" / "keep-me").mkdir(parents=True)
+    save_profile(sim.server, deny_paths=["*/keep-me"])  # type: ignore[arg-type]
+    env = profile_env(sim)
+    for args in (
+        ("rm", f"{HOME}/{project}", "--yes"),
+        ("mv", f"{HOME}/{project}/runs", f"{HOME}", "--yes"),
+        ("rm", f"{HOME}/{project}", "--dry-run"),
+    ):
+        done = run(sim, env, *args)
+        assert done.returncode == 2, (args, done.stderr)
+        assert f"{project}/runs/r1/keep-me" in done.stdout + done.stderr, done.stderr
+    assert submits(sim.server) == []
+    other = sorted(p.name for p in sim.root.iterdir() if p.is_dir())[1]
+    assert run(sim, env, "rm", f"{HOME}/{other}", "--yes").returncode == 0
+    assert [r["body"] for r in submits(sim.server)] == [[{"sourcePath": f"{HOME}/{other}"}]]
+
+
+async def test_tui_delete_of_a_folder_holding_a_wildcard_match_cannot_be_confirmed(
+    sim_factory,
+) -> None:  # type: ignore[no-untyped-def]
+    sim = sim_factory()
+    project = first_project(sim.root)
+    (sim.root / project / "deep" / "keep-me").mkdir(parents=True)
+    save_profile(sim.server, deny_paths=["*/keep-me"])  # type: ignore[arg-type]
+    app = create_app()
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_until(pilot, lambda: app.screen.__class__.__name__ == "MainScreen")
+            await mark_folder(pilot, app, project)
+            await pilot.press("d")
+            await wait_until(pilot, lambda: isinstance(app.screen, ConfirmDeleteScreen))
+            modal = app.screen
+            assert isinstance(modal, ConfirmDeleteScreen)
+            await wait_until(pilot, lambda: modal.preview_done, what="preview")
+            shown = str(modal.query_one("#totals").render()) + str(
+                modal.query_one("#preview").render()
+            )
+            assert "REFUSED" in shown and f"{project}/deep/keep-me" in shown, shown
+            assert not modal.can_delete
+            await pilot.press("enter")  # nothing happens: Delete stays disabled
+        await app.ctx.client.aclose()
+    finally:
+        close_app(app)
+    assert submits(sim.server) == []

@@ -164,7 +164,11 @@ class ConfirmDeleteScreen(ModalScreen[bool]):
         else:
             self.preview_result = result
             first, *rest = result.summary_lines()
-            self.query_one("#totals", Static).update(clean(first))
+            totals = self.query_one("#totals", Static)
+            if result.protected:
+                first = f"REFUSED: protected paths inside; nothing can be deleted here. {first}"
+                totals.add_class("-error")
+            totals.update(clean(first))
             self.query_one("#preview", Static).update(clean("\n".join(rest), keep_newlines=True))
             files, _, depth, size = self.thresholds
             big = result.files > files or result.max_depth > depth or result.bytes > size
@@ -192,6 +196,8 @@ class ConfirmDeleteScreen(ModalScreen[bool]):
         """Every guard is satisfied: preview done, accepted if needed, typed if needed."""
         if not self.preview_done:
             return False
+        if self.preview_result is not None and self.preview_result.protected:
+            return False  # the deny list protects something inside: never
         if self.needs_acceptance and not self.query_one("#accept", Checkbox).value:
             return False
         if self.typed_required:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from textual import work
 from textual.app import ComposeResult
@@ -26,7 +26,7 @@ from efile_tui.core.preview import existing_names, preview_delete
 from efile_tui.core.taskrow import Batch, bulk_load
 from efile_tui.core.taskview import TaskView
 from efile_tui.core.text import clean
-from efile_tui.core.validate import refused_items
+from efile_tui.core.validate import denied_reason, refused_items
 from efile_tui.store.journal import JournalEntry
 from efile_tui.ui.format import refused_note
 from efile_tui.ui.layout import fit_panes
@@ -331,7 +331,11 @@ class MainScreen(Screen[None]):
         async def preview():  # type: ignore[no-untyped-def]
             pane = self.path_pane
             return await preview_delete(
-                client, paths, is_dir=pane.known_dirs(paths), sizes=pane.known_sizes(paths)
+                client,
+                paths,
+                is_dir=pane.known_dirs(paths),
+                sizes=pane.known_sizes(paths),
+                protected=self._denied_inside(),
             )
 
         def confirmed(ok: bool | None) -> None:
@@ -366,6 +370,11 @@ class MainScreen(Screen[None]):
             message.operation, message.paths, self.path_pane.current_path, existing=existing
         )
         self.app.push_screen(screen, chosen)
+
+    def _denied_inside(self) -> Callable[[str], str | None] | None:
+        """The check a delete preview runs on every path it finds (deny-list wildcards)."""
+        deny = self.deny_paths
+        return (lambda path: denied_reason(path, deny)) if deny else None
 
     def _refused(self, operation: Operation, items: Sequence[SubmitItem]) -> dict[str, str]:
         """Protected paths the submit would destroy (home, shallow paths, the deny list)."""
