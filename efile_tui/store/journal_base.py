@@ -54,11 +54,19 @@ def _line(event: Event) -> bytes:
 class JournalFiles:
     """The journal folder as seen by this process (use :class:`Journal`)."""
 
-    def __init__(self, path: Path | None = None, *, clock: Callable[[], float] = time.time):
+    def __init__(
+        self,
+        path: Path | None = None,
+        *,
+        clock: Callable[[], float] = time.time,
+        defer: bool = False,
+    ):
         """Open the journal folder ``path`` (default: ``journal`` in the state directory).
 
         Refuses (StateFileError) a folder or file that is a link, owned by another user or
-        writable by others; imports an old ``journal.sqlite3`` next to it once.
+        writable by others; imports an old ``journal.sqlite3`` next to it once. With
+        ``defer``, only those checks run now (no record is read): the files are read by
+        :meth:`load`, or by the first method that needs them, in whatever thread calls it.
         """
         self.path = path if path is not None else state_dir() / JOURNAL_FILE
         self._clock = clock
@@ -71,14 +79,36 @@ class JournalFiles:
         self._writer = WriterFile(self.path)
         self._others: set[int] = set()
         self._seq = 0
-        legacy = self.path.parent / LEGACY_FILE
-        self._loaded = files.load(self.path)
-        if legacy.is_file() or files.should_compact(
-            self.path, files.list_folder(self.path), self._loaded
-        ):
-            self._compact(legacy)
-        self.problems += self._loaded.problems
-        self._loaded.problems = []
+        self._data: files.Loaded | None = None
+        if defer:
+            files.check_folder(self.path)
+        else:
+            self.load()
+
+    def load(self) -> None:
+        """Read the journal's files now, if they were not read yet (safe from any thread)."""
+        with self._lock:
+            if self._data is not None:
+                return
+            legacy = self.path.parent / LEGACY_FILE
+            self._data = files.load(self.path)
+            if legacy.is_file() or files.should_compact(
+                self.path, files.list_folder(self.path), self._data
+            ):
+                self._compact(legacy)
+            self.problems += self._loaded.problems
+            self._loaded.problems = []
+
+    @property
+    def _loaded(self) -> files.Loaded:
+        if self._data is None:
+            self.load()
+        assert self._data is not None
+        return self._data
+
+    @_loaded.setter
+    def _loaded(self, value: files.Loaded) -> None:
+        self._data = value
 
     def _compact(self, legacy: Path) -> None:
         """Import an old journal and fold gone writers' files into a snapshot (best effort:

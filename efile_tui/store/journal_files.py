@@ -66,6 +66,19 @@ def list_folder(folder: Path) -> Listing:
     return listing
 
 
+def check_folder(folder: Path) -> None:
+    """The safety checks of reading every file, without reading one: each writer file and
+    snapshot is opened (never through a link) and its owner and mode checked; raises
+    StateFileError as reading would."""
+    listing = list_folder(folder)
+    for name in [*listing.files.values(), *listing.snapshots.values()]:
+        try:
+            os.close(open_private(folder / name, os.O_RDONLY))
+        except OSError as exc:
+            if exc.errno not in GONE:
+                raise
+
+
 @dataclass
 class Loaded:
     """A journal read from disk: its state and how far each file was read."""

@@ -151,12 +151,26 @@ class EfileApp(NotesKeeper, App[int]):
         self.set_class(current() is ASCII, "-ascii")
         self._install_hangup_handlers()
         if self.local_state is not None:
-            for problem in self.local_state[0].problems:
-                self.notify(problem, severity="warning", timeout=30, markup=False)
+            self.open_journal(self.local_state[0])
         if self.ctx is not None:
             self.push_screen(MainScreen(self.ctx, **self._main_args))  # type: ignore[arg-type]
         else:
             self.ask_login("No usable token: log in to continue.", first=True)
+
+    @work(group="journal-open", exit_on_error=False)
+    async def open_journal(self, journal: Journal) -> None:
+        """Read the journal in a thread once the first frame is up (its safety checks ran
+        before the app started), turn dead processes' submits into "outcome unknown", and
+        say what was wrong with its files. Whoever needs it first waits for it meanwhile."""
+
+        def read() -> None:
+            with bulk_load():  # a large journal is read without pausing for garbage collection
+                journal.load()
+            journal.reap_orphaned_submits()
+
+        await asyncio.to_thread(read)
+        for problem in journal.problems:
+            self.notify(problem, severity="warning", timeout=30, markup=False)
 
     # -- login -------------------------------------------------------------------------
 
@@ -416,10 +430,8 @@ def create_app(
     from efile_tui.core.login import login_and_connect
     from efile_tui.core.session import NeedsLogin, resolve_connection
 
-    with bulk_load():  # a large journal is read without pausing for garbage collection
-        journal = Journal()
+    journal = Journal(defer=True)  # checked now, read by the app once it is on screen
     try:
-        journal.reap_orphaned_submits()
         audit = AuditLog()
         try:
             conn: Connection | None = resolve_connection(
