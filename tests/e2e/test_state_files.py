@@ -210,3 +210,21 @@ def test_doctor_names_the_state_folder_its_filesystem_and_each_problem(
     assert human.code == 1 and "Traceback" not in human.err
     assert str(named) in human.out and "what to do:" in human.out
     assert "EFILE_TUI_STATE_DIR" in human.out  # how to move it
+
+
+@pytest.mark.parametrize("kind", ["journal-link", "journal-other-owner", "folder-world-writable"])
+def test_tui_refuses_an_unsafe_journal_before_any_request(
+    used: Sim, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str
+) -> None:
+    """The TUI reads its journal after the first frame, but checks it before anything."""
+    from efile_tui.store.fs import StateFileError
+    from efile_tui.ui.app import create_app
+
+    named, word = _plant(kind, state(used), tmp_path / "outside.txt")
+    for key, value in used.env.items():
+        monkeypatch.setenv(key, value)
+    before = len(used.server.requests())  # type: ignore[attr-defined]
+    with pytest.raises(StateFileError) as refused:
+        create_app()
+    assert str(named) in str(refused.value) and word in str(refused.value)
+    assert len(used.server.requests()) == before  # type: ignore[attr-defined]

@@ -387,3 +387,60 @@ def test_zero_bytes_in_a_live_writers_file_are_read_again_once_filled(tmp_path: 
         os.pwrite(fd, lines[0], at)  # the first part arrives
         os.close(fd)
         assert sorted(e.source_path for e in reader.refresh()) == ["/late0", "/late1"]
+
+
+def _count_loads(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """Record every full read of a journal folder (the reads still happen)."""
+    from efile_tui.store import journal_files
+
+    calls: list[Path] = []
+    real = journal_files.load
+
+    def load(folder: Path) -> journal_files.Loaded:
+        calls.append(folder)
+        return real(folder)
+
+    monkeypatch.setattr(journal_files, "load", load)
+    return calls
+
+
+@pytest.mark.parametrize("kind", ["link", "group-writable", "snapshot-link"])
+def test_deferred_open_refuses_an_unsafe_file_without_reading_any(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str
+) -> None:
+    from efile_tui.store.fs import StateFileError
+
+    path = tmp_path / "journal"
+    with Journal(path) as journal:
+        submit(journal, {"/a": "t1"})
+    outside = tmp_path / "outside"
+    outside.write_text("not yours\n")
+    unsafe = path / ("snap-00000009.json" if kind == "snapshot-link" else "0000001.log")
+    if kind == "group-writable":
+        os.chmod(unsafe, 0o620)
+    else:
+        unsafe.unlink(missing_ok=True)
+        unsafe.symlink_to(outside)
+    reads = _count_loads(monkeypatch)
+    with pytest.raises(StateFileError) as refused:
+        Journal(path, defer=True)
+    assert str(unsafe) in str(refused.value)
+    assert reads == []
+
+
+def test_deferred_journal_is_read_once_by_its_first_use(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "journal"
+    with Journal(path) as journal:
+        submit(journal, {"/a": "t1", "/b": "t2"})
+    reads = _count_loads(monkeypatch)
+    with Journal(path, defer=True) as journal:
+        assert reads == []
+        assert {e.task_id for e in journal.entries()} == {"t1", "t2"}
+        journal.load()
+        ids = submit(journal, {"/c": "t3"})
+        assert reads == [path]
+    with Journal(path) as journal:
+        assert {e.task_id for e in journal.entries()} == {"t1", "t2", "t3"}
+        assert [e.local_id for e in journal.entries() if e.task_id == "t3"] == ids
