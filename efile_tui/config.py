@@ -18,6 +18,7 @@ The file lives at ``locations.config_dir()/config.toml``::
     deny_paths = ["/public/home/alice/keep"]
     poll_interval = 2.0
     glyphs = "ascii"                 # TUI symbols: "auto" (default) | "unicode" | "ascii"
+    bell = true                      # TUI: ring the bell when every watched task has ended
 
 It never holds a secret (tokens live in the token store, see ``efile_tui.store.tokens``).
 Keys this module does not know are kept and written back unchanged, so other parts of the
@@ -105,6 +106,7 @@ class Profile:
     glyphs: str | None = None  # "auto" | "unicode" | "ascii" (the TUI's symbols)
     request_deadline: float | None = None  # seconds per request; None: the built-in default
     allow_plain_http: bool = False  # send the token over http:// to a non-loopback host
+    bell: bool = False  # the TUI rings the terminal bell when every watched task has ended
     extra: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
@@ -131,6 +133,7 @@ class Profile:
             "glyphs": self.glyphs,
             "request_deadline": self.request_deadline,
             "allow_plain_http": self.allow_plain_http or None,
+            "bell": self.bell or None,
         }
         data.update({k: v for k, v in values.items() if v is not None})
         return data
@@ -249,6 +252,7 @@ class _Reader:
             "glyphs",
             "request_deadline",
             "allow_plain_http",
+            "bell",
         }
     )
 
@@ -315,6 +319,9 @@ class _Reader:
         plain = table.get("allow_plain_http", False)
         if not isinstance(plain, bool):
             raise self.fail(_join(where, "allow_plain_http"), "must be true or false")
+        bell = table.get("bell", False)
+        if not isinstance(bell, bool):
+            raise self.fail(_join(where, "bell"), "must be true or false")
         deadline = table.get("request_deadline")
         if deadline is not None and deadline_problem(deadline):
             raise self.fail(_join(where, "request_deadline"), str(deadline_problem(deadline)))
@@ -335,6 +342,7 @@ class _Reader:
             glyphs=self.choice(table, "glyphs", GLYPH_CHOICES, None, where) or None,
             request_deadline=None if deadline is None else float(deadline),
             allow_plain_http=plain,
+            bell=bell,
             extra={k: v for k, v in table.items() if k not in self._KNOWN},
         )
 

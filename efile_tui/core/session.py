@@ -80,6 +80,7 @@ class Connection:
     settings: Profile | None = field(default=None, repr=False)
     deny_paths: tuple[str, ...] = ()  # never deleted, moved away or overwritten
     poll_interval: float = DEFAULT_POLL_INTERVAL  # seconds between polls (TUI, watch, --wait)
+    bell: bool = False  # the TUI rings the bell when every watched task has ended
     deadline: float = DEFAULT_DEADLINE
     allow_http: bool = False
 
@@ -292,6 +293,7 @@ def resolve_connection(
         settings=settings,
         deny_paths=tuple(settings.deny_paths) if settings else (),
         poll_interval=settings.poll_interval if settings else DEFAULT_POLL_INTERVAL,
+        bell=bool(settings and settings.bell),
         deadline=_deadline(deadline, env, settings),
         allow_http=allow_http or bool(settings and settings.allow_plain_http),
     )

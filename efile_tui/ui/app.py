@@ -105,6 +105,7 @@ class EfileApp(NotesKeeper, App[int]):
         home: str = "/",
         deny_paths: Sequence[str] = (),
         interval: float | None = None,
+        bell: bool = False,
         login: LoginAttempt | None = None,
         login_defaults: dict[str, str] | None = None,
         state: tuple[Journal, AuditLog] | None = None,
@@ -118,6 +119,7 @@ class EfileApp(NotesKeeper, App[int]):
             "home": home,
             "deny_paths": deny_paths,
             "interval": interval or DEFAULT_POLL_INTERVAL,
+            "bell": bell,
         }
         self.login = login
         self.login_defaults = login_defaults or {}
@@ -393,6 +395,7 @@ def connection_args(conn: Connection, interval: float | None) -> dict[str, objec
         "home": conn.home or "/",
         "deny_paths": conn.deny_paths,
         "interval": interval or conn.poll_interval,
+        "bell": conn.bell,
     }
 
 

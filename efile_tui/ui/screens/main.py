@@ -56,6 +56,7 @@ from efile_tui.ui.widgets.task_table import TaskTable
 
 DAY = 24 * 3600.0
 AUDIT_SHOWN = 500  # events in the audit log screen
+WATCHED = ("waiting", "processing", "submitting")  # statuses that will still change
 WIDE = 160  # columns from which the panes sit side by side
 FIRST_SCREEN = 200  # rows shown first while a large journal loads
 
@@ -86,8 +87,11 @@ class MainScreen(Screen[None]):
         home: str,
         deny_paths: Sequence[str] = (),
         interval: float = 2.0,
+        bell: bool = False,
     ) -> None:
         super().__init__()
+        self.ring_bell = bell  # when every watched task has ended
+        self.watching = False  # some task was waiting, processing or being submitted
         self.ctx = ctx
         self.endpoint = endpoint
         self.home = home
@@ -213,7 +217,18 @@ class MainScreen(Screen[None]):
         _added, changed = self.view.add_batch(batch)
         self.table.sync(changed)
         self.query_one(TaskPane).update_info()
-        self.status.counts = self.view.counts()
+        counts = self.view.counts()
+        self.status.counts = counts
+        watching = any(counts[s] for s in WATCHED)
+        if self.watching and not watching:
+            self.all_ended()
+        self.watching = watching
+
+    def all_ended(self) -> None:
+        """Every watched task has ended: say so, and ring the bell if the profile asks."""
+        if self.ring_bell:
+            self.app.bell()
+            self.notify("Every watched task has ended.", title="Tasks")
 
     def _poll_entries(self, keys: Iterable[str]) -> tuple[list[JournalEntry], Batch]:
         """(In a thread.) The journal entries for ``keys`` and their rows."""
