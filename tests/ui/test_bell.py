@@ -34,7 +34,7 @@ async def test_bell_when_every_watched_task_has_ended(
     try:
         async with app.run_test(size=(140, 40), notifications=True) as pilot:
             main = await wait_until(pilot, lambda: app.main, what="main screen")
-            await wait_until(pilot, lambda: main.watching, what="the running task")
+            await wait_until(pilot, lambda: main.end_bell.watching, what="the running task")
             assert rings == []
             cancelled = run(sim, env, "cancel", task_id, "--yes")
             assert cancelled.returncode == 0, cancelled.stderr

@@ -28,6 +28,7 @@ from efile_tui.core.taskview import TaskView
 from efile_tui.core.text import clean
 from efile_tui.core.validate import denied_reason, refused_items
 from efile_tui.store.journal import JournalEntry
+from efile_tui.ui.end_bell import EndBell
 from efile_tui.ui.format import refused_note
 from efile_tui.ui.layout import fit_panes
 from efile_tui.ui.messages import (
@@ -56,7 +57,6 @@ from efile_tui.ui.widgets.task_table import TaskTable
 
 DAY = 24 * 3600.0
 AUDIT_SHOWN = 500  # events in the audit log screen
-WATCHED = ("waiting", "processing", "submitting")  # statuses that will still change
 WIDE = 160  # columns from which the panes sit side by side
 FIRST_SCREEN = 200  # rows shown first while a large journal loads
 
@@ -90,8 +90,7 @@ class MainScreen(Screen[None]):
         bell: bool = False,
     ) -> None:
         super().__init__()
-        self.ring_bell = bell  # when every watched task has ended
-        self.watching = False  # some task was waiting, processing or being submitted
+        self.end_bell = EndBell(self, enabled=bell)
         self.ctx = ctx
         self.endpoint = endpoint
         self.home = home
@@ -217,18 +216,8 @@ class MainScreen(Screen[None]):
         _added, changed = self.view.add_batch(batch)
         self.table.sync(changed)
         self.query_one(TaskPane).update_info()
-        counts = self.view.counts()
-        self.status.counts = counts
-        watching = any(counts[s] for s in WATCHED)
-        if self.watching and not watching:
-            self.all_ended()
-        self.watching = watching
-
-    def all_ended(self) -> None:
-        """Every watched task has ended: say so, and ring the bell if the profile asks."""
-        if self.ring_bell:
-            self.app.bell()
-            self.notify("Every watched task has ended.", title="Tasks")
+        self.status.counts = counts = self.view.counts()
+        self.end_bell.update(counts)
 
     def _poll_entries(self, keys: Iterable[str]) -> tuple[list[JournalEntry], Batch]:
         """(In a thread.) The journal entries for ``keys`` and their rows."""
