@@ -31,6 +31,7 @@ from efile_tui.store.fs import GONE, create_exclusive, open_private, read_from, 
 SUFFIX = ".log"
 _NAME = re.compile(r"^(\d{7,})\.log$")
 IDLE_FOREVER = 30 * 86400.0  # a file from another host untouched this long has no writer
+PARSE_SLICE = 2000  # lines parsed by one json.loads call
 
 
 def file_number(name: str) -> int | None:
@@ -219,16 +220,19 @@ def parse_lines(lines: list[bytes]) -> tuple[list[Any], int]:
 
     Returns the values and the number of lines that could not be read.
     """
-    if not lines:
-        return [], 0
-    try:
-        return json.loads(b"[" + b",".join(lines) + b"]"), 0
-    except ValueError:
-        pass
-    values, bad = [], 0
-    for line in lines:
+    values: list[Any] = []
+    bad = 0
+    # In slices: one parse of a whole large file would hold the interpreter lock for long.
+    for start in range(0, len(lines), PARSE_SLICE):
+        part = lines[start : start + PARSE_SLICE]
         try:
-            values.append(json.loads(line))
+            values += json.loads(b"[" + b",".join(part) + b"]")
+            continue
         except ValueError:
-            bad += 1
+            pass
+        for line in part:
+            try:
+                values.append(json.loads(line))
+            except ValueError:
+                bad += 1
     return values, bad
