@@ -58,7 +58,7 @@ def seed(root: Path) -> list[SubmitItem]:
 async def submit_all(url: str, token: str, state: Path, items: list[SubmitItem]) -> int:
     """Submit every item as the TUI would, journalled; returns how many became tasks."""
     async with EfileClient(url, token) as client:
-        ctx = Context(client, Journal(state / "journal.sqlite3"), AuditLog(state / "audit.jsonl"))
+        ctx = Context(client, Journal(state / "journal"), AuditLog(state / "audit"))
         outcomes = await submit_tracked(ctx, Operation.DELETE, items)
         ctx.journal.close()
     return sum(1 for o in outcomes if o.task is not None)

@@ -176,8 +176,8 @@ def context(url: str, token: str, journal: Journal, audit: AuditLog, *, batch: i
 async def run(url: str, token: str, root: Path, state: Path) -> list[Figure]:
     """Set up the 10,000 tasks, measure efile-tui and both baselines, return figures."""
     singles, folders = make_tree(root)
-    journal = Journal(state / "journal.sqlite3")
-    audit = AuditLog(state / "audit.jsonl")
+    journal = Journal(state / "journal")
+    audit = AuditLog(state / "audit")
     ctx, counter = context(url, token, journal, audit, batch=BATCH)
     naive_ctx, naive_counter = context(url, token, journal, audit, batch=1)
     batched_ctx, batched_counter = context(url, token, journal, audit, batch=BATCH)

@@ -269,7 +269,7 @@ async def run_soak(params: SoakParams, workdir: Path) -> SoakReport:
         meter = RateMeter(httpx.AsyncHTTPTransport())
         ctx = Context(
             client=conn.client(transport=meter),
-            journal=Journal(workdir / "journal.sqlite3"),
+            journal=Journal(workdir / "journal"),
             audit=AuditLog(workdir / "audit.jsonl"),
         )
         app = EfileApp(ctx, endpoint="soak", home=HOME, interval=params.interval)

@@ -28,7 +28,7 @@ def build_app(
     client = EfileClient(url, token, **client_kw)  # type: ignore[arg-type]
     ctx = Context(
         client=client,
-        journal=Journal(state / "journal.sqlite3"),
+        journal=Journal(state / "journal"),
         audit=AuditLog(state / "audit"),
         profile=None,
         region=None,

@@ -77,7 +77,7 @@ def handler(request: httpx.Request) -> httpx.Response:
 
 
 def make_app(tmp_path: Path, *, tasks: bool = True) -> EfileApp:
-    journal = Journal(tmp_path / "journal.sqlite3", clock=lambda: 1_790_000_000.0)
+    journal = Journal(tmp_path / "journal", clock=lambda: 1_790_000_000.0)
     if tasks:
         journal.add_ids(IDS, profile=None, region=None)
     client = EfileClient("https://efile.test", "t", transport=httpx.MockTransport(handler))
