@@ -3,9 +3,12 @@ table are both built from it (a test compares the README with it)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 
+from textual import events
 from textual.binding import Binding, BindingType
+from textual.widget import Widget
+from textual.widgets import Input
 
 from efile_tui.ui.widgets.keybar import key_label
 
@@ -66,3 +69,27 @@ def readme_table() -> str:
         cells = " · ".join(f"`{keys}` {what}" for keys, what in rows)
         lines.append(f"| {name.lower()} | {cells} |")
     return "\n".join(lines)
+
+
+def keep_typeahead(
+    pane: Widget, event: events.Key, openers: Mapping[str, Callable[[], None]]
+) -> None:
+    """Keys typed in a burst after a key that opens a field (``/``) go into that field.
+
+    A burst (fast typing, a paste, tmux) is already queued for the table when ``/``
+    arrives; bindings run too late to move the focus first, so ``/ i s`` would invert the
+    marks and sort instead of typing "is". The pane calls this from ``on_key``: an opener
+    key moves the focus at once, and printable keys that still reach the pane while its
+    field has focus are typed into it.
+    """
+    field = pane.screen.focused
+    in_field = isinstance(field, Input) and pane in field.ancestors
+    if not in_field and event.key in openers:
+        openers[event.key]()
+    elif in_field and event.is_printable and event.character is not None:
+        assert isinstance(field, Input)
+        field.insert_text_at_cursor(event.character)
+    else:
+        return
+    event.stop()
+    event.prevent_default()

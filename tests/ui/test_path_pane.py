@@ -9,6 +9,7 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Callable
 
+from textual import events
 from textual.app import App, ComposeResult
 from textual.message import Message
 from textual.widgets import Input, Static
@@ -386,6 +387,22 @@ async def test_keyword_filter_applies_and_clears() -> None:
         assert len(names(pane)) == 6
         # Letters typed into the filter never reach the pane's key bindings.
         assert pane.marked_paths == []
+
+
+async def test_keys_typed_right_after_slash_go_to_the_filter() -> None:
+    """A burst of keys (fast typing, a paste, tmux) already queued when ``/`` opens the
+    filter goes into the field: none of it runs as a pane key (``i`` would invert the marks,
+    ``s`` re-sort)."""
+    app = PaneApp()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        pane = app.pane
+        for char in "/is":  # all queued before any is handled
+            app.post_message(events.Key("slash" if char == "/" else char, char))
+        await pilot.pause()
+        assert pane.query_one("#path-filter", Input).value == "is"
+        assert pane.marked_paths == []
+        assert "sort: name ↑" in info(pane)
 
 
 async def test_path_bar_jump_and_invalid_input() -> None:

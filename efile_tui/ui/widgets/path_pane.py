@@ -41,6 +41,7 @@ from efile_tui.core.paging import (
 from efile_tui.core.text import clean
 from efile_tui.core.validate import normalise_path, path_problem
 from efile_tui.ui.format import error_text
+from efile_tui.ui.keys import keep_typeahead
 from efile_tui.ui.messages import (
     CopyText,
     DeleteRequested,
@@ -113,6 +114,18 @@ class PathPane(Vertical):
             marked=self.marks.__contains__,
             to_top=lambda: self.send(self.paging.to_top()),
             to_end=lambda: self.send(self.paging.to_end()),
+        )
+
+    def on_key(self, event: events.Key) -> None:
+        """Keys typed right after ``/`` go into the field it opens (see keep_typeahead)."""
+        keep_typeahead(
+            self,
+            event,
+            {
+                "slash": self.action_filter,
+                "g": self.action_focus_path_bar,
+                "ctrl+l": self.action_focus_path_bar,
+            },
         )
 
     def on_mount(self) -> None:
@@ -415,7 +428,7 @@ class PathPane(Vertical):
         field = self.query_one("#path-filter", Input)
         field.value = self.paging.query.keyword or ""
         field.display = True
-        field.focus()
+        self.screen.set_focus(field)
 
     def hide_filter(self) -> None:
         self.query_one("#path-filter", Input).display = False
@@ -423,7 +436,7 @@ class PathPane(Vertical):
     def action_focus_path_bar(self) -> None:
         """Focus the path bar with its text selected, ready to type a path."""
         bar = self.query_one("#path-bar", Input)
-        bar.focus()
+        self.screen.set_focus(bar)
         bar.select_all()
 
     def set_bar(self, value: str | None, problem: str | None) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -15,6 +16,7 @@ from efile_tui.core.query_text import SYNTAX, parse_query, query_text
 from efile_tui.core.taskview import TaskView
 from efile_tui.core.text import clean
 from efile_tui.core.validate import InputError
+from efile_tui.ui.keys import keep_typeahead
 from efile_tui.ui.widgets.task_table import TaskTable
 
 # The `f` key's steps, in the command line's --status names: all, running, needs a look
@@ -63,6 +65,10 @@ class TaskPane(Vertical):
         """The task table."""
         return self.query_one(TaskTable)
 
+    def on_key(self, event: events.Key) -> None:
+        """Keys typed right after ``/`` go into the field it opens (see keep_typeahead)."""
+        keep_typeahead(self, event, {"slash": self.action_filter})
+
     def on_mount(self) -> None:
         self.update_info()
 
@@ -96,7 +102,7 @@ class TaskPane(Vertical):
         self.add_class("-filtering")
         box = self.query_one("#task-filter", Input)
         box.value = query_text(self.view.filter)
-        box.focus()
+        self.screen.set_focus(box)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id != "task-filter":
