@@ -126,7 +126,7 @@ HEAVY = [
     ("efile_tui.cli", "the entry point; it answers `--version` before loading any command"),
     ("httpx", "cli/__init__ → cli.files → core.operations → api.client"),
     ("efile_tui.sim.cli", "uvicorn + starlette: build_parser → cli.demo.register"),
-    ("keyring", "build_parser → cli.auth → core.session → store.tokens"),
+    ("keyring", "build_parser → cli.auth → cli.login → core.session → store.tokens"),
     ("asyncio", "cli/__init__ and httpx"),
 ]
 

@@ -20,6 +20,7 @@ from efile_tui.api.errors import (
     ServiceUnreachable,
     SettingError,
 )
+from efile_tui.config import check_profile_name
 from efile_tui.core.text import clean, json_dumps
 from efile_tui.core.validate import InputError, text_problem
 
@@ -224,6 +225,14 @@ def input_error(exc: InputError) -> CliError:
     """A CliError (exit 2) listing every rejected item."""
     lines = "\n  ".join(exc.problems)
     return CliError(f"input rejected, nothing was sent:\n  {lines}", EXIT_USAGE)
+
+
+def profile_name(name: str) -> str:
+    """A profile name from the command line, checked; a bad one is a usage error (exit 2)."""
+    try:
+        return check_profile_name(name)
+    except ValueError as exc:
+        raise CliError(str(exc), EXIT_USAGE) from None
 
 
 def check_option_text(args: argparse.Namespace, *names: str) -> None:

@@ -1,36 +1,39 @@
 """The token store: the OS keyring (service ``efile-tui``, one entry per profile) or, only
 when the user opts in, a plain-text file (``config_dir()/tokens/<profile>``, 0600 in 0700).
 
-``keyring.get_keyring()`` picks the backend (``PYTHON_KEYRING_BACKEND`` and ``keyringrc.cfg``
-are respected); it is then classified. A backend that keeps the secret in plain text or would
-prompt on the terminal is used only if the user chose it explicitly; ``fail``/``null`` never.
-Otherwise ``NoUsableKeyring`` explains the ways on: nothing falls back to plain text silently.
-Every keyring call runs in a daemon thread with a timeout instead of hanging on D-Bus.
+Which keyring backend may hold the token, and the timeouts around every keyring call, are
+in ``keyring_backends``; the plain-text file is in ``token_file``. A password or secret key
+the user asks to keep for automatic re-login goes to a secure keyring only.
 """
 
 from __future__ import annotations
 
-import configparser
 import contextlib
-import functools
 import json
 import os
-import stat
-import sys
-import threading
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import keyring
 import keyring.backend
 import keyring.errors
-from keyring.backends import chainer, fail, null
-from keyring.util import platform_ as keyring_platform
 
-from efile_tui import locations
-from efile_tui.api.errors import AuthError
+from efile_tui.store.keyring_backends import (
+    NONE,
+    PLAINTEXT,
+    PROMPTING,
+    SECURE,
+    UNKNOWN,
+    BackendInfo,
+    BackendReport,
+    NoUsableKeyring,
+    assess,
+    call_with_timeout,
+    no_keyring_problem,
+)
+from efile_tui.store.token_file import read_token_file, token_dir, write_token_file
 
 SERVICE = "efile-tui"
 DEFAULT_TIMEOUT = 5.0
@@ -38,354 +41,6 @@ PROMPT_TIMEOUT = 300.0  # a backend the user chose that asks for a password: giv
 _LOGIN_SUFFIX = ":login"  # keyring username of a remembered password / secret key
 
 T = TypeVar("T")
-
-# Kinds of backend, from the point of view of "may the token go there?"
-SECURE, PLAINTEXT, PROMPTING, NONE, UNKNOWN = "secure", "plaintext", "prompting", "none", "unknown"
-
-_LABELS = {
-    "keyring.backends.SecretService.Keyring": "SecretService",
-    "keyring.backends.libsecret.Keyring": "libsecret",
-    "keyring.backends.kwallet.DBusKeyring": "KWallet",
-    "keyring.backends.macOS.Keyring": "macOS Keychain",
-    "keyring.backends.Windows.WinVaultKeyring": "Windows Credential Locker",
-}
-_OS_KEYRINGS = frozenset({*_LABELS, "keyring.backends.kwallet.DBusKeyringKWallet4"})
-_PLAINTEXT = frozenset({"keyrings.alt.file.PlaintextKeyring"})
-_PROMPTING_HINTS = ("Encrypted", "CryptFile")
-_OTHER_PLATFORMS = {"Windows": "win32", "macOS": "darwin"}  # not worth a line elsewhere
-
-
-class StoreError(AuthError):
-    """A token-store problem (exit code 4); ``message`` says what to do."""
-
-    title = "Token store error"
-
-    def __init__(self, message: str) -> None:
-        super().__init__("auth", "")
-        self.title = type(self).title
-        self.problem, self.message = message, message
-        self.args = (message,)
-
-
-class TokenFileError(StoreError):
-    """The plain-text token file is unsafe or unreadable; the message names the fix."""
-
-    title = "Token file refused"
-
-
-class NoUsableKeyring(StoreError):
-    """No keyring can hold the token; the message explains what is wrong and the ways on."""
-
-    title = "No usable keyring"
-
-    def __init__(self, problem: str) -> None:
-        super().__init__(explain_no_keyring(problem))
-        self.problem = problem
-
-
-class KeyringTimeout(NoUsableKeyring):
-    """A keyring call did not return in time (e.g. a locked collection with no prompter)."""
-
-
-def explain_no_keyring(problem: str) -> str:
-    """The one-screen explanation shown when no usable keyring exists."""
-    tokens = token_dir()
-    return f"""no usable keyring to keep the token in.
-
-What is wrong: {problem}
-efile-tui never falls back to storing the token in plain text on its own.
-
-Ways on (pick one):
-  1. Run under a Secret Service (GNOME Keyring works without a desktop, e.g. over SSH):
-       sudo apt install gnome-keyring dbus      # once (Debian/Ubuntu)
-       dbus-run-session -- bash                 # a shell with its own D-Bus session
-       read -rs PW                              # type the keyring password (not echoed)
-       printf %s "$PW" | gnome-keyring-daemon --unlock --components=secrets >/dev/null; unset PW
-       efile-tui login ...                      # then run efile-tui from this shell
-     (the keyring stays encrypted in ~/.local/share/keyrings; same password next time)
-  2. Scripts and batch jobs: the token in the environment, read without echo (no history):
-       read -rs EFILE_TOKEN && export EFILE_TOKEN
-       export EFILE_URL=https://...             # the region's efile URL, or use a profile
-  3. Opt in to a plain-text token file, mode 0600 in a 0700 folder (readable by your
-     account and root; works on every login node sharing $HOME):
-       efile-tui login --token-store file ...
-     The file: {tokens}/<profile>
-
-`efile-tui auth status` shows which keyring backends were tried and why they were not used."""
-
-
-@dataclass(frozen=True)
-class BackendInfo:
-    """One keyring backend and what efile-tui thinks of it."""
-
-    name: str  # dotted class path
-    label: str  # short name for humans
-    kind: str  # secure | plaintext | prompting | none | unknown
-    reason: str  # why it is (not) used
-
-
-@dataclass(frozen=True)
-class BackendReport:
-    """Which keyring backend is active, whether efile-tui may use it, and the others."""
-
-    active: BackendInfo
-    chosen_by: str  # "PYTHON_KEYRING_BACKEND", "keyringrc.cfg (PATH)", "auto-detected", ...
-    explicit: bool
-    usable: bool
-    reason: str
-    warning: str | None = None
-    rejected: tuple[BackendInfo, ...] = ()
-    backend: keyring.backend.KeyringBackend | None = field(default=None, repr=False, compare=False)
-
-    @property
-    def location(self) -> str:
-        """How a token held by this backend is described, e.g. ``keyring (SecretService)``."""
-        return f"keyring ({self.active.label})"
-
-    def to_json(self) -> dict[str, Any]:
-        """JSON-friendly form (for ``auth status --json``)."""
-        return asdict(replace(self, backend=None))
-
-
-def _qualname(obj: object) -> str:
-    cls = obj if isinstance(obj, type) else type(obj)
-    return f"{cls.__module__}.{cls.__name__}"
-
-
-def _label(name: str) -> str:
-    if name in _LABELS:
-        return _LABELS[name]
-    module, _, cls = name.rpartition(".")
-    return f"{module.rsplit('.', 1)[-1]}.{cls}" if cls == "Keyring" else cls
-
-
-def classify(backend: keyring.backend.KeyringBackend) -> BackendInfo:
-    """Say what kind of store a backend is (no keyring call is made)."""
-    name = _qualname(backend)
-    info = functools.partial(BackendInfo, name, _label(name))
-    cls_name = type(backend).__name__
-    if isinstance(backend, fail.Keyring):
-        return info(NONE, "no backend: no D-Bus session or no Secret Service (typical over SSH)")
-    if isinstance(backend, null.Keyring):
-        return info(NONE, "keyring is disabled (the null backend stores nothing)")
-    if name in _PLAINTEXT or "no encyption" in str(getattr(type(backend), "scheme", "")):
-        where = getattr(backend, "file_path", "a file")
-        return info(PLAINTEXT, f"stores base64 in {where}, not secret")
-    if any(h in cls_name for h in _PROMPTING_HINTS):
-        if "keyring_key" in vars(backend):
-            return info(SECURE, "encrypted file, key given in advance")
-        return info(PROMPTING, "would prompt for a password on the terminal")
-    if name in _OS_KEYRINGS:
-        return info(SECURE, "OS keyring")
-    priority = _priority(type(backend))
-    if isinstance(priority, float) and priority >= 1:
-        return info(SECURE, f"recommended backend (priority {priority:g})")
-    return info(UNKNOWN, "not a recommended backend (priority below 1)")
-
-
-def _priority(cls: type) -> float | str:
-    try:
-        return float(cls.priority)  # type: ignore[attr-defined]
-    except Exception as exc:  # every backend signals "not viable" by raising
-        return f"{exc}"
-
-
-def _explicit_choice(env: Mapping[str, str]) -> tuple[str, str] | None:
-    """The backend the user named, and where: the env var wins over keyringrc.cfg."""
-    name = (env.get("PYTHON_KEYRING_BACKEND") or "").strip()
-    if name:
-        return name, "PYTHON_KEYRING_BACKEND"
-    try:
-        path = Path(keyring_platform.config_root()) / "keyringrc.cfg"
-        parser = configparser.RawConfigParser()
-        if parser.read(path, encoding="utf-8") and parser.has_option("backend", "default-keyring"):
-            return parser.get("backend", "default-keyring").strip(), f"keyringrc.cfg ({path})"
-    except (configparser.Error, OSError, UnicodeDecodeError):
-        pass
-    return None
-
-
-def _rejected_reason(cls: type, active: str) -> str | None:
-    name = _qualname(cls)
-    platform = _OTHER_PLATFORMS.get(cls.__module__.rsplit(".", 1)[-1], sys.platform)
-    if name == active or cls in (chainer.ChainerBackend, null.Keyring, fail.Keyring):
-        return None
-    if not sys.platform.startswith(platform):
-        return None
-    priority = _priority(cls)
-    if isinstance(priority, str):
-        if "DBUS_SESSION_BUS_ADDRESS" in priority:
-            return "no D-Bus session (DBUS_SESSION_BUS_ADDRESS is unset; typical over SSH)"
-        if name == "keyring.backends.SecretService.Keyring":
-            return f"no Secret Service: {priority}"
-        return f"not available: {priority}"
-    if name in _PLAINTEXT:
-        return "stores base64 in a file, not secret (used only if chosen explicitly)"
-    if any(h in cls.__name__ for h in _PROMPTING_HINTS):
-        return "would prompt for a password on the terminal (used only if chosen explicitly)"
-    if priority <= 0:
-        return None  # wrappers and placeholders
-    return f"lower priority ({priority:g}) than the active backend"
-
-
-def assess(
-    backend: keyring.backend.KeyringBackend,
-    env: Mapping[str, str] | None = None,
-    *,
-    allow_prompting: bool = True,
-    full: bool = False,
-) -> BackendReport:
-    """Classify the active backend and decide whether the token may go there.
-
-    Makes no keyring call; ``full`` also probes every other backend (for ``auth status``).
-    """
-    env = os.environ if env is None else env
-    name = _qualname(backend)
-    effective = backend
-    info = classify(backend)
-    rejected: list[BackendInfo] = []
-    if isinstance(backend, chainer.ChainerBackend):  # only its first backend is used
-        effective, *others = list(backend.backends) or [fail.Keyring()]
-        first = classify(effective)
-        chained = f"chained; writes go to {first.label}: {first.reason}"
-        info = BackendInfo(name, first.label, first.kind, chained)
-        skipped = f"chained after {first.label}; not consulted"
-        for other in others:
-            rejected.append(
-                BackendInfo(_qualname(other), _label(_qualname(other)), "skipped", skipped)
-            )
-    choice = _explicit_choice(env)
-    explicit = choice is not None and choice[0] == name
-    chosen_by = choice[1] if explicit and choice else "auto-detected (highest priority)"
-    if choice is not None and not explicit:
-        chosen_by = f"set by the program (overrides {choice[1]}={choice[0]})"
-    if info.kind in (SECURE, NONE):
-        usable, reason = info.kind == SECURE, info.reason
-    else:
-        usable = explicit and (allow_prompting or info.kind != PROMPTING)
-        why = "allowed, you chose it" if usable else "not inside the TUI" if explicit else ""
-        reason = f"{info.reason}; {why or 'not used unless chosen explicitly'}"
-    warning = None
-    if usable and info.kind == PLAINTEXT:
-        warning = f"the token is stored in plain text by {info.label} ({info.reason})"
-    if full:
-        keyring.backend.get_all_keyring()  # loads plugin backends so they are listed too
-        seen = {_qualname(effective), name} | {r.name for r in rejected}
-        for cls in sorted(keyring.backend.KeyringBackend._classes, key=_qualname):
-            if _qualname(cls) in seen:
-                continue
-            if not_used := _rejected_reason(cls, name):
-                label = _label(_qualname(cls))
-                rejected.append(BackendInfo(_qualname(cls), label, "rejected", not_used))
-    return BackendReport(
-        info, chosen_by, explicit, usable, reason, warning, tuple(rejected), backend=effective
-    )
-
-
-def _problem(report: BackendReport) -> str:
-    """The 'what is wrong' sentence for NoUsableKeyring."""
-    info = report.active
-    if info.kind == NONE and info.name == _qualname(fail.Keyring):
-        secret = [r.reason for r in report.rejected if r.label == "SecretService"]
-        extra = f" (SecretService: {secret[0]})" if secret else ""
-        return f"keyring found no backend it can use: no Secret Service on this host{extra}."
-    if info.kind == NONE:
-        return f"the keyring backend {info.label} ({report.chosen_by}) cannot store: {info.reason}."
-    what = info.reason.split(";")[0]
-    if report.explicit:  # a prompting backend the user chose, inside the TUI
-        return (
-            f"{info.label}, chosen by {report.chosen_by}, {what}, which cannot happen inside "
-            "the TUI; run `efile-tui login` on the command line first."
-        )
-    return (
-        f"keyring picked {info.label}, which {what}; efile-tui uses such a backend only if "
-        f"you choose it (PYTHON_KEYRING_BACKEND={info.name.split(' ')[0]})."
-    )
-
-
-def call_with_timeout(fn: Callable[[], T], timeout: float | None, what: str) -> T:
-    """Run ``fn`` in a daemon thread (one stuck on D-Bus must not keep the process alive)."""
-    box: dict[str, Any] = {}
-
-    def target() -> None:
-        try:
-            box["value"] = fn()
-        except BaseException as exc:  # handed to the caller's thread below
-            box["error"] = exc
-
-    thread = threading.Thread(target=target, name="efile-tui-keyring", daemon=True)
-    thread.start()
-    thread.join(timeout)
-    if thread.is_alive():
-        raise KeyringTimeout(
-            f"{what} did not answer within {timeout:g} s, as a locked Secret Service that cannot "
-            "show an unlock prompt does (typical over SSH); unlock it (see 1.) or use 2. or 3."
-        )
-    if "error" in box:
-        raise box["error"]
-    return box["value"]
-
-
-def token_dir() -> Path:
-    """The folder of the opt-in plain-text token files."""
-    return locations.config_dir() / "tokens"
-
-
-def _mode(st: os.stat_result) -> str:
-    return oct(stat.S_IMODE(st.st_mode))[2:].rjust(4, "0")
-
-
-def _widened(path: Path, what: str, mode: str, target: Path) -> TokenFileError:
-    return TokenFileError(
-        f"refusing to read the token file {path}: {what}, open to group/others. "
-        f"Fix: chmod {mode} {target}, then log in again (the token may have been read)."
-    )
-
-
-def read_token_file(path: Path) -> str | None:
-    """Read a token file, refusing it if the file or its folder is open to others."""
-    try:
-        dst = os.lstat(path.parent)
-    except FileNotFoundError:
-        return None
-    if stat.S_ISLNK(dst.st_mode) or not stat.S_ISDIR(dst.st_mode):
-        raise TokenFileError(f"refusing to read the token: {path.parent} is not a plain folder")
-    if dst.st_mode & 0o077:
-        raise _widened(path, f"its folder {path.parent} has mode {_mode(dst)}", "700", path.parent)
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
-    except FileNotFoundError:
-        return None
-    except OSError as exc:
-        raise TokenFileError(f"cannot read the token file {path}: {exc.strerror}") from None
-    with os.fdopen(fd, "r", encoding="utf-8") as handle:
-        st = os.fstat(handle.fileno())
-        if not stat.S_ISREG(st.st_mode):
-            raise TokenFileError(f"refusing to read the token: {path} is not a regular file")
-        if st.st_mode & 0o077:
-            raise _widened(path, f"its mode is {_mode(st)}", "600", path)
-        if hasattr(os, "getuid") and st.st_uid != os.getuid():
-            raise TokenFileError(f"refusing to read the token file {path}: not owned by you")
-        text = handle.read().strip()
-    return text or None
-
-
-def write_token_file(path: Path, token: str) -> None:
-    """Write a token file atomically: 0600 inside a 0700 folder."""
-    locations.ensure_private_dir(path.parent)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0)
-    fd = os.open(tmp, flags, 0o600)
-    try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(token + "\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 @dataclass(frozen=True)
@@ -469,7 +124,7 @@ class TokenStore:
         backend = self._backend()
         report = self._assess(backend, full=False)
         if not report.usable:
-            raise NoUsableKeyring(_problem(self._assess(backend, full=True)))
+            raise NoUsableKeyring(no_keyring_problem(self._assess(backend, full=True)))
         return report
 
     def _read(self, report: BackendReport, username: str, what: str) -> str | None:

@@ -20,7 +20,8 @@ from efile_tui.core.session import (
     resolve_connection,
     resolve_connection_async,
 )
-from efile_tui.store.tokens import SERVICE, NoUsableKeyring, RememberedLogin, TokenStore
+from efile_tui.store.keyring_backends import NoUsableKeyring
+from efile_tui.store.tokens import SERVICE, RememberedLogin, TokenStore
 from tests.unit.test_tokens import MemoryKeyring, SlowKeyring, keyring_sandbox, use
 
 PLATFORM = "https://platform.test"

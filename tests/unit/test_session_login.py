@@ -10,8 +10,9 @@ import pytest
 
 from efile_tui.api.models import RegionToken
 from efile_tui.cli import build_parser
-from efile_tui.cli.auth import choose_region, cmd_login, cmd_logout, cmd_status, expiry_phrase
+from efile_tui.cli.auth_status import cmd_logout, cmd_status, expiry_phrase
 from efile_tui.cli.common import EXIT_AUTH, EXIT_USAGE, CliError
+from efile_tui.cli.login import choose_region, cmd_login
 from efile_tui.config import Config, Profile, load_config
 from efile_tui.core.session import LoginRequest, login_profile, request_tokens, save_login
 from efile_tui.store.tokens import SERVICE, TokenStore

@@ -20,18 +20,11 @@ from keyring.backend import KeyringBackend
 from keyring.backends import chainer, fail, null
 from keyrings.alt.file import PlaintextKeyring
 
-from efile_tui.cli.auth import describe_backends
+from efile_tui.cli.auth_status import describe_backends
 from efile_tui.cli.common import EXIT_AUTH, error_exit_code
-from efile_tui.store.tokens import (
-    SERVICE,
-    KeyringTimeout,
-    NoUsableKeyring,
-    RememberedLogin,
-    TokenFileError,
-    TokenStore,
-    explain_no_keyring,
-    token_dir,
-)
+from efile_tui.store.keyring_backends import KeyringTimeout, NoUsableKeyring, explain_no_keyring
+from efile_tui.store.token_file import TokenFileError, token_dir
+from efile_tui.store.tokens import SERVICE, RememberedLogin, TokenStore
 
 TOKEN = "eyJhbGciOiJIUzI1NiJ9.eyJ1c2VyIjoiZGVtbyJ9.c2lnbmF0dXJlLXRlc3Q"
 
