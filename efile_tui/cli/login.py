@@ -25,7 +25,7 @@ from efile_tui.api.http import check_scheme
 from efile_tui.api.models import RegionToken
 from efile_tui.cli.common import EXIT_AUTH, EXIT_FAILED, EXIT_USAGE, CliError, profile_name, say
 from efile_tui.config import load_config
-from efile_tui.core.session import (
+from efile_tui.core.login_steps import (
     LoginRequest,
     login_profile,
     region_info,

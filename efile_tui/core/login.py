@@ -1,6 +1,6 @@
 """Log in from the TUI: tokens → region → profile and token store → a ready connection.
 
-The same steps as ``efile-tui login`` (``core.session``), without any terminal prompt:
+The same steps as ``efile-tui login`` (``core.login_steps``), without any terminal prompt:
 the TUI asks for the fields in a form and calls this from a worker.
 """
 
@@ -12,16 +12,14 @@ import httpx
 
 from efile_tui.api.auth import pick_region_token
 from efile_tui.config import load_config
-from efile_tui.core.session import (
-    Connection,
+from efile_tui.core.login_steps import (
     LoginRequest,
-    NeedsLogin,
     login_profile,
     region_info,
     request_tokens,
-    resolve_connection_async,
     save_login,
 )
+from efile_tui.core.session import Connection, NeedsLogin, resolve_connection_async
 from efile_tui.store.tokens import TokenStore
 
 

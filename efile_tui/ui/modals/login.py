@@ -12,7 +12,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from efile_tui.api.errors import EfileError
-from efile_tui.core.session import Connection, LoginRequest
+from efile_tui.core.login_steps import LoginRequest
+from efile_tui.core.session import Connection
 from efile_tui.core.text import clean, literal
 
 LoginAttempt = Callable[[LoginRequest], Awaitable[Connection]]
