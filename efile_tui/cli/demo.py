@@ -76,7 +76,7 @@ def add_terminal_args(p: argparse.ArgumentParser, prefix: str = "") -> None:
 def run_tui(args: argparse.Namespace) -> int:
     """Open the TUI against the configured service."""
     from efile_tui.cli.common import EXIT_USAGE, CliError
-    from efile_tui.ui.app import launch
+    from efile_tui.ui.launch import launch
 
     try:
         return _launch(launch, args)

@@ -2,7 +2,8 @@
 
 It owns the clipboard (OSC 52, wrapped for tmux), the command palette entries, the
 hang-up handling (SIGHUP/SIGTERM or a vanished terminal end the app within 2 s and stop
-polling) and the fatal-error policy.
+polling; the terminal checks are in ``ui.hangup``) and the fatal-error policy. Building
+and running it from the command line is ``ui.launch``.
 """
 
 from __future__ import annotations
@@ -10,23 +11,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import select
 import signal
 import subprocess
-import sys
 import threading
-from collections.abc import Coroutine, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterable, Sequence
 
 from textual import work
 from textual.app import App, SystemCommand
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
-from textual.theme import Theme
 
 from efile_tui.api.errors import EfileError
 from efile_tui.config import DEFAULT_POLL_INTERVAL
-from efile_tui.core import terminal
 from efile_tui.core.glyphs import ASCII, current
 from efile_tui.core.operations import Context
 from efile_tui.core.session import Connection
@@ -34,60 +30,21 @@ from efile_tui.core.taskrow import bulk_load
 from efile_tui.core.text import clean
 from efile_tui.store.audit import AuditLog
 from efile_tui.store.journal import Journal
+from efile_tui.ui.hangup import (
+    EXIT_GRACE,
+    EXIT_HANGUP,
+    WATCHDOG_PERIOD,
+    forced_exit,
+    terminal_fds,
+    terminal_gone,
+)
 from efile_tui.ui.messages import CopyText, LoginNeeded
 from efile_tui.ui.modals.login import LoginAttempt, LoginScreen
 from efile_tui.ui.modals.misc import TextScreen
 from efile_tui.ui.modals.notifications import NotesKeeper
 from efile_tui.ui.screens.main import MainScreen
+from efile_tui.ui.themes import THEMES
 from efile_tui.ui.widgets.task_pane import TaskPane
-
-THEMES = (
-    Theme(
-        name="efile-dark",
-        primary="#0178D4",
-        secondary="#004578",
-        accent="#ffa62b",
-        warning="#ffa62b",
-        error="#ba3c5b",
-        success="#4EBF71",
-        foreground="#e0e0e0",
-        dark=True,
-        variables={"border": "#3a9be8", "border-blurred": "#1d4466"},
-    ),
-    Theme(
-        name="efile-ansi",
-        ansi=True,
-        primary="ansi_blue",
-        secondary="ansi_cyan",
-        warning="ansi_yellow",
-        error="ansi_red",
-        success="ansi_green",
-        accent="ansi_cyan",
-        foreground="ansi_default",
-        background="ansi_default",
-        surface="ansi_default",
-        panel="ansi_default",
-        boost="ansi_default",
-        dark=True,
-        variables={
-            "border": "ansi_bright_cyan",
-            "border-blurred": "ansi_bright_black",
-            "ansi-background": "ansi_black",
-            "ansi-foreground": "ansi_white",
-            "block-cursor-foreground": "ansi_black",
-            "block-cursor-background": "ansi_white",
-            "input-cursor-background": "ansi_white",
-            "input-cursor-foreground": "ansi_black",
-            "input-selection-background": "ansi_bright_blue",
-            "input-selection-foreground": "ansi_black",
-            "footer-key-foreground": "ansi_bright_cyan",
-        },
-    ),
-)
-EXIT_GRACE = 1.5  # seconds the normal shutdown gets before the process is ended anyway
-EXIT_HANGUP = 129  # 128 + SIGHUP
-WATCHDOG_PERIOD = 0.25  # seconds between checks that the terminal is still there
-REGION_DEADLINE = 3.0  # seconds the start may spend asking the platform for user@region
 
 
 class EfileApp(NotesKeeper, App[int]):
@@ -341,51 +298,12 @@ class EfileApp(NotesKeeper, App[int]):
         if self.local_state is not None:
             with contextlib.suppress(OSError, EfileError):  # the exit goes on regardless
                 self.local_state[1].record("hangup", why=why, exit=EXIT_HANGUP)
-        timer = threading.Timer(EXIT_GRACE, _forced_exit, (why,))
+        timer = threading.Timer(EXIT_GRACE, forced_exit, (why,))
         timer.daemon = True
         timer.start()
         # On a terminal that has gone, writing the message would fail (EIO).
         gone = not self._tty_fds or terminal_gone(self._tty_fds)
         self.exit(EXIT_HANGUP, message=None if gone else f"efile-tui: exiting ({why})")
-
-
-def terminal_fds() -> list[int]:
-    """The standard streams that are terminals now (the ones the watchdog keeps an eye on)."""
-    fds = []
-    for stream in (sys.__stdin__, sys.__stdout__, sys.__stderr__):
-        with contextlib.suppress(AttributeError, OSError, ValueError):
-            fd = stream.fileno()  # type: ignore[union-attr]
-            if os.isatty(fd):
-                fds.append(fd)
-    return fds
-
-
-def terminal_gone(fds: Sequence[int]) -> bool:
-    """True when the terminal behind ``fds`` has hung up or is no longer a terminal.
-
-    A hung-up terminal reports POLLHUP (or POLLERR/POLLNVAL) without blocking; nothing is
-    read from it, so keys waiting for the app are left alone.
-    """
-    watch = select.poll()
-    for fd in fds:
-        watch.register(fd, 0)  # HUP, ERR and NVAL are always reported
-    try:
-        ready = watch.poll(0)
-    except OSError:
-        return True
-    if any(event & (select.POLLHUP | select.POLLERR | select.POLLNVAL) for _, event in ready):
-        return True
-    try:
-        return not all(os.isatty(fd) for fd in fds)
-    except OSError:
-        return True
-
-
-def _forced_exit(why: str) -> None:
-    """The normal shutdown stalled: end the process (the journal's appends are whole lines)."""
-    with contextlib.suppress(OSError):
-        os.write(2, f"efile-tui: exiting ({why}); shutdown stalled, ended\n".encode())
-    os._exit(EXIT_HANGUP)
 
 
 def connection_args(conn: Connection, interval: float | None) -> dict[str, object]:
@@ -397,134 +315,3 @@ def connection_args(conn: Connection, interval: float | None) -> dict[str, objec
         "interval": interval or conn.poll_interval,
         "bell": conn.bell,
     }
-
-
-def _run_apart(coro: Coroutine[object, object, object]) -> None:
-    """Run a coroutine to its end on its own loop in a helper thread (there may already be
-    a loop running in this one, e.g. under a test)."""
-    with ThreadPoolExecutor(1) as pool:
-        pool.submit(asyncio.run, coro).result()
-
-
-async def _learn_home(conn: Connection) -> None:
-    async with conn.client() as client:
-        await conn.learn_home(client)
-
-
-async def _learn_region(conn: Connection) -> None:
-    await asyncio.wait_for(conn.learn_region(), REGION_DEADLINE)
-
-
-def create_app(
-    *,
-    profile: str | None = None,
-    url: str | None = None,
-    interval: float | None = None,
-    deadline: float | None = None,
-    allow_http: bool = False,
-) -> EfileApp:
-    """The app exactly as ``efile-tui`` builds it: connection, profile settings (deny list,
-    poll interval), home folder, journal and audit log. ``close_app`` releases them.
-
-    Without a usable token the app opens on its login form.
-    """
-    from efile_tui.api.auth import DEFAULT_PLATFORM_URL
-    from efile_tui.config import load_config
-    from efile_tui.core.login import login_and_connect
-    from efile_tui.core.session import NeedsLogin, resolve_connection
-
-    journal = Journal(defer=True)  # checked now, read by the app once it is on screen
-    try:
-        audit = AuditLog()
-        try:
-            conn: Connection | None = resolve_connection(
-                profile=profile, url=url, deadline=deadline, allow_http=allow_http
-            )
-        except NeedsLogin:
-            conn = None
-        settings = load_config().get_profile(profile)
-        defaults = {
-            "platform": os.environ.get("EFILE_PLATFORM_URL")
-            or (settings.platform_url if settings else DEFAULT_PLATFORM_URL),
-            "user": (settings.user or "") if settings else "",
-            "org": (settings.org_id or "") if settings else "",
-        }
-
-        async def attempt(request):  # type: ignore[no-untyped-def]
-            request.allow_http = request.allow_http or allow_http
-            return await login_and_connect(request, profile=profile, deadline=deadline)
-
-        ctx = None
-        if conn is not None:
-            if not conn.home:
-                with contextlib.suppress(EfileError):  # then the shallow-path rule protects
-                    _run_apart(_learn_home(conn))
-            if conn.settings is None:  # EFILE_URL/EFILE_TOKEN: user@region, as a profile
-                with contextlib.suppress(EfileError, TimeoutError, asyncio.TimeoutError):
-                    _run_apart(_learn_region(conn))
-            ctx = Context(
-                client=conn.client(),
-                journal=journal,
-                audit=audit,
-                profile=conn.profile,
-                region=conn.region,
-            )
-        return EfileApp(
-            ctx,
-            **(connection_args(conn, interval) if conn else {"interval": interval}),
-            login=attempt,
-            login_defaults=defaults,
-            state=(journal, audit),
-        )
-    except BaseException:
-        journal.close()
-        raise
-
-
-def close_app(app: EfileApp) -> None:
-    """Close what ``create_app`` opened (client, journal, audit log) once the app has ended."""
-    try:
-        if app.ctx is not None:
-            with contextlib.suppress(RuntimeError):
-                _run_apart(app.ctx.client.aclose())
-    finally:
-        if app.local_state is not None:
-            journal, audit = app.local_state
-            journal.close()
-            audit.close()
-
-
-def launch(
-    *,
-    profile: str | None = None,
-    url: str | None = None,
-    mouse: bool = True,
-    interval: float | None = None,
-    glyphs: str | None = None,
-    encoding: str | None = None,
-    deadline: float | None = None,
-    allow_http: bool = False,
-) -> int:
-    """Resolve the connection in the terminal, then run the TUI; returns the exit code.
-
-    Without a usable token the TUI opens on its login form. A keyring that cannot be used
-    at all is explained in the terminal instead (exit 4), as by ``efile-tui login``.
-    ``glyphs`` and ``encoding`` choose the symbols and output encoding (``core.terminal``,
-    with the profile's ``glyphs`` setting); a bad value raises ``ValueError``.
-    """
-    from efile_tui.config import load_config
-
-    settings = load_config().get_profile(profile)
-    plan = terminal.plan(
-        encoding=encoding,
-        glyph_choice=glyphs,
-        profile_glyphs=settings.glyphs if settings else None,
-    )
-    terminal.apply(plan)
-    app = create_app(
-        profile=profile, url=url, interval=interval, deadline=deadline, allow_http=allow_http
-    )
-    try:
-        return int(app.run(mouse=mouse) or 0)
-    finally:
-        close_app(app)

@@ -10,7 +10,7 @@ import pytest
 from efile_tui.config import Config, Profile, save_config
 from efile_tui.sim.server import SimServer
 from efile_tui.store.tokens import TokenStore
-from efile_tui.ui.app import close_app, create_app
+from efile_tui.ui.launch import close_app, create_app
 from efile_tui.ui.messages import DeleteRequested
 from efile_tui.ui.modals.confirm_delete import ConfirmDeleteScreen, RefusedScreen
 from tests.conftest import HOME, Sim

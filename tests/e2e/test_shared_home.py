@@ -89,7 +89,7 @@ def test_both_nodes_list_every_task_and_audit_record(
 async def test_tui_on_one_node_shows_a_task_submitted_on_the_other_within_one_poll(
     sim_factory: SimFactory, home: SharedHome, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from efile_tui.ui.app import close_app, create_app
+    from efile_tui.ui.launch import close_app, create_app
     from tests.ui.harness import wait_until
 
     sim = sim_factory(seed=False)

@@ -218,7 +218,7 @@ def test_tui_refuses_an_unsafe_journal_before_any_request(
 ) -> None:
     """The TUI reads its journal after the first frame, but checks it before anything."""
     from efile_tui.store.fs import StateFileError
-    from efile_tui.ui.app import create_app
+    from efile_tui.ui.launch import create_app
 
     named, word = _plant(kind, state(used), tmp_path / "outside.txt")
     for key, value in used.env.items():

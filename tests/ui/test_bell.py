@@ -19,7 +19,7 @@ SAID = "Every watched task has ended."
 async def test_bell_when_every_watched_task_has_ended(
     sim_factory: Any, monkeypatch: pytest.MonkeyPatch, bell: bool
 ) -> None:
-    from efile_tui.ui.app import close_app, create_app
+    from efile_tui.ui.launch import close_app, create_app
 
     sim = sim_factory(files_per_second=2)  # the delete runs until it is cancelled
     save_profile(sim.server, bell=bell, poll_interval=0.3)

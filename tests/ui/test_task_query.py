@@ -56,7 +56,7 @@ def shown(app: Any) -> list[str]:
 async def test_typed_query_shows_exactly_the_matching_rows(
     sim: Any, monkeypatch: pytest.MonkeyPatch, typed: str, expected: list[str]
 ) -> None:
-    from efile_tui.ui.app import close_app, create_app
+    from efile_tui.ui.launch import close_app, create_app
 
     for name in ("EFILE_URL", "EFILE_TOKEN", "EFILE_HOME"):
         monkeypatch.setenv(name, sim.env[name])
@@ -82,7 +82,7 @@ async def test_typed_query_shows_exactly_the_matching_rows(
 async def test_status_and_op_keys_use_the_command_line_names(
     sim: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from efile_tui.ui.app import close_app, create_app
+    from efile_tui.ui.launch import close_app, create_app
 
     for name in ("EFILE_URL", "EFILE_TOKEN", "EFILE_HOME"):
         monkeypatch.setenv(name, sim.env[name])

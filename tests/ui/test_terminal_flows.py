@@ -197,7 +197,7 @@ async def test_transfer_says_which_names_exist_in_the_target() -> None:
 async def test_header_shows_user_at_region_for_an_efile_url_connection(
     sim: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from efile_tui.ui.app import close_app, create_app
+    from efile_tui.ui.launch import close_app, create_app
 
     for name in ("EFILE_URL", "EFILE_TOKEN", "EFILE_HOME"):
         monkeypatch.setenv(name, sim.env[name])
