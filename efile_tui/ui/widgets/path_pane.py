@@ -10,25 +10,23 @@ fetch the folder's first and last page directly. The view and the cursor move wi
 rows when a page joins the window above them: nothing on screen jumps.
 
 Navigation is tentative: the old folder stays on screen until the new one's first page
-arrives, so a failed jump leaves the user where they were. Marks are absolute paths (with
-the entry last seen for each), kept across navigation, sorting, filtering and the window
-dropping their rows.
+arrives, so a failed jump leaves the user where they were. Marks, and the actions on the
+marked paths, are in ``path_marks.MarkingPane``.
 """
 
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import ClassVar
 
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
 from textual.widgets import Input, Static
 
-from efile_tui.api.models import DirPage, FileEntry, Operation
+from efile_tui.api.models import DirPage
 from efile_tui.core import glyphs
 from efile_tui.core.paging import (
     EARLIER_KEY,
@@ -43,12 +41,10 @@ from efile_tui.core.validate import normalise_path, path_problem
 from efile_tui.ui.format import error_text
 from efile_tui.ui.keys import keep_typeahead
 from efile_tui.ui.messages import (
-    CopyText,
-    DeleteRequested,
     MarksCleared,
     PageWanted,
-    TransferRequested,
 )
+from efile_tui.ui.widgets.path_marks import MarkingPane
 from efile_tui.ui.widgets.path_table import PathTable, cell_map, columns, earlier_map
 from efile_tui.ui.widgets.vtable import Cell, VirtualTable
 
@@ -59,7 +55,7 @@ SORT_LABELS = {"name": "name", "size": "size", "lastModifiedTime": "time"}
 DEFAULT_ORDER = {"name": "asc", "size": "desc", "lastModifiedTime": "desc"}
 
 
-class PathPane(Vertical):
+class PathPane(MarkingPane):
     """Folder browser with lazy paging, server-side sort/filter and persistent marks."""
 
     DEFAULT_CSS = """
@@ -98,8 +94,6 @@ class PathPane(Vertical):
         self.paging = Paging(self.home)
         self.syncing = False  # the table is being updated: do not ask for pages
         self.list_error: str | None = None
-        self.marks: dict[str, FileEntry] = {}
-        self.mark_anchor: str | None = None
         self.narrow = False
 
     def compose(self) -> ComposeResult:
@@ -135,56 +129,9 @@ class PathPane(Vertical):
         self.send(self.paging.ask(PageRequest(self.paging.query)))
 
     @property
-    def table(self) -> PathTable:
-        """The listing."""
-        return self.query_one("#path-table", PathTable)
-
-    @property
     def current_path(self) -> str:
         """The folder whose entries the table shows."""
         return self.paging.query.path
-
-    @property
-    def marked_paths(self) -> list[str]:
-        """Every marked path, in every folder, sorted."""
-        return sorted(self.marks)
-
-    @property
-    def cursor_path(self) -> str | None:
-        """Path of the row under the cursor (None on ``..`` or an empty folder)."""
-        key = self.table.cursor_key
-        return None if key in (None, PARENT_KEY, EARLIER_KEY) else key
-
-    def known_entry(self, path: str) -> FileEntry | None:
-        """The last-seen entry for a marked or loaded path (for sizes and types)."""
-        return self.marks.get(path) or self.paging.entry(path)
-
-    def known_dirs(self, paths: Iterable[str]) -> dict[str, bool]:
-        """Folder-or-not for each path the pane has seen (for the delete preview)."""
-        found = ((p, self.known_entry(p)) for p in paths)
-        return {p: e.is_dir and not e.is_symlink for p, e in found if e is not None}
-
-    def known_sizes(self, paths: Iterable[str]) -> dict[str, int]:
-        """Size of each path the pane has seen (files; folders report 0)."""
-        found = ((p, self.known_entry(p)) for p in paths)
-        return {p: e.size or 0 for p, e in found if e is not None}
-
-    def clear_marks(self) -> None:
-        """Unmark everything, in every folder."""
-        self.unmark(list(self.marks))
-
-    def restore_marks(self, marks: dict[str, FileEntry]) -> None:
-        """Mark these paths again (undo of a clear)."""
-        self.marks.update(marks)
-        self.table.refresh_rows(list(marks))
-        self.update_info()
-
-    def unmark(self, paths: Iterable[str]) -> None:
-        """Unmark these paths (e.g. after they were submitted for deletion)."""
-        gone = [p for p in paths if self.marks.pop(p, None) is not None]
-        self.table.refresh_rows(gone)
-        self.mark_anchor = None
-        self.update_info()
 
     def focus_table(self) -> None:
         """Move focus to the listing."""
@@ -350,55 +297,6 @@ class PathPane(Vertical):
         info.update(clean(f" {g.sep} ".join(parts)))
         info.set_class(bool(self.list_error), "-error")
 
-    def set_mark(self, path: str, entry: FileEntry | None) -> None:
-        """Mark (entry given) or unmark (None) one path and redraw its row if shown."""
-        if entry is None:
-            if self.marks.pop(path, None) is None:
-                return
-        else:
-            self.marks[path], self.mark_anchor = entry, path
-        self.table.refresh_rows([path])
-
-    def mark_rows(self, rows: Iterable[int], mark: bool | None) -> None:
-        """Mark (True), unmark (False) or toggle (None) the entries on these rows."""
-        for row in rows:
-            if (entry := self.paging.entry_at(row)) is not None:
-                on = (entry.path not in self.marks) if mark is None else mark
-                self.set_mark(entry.path, entry if on else None)
-        self.update_info()
-
-    def action_toggle_mark(self) -> None:
-        """Toggle the mark on the cursor row and move down."""
-        table = self.table
-        self.mark_rows([table.cursor_row], None)
-        table.action_cursor_down()
-
-    def action_extend_mark(self, step: int) -> None:
-        """Mark the cursor row, move ``step`` rows and mark that one too (shift+arrows)."""
-        table = self.table
-        self.mark_rows([table.cursor_row], True)
-        table.move_cursor(row=table.cursor_row + step)
-        self.mark_rows([table.cursor_row], True)
-
-    def action_mark_range(self) -> None:
-        """Mark every row between the last marked row and the cursor."""
-        row = self.table.cursor_row
-        keys = self.paging.row_keys()
-        start = keys.index(self.mark_anchor) if self.mark_anchor in keys else row
-        self.mark_rows(range(min(start, row), max(start, row) + 1), True)
-        self.mark_anchor = self.cursor_path
-
-    def action_mark_all(self) -> None:
-        """Mark every loaded entry of this folder."""
-        self.mark_rows(range(self.table.row_count), True)
-        if self.paging.total is not None and len(self.paging.entries) < self.paging.total:
-            loaded = f"{len(self.paging.entries):,} loaded entries of {self.paging.total:,}"
-            self.notify(f"Marked the {loaded}; scroll to load more.", severity="warning")
-
-    def action_invert_marks(self) -> None:
-        """Invert the marks of the loaded entries of this folder."""
-        self.mark_rows(range(self.table.row_count), None)
-
     def action_open(self) -> None:
         """Open the folder under the cursor (``..`` goes up; files do nothing)."""
         if self.table.cursor_key == PARENT_KEY:
@@ -491,32 +389,3 @@ class PathPane(Vertical):
             self.clear_marks()
             self.post_message(MarksCleared(cleared))
         self.table.focus()
-
-    def targets(self, verb: str) -> list[str]:
-        """Marked paths, or the cursor row when nothing is marked (never ``..``)."""
-        paths = self.marked_paths or ([self.cursor_path] if self.cursor_path else [])
-        if not paths:
-            self.notify(f"Nothing to {verb}: mark paths with space first.", severity="warning")
-        return paths
-
-    def action_delete(self) -> None:
-        """Ask the screen to delete the marked paths (or the cursor row)."""
-        if paths := self.targets("delete"):
-            self.post_message(DeleteRequested(paths))
-
-    def action_copy_marked(self) -> None:
-        """Ask the screen to copy the marked paths (it asks for the target)."""
-        if paths := self.targets("copy"):
-            self.post_message(TransferRequested(Operation.COPY, paths))
-
-    def action_move_marked(self) -> None:
-        """Ask the screen to move the marked paths (it asks for the target)."""
-        if paths := self.targets("move"):
-            self.post_message(TransferRequested(Operation.MOVE, paths))
-
-    def action_yank_path(self) -> None:
-        """Copy the cursor row's path (``..``: the parent folder) to the clipboard."""
-        key = self.table.cursor_key
-        path = posixpath.dirname(self.paging.query.path) if key == PARENT_KEY else self.cursor_path
-        if path is not None:
-            self.post_message(CopyText(path, "path"))

@@ -1,0 +1,159 @@
+"""The path pane's marks, and the actions on the marked paths.
+
+Marks are absolute paths, each with the entry last seen for it, kept across navigation,
+sorting, filtering and the listing's window dropping their rows. Delete, copy, move and
+"copy path" act on the marked paths (or the cursor row when nothing is marked) by posting
+a message to the screen; nothing here talks to the service.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Iterable
+
+from textual.containers import Vertical
+
+from efile_tui.api.models import FileEntry, Operation
+from efile_tui.core.paging import EARLIER_KEY, PARENT_KEY, Paging
+from efile_tui.ui.messages import CopyText, DeleteRequested, TransferRequested
+from efile_tui.ui.widgets.path_table import PathTable
+
+
+class MarkingPane(Vertical):
+    """The marking half of ``PathPane``: which paths are marked, and what is done to them."""
+
+    paging: Paging  # the listing's window (set by the pane)
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.marks: dict[str, FileEntry] = {}
+        self.mark_anchor: str | None = None
+
+    def update_info(self) -> None:
+        """Redraw the info line (the pane defines it; marks change its count)."""
+        raise NotImplementedError
+
+    @property
+    def table(self) -> PathTable:
+        """The listing."""
+        return self.query_one("#path-table", PathTable)
+
+    @property
+    def marked_paths(self) -> list[str]:
+        """Every marked path, in every folder, sorted."""
+        return sorted(self.marks)
+
+    @property
+    def cursor_path(self) -> str | None:
+        """Path of the row under the cursor (None on ``..`` or an empty folder)."""
+        key = self.table.cursor_key
+        return None if key in (None, PARENT_KEY, EARLIER_KEY) else key
+
+    def known_entry(self, path: str) -> FileEntry | None:
+        """The last-seen entry for a marked or loaded path (for sizes and types)."""
+        return self.marks.get(path) or self.paging.entry(path)
+
+    def known_dirs(self, paths: Iterable[str]) -> dict[str, bool]:
+        """Folder-or-not for each path the pane has seen (for the delete preview)."""
+        found = ((p, self.known_entry(p)) for p in paths)
+        return {p: e.is_dir and not e.is_symlink for p, e in found if e is not None}
+
+    def known_sizes(self, paths: Iterable[str]) -> dict[str, int]:
+        """Size of each path the pane has seen (files; folders report 0)."""
+        found = ((p, self.known_entry(p)) for p in paths)
+        return {p: e.size or 0 for p, e in found if e is not None}
+
+    def clear_marks(self) -> None:
+        """Unmark everything, in every folder."""
+        self.unmark(list(self.marks))
+
+    def restore_marks(self, marks: dict[str, FileEntry]) -> None:
+        """Mark these paths again (undo of a clear)."""
+        self.marks.update(marks)
+        self.table.refresh_rows(list(marks))
+        self.update_info()
+
+    def unmark(self, paths: Iterable[str]) -> None:
+        """Unmark these paths (e.g. after they were submitted for deletion)."""
+        gone = [p for p in paths if self.marks.pop(p, None) is not None]
+        self.table.refresh_rows(gone)
+        self.mark_anchor = None
+        self.update_info()
+
+    def set_mark(self, path: str, entry: FileEntry | None) -> None:
+        """Mark (entry given) or unmark (None) one path and redraw its row if shown."""
+        if entry is None:
+            if self.marks.pop(path, None) is None:
+                return
+        else:
+            self.marks[path], self.mark_anchor = entry, path
+        self.table.refresh_rows([path])
+
+    def mark_rows(self, rows: Iterable[int], mark: bool | None) -> None:
+        """Mark (True), unmark (False) or toggle (None) the entries on these rows."""
+        for row in rows:
+            if (entry := self.paging.entry_at(row)) is not None:
+                on = (entry.path not in self.marks) if mark is None else mark
+                self.set_mark(entry.path, entry if on else None)
+        self.update_info()
+
+    def action_toggle_mark(self) -> None:
+        """Toggle the mark on the cursor row and move down."""
+        table = self.table
+        self.mark_rows([table.cursor_row], None)
+        table.action_cursor_down()
+
+    def action_extend_mark(self, step: int) -> None:
+        """Mark the cursor row, move ``step`` rows and mark that one too (shift+arrows)."""
+        table = self.table
+        self.mark_rows([table.cursor_row], True)
+        table.move_cursor(row=table.cursor_row + step)
+        self.mark_rows([table.cursor_row], True)
+
+    def action_mark_range(self) -> None:
+        """Mark every row between the last marked row and the cursor."""
+        row = self.table.cursor_row
+        keys = self.paging.row_keys()
+        start = keys.index(self.mark_anchor) if self.mark_anchor in keys else row
+        self.mark_rows(range(min(start, row), max(start, row) + 1), True)
+        self.mark_anchor = self.cursor_path
+
+    def action_mark_all(self) -> None:
+        """Mark every loaded entry of this folder."""
+        self.mark_rows(range(self.table.row_count), True)
+        if self.paging.total is not None and len(self.paging.entries) < self.paging.total:
+            loaded = f"{len(self.paging.entries):,} loaded entries of {self.paging.total:,}"
+            self.notify(f"Marked the {loaded}; scroll to load more.", severity="warning")
+
+    def action_invert_marks(self) -> None:
+        """Invert the marks of the loaded entries of this folder."""
+        self.mark_rows(range(self.table.row_count), None)
+
+    def targets(self, verb: str) -> list[str]:
+        """Marked paths, or the cursor row when nothing is marked (never ``..``)."""
+        paths = self.marked_paths or ([self.cursor_path] if self.cursor_path else [])
+        if not paths:
+            self.notify(f"Nothing to {verb}: mark paths with space first.", severity="warning")
+        return paths
+
+    def action_delete(self) -> None:
+        """Ask the screen to delete the marked paths (or the cursor row)."""
+        if paths := self.targets("delete"):
+            self.post_message(DeleteRequested(paths))
+
+    def action_copy_marked(self) -> None:
+        """Ask the screen to copy the marked paths (it asks for the target)."""
+        if paths := self.targets("copy"):
+            self.post_message(TransferRequested(Operation.COPY, paths))
+
+    def action_move_marked(self) -> None:
+        """Ask the screen to move the marked paths (it asks for the target)."""
+        if paths := self.targets("move"):
+            self.post_message(TransferRequested(Operation.MOVE, paths))
+
+    def action_yank_path(self) -> None:
+        """Copy the cursor row's path (``..``: the parent folder) to the clipboard."""
+        key = self.table.cursor_key
+        path = posixpath.dirname(self.paging.query.path) if key == PARENT_KEY else self.cursor_path
+        if path is not None:
+            self.post_message(CopyText(path, "path"))
