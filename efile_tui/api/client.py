@@ -47,6 +47,7 @@ from efile_tui.api.models import (
     bounded_repr,
     folder_path,
 )
+from efile_tui.api.task_answers import failed_outcome, match_tasks, task_objects, unique_ids
 
 API = "/efile/openapi/v2/file"
 SUBMIT_BATCH = 100
@@ -277,7 +278,7 @@ class EfileClient:
         stop: EfileError | None = None
         for batch in chunks(list(items), SUBMIT_BATCH):
             if stop is not None:
-                done = [_failed(i, f"not sent: {stop.message}", stop) for i in batch]
+                done = [failed_outcome(i, f"not sent: {stop.message}", stop) for i in batch]
             else:
                 try:
                     data = await self.http.call(
@@ -288,13 +289,13 @@ class EfileClient:
                         context=f"{endpoint} ({len(batch)} items)",
                         paths=[i.source_path for i in batch],
                     )
-                    done = _match_tasks(batch, data, endpoint)
+                    done = match_tasks(batch, data, endpoint)
                 except OutcomeUnknown as exc:
                     done = [SubmitOutcome(i, error=exc.message, unknown=True) for i in batch]
                 except EfileError as exc:
                     if isinstance(exc, _STOP_ERRORS):
                         stop = exc
-                    done = [_failed(i, exc.message, exc) for i in batch]
+                    done = [failed_outcome(i, exc.message, exc) for i in batch]
             outcomes.extend(done)
             if on_batch:
                 on_batch(done)
@@ -329,7 +330,7 @@ class EfileClient:
                 )
             asked = set(batch)
             tasks = {}
-            for raw in _task_objects(data):
+            for raw in task_objects(data):
                 task = Task.from_api(raw)
                 if task.task_id in asked:  # objects for ids not asked for are ignored
                     tasks[task.task_id] = task
@@ -337,7 +338,7 @@ class EfileClient:
             if on_batch:
                 on_batch(batch, tasks)
 
-        batches = chunks(_unique(task_ids), self.task_batch)
+        batches = chunks(unique_ids(task_ids), self.task_batch)
         results = await asyncio.gather(*(one(b) for b in batches), return_exceptions=True)
         for result in results:
             if isinstance(result, BaseException):
@@ -356,7 +357,7 @@ class EfileClient:
         gives results with ``error`` set instead of aborting the whole operation.
         """
         results: list[CancelResult] = []
-        for batch in chunks(_unique(task_ids), self.task_batch):
+        for batch in chunks(unique_ids(task_ids), self.task_batch):
             try:
                 data = await self.http.call(
                     "POST",
@@ -387,76 +388,6 @@ class EfileClient:
             if on_batch:
                 on_batch(done)
         return results
-
-
-def _unique(ids: Sequence[str]) -> list[str]:
-    """Drop duplicates (keeping order); refuse empty ids."""
-    seen: dict[str, None] = {}
-    for raw in ids:
-        tid = raw.strip()
-        if not tid:
-            raise ValueError("empty task id")
-        seen.setdefault(tid, None)
-    return list(seen)
-
-
-def _task_objects(data: object) -> list[Mapping[str, Any]]:
-    """Accept ``[task...]``, ``{"fileOperTasks": [...]}`` or ``{id: task}`` shapes."""
-    if isinstance(data, Mapping):
-        inner = data.get("fileOperTasks")
-        if inner is None:
-            inner = data.get("tasks") or data.get("list")
-        if inner is None:
-            inner = [v for v in data.values() if isinstance(v, Mapping)]
-        data = inner
-    if not isinstance(data, list):
-        return []
-    return [d for d in data if isinstance(d, Mapping)]
-
-
-def _failed(item: SubmitItem, message: str, exc: EfileError) -> SubmitOutcome:
-    code = exc.code if isinstance(exc, (ApiError, AccessRefused)) else None
-    return SubmitOutcome(item, error=message, error_code=code)
-
-
-def _match_tasks(batch: Sequence[SubmitItem], data: object, endpoint: str) -> list[SubmitOutcome]:
-    """Pair the returned tasks with the items sent; every item is reported on its own.
-
-    A task id returned twice counts once. When every item has its task in order (same
-    count, and no task names another source path) they pair by position; otherwise by
-    source path. An item left without a task is reported as outcome unknown, never ✓.
-    """
-    tasks: list[Task] = []
-    ids: set[str] = set()
-    for raw in _task_objects(data):
-        task = Task.from_api(raw)
-        if task.task_id and task.task_id not in ids:
-            ids.add(task.task_id)
-            tasks.append(task)
-    if len(tasks) == len(batch) and all(
-        t.source_path in (None, item.source_path) for item, t in zip(batch, tasks, strict=True)
-    ):
-        return [SubmitOutcome(item, task=task) for item, task in zip(batch, tasks, strict=True)]
-    by_path: dict[str, list[Task]] = {}
-    for task in tasks:
-        by_path.setdefault(task.source_path or "", []).append(task)
-    out = []
-    for item in batch:
-        pool = by_path.get(item.source_path)
-        if pool:
-            out.append(SubmitOutcome(item, task=pool.pop(0)))
-        else:
-            out.append(
-                SubmitOutcome(
-                    item,
-                    error=f"{endpoint}: the service accepted the request but returned no "
-                    f"task of its own for this path ({len(tasks)} distinct tasks for "
-                    f"{len(batch)} items); check with `efile-tui tasks` and `efile-tui ls` "
-                    "before resubmitting",
-                    unknown=True,
-                )
-            )
-    return out
 
 
 __all__ = [
