@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
@@ -42,6 +44,28 @@ def shown(app: Any) -> list[str]:
     return [name for name in NAMES if name in text]
 
 
+@asynccontextmanager
+async def app_with_rows(
+    sim: Any, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[tuple[Any, Any]]:
+    """The real app on the simulator, with the journal's rows all on screen and the task
+    table focused: (app, pilot)."""
+    from efile_tui.ui.launch import close_app, create_app
+
+    for name in ("EFILE_URL", "EFILE_TOKEN", "EFILE_HOME"):
+        monkeypatch.setenv(name, sim.env[name])
+    fill_journal()
+    app = create_app()
+    try:
+        async with app.run_test(size=(160, 40)) as pilot:
+            main = await wait_until(pilot, lambda: app.main, what="main screen")
+            await wait_until(pilot, lambda: shown(app) == NAMES, what="all rows on screen")
+            main.table.focus()
+            yield app, pilot
+    finally:
+        close_app(app)
+
+
 @pytest.mark.parametrize(
     ("typed", "expected"),
     [
@@ -56,55 +80,31 @@ def shown(app: Any) -> list[str]:
 async def test_typed_query_shows_exactly_the_matching_rows(
     sim: Any, monkeypatch: pytest.MonkeyPatch, typed: str, expected: list[str]
 ) -> None:
-    from efile_tui.ui.launch import close_app, create_app
-
-    for name in ("EFILE_URL", "EFILE_TOKEN", "EFILE_HOME"):
-        monkeypatch.setenv(name, sim.env[name])
-    fill_journal()
-    app = create_app()
-    try:
-        async with app.run_test(size=(160, 40)) as pilot:
-            main = await wait_until(pilot, lambda: app.main, what="main screen")
-            await wait_until(pilot, lambda: shown(app) == NAMES, what="all rows on screen")
-            main.table.focus()
-            await pilot.press("slash", *typed)
-            await pilot.press("enter")
-            await wait_until(pilot, lambda: shown(app) == expected, what=f"rows of {typed!r}")
-            info = str(main.query_one("#task-info").render())
-            assert f"{len(expected)} of {len(NAMES)} tasks" in info
-            await pilot.press("slash")  # the box reopens with the query it applied
-            await pilot.press("escape")
-            await wait_until(pilot, lambda: shown(app) == NAMES, what="filter cleared")
-    finally:
-        close_app(app)
+    async with app_with_rows(sim, monkeypatch) as (app, pilot):
+        await pilot.press("slash", *typed)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: shown(app) == expected, what=f"rows of {typed!r}")
+        info = str(app.main.query_one("#task-info").render())
+        assert f"{len(expected)} of {len(NAMES)} tasks" in info
+        await pilot.press("slash")  # the box reopens with the query it applied
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: shown(app) == NAMES, what="filter cleared")
 
 
 async def test_status_and_op_keys_use_the_command_line_names(
     sim: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from efile_tui.ui.launch import close_app, create_app
-
-    for name in ("EFILE_URL", "EFILE_TOKEN", "EFILE_HOME"):
-        monkeypatch.setenv(name, sim.env[name])
-    fill_journal()
-    app = create_app()
-    try:
-        async with app.run_test(size=(160, 40)) as pilot:
-            main = await wait_until(pilot, lambda: app.main, what="main screen")
-            await wait_until(pilot, lambda: shown(app) == NAMES, what="all rows on screen")
-            main.table.focus()
-            await pilot.press("f", "f")  # all → running → fail, rejected, unknown
-            await wait_until(pilot, lambda: "status=fail,rejected,unknown" in screen_text(app))
-            await pilot.press("o", "o")  # all → delete → copy
-            await wait_until(pilot, lambda: shown(app) == ["bravo-2", "charlie-3", "delta-4"])
-            assert "status=fail,rejected,unknown op=copy" in screen_text(app)
-            await pilot.press("slash")  # f and o are part of the query in the box
-            box = main.query_one("#task-filter")
-            assert box.value == "status:fail,rejected,unknown op:copy"  # type: ignore[attr-defined]
-            await pilot.press(*" label:run-3")
-            await wait_until(pilot, lambda: shown(app) == ["charlie-3"], what="label added")
-            await pilot.press(*" status:runn")  # half typed: the last good filter stays
-            await wait_until(pilot, lambda: "not a filter: status 'runn'" in screen_text(app))
-            assert shown(app) == ["charlie-3"]
-    finally:
-        close_app(app)
+    async with app_with_rows(sim, monkeypatch) as (app, pilot):
+        await pilot.press("f", "f")  # all → running → fail, rejected, unknown
+        await wait_until(pilot, lambda: "status=fail,rejected,unknown" in screen_text(app))
+        await pilot.press("o", "o")  # all → delete → copy
+        await wait_until(pilot, lambda: shown(app) == ["bravo-2", "charlie-3", "delta-4"])
+        assert "status=fail,rejected,unknown op=copy" in screen_text(app)
+        await pilot.press("slash")  # f and o are part of the query in the box
+        box = app.main.query_one("#task-filter")
+        assert box.value == "status:fail,rejected,unknown op:copy"  # type: ignore[attr-defined]
+        await pilot.press(*" label:run-3")
+        await wait_until(pilot, lambda: shown(app) == ["charlie-3"], what="label added")
+        await pilot.press(*" status:runn")  # half typed: the last good filter stays
+        await wait_until(pilot, lambda: "not a filter: status 'runn'" in screen_text(app))
+        assert shown(app) == ["charlie-3"]
