@@ -12,7 +12,7 @@ from __future__ import annotations
 import gc
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,6 +31,8 @@ _STATE_DISPLAY = {"unknown": OUTCOME_UNKNOWN, "rejected": REJECTED}
 _STATUS_VALUES = {s.value: s.value for s in TaskStatus}
 _FINAL = frozenset({"complete", "fail", "cancel", REJECTED})
 _QUERY_NAMES = {OUTCOME_UNKNOWN: "unknown"}
+
+READ_PART = 5000  # journal entries read at a time while a journal is made into rows
 
 STATUS_ORDER = {
     TaskStatus.PROCESSING.value: 0,
@@ -200,28 +202,45 @@ class Batch:
     def prepare(cls, entries: Sequence[JournalEntry], held: dict[str, TaskRow]) -> Batch:
         """Rows for ``entries``, compared with the rows ``held`` (read, never changed)."""
         batch = cls()
+        batch.take(entries, held)
+        batch.tally = Counter(map(display_status, batch.new.values()))
+        batch.compared = True
+        return batch
+
+    def take(self, entries: Iterable[JournalEntry], held: dict[str, TaskRow]) -> None:
+        """Make ``entries`` into rows and sort them in (see :meth:`prepare`)."""
         get = held.get
         for entry in entries:
             row = TaskRow.from_entry(entry)
             local = f"local:{entry.local_id}"
             if entry.task_id and local in held:
-                batch.moves.append((local, row))
+                self.moves.append((local, row))
             elif row.key not in held:
-                batch.new[row.key] = row
+                self.new[row.key] = row
                 continue
             if get(row.key) != row:
-                batch.changed.append(row)
-        batch.tally = Counter(map(display_status, batch.new.values()))
-        batch.compared = True
-        return batch
+                self.changed.append(row)
 
     @classmethod
     def reload(
-        cls, entries: Sequence[JournalEntry], held: dict[str, TaskRow], keys: list[str]
+        cls,
+        read: Callable[[list[int]], Sequence[JournalEntry]],
+        ids: list[int],
+        held: dict[str, TaskRow],
+        keys: list[str],
     ) -> tuple[Batch, list[str]]:
-        """``prepare``, plus which of the rows ``keys`` the entries no longer have."""
-        wanted = {e.task_id or f"local:{e.local_id}" for e in entries}
-        return cls.prepare(entries, held), [k for k in keys if k not in wanted]
+        """``prepare`` for the entries of the journal ids ``ids``, read with ``read`` a part
+        at a time (so 100,000 entries are never held at once besides their rows), plus
+        which of the rows ``keys`` the entries no longer have."""
+        batch = cls()
+        wanted: set[str] = set()
+        for start in range(0, len(ids), READ_PART):
+            entries = read(ids[start : start + READ_PART])
+            batch.take(entries, held)
+            wanted.update(e.task_id or f"local:{e.local_id}" for e in entries)
+        batch.tally = Counter(map(display_status, batch.new.values()))
+        batch.compared = True
+        return batch, [k for k in keys if k not in wanted]
 
 
 @contextmanager

@@ -216,10 +216,13 @@ def unwritable(path: Path, exc: OSError) -> StateFileError:
 def read_from(fd: int, offset: int) -> bytes:
     """Everything in the file from ``offset`` to its end, read until EOF (not to st_size:
     a network filesystem may report a stale size)."""
+    # One read of the size it says, so a large file is not held twice while chunks are
+    # joined; then on until a read brings nothing.
+    expect = max(os.fstat(fd).st_size - offset, 0) + (1 << 16)
     chunks: list[bytes] = []
     while True:
-        chunk = os.pread(fd, 1 << 20, offset)
+        chunk = os.pread(fd, expect if not chunks else 1 << 20, offset)
         if not chunk:
-            return b"".join(chunks)
+            return chunks[0] if len(chunks) == 1 else b"".join(chunks)
         chunks.append(chunk)
         offset += len(chunk)

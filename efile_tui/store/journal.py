@@ -27,7 +27,7 @@ each writer number is taken with an exclusive create.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from efile_tui.api.models import Operation, SubmitItem, SubmitOutcome, Task, TaskStatus
@@ -383,6 +383,26 @@ class Journal(JournalFiles):
         entries (final, or expired on the server) that ended (or, without an end time, were
         submitted) more than that many seconds ago are left out.
         """
+        keep = self._keep(profile, hide_finished_older_than, include_dismissed)
+        with self._lock:
+            return self._state.select(keep)
+
+    def entry_ids(
+        self,
+        *,
+        profile: str | None = None,
+        hide_finished_older_than: float | None = None,
+        include_dismissed: bool = False,
+    ) -> list[int]:
+        """The local ids of what :meth:`entries` returns, in its order: to read a large
+        journal's entries a part at a time (:meth:`get_many`), never all of them at once."""
+        keep = self._keep(profile, hide_finished_older_than, include_dismissed)
+        with self._lock:
+            return self._state.select_ids(keep)
+
+    def _keep(
+        self, profile: str | None, hide_finished_older_than: float | None, include_dismissed: bool
+    ) -> Callable[[list[Any]], bool]:
         cutoff = (
             None if hide_finished_older_than is None else self._clock() - hide_finished_older_than
         )
@@ -396,22 +416,24 @@ class Journal(JournalFiles):
                 return (row[FINAL_AT] or row[SUBMITTED]) >= cutoff
             return True
 
-        with self._lock:
-            return self._state.select(keep)
+        return keep
 
     def pollable_ids(self, profile: str | None = None) -> list[str]:
         """Task ids neither final, expired nor dismissed, newest first: what to poll."""
         with self._lock:
-            found = self._state.select(
-                lambda row: (
-                    row[TASK_ID] is not None
-                    and not row[EXPIRED]
-                    and row[DISMISSED] is None
-                    and row[STATE] not in FINAL_STATES
-                    and (profile is None or row[PROFILE] == profile)
+            rows = self._state.rows
+            return [
+                rows[lid][TASK_ID]
+                for lid in self._state.select_ids(
+                    lambda row: (
+                        row[TASK_ID] is not None
+                        and not row[EXPIRED]
+                        and row[DISMISSED] is None
+                        and row[STATE] not in FINAL_STATES
+                        and (profile is None or row[PROFILE] == profile)
+                    )
                 )
-            )
-        return [e.task_id for e in found if e.task_id is not None]
+            ]
 
     def unknown_outcomes(self, profile: str | None = None) -> list[JournalEntry]:
         """Items sent whose answer was lost (no task id), not yet dismissed: to be checked."""

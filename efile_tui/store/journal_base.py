@@ -91,11 +91,14 @@ class JournalFiles:
             if self._data is not None:
                 return
             legacy = self.path.parent / LEGACY_FILE
-            self._data = files.load(self.path)
+            loaded = files.load(self.path)
             if legacy.is_file() or files.should_compact(
-                self.path, files.list_folder(self.path), self._data
+                self.path, files.list_folder(self.path), loaded
             ):
+                del loaded  # compacting reads everything again: not held twice meanwhile
                 self._compact(legacy)
+            else:
+                self._data = loaded
             self.problems += self._loaded.problems
             self._loaded.problems = []
 
@@ -119,12 +122,11 @@ class JournalFiles:
             compacted = files.compact(self.path, keep=set())
         except StateFileError as exc:
             self.problems.append(str(exc))
-            return
+            compacted = None
         except OSError as exc:
-            if exc.errno in GONE:
-                return
-            self.problems.append(f"the task journal {self.path} was not compacted: {exc}")
-            return
+            if exc.errno not in GONE:
+                self.problems.append(f"the task journal {self.path} was not compacted: {exc}")
+            compacted = None
         self._loaded = compacted if compacted is not None else files.load(self.path)
 
     def close(self) -> None:
@@ -159,13 +161,13 @@ class JournalFiles:
         try:
             if listing.snapshots and max(listing.snapshots) > self._loaded.generation:
                 raise FileNotFoundError  # compacted: reload below
-            events, _bad = files.read_files(self.path, listing, self._loaded, skip=own)
+            streams = files.read_files(self.path, listing, self._loaded, skip=own)
         except OSError as exc:
             if exc.errno not in GONE and not isinstance(exc, FileNotFoundError):
                 raise
             self._reload()
             return
-        self._others |= self._state.apply_all(events)
+        self._others |= self._state.apply_streams(streams)
 
     def _reload(self) -> None:
         before = {lid: list(row) for lid, row in self._state.rows.items()}

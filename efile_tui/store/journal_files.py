@@ -20,17 +20,32 @@ old snapshot and every file are still there.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import re
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from efile_tui.store.eventlog import IDLE_FOREVER, Writer, file_number, parse_lines, read_lines
-from efile_tui.store.fs import GONE, StateFileError, create_exclusive, open_private, read_from
-from efile_tui.store.journal_fold import JournalState, bulk, row_to_json, rows_from_json
+from efile_tui.store import journal_snapshot as snapshot
+from efile_tui.store.eventlog import (
+    IDLE_FOREVER,
+    PARSE_SLICE,
+    Writer,
+    file_number,
+    parse_lines,
+    read_lines,
+)
+from efile_tui.store.fs import GONE, StateFileError, create_exclusive, open_private
+from efile_tui.store.journal_fold import (
+    Event,
+    JournalState,
+    bulk,
+    row_to_json,
+    rows_from_json,
+    unbatched,
+)
 
 _SNAP = re.compile(r"^snap-(\d{8})\.json$")
 LOCK = "compact.lock"
@@ -38,6 +53,7 @@ LOCK_STALE = 300.0  # a compaction lock older than this was left by a dead proce
 _HALF_WRITTEN_GRACE = 120.0  # an incomplete snapshot younger than this may still be written
 COMPACT_FILES = 8  # compact when this many files of gone writers are waiting
 COMPACT_BYTES = 4 << 20  # … or this many bytes not covered by a snapshot
+PARSE_BYTES = 1 << 20  # bytes of a writer file parsed at a time, about
 
 
 @dataclass
@@ -100,25 +116,27 @@ def read_snapshot(folder: Path, listing: Listing, loaded: Loaded) -> None:
         path = folder / listing.snapshots[gen]
         try:
             fd = open_private(path, os.O_RDONLY)
-            try:
-                data, mtime = read_from(fd, 0), os.fstat(fd).st_mtime
-            finally:
-                os.close(fd)
         except OSError as exc:
             if exc.errno in GONE:
                 continue
             raise
         try:
-            head_raw, rows_raw, tail_raw = data.split(b"\n")[:3]
-            head, rows, tail = json.loads(head_raw), parse_rows(rows_raw), json.loads(tail_raw)
+            mtime = os.fstat(fd).st_mtime
+            head, rows, tail = snapshot.read(snapshot.file_blocks(fd), rows_from_json)
             if tail != {"end": len(rows)}:
                 raise ValueError("incomplete")
-            loaded.state.add_rows(rows_from_json(rows))
+            loaded.state.add_rows(rows)
+        except OSError as exc:
+            if exc.errno in GONE:
+                continue
+            raise
         except (ValueError, TypeError, KeyError):
             if time.time() - mtime > _HALF_WRITTEN_GRACE:
                 loaded.problems.append(_set_aside(path, "an unreadable journal snapshot"))
             loaded.state = JournalState()
             continue
+        finally:
+            os.close(fd)
         loaded.generation = gen
         loaded.max_writer = int(head.get("max_writer", 0))
         loaded.migrated = list(head.get("migrated", []))
@@ -128,32 +146,6 @@ def read_snapshot(folder: Path, listing: Listing, loaded: Loaded) -> None:
                 loaded.headers[name] = header
         loaded.state.apply_all(head.get("pending", []))
         return
-
-
-def parse_rows(raw: bytes) -> Any:
-    """A snapshot's rows line, parsed row by row: one ``json.loads`` of 100,000 rows holds
-    the interpreter lock for about half a second, which would freeze a TUI reading it in a
-    thread. Anything but a flat list of values is parsed whole (raises ValueError if bad)."""
-    text = raw.decode()
-    decode = json.JSONDecoder().raw_decode
-    rows: list[Any] = []
-    at = 1
-    try:
-        if text[:1] != "[":
-            raise ValueError("not a list")
-        if text[1:] == "]":
-            return rows
-        while True:
-            row, at = decode(text, at)
-            rows.append(row)
-            if text[at : at + 1] == ",":
-                at += 1
-            elif text[at:] == "]":
-                return rows
-            else:
-                raise ValueError("not a flat list")
-    except ValueError:
-        return json.loads(raw)
 
 
 def _set_aside(path: Path, what: str) -> str:
@@ -167,14 +159,14 @@ def _set_aside(path: Path, what: str) -> str:
 
 def read_files(
     folder: Path, listing: Listing, loaded: Loaded, skip: str | None = None
-) -> tuple[list[Any], int]:
+) -> list[Iterator[Event]]:
     """New events of every writer file (after ``loaded.offsets``); advance the offsets.
 
-    Returns the events and the number of unreadable lines. Raises OSError with ENOENT or
-    ESTALE when a file went away (compacted meanwhile): reload then.
+    Returns one stream of events per file, parsed as it is consumed (so 100,000 events are
+    never all held at once; apply them with :meth:`JournalState.apply_streams`). Raises
+    OSError with ENOENT or ESTALE when a file went away (compacted meanwhile): reload then.
     """
-    events: list[Any] = []
-    bad = 0
+    streams: list[Iterator[Event]] = []
     for number in sorted(listing.files):
         name = listing.files[number]
         loaded.max_writer = max(loaded.max_writer, number)
@@ -195,12 +187,27 @@ def read_files(
         loaded.read_bytes += read.offset - start
         loaded.offsets[name] = read.offset
         (loaded.torn.add if read.torn else loaded.torn.discard)(name)
-        values, unreadable = parse_lines(read.lines)
-        events += values
-        if unreadable:
-            bad += unreadable
-            loaded.problems.append(f"{unreadable} unreadable line(s) skipped in {folder / name}")
-    return events, bad
+        streams.append(_events(read.lines, loaded.problems, folder / name))
+    return streams
+
+
+def _events(lines: list[bytes], problems: list[str], path: Path) -> Iterator[Event]:
+    """The events of a file's lines, parsed a slice at a time (at most ``PARSE_SLICE``
+    lines or about ``PARSE_BYTES``: one line may be a batch of thousands of events), and
+    let go once parsed."""
+    lines.reverse()  # taken from the end
+    bad = 0
+    while lines:
+        part: list[bytes] = []
+        size = 0
+        while lines and len(part) < PARSE_SLICE and size < PARSE_BYTES:
+            part.append(lines.pop())
+            size += len(part[-1])
+        values, unreadable = parse_lines(part)
+        bad += unreadable
+        yield from unbatched(values)
+    if bad:
+        problems.append(f"{bad} unreadable line(s) skipped in {path}")
 
 
 def load(folder: Path) -> Loaded:
@@ -217,12 +224,12 @@ def _load(folder: Path) -> Loaded:
         present = set(listing.files.values())  # files compacted away need no offset
         loaded.offsets = {k: v for k, v in loaded.offsets.items() if k in present}
         try:
-            events, _bad = read_files(folder, listing, loaded)
+            streams = read_files(folder, listing, loaded)
         except OSError as exc:
             if exc.errno in GONE:
                 continue  # compacted while we read: the new snapshot has it
             raise
-        loaded.state.apply_all(events)
+        loaded.state.apply_streams(streams)
         return loaded
     raise StateFileError(folder, "keeps changing while being read", "try again")
 
@@ -258,11 +265,7 @@ def write_snapshot(folder: Path, loaded: Loaded) -> int:
         "pending": pending,
         "written": time.time(),
     }
-    rows = [row_to_json(row) for row in state.rows.values()]
-    data = b"\n".join(
-        json.dumps(part, ensure_ascii=False, separators=(",", ":")).encode()
-        for part in (head, rows, {"end": len(rows)})
-    )
+    rows = list(state.rows.values())
     gen = loaded.generation + 1
     while True:
         path = folder / f"snap-{gen:08d}.json"
@@ -271,9 +274,10 @@ def write_snapshot(folder: Path, loaded: Loaded) -> int:
             break
         gen += 1
     try:
-        view = memoryview(data + b"\n")
-        while view:
-            view = view[os.write(fd, view) :]
+        for part in snapshot.parts(head, rows, row_to_json):
+            view = memoryview(part)
+            while view:
+                view = view[os.write(fd, view) :]
         os.fsync(fd)
     finally:
         os.close(fd)

@@ -29,6 +29,7 @@ operation and paths already known win over what the service reports.
 from __future__ import annotations
 
 import gc
+import heapq
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -65,8 +66,18 @@ BATCH = "B"
     ECODE,
     EMSG,
 ) = range(17)
-DISMISSED, LABEL, RESUBMITTED, WRITER = 24, 25, 26, 27
+PROGRESS, DISMISSED, LABEL, RESUBMITTED, WRITER = 21, 24, 25, 26, 27
 ROW_SIZE = 28
+SERVER_SUBMIT, SERVER_UPDATE = 22, 23
+# Columns whose values repeat across rows (destinations, profiles, states, origins, error
+# texts, and the times shared by every item of one submit): one object is kept per
+# distinct value, not one per row.
+_SHARED = (
+    TGT, CONFLICT, PROFILE, REGION, ORIGIN, STATE, SUBMITTED, UPDATED, FINAL_AT, ECODE, EMSG,
+    PROGRESS, SERVER_SUBMIT, SERVER_UPDATE, LABEL,
+)  # fmt: skip
+_SHARED_MAX = 50_000  # distinct values remembered; the memo starts over beyond it
+_shared: dict[object, Any] = {}
 _ROW_SIZE_WITHOUT_RESUBMITTED = 27  # snapshots written before resubmits were linked
 _UNKNOWN_OP = Operation.UNKNOWN
 _OPS = {op.value: op for op in Operation}
@@ -83,14 +94,27 @@ Event = list[Any]
 Ref = int | str
 
 
+def share(row: list[Any]) -> list[Any]:
+    """Make the row's repeating values the one object kept for each; returns the row."""
+    memo = _shared
+    if len(memo) > _SHARED_MAX:
+        memo.clear()
+    one = memo.setdefault
+    for column in _SHARED:
+        value = row[column]
+        if type(value) is str or type(value) is float:
+            row[column] = one(value, value)
+    return row
+
+
 def new_row(ev: Sequence[Any]) -> list[Any]:
     """A row from an ``I`` event."""
     ts, lid = ev[1], ev[2]
-    return [
+    return share([
         lid, ev[3], operation(ev[4]), ev[5] or "", ev[6], ev[7], ev[8], ev[9], ev[10],
         ev[11], ts, ts, None, False, None, None, None, 0, 0, 0, 0, None, None, None, None,
         ev[12], None, ev[13],
-    ]  # fmt: skip
+    ])  # fmt: skip
 
 
 def row_to_json(row: Sequence[Any]) -> list[Any]:
@@ -114,6 +138,7 @@ def rows_from_json(data: Any) -> list[list[Any]]:
         op = row[2]
         row[2] = ops.get(op) or parse(op)
         row[EXPIRED] = bool(row[EXPIRED])
+        share(row)
     return data
 
 
@@ -135,10 +160,10 @@ class JournalState:
 
     def __init__(self) -> None:
         self.rows: dict[int, list[Any]] = {}
-        self.by_task: dict[str, list[int]] = {}
+        # Task id -> the local id holding it, or a list of them when several entries do.
+        self.by_task: dict[str, int | list[int]] = {}
         # Events for an entry not seen yet (another host's clock, or a file not read yet).
         self.pending: dict[Ref, list[Event]] = {}
-        self._entries: dict[int, JournalEntry] = {}
         self._order: list[int] | None = None
 
     # -- building -------------------------------------------------------------------------
@@ -148,13 +173,21 @@ class JournalState:
         for row in rows:
             self.rows[row[LID]] = row
             if row[TASK_ID] is not None:
-                self.by_task.setdefault(row[TASK_ID], []).append(row[LID])
+                self._link(row[LID], row[TASK_ID])
         self._order = None
 
     def apply_all(self, events: Iterable[Event]) -> set[int]:
         """Apply events in time order (stable: a file's own order is kept); changed ids."""
         changed: set[int] = set()
         for ev in sorted(unbatched(events), key=_event_time):
+            changed.update(self.apply(ev))
+        return changed
+
+    def apply_streams(self, streams: Iterable[Iterable[Event]]) -> set[int]:
+        """Apply the events of several files, merged in time order; each file's own order
+        is kept (a writer's records are in the order it made them). Changed ids."""
+        changed: set[int] = set()
+        for ev in heapq.merge(*streams, key=_event_time):
             changed.update(self.apply(ev))
         return changed
 
@@ -176,14 +209,13 @@ class JournalState:
             return []
         for lid in done:
             self.rows[lid][UPDATED] = max(self.rows[lid][UPDATED], ev[1])
-            self._entries.pop(lid, None)
         return done
 
     def _targets(self, ref: object) -> list[int]:
         if isinstance(ref, int):
             return [ref] if ref in self.rows else []
         if isinstance(ref, str):
-            return self.by_task.get(ref, [])
+            return self.task_lids(ref)
         raise TypeError("bad reference")
 
     def _intent(self, ev: Event) -> list[int]:
@@ -199,8 +231,24 @@ class JournalState:
         return changed + self._replay(lid)
 
     def _index(self, lid: int, task_id: str) -> list[int]:
-        self.by_task.setdefault(task_id, []).append(lid)
+        self._link(lid, task_id)
         return self._replay(task_id)
+
+    def _link(self, lid: int, task_id: str) -> None:
+        held = self.by_task.get(task_id)
+        if held is None:
+            self.by_task[task_id] = lid  # the usual case: no list for one entry
+        elif isinstance(held, int):
+            self.by_task[task_id] = [held, lid]
+        else:
+            held.append(lid)
+
+    def task_lids(self, task_id: str) -> list[int]:
+        """The local ids of the entries holding ``task_id``."""
+        held = self.by_task.get(task_id)
+        if held is None:
+            return []
+        return [held] if isinstance(held, int) else held
 
     def _replay(self, ref: Ref) -> list[int]:
         changed: list[int] = []
@@ -226,6 +274,7 @@ class JournalState:
         row[ECODE:DISMISSED] = ev[9:18]
         row[EXPIRED] = False
         row[WRITER] = None
+        share(row)
         return True
 
     # -- reading --------------------------------------------------------------------------
@@ -233,22 +282,24 @@ class JournalState:
     def canonical(self, task_id: str) -> int:
         """The one entry shown for a task id: a submitted one first, then the oldest."""
         lids = self.by_task[task_id]
-        if len(lids) == 1:
-            return lids[0]
+        if isinstance(lids, int):
+            return lids
         rows = self.rows
         return min(lids, key=lambda lid: (rows[lid][ORIGIN] != ORIGIN_SUBMITTED, lid))
 
     def visible(self, lid: int) -> bool:
         """False for a second entry of a task id another entry shows."""
         task_id = self.rows[lid][TASK_ID]
-        return task_id is None or len(self.by_task[task_id]) == 1 or self.canonical(task_id) == lid
+        return (
+            task_id is None
+            or isinstance(self.by_task[task_id], int)
+            or self.canonical(task_id) == lid
+        )
 
     def entry(self, lid: int) -> JournalEntry:
-        """The entry of a local id (kept until the row changes)."""
-        found = self._entries.get(lid)
-        if found is None:
-            found = self._entries[lid] = _new_entry(JournalEntry, self.rows[lid][:WRITER])
-        return found
+        """The entry of a local id: a fresh value, nothing is kept (a journal of 100,000
+        entries would otherwise hold every row twice)."""
+        return _new_entry(JournalEntry, self.rows[lid][:WRITER])
 
     def newest_first(self) -> list[int]:
         """Local ids, newest submit first."""
@@ -259,26 +310,23 @@ class JournalState:
 
     def select(self, keep: Callable[[list[Any]], bool]) -> list[JournalEntry]:
         """Visible entries whose row passes ``keep``, newest first."""
-        out: list[JournalEntry] = []
-        append = out.append
+        rows = self.rows
         with bulk():
-            self._select(keep, append)
-        return out
+            return [_new_entry(JournalEntry, rows[lid][:WRITER]) for lid in self.select_ids(keep)]
 
-    def _select(
-        self, keep: Callable[[list[Any]], bool], append: Callable[[JournalEntry], None]
-    ) -> None:
-        rows, by_task, cache = self.rows, self.by_task, self._entries
+    def select_ids(self, keep: Callable[[list[Any]], bool]) -> list[int]:
+        """The local ids of the visible entries whose row passes ``keep``, newest first."""
+        rows, by_task = self.rows, self.by_task
+        out: list[int] = []
+        append = out.append
         for lid in self.newest_first():
             row = rows[lid]
             task_id = row[TASK_ID]
-            if task_id is not None and len(by_task[task_id]) > 1 and not self.visible(lid):
+            if task_id is not None and type(by_task[task_id]) is list and not self.visible(lid):
                 continue
             if keep(row):
-                found = cache.get(lid)
-                if found is None:
-                    found = cache[lid] = _new_entry(JournalEntry, row[:WRITER])
-                append(found)
+                append(lid)
+        return out
 
     def find(self, ref: Ref) -> list[Any] | None:
         """The row shown for a local id or task id, or None."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable, Sequence
+from functools import partial
 
 from textual import work
 from textual.app import ComposeResult
@@ -139,19 +140,20 @@ class MainScreen(RequestFlows):
         view = self.view
         view.loading = True
         self.query_one(TaskPane).update_info()
+        journal = self.ctx.journal
         with bulk_load():
             try:
-                entries = await asyncio.to_thread(
-                    self.ctx.journal.entries,
+                ids = await asyncio.to_thread(
+                    journal.entry_ids,
                     profile=self.ctx.profile,
                     hide_finished_older_than=hide,
                     include_dismissed=self.show_old,
                 )
-                if not view.rows and len(entries) > FIRST_SCREEN:
-                    first = entries[:FIRST_SCREEN]  # newest first, as the table starts sorted
+                if not view.rows and len(ids) > FIRST_SCREEN:  # newest first, as shown
+                    first = await asyncio.to_thread(journal.get_many, (), ids[:FIRST_SCREEN])
                     self.apply_batch(await asyncio.to_thread(Batch.prepare, first, view.rows))
-                held = list(view.rows)
-                batch, gone = await asyncio.to_thread(Batch.reload, entries, view.rows, held)
+                read, held = partial(journal.get_many, ()), list(view.rows)
+                batch, gone = await asyncio.to_thread(Batch.reload, read, ids, view.rows, held)
                 for key in gone:
                     view.rows.pop(key, None)
                     view.marks.discard(key)

@@ -1,0 +1,105 @@
+"""Journal snapshots read and written a slice at a time, and what a loaded journal keeps."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from efile_tui.api.models import Operation, SubmitItem, SubmitOutcome, Task, TaskStatus
+from efile_tui.store import journal_files as files
+from efile_tui.store import journal_snapshot as snapshot
+from efile_tui.store.journal import Journal
+from efile_tui.store.journal_fold import LABEL, PROFILE, STATE
+
+# Paths a slice cut at "],[" could fall inside: the separator itself, quotes and
+# backslashes around it, text that is several bytes per character.
+AWKWARD = [
+    "/p/a],[b",
+    '/p/q"],["r',
+    "/p/back\\],[\\slash",
+    "/p/数据],[集",
+    "/p/emoji 🧪],[🧪",
+    "/p/new\nline",
+    "/p/\u2028sep",
+    "/p/plain",
+]
+
+
+@pytest.fixture
+def tiny_slices(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Slices and blocks far smaller than a row, so every cut and block edge is exercised."""
+    monkeypatch.setattr(snapshot, "ROWS_SLICE", 5)
+    monkeypatch.setattr(snapshot, "READ_BLOCK", 7)
+    monkeypatch.setattr(snapshot, "WRITE_SLICE", 2)
+
+
+def _fill(path: Path, sources: list[str]) -> list[tuple[object, ...]]:
+    with Journal(path) as journal:
+        batch = [SubmitItem(s) for s in sources]
+        ids = journal.begin_submit(
+            Operation.DELETE, batch, profile="prod", region="r1", label="run 7"
+        )
+        outcomes = [
+            SubmitOutcome(item, task=Task(f"t{i}", Operation.DELETE, TaskStatus.PROCESSING))
+            for i, item in enumerate(batch)
+        ]
+        journal.finish_submit(ids, outcomes)
+        return sorted(tuple(e) for e in journal.entries())
+
+
+@pytest.mark.usefixtures("tiny_slices")
+def test_a_snapshot_written_and_read_in_tiny_slices_keeps_every_entry(tmp_path: Path) -> None:
+    path = tmp_path / "journal"
+    before = _fill(path, AWKWARD * 3)
+    assert files.compact(path, keep=set()) is not None
+    assert files.list_folder(path).snapshots  # a snapshot was written
+    assert files.load(path).read_bytes == 0  # and holds everything: no file is read beyond it
+    with Journal(path) as journal:
+        assert sorted(tuple(e) for e in journal.entries()) == before
+        assert journal.problems == []
+
+
+@pytest.mark.usefixtures("tiny_slices")
+@pytest.mark.parametrize("text", AWKWARD)
+def test_rows_parsed_in_tiny_slices_equal_one_parse(text: str) -> None:
+    rows = [[1, text, None, 2.5], [2, text + text, True, "],["], [3, "x", [], {}]]
+    raw = json.dumps(rows, ensure_ascii=False, separators=(",", ":"))
+    assert snapshot.parse_rows(raw) == rows
+    assert snapshot.parse_rows(raw.encode()) == rows
+
+
+def test_a_snapshot_missing_its_tail_is_refused() -> None:
+    whole = b'{"v":1}\n[[1],[2]]\n{"end":2}\n'
+    assert snapshot.read([whole])[1] == [[1], [2]]
+    for cut in (b'{"v":1}\n', b'{"v":1}\n[[1],[2]', b'{"v":1}\n[[1],[2]]\n', b'{"v":1}'):
+        with pytest.raises(ValueError):
+            snapshot.read([cut])
+
+
+def test_repeated_values_are_kept_once(tmp_path: Path) -> None:
+    """100,000 rows hold a handful of states, profiles and labels: one object each."""
+    path = tmp_path / "journal"
+    _fill(path, [f"/p/{i}" for i in range(50)])
+    for loaded in (files.load(path), files.compact(path, keep=set()), files.load(path)):
+        assert loaded is not None
+        rows = list(loaded.state.rows.values())
+        assert len(rows) == 50
+        for column in (STATE, PROFILE, LABEL):
+            assert len({id(row[column]) for row in rows}) == 1, column
+
+
+def test_a_writers_own_order_wins_when_its_clock_went_back(tmp_path: Path) -> None:
+    """Records of one writer are applied in the order written, whatever their times say."""
+    now = [1_700_000_000.0]
+    path = tmp_path / "journal"
+    with Journal(path, clock=lambda: now[0]) as journal:
+        ids = journal.begin_submit(
+            Operation.DELETE, [SubmitItem("/p/a")], profile=None, region=None
+        )
+        journal.set_label(ids, "first")
+        now[0] -= 3600  # the clock was stepped back
+        journal.set_label(ids, "second")
+    with Journal(path) as journal:
+        assert [e.label for e in journal.entries()] == ["second"]
