@@ -27,15 +27,13 @@ each writer number is taken with an exclusive create.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from collections.abc import Iterable, Sequence
 
 from efile_tui.api.models import Operation, SubmitItem, SubmitOutcome, Task, TaskStatus
 from efile_tui.store.eventlog import Writer
 from efile_tui.store.journal_base import (
     BLOCK,
     JOURNAL_FILE,
-    JournalFiles,
     task_event,
     unique,
 )
@@ -50,22 +48,20 @@ from efile_tui.store.journal_entry import (
     JournalEntry,
     iso_time,
 )
-from efile_tui.store.journal_fold import (
+from efile_tui.store.journal_fold import Event
+from efile_tui.store.journal_migrate import LEGACY_FILE
+from efile_tui.store.journal_reads import JournalReads
+from efile_tui.store.journal_rows import (
     CANCEL_AT,
     DISMISSED,
     EXPIRED,
-    FINAL_AT,
     LABEL,
     ORIGIN,
-    PROFILE,
     STATE,
     SUBMITTED,
-    TASK_ID,
     WRITER,
-    Event,
     is_final,
 )
-from efile_tui.store.journal_migrate import LEGACY_FILE
 from efile_tui.store.journal_schema import JournalError
 
 __all__ = [
@@ -87,7 +83,7 @@ __all__ = [
 ORPHAN_MESSAGE = "efile-tui stopped before the service's answer was recorded"
 
 
-class Journal(JournalFiles):
+class Journal(JournalReads):
     """The task journal on disk; safe to share between threads, processes and hosts."""
 
     # -- writes ---------------------------------------------------------------------------
@@ -342,107 +338,3 @@ class Journal(JournalFiles):
         now = self._clock()
         with self._lock:
             self._write([["R", now, old, new] for old, new in pairs])
-
-    # -- reads ----------------------------------------------------------------------------
-
-    def refresh(self) -> list[JournalEntry]:
-        """Entries changed by other writers (processes, hosts) since the last call."""
-        with self._lock:
-            self._sync()
-            changed, self._others = self._others, set[int]()
-            state = self._state
-            return [state.entry(lid) for lid in sorted(changed) if state.visible(lid)]
-
-    def get(self, task_id: str) -> JournalEntry | None:
-        """The entry for one task id (dismissed or not), or None."""
-        return next(iter(self.get_many([task_id])), None)
-
-    def get_local(self, local_id: int) -> JournalEntry | None:
-        """The entry with this local id (entries without a task id have only this), or None."""
-        return next(iter(self.get_many(local_ids=[local_id])), None)
-
-    def get_many(
-        self, task_ids: Iterable[str] = (), local_ids: Iterable[int] = ()
-    ) -> list[JournalEntry]:
-        """The entries for these task ids and local ids (unknown keys are left out)."""
-        with self._lock:
-            state = self._state
-            found = [state.find(str(k)) for k in task_ids] + [state.find(int(k)) for k in local_ids]
-            return [state.entry(row[0]) for row in found if row is not None]
-
-    def entries(
-        self,
-        *,
-        profile: str | None = None,
-        hide_finished_older_than: float | None = None,
-        include_dismissed: bool = False,
-    ) -> list[JournalEntry]:
-        """All entries not dismissed (or all, with ``include_dismissed``), newest first.
-
-        With ``profile``, only that profile's. With ``hide_finished_older_than``, finished
-        entries (final, or expired on the server) that ended (or, without an end time, were
-        submitted) more than that many seconds ago are left out.
-        """
-        keep = self._keep(profile, hide_finished_older_than, include_dismissed)
-        with self._lock:
-            return self._state.select(keep)
-
-    def entry_ids(
-        self,
-        *,
-        profile: str | None = None,
-        hide_finished_older_than: float | None = None,
-        include_dismissed: bool = False,
-    ) -> list[int]:
-        """The local ids of what :meth:`entries` returns, in its order: to read a large
-        journal's entries a part at a time (:meth:`get_many`), never all of them at once."""
-        keep = self._keep(profile, hide_finished_older_than, include_dismissed)
-        with self._lock:
-            return self._state.select_ids(keep)
-
-    def _keep(
-        self, profile: str | None, hide_finished_older_than: float | None, include_dismissed: bool
-    ) -> Callable[[list[Any]], bool]:
-        cutoff = (
-            None if hide_finished_older_than is None else self._clock() - hide_finished_older_than
-        )
-
-        def keep(row: list[Any]) -> bool:
-            if row[DISMISSED] is not None and not include_dismissed:
-                return False
-            if profile is not None and row[PROFILE] != profile:
-                return False
-            if cutoff is not None and (row[EXPIRED] or row[STATE] in FINAL_STATES):
-                return (row[FINAL_AT] or row[SUBMITTED]) >= cutoff
-            return True
-
-        return keep
-
-    def pollable_ids(self, profile: str | None = None) -> list[str]:
-        """Task ids neither final, expired nor dismissed, newest first: what to poll."""
-        with self._lock:
-            rows = self._state.rows
-            return [
-                rows[lid][TASK_ID]
-                for lid in self._state.select_ids(
-                    lambda row: (
-                        row[TASK_ID] is not None
-                        and not row[EXPIRED]
-                        and row[DISMISSED] is None
-                        and row[STATE] not in FINAL_STATES
-                        and (profile is None or row[PROFILE] == profile)
-                    )
-                )
-            ]
-
-    def unknown_outcomes(self, profile: str | None = None) -> list[JournalEntry]:
-        """Items sent whose answer was lost (no task id), not yet dismissed: to be checked."""
-        with self._lock:
-            return self._state.select(
-                lambda row: (
-                    row[TASK_ID] is None
-                    and row[STATE] == OUTCOME_UNKNOWN
-                    and row[DISMISSED] is None
-                    and (profile is None or row[PROFILE] == profile)
-                )
-            )

@@ -38,14 +38,8 @@ from efile_tui.store.eventlog import (
     read_lines,
 )
 from efile_tui.store.fs import GONE, StateFileError, create_exclusive, open_private
-from efile_tui.store.journal_fold import (
-    Event,
-    JournalState,
-    bulk,
-    row_to_json,
-    rows_from_json,
-    unbatched,
-)
+from efile_tui.store.journal_fold import Event, JournalState, bulk, unbatched
+from efile_tui.store.journal_rows import row_to_json, rows_from_json
 
 _SNAP = re.compile(r"^snap-(\d{8})\.json$")
 LOCK = "compact.lock"

@@ -30,116 +30,48 @@ from __future__ import annotations
 
 import gc
 import heapq
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from efile_tui.api.models import Operation
 from efile_tui.store.journal_entry import (
-    FINAL_STATES,
     ORIGIN_SUBMITTED,
     REJECTED,
     SUBMITTING,
     TASK_FINAL,
     JournalEntry,
 )
+from efile_tui.store.journal_rows import (
+    CANCEL_AT,
+    CONFLICT,
+    DISMISSED,
+    ECODE,
+    EMSG,
+    EXPIRED,
+    FINAL_AT,
+    LABEL,
+    LID,
+    OP,
+    ORIGIN,
+    RESUBMITTED,
+    SRC,
+    STATE,
+    SUBMITTED,
+    TASK_ID,
+    TGT,
+    UPDATED,
+    WRITER,
+    new_row,
+    operation,
+    share,
+)
 
 BATCH = "B"
 
-# Positions in a row: JournalEntry's fields, then the writer of a pending intent.
-(
-    LID,
-    TASK_ID,
-    OP,
-    SRC,
-    TGT,
-    CONFLICT,
-    PROFILE,
-    REGION,
-    ORIGIN,
-    STATE,
-    SUBMITTED,
-    UPDATED,
-    FINAL_AT,
-    EXPIRED,
-    CANCEL_AT,
-    ECODE,
-    EMSG,
-) = range(17)
-PROGRESS, DISMISSED, LABEL, RESUBMITTED, WRITER = 21, 24, 25, 26, 27
-ROW_SIZE = 28
-SERVER_SUBMIT, SERVER_UPDATE = 22, 23
-# Columns whose values repeat across rows (destinations, profiles, states, origins, error
-# texts, and the times shared by every item of one submit): one object is kept per
-# distinct value, not one per row.
-_SHARED = (
-    TGT, CONFLICT, PROFILE, REGION, ORIGIN, STATE, SUBMITTED, UPDATED, FINAL_AT, ECODE, EMSG,
-    PROGRESS, SERVER_SUBMIT, SERVER_UPDATE, LABEL,
-)  # fmt: skip
-_SHARED_MAX = 50_000  # distinct values remembered; the memo starts over beyond it
-_shared: dict[object, Any] = {}
-_ROW_SIZE_WITHOUT_RESUBMITTED = 27  # snapshots written before resubmits were linked
-_UNKNOWN_OP = Operation.UNKNOWN
-_OPS = {op.value: op for op in Operation}
-_new_entry = tuple.__new__
-
-
-def operation(value: object) -> Operation:
-    """An operation name as stored (a fast path for :meth:`Operation.parse`)."""
-    found = _OPS.get(value)  # type: ignore[call-overload]
-    return found if found is not None else Operation.parse(value)
-
-
 Event = list[Any]
 Ref = int | str
-
-
-def share(row: list[Any]) -> list[Any]:
-    """Make the row's repeating values the one object kept for each; returns the row."""
-    memo = _shared
-    if len(memo) > _SHARED_MAX:
-        memo.clear()
-    one = memo.setdefault
-    for column in _SHARED:
-        value = row[column]
-        if type(value) is str or type(value) is float:
-            row[column] = one(value, value)
-    return row
-
-
-def new_row(ev: Sequence[Any]) -> list[Any]:
-    """A row from an ``I`` event."""
-    ts, lid = ev[1], ev[2]
-    return share([
-        lid, ev[3], operation(ev[4]), ev[5] or "", ev[6], ev[7], ev[8], ev[9], ev[10],
-        ev[11], ts, ts, None, False, None, None, None, 0, 0, 0, 0, None, None, None, None,
-        ev[12], None, ev[13],
-    ])  # fmt: skip
-
-
-def row_to_json(row: Sequence[Any]) -> list[Any]:
-    """A row as JSON data (for a snapshot)."""
-    out = list(row)
-    out[OP] = row[OP].value
-    return out
-
-
-def rows_from_json(data: Any) -> list[list[Any]]:
-    """Rows read back from a snapshot (the lists themselves, made usable); raises
-    ValueError if they are not rows."""
-    if type(data) is not list:
-        raise ValueError("not journal rows")
-    ops, parse = _OPS, operation
-    for index, row in enumerate(data):
-        if type(row) is list and len(row) == _ROW_SIZE_WITHOUT_RESUBMITTED:
-            row = data[index] = [*row[:RESUBMITTED], None, *row[RESUBMITTED:]]
-        if type(row) is not list or len(row) != ROW_SIZE or type(row[0]) is not int:
-            raise ValueError("not a journal row")
-        op = row[2]
-        row[2] = ops.get(op) or parse(op)
-        row[EXPIRED] = bool(row[EXPIRED])
-        share(row)
-    return data
+_new_entry = tuple.__new__
 
 
 @contextmanager
@@ -266,7 +198,7 @@ class JournalState:
         row[STATE] = state
         if row[FINAL_AT] is None and state in TASK_FINAL:
             row[FINAL_AT] = ev[1]
-        if row[OP] is _UNKNOWN_OP:
+        if row[OP] is Operation.UNKNOWN:
             row[OP] = operation(op)
         row[SRC] = row[SRC] or src or ""
         row[TGT] = row[TGT] if row[TGT] is not None else tgt
@@ -432,8 +364,3 @@ _HANDLERS: dict[str, Callable[[JournalState, list[Any], Event], bool]] = {
     "L": _label,
     "R": _resubmitted,
 }
-
-
-def is_final(row: Sequence[Any]) -> bool:
-    """A final task status, or rejected."""
-    return row[STATE] in FINAL_STATES

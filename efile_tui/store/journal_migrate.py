@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from efile_tui.store import journal_files as files
-from efile_tui.store.journal_fold import EXPIRED, LID, rows_from_json
+from efile_tui.store.journal_rows import EXPIRED, LID, rows_from_json
 from efile_tui.store.journal_schema import SCHEMA_VERSION, schema_version
 
 LEGACY_FILE = "journal.sqlite3"

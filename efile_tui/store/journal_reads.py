@@ -1,0 +1,129 @@
+"""Reading the task journal: entries by key, the lists the table and the poller need.
+
+:class:`JournalReads` is a base of :class:`efile_tui.store.journal.Journal` (use that); it
+answers from the entries folded in memory (:mod:`~efile_tui.store.journal_fold`), reading
+other writers' new records first where a caller needs them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from efile_tui.store.journal_base import JournalFiles
+from efile_tui.store.journal_entry import FINAL_STATES, OUTCOME_UNKNOWN, JournalEntry
+from efile_tui.store.journal_rows import (
+    DISMISSED,
+    EXPIRED,
+    FINAL_AT,
+    PROFILE,
+    STATE,
+    SUBMITTED,
+    TASK_ID,
+)
+
+
+class JournalReads(JournalFiles):
+    """The journal's read methods (see :class:`efile_tui.store.journal.Journal`)."""
+
+    def refresh(self) -> list[JournalEntry]:
+        """Entries changed by other writers (processes, hosts) since the last call."""
+        with self._lock:
+            self._sync()
+            changed, self._others = self._others, set[int]()
+            state = self._state
+            return [state.entry(lid) for lid in sorted(changed) if state.visible(lid)]
+
+    def get(self, task_id: str) -> JournalEntry | None:
+        """The entry for one task id (dismissed or not), or None."""
+        return next(iter(self.get_many([task_id])), None)
+
+    def get_local(self, local_id: int) -> JournalEntry | None:
+        """The entry with this local id (entries without a task id have only this), or None."""
+        return next(iter(self.get_many(local_ids=[local_id])), None)
+
+    def get_many(
+        self, task_ids: Iterable[str] = (), local_ids: Iterable[int] = ()
+    ) -> list[JournalEntry]:
+        """The entries for these task ids and local ids (unknown keys are left out)."""
+        with self._lock:
+            state = self._state
+            found = [state.find(str(k)) for k in task_ids] + [state.find(int(k)) for k in local_ids]
+            return [state.entry(row[0]) for row in found if row is not None]
+
+    def entries(
+        self,
+        *,
+        profile: str | None = None,
+        hide_finished_older_than: float | None = None,
+        include_dismissed: bool = False,
+    ) -> list[JournalEntry]:
+        """All entries not dismissed (or all, with ``include_dismissed``), newest first.
+
+        With ``profile``, only that profile's. With ``hide_finished_older_than``, finished
+        entries (final, or expired on the server) that ended (or, without an end time, were
+        submitted) more than that many seconds ago are left out.
+        """
+        keep = self._keep(profile, hide_finished_older_than, include_dismissed)
+        with self._lock:
+            return self._state.select(keep)
+
+    def entry_ids(
+        self,
+        *,
+        profile: str | None = None,
+        hide_finished_older_than: float | None = None,
+        include_dismissed: bool = False,
+    ) -> list[int]:
+        """The local ids of what :meth:`entries` returns, in its order: to read a large
+        journal's entries a part at a time (:meth:`get_many`), never all of them at once."""
+        keep = self._keep(profile, hide_finished_older_than, include_dismissed)
+        with self._lock:
+            return self._state.select_ids(keep)
+
+    def _keep(
+        self, profile: str | None, hide_finished_older_than: float | None, include_dismissed: bool
+    ) -> Callable[[list[Any]], bool]:
+        cutoff = (
+            None if hide_finished_older_than is None else self._clock() - hide_finished_older_than
+        )
+
+        def keep(row: list[Any]) -> bool:
+            if row[DISMISSED] is not None and not include_dismissed:
+                return False
+            if profile is not None and row[PROFILE] != profile:
+                return False
+            if cutoff is not None and (row[EXPIRED] or row[STATE] in FINAL_STATES):
+                return (row[FINAL_AT] or row[SUBMITTED]) >= cutoff
+            return True
+
+        return keep
+
+    def pollable_ids(self, profile: str | None = None) -> list[str]:
+        """Task ids neither final, expired nor dismissed, newest first: what to poll."""
+        with self._lock:
+            rows = self._state.rows
+            return [
+                rows[lid][TASK_ID]
+                for lid in self._state.select_ids(
+                    lambda row: (
+                        row[TASK_ID] is not None
+                        and not row[EXPIRED]
+                        and row[DISMISSED] is None
+                        and row[STATE] not in FINAL_STATES
+                        and (profile is None or row[PROFILE] == profile)
+                    )
+                )
+            ]
+
+    def unknown_outcomes(self, profile: str | None = None) -> list[JournalEntry]:
+        """Items sent whose answer was lost (no task id), not yet dismissed: to be checked."""
+        with self._lock:
+            return self._state.select(
+                lambda row: (
+                    row[TASK_ID] is None
+                    and row[STATE] == OUTCOME_UNKNOWN
+                    and row[DISMISSED] is None
+                    and (profile is None or row[PROFILE] == profile)
+                )
+            )
