@@ -33,6 +33,8 @@ if str(ROOT) not in sys.path:
 from efile_tui.sim.config import SimConfig  # noqa: E402
 from efile_tui.sim.server import SimServer  # noqa: E402
 
+LOAD_AT_START = os.getloadavg()[0]  # the machine's load when the benchmark started
+
 HEADER = """# Benchmark results
 
 Each figure is measured next to the baseline a competent engineer would write (a plain
@@ -55,6 +57,8 @@ class Figure:
     baseline: float | None = None
     target: str = ""
     met: bool | None = None
+    runs: list[float] | None = None  # every round of the value, to show its noise
+    base_runs: list[float] | None = None  # … and of the baseline
 
     @property
     def ratio(self) -> float | None:
@@ -91,12 +95,22 @@ def table(figures: list[Figure]) -> str:
         ratio = f.ratio
         ratio_text = "–" if ratio is None else f"{fmt(ratio)}×"
         met = "–" if f.met is None else ("yes" if f.met else "**no**")
-        baseline = "–" if f.baseline is None else f"{fmt(f.baseline)} {f.unit}"
+        value = f"{fmt(f.value)}{spread(f.runs)} {f.unit}"
+        baseline = "–" if f.baseline is None else f"{fmt(f.baseline)}{spread(f.base_runs)} {f.unit}"
         lines.append(
-            f"| {f.name} | {fmt(f.value)} {f.unit} | {baseline} | {ratio_text} "
-            f"| {f.target or '–'} | {met} |"
+            f"| {f.name} | {value} | {baseline} | {ratio_text} | {f.target or '–'} | {met} |"
         )
+    if any(f.runs or f.base_runs for f in figures):
+        lines.append("")
+        lines.append("Where a cell shows a range, it is the median (min–max) over the rounds.")
     return "\n".join(lines)
+
+
+def spread(runs: list[float] | None) -> str:
+    """`` (min–max)`` of several rounds, or nothing for fewer than two."""
+    if not runs or len(runs) < 2:
+        return ""
+    return f" ({fmt(min(runs))}–{fmt(max(runs))})"
 
 
 def machine() -> str:
@@ -119,7 +133,9 @@ def write_section(
 def write_text_section(key: str, title: str, command: str, text: str) -> str:
     """Print ``text`` under a dated heading and put it into ``RESULTS.md`` under ``key``."""
     today = datetime.date.today().isoformat()
-    body = f"## {title}\n\nMeasured {today} on {machine()} with `{command}`.\n\n{text}"
+    now = os.getloadavg()[0]
+    load = f"Load average (1 min) {LOAD_AT_START:.1f} when it started, {now:.1f} at the end."
+    body = f"## {title}\n\nMeasured {today} on {machine()} with `{command}`. {load}\n\n{text}"
     print(body)
     start, end = f"<!-- bench:{key} -->", f"<!-- /bench:{key} -->"
     block = f"{start}\n{body}{end}"

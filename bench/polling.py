@@ -228,7 +228,14 @@ async def run(url: str, token: str, root: Path, state: Path) -> list[Figure]:
                 req_met,
             ),
             Figure(f"bytes per cycle vs {label}", nbytes, "KiB", med(base, "bytes") / 1024),
-            Figure(f"wall time per cycle vs {label}", ms, "ms", med(base, "seconds") * 1000),
+            Figure(
+                f"wall time per cycle vs {label}",
+                ms,
+                "ms",
+                med(base, "seconds") * 1000,
+                runs=[c.seconds * 1000 for c in ours],
+                base_runs=[c.seconds * 1000 for c in base],
+            ),
         ]
     figures.append(
         Figure(

@@ -324,6 +324,8 @@ def main() -> None:
                 hello_time,
                 f"≤ {FRAME_TARGET} s" if not count else "",
                 common.median(frames[count]) <= FRAME_TARGET if not count else None,
+                runs=frames[count],
+                base_runs=base,
             )
         )
         target = ABOVE_EMPTY.get(count)
@@ -335,6 +337,8 @@ def main() -> None:
                 empty,
                 f"≤ {target} s above empty" if target else "",
                 rows_time - empty <= target if target else None,
+                runs=shown[count],
+                base_runs=shown[0],
             )
         )
         if count:
@@ -346,17 +350,21 @@ def main() -> None:
                     empty,
                 )
             )
-        peak = max(memory[count])
-        figures.append(
-            Figure(
-                f"TUI peak RSS, {count:,} tasks",
-                peak,
-                "MB",
-                None,
-                "≤ 200 MB" if count == 100_000 else "",
-                peak <= 200 if count == 100_000 else None,
+        # The first start finds the journal as journal_fill.py wrote it (writer files) and
+        # compacts it into a snapshot; the later ones read that snapshot.
+        kinds = [("first start", memory[count][:1]), ("later starts", memory[count][1:])]
+        for kind, peaks in kinds if count else [("", memory[count])]:
+            peak = max(peaks)
+            figures.append(
+                Figure(
+                    f"TUI peak RSS, {count:,} tasks" + (f", {kind}" if kind else ""),
+                    peak,
+                    "MB",
+                    None,
+                    "≤ 200 MB" if count == 100_000 else "",
+                    peak <= 200 if count == 100_000 else None,
+                )
             )
-        )
     notes.append(
         f"TUI rows: median of {TUI_RUNS} spawns of the real `efile-tui` in a {COLS}x{ROWS} "
         "pseudo-terminal against the simulator (41 files in home), with `EFILE_TUI_STATE_DIR` "
@@ -365,8 +373,10 @@ def main() -> None:
         "task's id is on screen (rows painted; for 0 tasks `0 of 0 tasks`), and until the "
         "info line says every task is loaded and sorted. Baseline of the rows figures: the "
         "same with the empty journal; of the first-frame figures: a minimal Textual app "
-        "(one `Static`). Peak RSS is the process's VmHWM once everything is shown (max over "
-        "runs). Runs (s): "
+        "(one `Static`). Peak RSS is the process's VmHWM once everything is shown: for the "
+        "first start, which finds the journal as `journal_fill.py` wrote it (writer files "
+        "only) and compacts it into a snapshot, and the most of the later starts, which read "
+        "that snapshot. Runs (s): "
         + "; ".join(
             f"{n:,}: first frame {', '.join(f'{t:.2f}' for t in frames[n])}, rows "
             f"{', '.join(f'{t:.2f}' for t in shown[n])}"
