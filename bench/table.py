@@ -140,6 +140,8 @@ async def efile_tui(journal: Path, count: int) -> dict[str, Any]:
     """The real app over the journal."""
     from efile_tui.api.client import EfileClient
     from efile_tui.core.operations import Context
+    from efile_tui.core.query import TaskQuery
+    from efile_tui.core.query_text import parse_query
     from efile_tui.core.taskrow import Batch, bulk_load
     from efile_tui.store.audit import AuditLog
     from efile_tui.store.journal import Journal
@@ -177,11 +179,11 @@ async def efile_tui(journal: Path, count: int) -> dict[str, Any]:
             filter_ms, clear_ms = [], []
             for _ in range(5):
                 t1 = time.perf_counter()
-                pane.set_filter(text=needle(count))
+                pane.set_filter(parse_query(needle(count)))
                 await until(lambda: table.row_count == count // 100, "filtered")
                 filter_ms.append(await painted(app) - t1)
                 t1 = time.perf_counter()
-                pane.set_filter(text="")
+                pane.set_filter(TaskQuery())
                 await until(lambda: table.row_count == count, "unfiltered")
                 clear_ms.append(await painted(app) - t1)
             out["filter"], out["clear"] = filter_ms, clear_ms

@@ -20,7 +20,6 @@ from efile_tui.api.errors import (
     ServiceUnreachable,
     SettingError,
 )
-from efile_tui.config import check_profile_name
 from efile_tui.core.text import clean, json_dumps
 from efile_tui.core.validate import InputError, text_problem
 
@@ -229,6 +228,8 @@ def input_error(exc: InputError) -> CliError:
 
 def profile_name(name: str) -> str:
     """A profile name from the command line, checked; a bad one is a usage error (exit 2)."""
+    from efile_tui.config import check_profile_name  # not at import: --version stays quick
+
     try:
         return check_profile_name(name)
     except ValueError as exc:

@@ -26,12 +26,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from efile_tui.store.fs import GONE, create_exclusive, open_private, read_from, unwritable
+from efile_tui.store.fs import GONE, create_exclusive, open_private, unwritable
 
 SUFFIX = ".log"
 _NAME = re.compile(r"^(\d{7,})\.log$")
 IDLE_FOREVER = 30 * 86400.0  # a file from another host untouched this long has no writer
 PARSE_SLICE = 2000  # lines parsed by one json.loads call
+READ_BLOCK = 1 << 18  # bytes read at a time
 
 
 def file_number(name: str) -> int | None:
@@ -196,13 +197,25 @@ class FileRead:
 def read_lines(path: Path, offset: int) -> FileRead:
     """Whole lines of ``path`` from ``offset``; raises OSError (ENOENT/ESTALE: file gone)."""
     fd = open_private(path, os.O_RDONLY)
+    lines: list[bytes] = []
+    pending: list[bytes] = []  # the line being read, not yet ended
+    at = offset
     try:
-        data = read_from(fd, offset)
+        # A block at a time, so a large file is never held whole beside its lines; until
+        # a read brings nothing (not to st_size: a network filesystem may report a stale one).
+        while block := os.pread(fd, READ_BLOCK, at):
+            at += len(block)
+            parts = block.split(b"\n")
+            if len(parts) > 1:
+                pending.append(parts[0])
+                lines.append(b"".join(pending))
+                lines += parts[1:-1]
+                pending = []
+            pending.append(parts[-1])
     finally:
         os.close(fd)
-    end = data.rfind(b"\n") + 1
-    result = FileRead(offset=offset + end, torn=end < len(data))
-    lines = data[:end].split(b"\n")[:-1]
+    rest = sum(map(len, pending))
+    result = FileRead(offset=at - rest, torn=rest > 0)
     if offset == 0 and lines:
         try:
             head = json.loads(lines[0])

@@ -95,10 +95,8 @@ class JournalFiles:
             if legacy.is_file() or files.should_compact(
                 self.path, files.list_folder(self.path), loaded
             ):
-                del loaded  # compacting reads everything again: not held twice meanwhile
-                self._compact(legacy)
-            else:
-                self._data = loaded
+                loaded = self._compact(legacy, loaded)
+            self._data = loaded
             self.problems += self._loaded.problems
             self._loaded.problems = []
 
@@ -113,13 +111,15 @@ class JournalFiles:
     def _loaded(self, value: files.Loaded) -> None:
         self._data = value
 
-    def _compact(self, legacy: Path) -> None:
+    def _compact(self, legacy: Path, loaded: files.Loaded) -> files.Loaded:
         """Import an old journal and fold gone writers' files into a snapshot (best effort:
-        a read-only folder or another process compacting leaves things as they are)."""
+        a read-only folder or another process compacting leaves things as they are); the
+        journal as it is then. ``loaded``: what was just read, written as the snapshot
+        when nothing changed since (not read again)."""
         try:
             if legacy.is_file():
                 self.problems += migrate_legacy(self.path, legacy, block=BLOCK)
-            compacted = files.compact(self.path, keep=set())
+            compacted = files.compact(self.path, keep=set(), loaded=loaded)
         except StateFileError as exc:
             self.problems.append(str(exc))
             compacted = None
@@ -127,7 +127,9 @@ class JournalFiles:
             if exc.errno not in GONE:
                 self.problems.append(f"the task journal {self.path} was not compacted: {exc}")
             compacted = None
-        self._loaded = compacted if compacted is not None else files.load(self.path)
+        if compacted is not None:
+            return compacted
+        return loaded if files.is_current(self.path, loaded) else files.load(self.path)
 
     def close(self) -> None:
         """Close the journal; it can no longer be used."""

@@ -47,7 +47,7 @@ LOCK_STALE = 300.0  # a compaction lock older than this was left by a dead proce
 _HALF_WRITTEN_GRACE = 120.0  # an incomplete snapshot younger than this may still be written
 COMPACT_FILES = 8  # compact when this many files of gone writers are waiting
 COMPACT_BYTES = 4 << 20  # … or this many bytes not covered by a snapshot
-PARSE_BYTES = 1 << 20  # bytes of a writer file parsed at a time, about
+PARSE_BYTES = 1 << 18  # bytes of a writer file parsed at a time, about
 
 
 @dataclass
@@ -303,16 +303,35 @@ def release_lock(folder: Path) -> None:
         os.unlink(folder / LOCK)
 
 
-def compact(folder: Path, *, keep: set[str]) -> Loaded | None:
+def is_current(folder: Path, loaded: Loaded) -> bool:
+    """True when the folder holds just what ``loaded`` read: no newer snapshot, and every
+    writer file as long as it was read (nothing added or appended since)."""
+    listing = list_folder(folder)
+    if max(listing.snapshots, default=0) != loaded.generation:
+        return False
+    for name in listing.files.values():
+        try:
+            size = os.stat(folder / name).st_size
+        except OSError:
+            return False
+        if loaded.offsets.get(name) != size:
+            return False
+    return True
+
+
+def compact(folder: Path, *, keep: set[str], loaded: Loaded | None = None) -> Loaded | None:
     """Fold everything into a new snapshot and drop what it made redundant.
 
-    ``keep``: file names never removed (this process's own). Returns what was loaded (the
-    journal as of the snapshot), or None when another process is compacting.
+    ``keep``: file names never removed (this process's own). ``loaded``: what the caller
+    just read, used as it is when nothing changed since (a large journal is not read
+    twice). Returns what was loaded (the journal as of the snapshot), or None when another
+    process is compacting.
     """
     if not take_lock(folder):
         return None
     try:
-        loaded = load(folder)
+        if loaded is None or not is_current(folder, loaded):
+            loaded = load(folder)
         listing = list_folder(folder)
         generation = write_snapshot(folder, loaded)
         for name in listing.files.values():

@@ -103,3 +103,103 @@ def test_a_writers_own_order_wins_when_its_clock_went_back(tmp_path: Path) -> No
         journal.set_label(ids, "second")
     with Journal(path) as journal:
         assert [e.label for e in journal.entries()] == ["second"]
+
+
+def test_a_large_journal_is_read_without_holding_its_files_whole(tmp_path: Path) -> None:
+    """Reading 20,000 entries costs their rows and a slice more: the snapshot is never held
+    whole (as bytes, text or parsed rows), and no entry is kept besides its row."""
+    import tracemalloc
+
+    path = tmp_path / "journal"
+    count = 20_000
+    with Journal(path) as journal:
+        for start in range(0, count, 200):
+            batch = [SubmitItem(f"/public/home/u/run-{i:06d}") for i in range(start, start + 200)]
+            ids = journal.begin_submit(Operation.DELETE, batch, profile="prod", region="r1")
+            journal.finish_submit(
+                ids,
+                [
+                    SubmitOutcome(item, task=Task(f"{i:032d}", status=TaskStatus.PROCESSING))
+                    for i, item in enumerate(batch, start)
+                ],
+            )
+    size = sum(f.stat().st_size for f in path.iterdir())
+    for kind in ("writer files", "snapshot"):
+        tracemalloc.start()
+        try:
+            loaded = files.load(path)
+            held, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        assert len(loaded.state.rows) == count, kind
+        assert held < count * 900, (kind, held)  # about 700 bytes a row
+        if kind == "snapshot":  # never held whole, as bytes or text
+            assert peak - held < size / 3, (kind, peak - held, size)
+        del loaded
+        if kind == "writer files":
+            assert files.compact(path, keep=set()) is not None
+    with Journal(path) as journal:
+        journal.load()
+        tracemalloc.start()
+        try:
+            assert len(journal.entries()) == count
+            kept, _peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+    assert kept < 1 << 20, kept  # the entries made were not kept besides the rows
+
+
+def _reads(monkeypatch: pytest.MonkeyPatch, after_first: object = None) -> list[Path]:
+    """Record every full read of a journal folder; ``after_first`` runs after the first."""
+    calls: list[Path] = []
+    real = files.load
+
+    def load(folder: Path) -> files.Loaded:
+        loaded = real(folder)
+        calls.append(folder)
+        if len(calls) == 1 and callable(after_first):
+            after_first()
+        return loaded
+
+    monkeypatch.setattr(files, "load", load)
+    return calls
+
+
+def test_a_journal_due_for_compaction_is_read_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Compacting on open writes what was just read: 100,000 tasks are not read twice."""
+    path = tmp_path / "journal"
+    before = _fill(path, [f"/p/{i}" for i in range(300)])
+    monkeypatch.setattr(files, "COMPACT_BYTES", 1)
+    reads = _reads(monkeypatch)
+    with Journal(path) as journal:
+        assert sorted(tuple(e) for e in journal.entries()) == before
+    assert reads == [path]
+    assert files.list_folder(path).snapshots
+    monkeypatch.setattr(files, "COMPACT_BYTES", 4 << 20)
+    with Journal(path) as journal:
+        assert sorted(tuple(e) for e in journal.entries()) == before
+
+
+def test_a_record_written_between_reading_and_compacting_is_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another process appends after this one read the folder: it is read again before the
+    snapshot is written, so the snapshot holds that record too."""
+    path = tmp_path / "journal"
+    _fill(path, [f"/p/{i}" for i in range(30)])
+    monkeypatch.setattr(files, "COMPACT_BYTES", 1)
+
+    def another_writer() -> None:
+        with Journal(path, defer=True) as other:
+            other.add_ids(["late-1"], profile=None, region=None)
+
+    reads = _reads(monkeypatch, another_writer)
+    with Journal(path) as journal:
+        assert "late-1" in {e.task_id for e in journal.entries()}
+    assert len(reads) >= 2  # read again under the compaction lock
+    for name in files.list_folder(path).files.values():
+        (path / name).unlink()  # the snapshot alone must hold everything
+    with Journal(path) as journal:
+        assert "late-1" in {e.task_id for e in journal.entries()}
