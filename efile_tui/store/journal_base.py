@@ -47,6 +47,14 @@ def _split_keys(keys: Iterable[str | int]) -> tuple[list[int], list[str]]:
     return list(dict.fromkeys(local_ids)), list(dict.fromkeys(task_ids))
 
 
+def _fingerprint(row: list[Any]) -> int:
+    """A number that changes when any value of the row does (in practice: a 64-bit hash)."""
+    try:
+        return hash(tuple(row))
+    except TypeError:  # a value that cannot be hashed (a malformed record): compare as text
+        return hash(repr(row))
+
+
 def _line(event: Event) -> bytes:
     return json.dumps(event, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
 
@@ -172,10 +180,13 @@ class JournalFiles:
         self._others |= self._state.apply_streams(streams)
 
     def _reload(self) -> None:
-        before = {lid: list(row) for lid, row in self._state.rows.items()}
-        self._loaded = files.load(self.path)
-        after = self._loaded.state.rows
-        self._others |= {lid for lid, row in after.items() if before.get(lid) != row}
+        """Read the journal again (another process compacted it); note what changed. Only a
+        fingerprint of each row is kept meanwhile: 100,000 entries are not held twice."""
+        before = {lid: _fingerprint(row) for lid, row in self._state.rows.items()}
+        self._data = None  # let the old rows go before the new ones are read
+        self._data = files.load(self.path)
+        after = self._data.state.rows
+        self._others |= {lid for lid, row in after.items() if before.get(lid) != _fingerprint(row)}
 
     def _write(self, events: list[Event]) -> list[int]:
         """Append events to this process's file (fsync-ed), then apply them here."""

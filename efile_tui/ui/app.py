@@ -13,6 +13,7 @@ import contextlib
 import os
 import signal
 import subprocess
+import sys
 import threading
 from collections.abc import Iterable, Sequence
 
@@ -45,6 +46,8 @@ from efile_tui.ui.modals.notifications import NotesKeeper
 from efile_tui.ui.screens.main import MainScreen
 from efile_tui.ui.themes import THEMES
 from efile_tui.ui.widgets.task_pane import TaskPane
+
+UI_SWITCH_INTERVAL = 0.001  # seconds; see EfileApp.on_mount
 
 
 class EfileApp(NotesKeeper, App[int]):
@@ -84,6 +87,7 @@ class EfileApp(NotesKeeper, App[int]):
         self._tty_fds: list[int] = []
         self.hangup_reason: str | None = None  # why the app was ended by a hang-up
         self.copied: list[str] = []  # what was copied, for tests and the fallback screen
+        self.switch_interval_before = sys.getswitchinterval()  # given back on unmount
 
     def notify(
         self,
@@ -101,6 +105,12 @@ class EfileApp(NotesKeeper, App[int]):
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     def on_mount(self) -> None:
+        # Worker threads (reading the journal, sorting 100,000 rows) share the interpreter
+        # with the UI thread. By default a thread that gave the interpreter up (any system
+        # call) may wait 5 ms to get it back, and those waits added up to 200 ms without an
+        # answer to a key while a large journal loaded; at 1 ms they stay under 100 ms.
+        self.switch_interval_before = sys.getswitchinterval()
+        sys.setswitchinterval(UI_SWITCH_INTERVAL)
         for theme in THEMES:
             self.register_theme(theme)
         # 16 colours (TERM=xterm, PuTTY's default): the terminal's own palette, so the
@@ -132,6 +142,9 @@ class EfileApp(NotesKeeper, App[int]):
             self.notify(problem, severity="warning", timeout=30, markup=False)
 
     # -- login -------------------------------------------------------------------------
+
+    def on_unmount(self) -> None:
+        sys.setswitchinterval(self.switch_interval_before)
 
     def on_login_needed(self, message: LoginNeeded) -> None:
         """A poll found the token refused: ask for a new login."""

@@ -87,6 +87,21 @@ async def test_delete_submission_adds_row_and_polling_stops_when_final(
     assert audit.finished_asked == []  # …and never once its end was known
 
 
+async def test_the_ui_thread_gets_the_interpreter_back_quickly_while_it_runs(
+    server: SimServer, tmp_path: Path
+) -> None:
+    """While the app runs, a thread that gives the interpreter up waits at most 1 ms to get
+    it back (worker threads reading or sorting 100,000 rows then cannot hold keys up for
+    long); the process's own setting comes back when the app ends."""
+    import sys
+
+    before = sys.getswitchinterval()
+    app = build_app(server.url, server.token, tmp_path)
+    async with app.run_test(size=(120, 40)):
+        assert sys.getswitchinterval() == pytest.approx(0.001)
+    assert sys.getswitchinterval() == before
+
+
 async def test_protected_path_refused_and_cancel_does_nothing(
     server: SimServer, tmp_path: Path
 ) -> None:

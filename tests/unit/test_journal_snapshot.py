@@ -203,3 +203,19 @@ def test_a_record_written_between_reading_and_compacting_is_kept(
         (path / name).unlink()  # the snapshot alone must hold everything
     with Journal(path) as journal:
         assert "late-1" in {e.task_id for e in journal.entries()}
+
+
+def test_after_another_process_compacts_only_what_changed_is_news(tmp_path: Path) -> None:
+    """A reader whose journal was compacted under it reads it again and reports exactly the
+    entries that changed meanwhile (it keeps fingerprints, not a second copy of the rows)."""
+    path = tmp_path / "journal"
+    _fill(path, [f"/p/{i}" for i in range(40)])
+    with Journal(path) as reader, Journal(path) as other:
+        reader.load()
+        other.set_label(["t3", "t7"], "checked")
+        other.add_ids(["t-new"], profile=None, region=None)
+        assert files.compact(path, keep=set()) is not None  # reader's view is now stale
+        news = reader.refresh()
+        assert sorted(e.task_id or "" for e in news) == ["t-new", "t3", "t7"]
+        assert {e.label for e in news if e.task_id in ("t3", "t7")} == {"checked"}
+        assert reader.refresh() == []
