@@ -94,14 +94,6 @@ async def until(predicate: Callable[[], Any], what: str) -> None:
         await asyncio.sleep(0.002)
 
 
-def peak_mb() -> float:
-    """This process's peak resident memory (VmHWM), in MB."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return common.peak_rss_mb()
-
-
 def rows_of(journal: Path) -> list[Any]:
     """The table rows made from a journal (what every contender shows)."""
     from efile_tui.core.taskrow import TaskRow, bulk_load
@@ -213,7 +205,7 @@ async def efile_tui(journal: Path, count: int) -> dict[str, Any]:
                 sort_stall.append(stalls.stop())
                 del before
             out["sort"], out["sort_stall"] = sort_s, sort_stall
-            out["peak_mb"] = peak_mb()
+            out["peak_mb"] = common.peak_rss_mb()
         await ctx.client.aclose()
     return out
 
@@ -303,7 +295,7 @@ async def baseline(journal: Path, count: int) -> dict[str, Any]:
             sort_s.append(await painted(app) - t1)
             sort_stall.append(stalls.stop())
         out["sort"], out["sort_stall"] = sort_s, sort_stall
-        out["peak_mb"] = peak_mb()
+        out["peak_mb"] = common.peak_rss_mb()
     return out
 
 
@@ -363,7 +355,7 @@ async def floor(journal: Path, count: int) -> dict[str, Any]:
             apply_paint_ms.append(await painted(app) - t1)
             apply_ms.append(t2 - t1)
         out["poll_apply"], out["poll_paint"] = apply_ms, apply_paint_ms
-        out["peak_mb"] = peak_mb()
+        out["peak_mb"] = common.peak_rss_mb()
     return out
 
 
