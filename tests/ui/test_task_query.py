@@ -91,6 +91,21 @@ async def test_typed_query_shows_exactly_the_matching_rows(
         await wait_until(pilot, lambda: shown(app) == NAMES, what="filter cleared")
 
 
+async def test_esc_on_the_table_clears_an_applied_filter_and_keeps_the_marks(
+    sim: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with app_with_rows(sim, monkeypatch) as (app, pilot):
+        await pilot.press("slash", *"label:run-*", "enter")  # applied, the box closed
+        await wait_until(pilot, lambda: len(shown(app)) == 3, what="filtered rows")
+        assert app.focused is app.main.table
+        await pilot.press("space")
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: shown(app) == NAMES, what="filter cleared by esc")
+        assert len(app.main.view.marks) == 1  # the mark made under the filter stays
+        info = str(app.main.query_one("#task-info").render())
+        assert f"{len(NAMES)} of {len(NAMES)} tasks" in info and "1 marked" in info
+
+
 async def test_status_and_op_keys_use_the_command_line_names(
     sim: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:

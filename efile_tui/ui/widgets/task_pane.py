@@ -45,6 +45,7 @@ class TaskPane(Vertical):
         Binding("slash", "filter", "Filter"),
         Binding("f", "cycle_status", "Status filter"),
         Binding("o", "cycle_operation", "Op filter", show=False),
+        Binding("escape", "clear_filter", "Clear filter", show=False),
     ]
 
     def __init__(self, view: TaskView, *, id: str | None = None) -> None:
@@ -122,10 +123,11 @@ class TaskPane(Vertical):
             self.remove_class("-filtering")
             self.table.focus()
 
-    def key_escape(self) -> None:
+    def action_clear_filter(self) -> None:
+        """Show every task again (from the filter box, or after it was closed); marks stay."""
+        self.filter_problem = ""
+        self.set_filter(TaskQuery())
         if self.has_class("-filtering"):
-            self.filter_problem = ""
-            self.set_filter(TaskQuery())
             self.remove_class("-filtering")
             self.table.focus()
 
