@@ -35,8 +35,8 @@ EXTRA: dict[str, list[tuple[str, str]]] = {
 def _rows(bindings: Iterable[BindingType]) -> list[tuple[str, str]]:
     rows: list[tuple[str, str]] = []
     for b in bindings:
-        if not isinstance(b, Binding) or b.action.startswith("app.command"):
-            continue
+        if not isinstance(b, Binding) or b.action.startswith("app.command") or not b.description:
+            continue  # no description: a field's own enter/esc (see FIELD_KEYS)
         keys = [key_label(k.strip()) for k in b.key.split(",")]
         rows.append(("/".join(dict.fromkeys(keys)), b.description or b.action))
     return rows
@@ -71,6 +71,22 @@ def readme_table() -> str:
     return "\n".join(lines)
 
 
+def field_has_focus(pane: Widget) -> bool:
+    """True when an input field inside ``pane`` has the focus."""
+    field = pane.screen.focused
+    return isinstance(field, Input) and pane in field.ancestors
+
+
+# Enter and Esc in a pane's field (filter box, path bar), as priority bindings: they run
+# as the key arrives, so the focus is back on the table before the keys typed after them
+# are handed on (a burst such as "label:x⏎ ␣" marks a row instead of typing into the field).
+# The pane enables them only while one of its fields has the focus (``check_action``).
+FIELD_KEYS = [
+    Binding("enter", "field_enter", show=False, priority=True),
+    Binding("escape", "field_escape", show=False, priority=True),
+]
+
+
 def keep_typeahead(
     pane: Widget, event: events.Key, openers: Mapping[str, Callable[[], None]]
 ) -> None:
@@ -83,7 +99,7 @@ def keep_typeahead(
     field has focus are typed into it.
     """
     field = pane.screen.focused
-    in_field = isinstance(field, Input) and pane in field.ancestors
+    in_field = field_has_focus(pane)
     if not in_field and event.key in openers:
         openers[event.key]()
     elif in_field and event.is_printable and event.character is not None:

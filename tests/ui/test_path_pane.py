@@ -405,6 +405,30 @@ async def test_keys_typed_right_after_slash_go_to_the_filter() -> None:
         assert "sort: name ↑" in info(pane)
 
 
+async def test_keys_typed_right_after_enter_or_esc_in_the_filter_reach_the_table() -> None:
+    """Keys queued behind the Enter (or Esc) that closes the filter go to the listing: the
+    space marks the row under the cursor instead of being typed into the field."""
+    app = PaneApp()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        pane = app.pane
+        field = pane.query_one("#path-filter", Input)
+        await pilot.press("slash")
+        assert field.has_focus
+        for key, char in [("escape", "\x1b"), ("down", None), ("space", " ")]:
+            app.post_message(events.Key(key, char))  # all queued before any is handled
+        await pilot.pause()
+        assert len(pane.marked_paths) == 1
+        assert field.value == ""
+        await pilot.press("slash")
+        assert field.has_focus
+        for key, char in [("enter", "\r"), ("space", " ")]:
+            app.post_message(events.Key(key, char))
+        await pilot.pause()
+        assert len(pane.marked_paths) == 2  # space marks and moves on: the next row
+        assert field.value == "" and not field.display
+
+
 async def test_path_bar_jump_and_invalid_input() -> None:
     app = PaneApp()
     async with app.run_test(size=(120, 40)) as pilot:

@@ -106,6 +106,28 @@ async def test_esc_on_the_table_clears_an_applied_filter_and_keeps_the_marks(
         assert f"{len(NAMES)} of {len(NAMES)} tasks" in info and "1 marked" in info
 
 
+async def test_keys_typed_right_after_enter_or_esc_in_the_filter_reach_the_table(
+    sim: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A burst (fast typing, a paste, tmux) already queued when Enter or Esc closes the
+    filter box goes to the table: the space marks a row, it is not typed into the filter."""
+    from textual import events
+
+    async with app_with_rows(sim, monkeypatch) as (app, pilot):
+        await pilot.press("slash", *"label:run-*")
+        for key, char in [("enter", "\r"), ("space", " ")]:  # queued before either is handled
+            app.post_message(events.Key(key, char))
+        await wait_until(pilot, lambda: len(app.main.view.marks) == 1, what="a row marked")
+        assert len(shown(app)) == 3
+        assert app.focused is app.main.table
+        await pilot.press("slash")
+        for key, char in [("escape", "\x1b"), ("space", " ")]:
+            app.post_message(events.Key(key, char))
+        await wait_until(pilot, lambda: shown(app) == NAMES, what="filter cleared")
+        assert app.focused is app.main.table
+        assert len(app.main.view.marks) == 2  # space marks and moves on: the next row
+
+
 async def test_status_and_op_keys_use_the_command_line_names(
     sim: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:

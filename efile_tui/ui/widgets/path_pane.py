@@ -39,7 +39,7 @@ from efile_tui.core.paging import (
 from efile_tui.core.text import clean
 from efile_tui.core.validate import normalise_path, path_problem
 from efile_tui.ui.format import error_text
-from efile_tui.ui.keys import keep_typeahead
+from efile_tui.ui.keys import FIELD_KEYS, field_has_focus, keep_typeahead
 from efile_tui.ui.messages import (
     MarksCleared,
     PageWanted,
@@ -86,6 +86,7 @@ class PathPane(MarkingPane):
         Binding("C", "copy_marked", "Copy…", id="path.copy"),
         Binding("M", "move_marked", "Move…", id="path.move"),
         Binding("y", "yank_path", "Copy path", show=False, id="path.yank"),
+        *FIELD_KEYS,
     ]
 
     def __init__(self, home: str, *, id: str | None = None) -> None:
@@ -361,14 +362,32 @@ class PathPane(MarkingPane):
         if event.value.strip() != self.paging.query.path:
             self.set_bar(None, None)
 
-    @on(Input.Submitted, "#path-filter")
-    def _apply_filter(self, event: Input.Submitted) -> None:
-        event.stop()
-        keyword = event.value.strip() or None
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        focused = self.screen.focused
+        if action == "field_enter":  # the path bar's Enter stays its own (see _jump)
+            return field_has_focus(self) and focused is not None and focused.id == "path-filter"
+        if action == "field_escape":
+            return field_has_focus(self)
+        return True
+
+    def action_field_enter(self) -> None:
+        """Enter in the filter box: list the folder with that keyword."""
+        keyword = self.query_one("#path-filter", Input).value.strip() or None
         self.hide_filter()
-        self.table.focus()
+        self.screen.set_focus(self.table)
         if keyword != self.paging.query.keyword:
             self.relist(replace(self.paging.query, keyword=keyword))
+
+    @on(Input.Submitted, "#path-filter")
+    def _filter_submitted(self, event: Input.Submitted) -> None:
+        # Enter normally arrives through the priority binding; this is for one that came
+        # queued behind the ``/`` that opened the box.
+        event.stop()
+        self.action_field_enter()
+
+    def action_field_escape(self) -> None:
+        """Esc in the filter box or the path bar (see ``action_escape``)."""
+        self.action_escape()
 
     def action_escape(self) -> None:
         """Leave the filter (clearing it) or the path bar; elsewhere, clear all marks."""
@@ -388,4 +407,4 @@ class PathPane(MarkingPane):
             cleared = dict(self.marks)
             self.clear_marks()
             self.post_message(MarksCleared(cleared))
-        self.table.focus()
+        self.screen.set_focus(self.table)

@@ -16,7 +16,7 @@ from efile_tui.core.query_text import SYNTAX, parse_query, query_text
 from efile_tui.core.taskview import TaskView
 from efile_tui.core.text import clean
 from efile_tui.core.validate import InputError
-from efile_tui.ui.keys import keep_typeahead
+from efile_tui.ui.keys import FIELD_KEYS, field_has_focus, keep_typeahead
 from efile_tui.ui.widgets.task_table import TaskTable
 
 # The `f` key's steps, in the command line's --status names: all, running, needs a look
@@ -46,6 +46,7 @@ class TaskPane(Vertical):
         Binding("f", "cycle_status", "Status filter"),
         Binding("o", "cycle_operation", "Op filter", show=False),
         Binding("escape", "clear_filter", "Clear filter", show=False),
+        *FIELD_KEYS,
     ]
 
     def __init__(self, view: TaskView, *, id: str | None = None) -> None:
@@ -118,10 +119,25 @@ class TaskPane(Vertical):
         self.filter_problem = ""
         self.set_filter(query)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("field_enter", "field_escape"):
+            return field_has_focus(self)
+        return True
+
     def on_input_submitted(self, event: Input.Submitted) -> None:
+        # Enter normally arrives through the priority binding; this is for one that came
+        # queued behind the ``/`` that opened the box.
         if event.input.id == "task-filter":
-            self.remove_class("-filtering")
-            self.table.focus()
+            self.action_field_enter()
+
+    def action_field_enter(self) -> None:
+        """Close the filter box, keeping its filter (applied as it was typed)."""
+        self.remove_class("-filtering")
+        self.screen.set_focus(self.table)
+
+    def action_field_escape(self) -> None:
+        """Close the filter box and clear the filter."""
+        self.action_clear_filter()
 
     def action_clear_filter(self) -> None:
         """Show every task again (from the filter box, or after it was closed); marks stay."""
@@ -129,7 +145,7 @@ class TaskPane(Vertical):
         self.set_filter(TaskQuery())
         if self.has_class("-filtering"):
             self.remove_class("-filtering")
-            self.table.focus()
+            self.screen.set_focus(self.table)
 
     def action_cycle_status(self) -> None:
         """Cycle the status filter: all → running → fail/rejected/unknown → complete →
