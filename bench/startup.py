@@ -249,6 +249,9 @@ def main() -> None:
             scripts.append(("`efile-tui --version` (script beside python, no shim)", str(beside)))
     for label, script in scripts:
         value = common.median(wall_times([script, "--version"]))
+        if "shims" in script:  # pyenv's own start-up, and whatever that Python has installed
+            figures.append(Figure(label + " (a shim: not the code measured)", value, "s", bare))
+            continue
         figures.append(
             Figure(label, value, "s", bare, f"≤ {VERSION_TARGET} s", value <= VERSION_TARGET)
         )

@@ -40,7 +40,8 @@ class Poller:
     ``ids`` returns the ids to consider (default: the journal's unfinished tasks of the
     context's profile); ``on_report`` gets every completed poll; ``on_error`` gets a failed
     poll's exception and the delay before the next try — it may raise to end the loop
-    (the CLI does so for an authentication error).
+    (the CLI does so for an authentication error). With ``at_once=False`` the first poll
+    waits for :meth:`poll_now` (the TUI calls it once the journal's rows are on screen).
     """
 
     def __init__(
@@ -52,6 +53,7 @@ class Poller:
         on_report: ReportHandler | None = None,
         on_error: ErrorHandler | None = None,
         max_backoff: float = MAX_BACKOFF,
+        at_once: bool = True,
     ) -> None:
         self.ctx = ctx
         self.interval = max(MIN_INTERVAL, interval)
@@ -67,7 +69,7 @@ class Poller:
         self.finished: set[str] = set()  # ids answered with a final state: never asked again
         self._last_end: float | None = None
         self._auth_failed = False
-        self._now = True  # the first poll goes out at once
+        self._now = at_once  # the first poll goes out at once, or on poll_now()
         self._stopped = False
         self._wake = asyncio.Event()
 
@@ -111,10 +113,13 @@ class Poller:
         return self.interval
 
     @property
-    def next_due(self) -> float:
-        """``time.monotonic()`` at which the next poll is due."""
-        if self._now or self._last_end is None:
+    def next_due(self) -> float | None:
+        """``time.monotonic()`` at which the next poll is due (None: when poll_now() is
+        called, before the first poll of a poller made with ``at_once=False``)."""
+        if self._now:
             return time.monotonic()
+        if self._last_end is None:
+            return None
         return self._last_end + self.delay
 
     # -- the loop --------------------------------------------------------------------------
@@ -125,8 +130,9 @@ class Poller:
             if self.paused:
                 await self._sleep(None)
                 continue
-            wait = self.next_due - time.monotonic()
-            if wait > 0:
+            due = self.next_due
+            wait = None if due is None else due - time.monotonic()
+            if wait is None or wait > 0:
                 await self._sleep(wait)
                 continue  # woken or due: decide again (paused, interval changed, stopped)
             self._now = False

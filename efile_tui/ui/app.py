@@ -120,7 +120,7 @@ class EfileApp(NotesKeeper, App[int]):
         self.set_class(current() is ASCII, "-ascii")
         self._install_hangup_handlers()
         if self.local_state is not None:
-            self.open_journal(self.local_state[0])
+            self.call_after_refresh(self.open_journal, self.local_state[0])
         if self.ctx is not None:
             self.push_screen(MainScreen(self.ctx, **self._main_args))  # type: ignore[arg-type]
         else:

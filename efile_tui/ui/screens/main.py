@@ -99,7 +99,7 @@ class MainScreen(RequestFlows):
         self.status.interval = self.interval
         self.path_pane.focus_table()
         self.run_worker(self.poller.run(), name="polling", group="poll", exit_on_error=False)
-        self.reload_journal()
+        self.call_after_refresh(self.reload_journal)
         self.set_interval(0.3, self.relayout)  # listings and filters change the rows
 
     def on_resize(self) -> None:

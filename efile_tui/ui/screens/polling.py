@@ -99,4 +99,5 @@ def table_poller(screen: MainScreen, interval: float) -> Poller:
         on_report=poll_done,
         on_error=poll_failed,
         max_backoff=MAX_BACKOFF,
+        at_once=False,  # the first poll follows the journal's rows (reload_journal)
     )
