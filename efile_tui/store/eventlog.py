@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from efile_tui.store.fs import GONE, create_exclusive, open_private, unwritable
+from efile_tui.store.fs import GONE, create_exclusive, open_private, read_blocks, unwritable
 
 SUFFIX = ".log"
 _NAME = re.compile(r"^(\d{7,})\.log$")
@@ -201,9 +201,8 @@ def read_lines(path: Path, offset: int) -> FileRead:
     pending: list[bytes] = []  # the line being read, not yet ended
     at = offset
     try:
-        # A block at a time, so a large file is never held whole beside its lines; until
-        # a read brings nothing (not to st_size: a network filesystem may report a stale one).
-        while block := os.pread(fd, READ_BLOCK, at):
+        # A block at a time, so a large file is never held whole beside its lines.
+        for block in read_blocks(fd, offset, READ_BLOCK):
             at += len(block)
             parts = block.split(b"\n")
             if len(parts) > 1:

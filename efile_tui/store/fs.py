@@ -16,6 +16,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -213,16 +214,16 @@ def unwritable(path: Path, exc: OSError) -> StateFileError:
     )
 
 
+def read_blocks(fd: int, offset: int, size: int) -> Iterator[bytes]:
+    """The file's bytes from ``offset``, ``size`` bytes a read, until a read brings nothing
+    (not to st_size: a network filesystem may report a stale size)."""
+    while block := os.pread(fd, size, offset):
+        offset += len(block)
+        yield block
+
+
 def read_from(fd: int, offset: int) -> bytes:
-    """Everything in the file from ``offset`` to its end, read until EOF (not to st_size:
-    a network filesystem may report a stale size)."""
-    # One read of the size it says, so a large file is not held twice while chunks are
-    # joined; then on until a read brings nothing.
-    expect = max(os.fstat(fd).st_size - offset, 0) + (1 << 16)
-    chunks: list[bytes] = []
-    while True:
-        chunk = os.pread(fd, expect if not chunks else 1 << 20, offset)
-        if not chunk:
-            return chunks[0] if len(chunks) == 1 else b"".join(chunks)
-        chunks.append(chunk)
-        offset += len(chunk)
+    """Everything in the file from ``offset`` to its end, read until EOF."""
+    # Reads of the size it says, so a large file is not held twice while pieces are joined.
+    chunks = list(read_blocks(fd, offset, max(os.fstat(fd).st_size - offset, 0) + (1 << 16)))
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)

@@ -37,7 +37,7 @@ from efile_tui.store.eventlog import (
     parse_lines,
     read_lines,
 )
-from efile_tui.store.fs import GONE, StateFileError, create_exclusive, open_private
+from efile_tui.store.fs import GONE, StateFileError, create_exclusive, open_private, read_blocks
 from efile_tui.store.journal_fold import Event, JournalState, bulk, unbatched
 from efile_tui.store.journal_rows import row_to_json, rows_from_json
 
@@ -116,7 +116,8 @@ def read_snapshot(folder: Path, listing: Listing, loaded: Loaded) -> None:
             raise
         try:
             mtime = os.fstat(fd).st_mtime
-            head, rows, tail = snapshot.read(snapshot.file_blocks(fd), rows_from_json)
+            blocks = read_blocks(fd, 0, snapshot.READ_BLOCK)
+            head, rows, tail = snapshot.read(blocks, rows_from_json)
             if tail != {"end": len(rows)}:
                 raise ValueError("incomplete")
             loaded.state.add_rows(rows)

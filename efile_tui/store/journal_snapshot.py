@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import codecs
 import json
-import os
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -97,14 +96,6 @@ def parse_rows(raw: str | bytes) -> list[Any]:
     """A snapshot's rows line parsed as ``json.loads`` would, a slice at a time."""
     text = _Text([raw.encode() if isinstance(raw, str) else raw])
     return _rows(text)
-
-
-def file_blocks(fd: int) -> Iterator[bytes]:
-    """The file's bytes from its start, a block at a time, until a read brings nothing."""
-    offset = 0
-    while block := os.pread(fd, READ_BLOCK, offset):
-        offset += len(block)
-        yield block
 
 
 def read(blocks: Iterable[bytes], convert: Rows = _same) -> tuple[Any, list[Any], Any]:
