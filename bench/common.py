@@ -162,17 +162,20 @@ def simulator(**config: Any) -> Iterator[SimServer]:
             server.stop()
 
 
-def peak_rss_mb() -> float:
-    """Peak resident memory of this process so far, in MB.
+def peak_rss_mb(pid: int | None = None) -> float:
+    """Peak resident memory so far of this process (or of the running process ``pid``), in MB.
 
     On Linux this is VmHWM: getrusage's ru_maxrss survives exec, so a child started by a
     larger parent would report the parent's size (the memory benchmark's children did)."""
     try:
-        for line in Path("/proc/self/status").read_text().splitlines():
+        for line in Path(f"/proc/{pid or 'self'}/status").read_text().splitlines():
             if line.startswith("VmHWM:"):
                 return int(line.split()[1]) / 1024
     except OSError:
-        pass
+        if pid is not None:
+            raise
+    if pid is not None:
+        return 0.0
     kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return kib / 1024 if sys.platform != "darwin" else kib / 2**20
 

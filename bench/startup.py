@@ -179,14 +179,6 @@ def _finish(pid: int, master: int, quit_key: bytes) -> None:
     os.close(master)
 
 
-def peak_rss_mb(pid: int) -> float:
-    """A running process's peak resident memory (VmHWM), in MB."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
-
-
 def time_to_text(
     argv: list[str],
     env: dict[str, str],
@@ -214,7 +206,7 @@ def time_to_text(
             while len(found) < len(marks) and marks[len(found)].search(text):
                 found.append(now)
         if memory is not None:
-            memory.append(peak_rss_mb(pid))
+            memory.append(common.peak_rss_mb(pid))
     finally:
         _finish(pid, master, quit_key)
     return found
