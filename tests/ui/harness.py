@@ -6,6 +6,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from textual import events
+from textual.app import App
+
 from efile_tui.api.client import EfileClient
 from efile_tui.core.operations import Context
 from efile_tui.store.audit import AuditLog
@@ -13,6 +16,15 @@ from efile_tui.store.journal import Journal
 from efile_tui.ui.app import EfileApp
 
 HOME = "/public/home/demo"
+_CHARACTERS = {"slash": "/", "space": " ", "enter": "\r", "escape": "\x1b"}
+
+
+def queue_keys(app: App[object], *keys: str) -> None:
+    """Post key presses all at once, before any is handled: a burst (fast typing, a paste,
+    tmux). Keys by Textual's names (``slash``, ``enter``, ``down``, ``a``)."""
+    for key in keys:
+        character = _CHARACTERS.get(key, key if len(key) == 1 else None)
+        app.post_message(events.Key(key, character))
 
 
 def build_app(

@@ -9,7 +9,6 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Callable
 
-from textual import events
 from textual.app import App, ComposeResult
 from textual.message import Message
 from textual.widgets import Input, Static
@@ -20,6 +19,7 @@ from efile_tui.core.paging import MAX_ROWS, PAGE_SIZE
 from efile_tui.ui.messages import CopyText, DeleteRequested, PageWanted, TransferRequested
 from efile_tui.ui.widgets.path_pane import PathPane
 from efile_tui.ui.widgets.path_table import MARK_GLYPH, PathTable
+from tests.ui.harness import queue_keys
 
 HOME = "/public/home/u"
 BIG = HOME + "/big"
@@ -397,8 +397,7 @@ async def test_keys_typed_right_after_slash_go_to_the_filter() -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         pane = app.pane
-        for char in "/is":  # all queued before any is handled
-            app.post_message(events.Key("slash" if char == "/" else char, char))
+        queue_keys(app, "slash", "i", "s")
         await pilot.pause()
         assert pane.query_one("#path-filter", Input).value == "is"
         assert pane.marked_paths == []
@@ -415,15 +414,13 @@ async def test_keys_typed_right_after_enter_or_esc_in_the_filter_reach_the_table
         field = pane.query_one("#path-filter", Input)
         await pilot.press("slash")
         assert field.has_focus
-        for key, char in [("escape", "\x1b"), ("down", None), ("space", " ")]:
-            app.post_message(events.Key(key, char))  # all queued before any is handled
+        queue_keys(app, "escape", "down", "space")
         await pilot.pause()
         assert len(pane.marked_paths) == 1
         assert field.value == ""
         await pilot.press("slash")
         assert field.has_focus
-        for key, char in [("enter", "\r"), ("space", " ")]:
-            app.post_message(events.Key(key, char))
+        queue_keys(app, "enter", "space")
         await pilot.pause()
         assert len(pane.marked_paths) == 2  # space marks and moves on: the next row
         assert field.value == "" and not field.display

@@ -10,7 +10,7 @@ import pytest
 
 from efile_tui.api.models import Operation, SubmitItem, SubmitOutcome
 from efile_tui.store.journal import Journal
-from tests.ui.harness import HOME, wait_until
+from tests.ui.harness import HOME, queue_keys, wait_until
 from tests.ui.test_hostile_text import screen_text
 
 # (operation, name, label, outcome): every row is final or has no id, so nothing changes.
@@ -111,18 +111,14 @@ async def test_keys_typed_right_after_enter_or_esc_in_the_filter_reach_the_table
 ) -> None:
     """A burst (fast typing, a paste, tmux) already queued when Enter or Esc closes the
     filter box goes to the table: the space marks a row, it is not typed into the filter."""
-    from textual import events
-
     async with app_with_rows(sim, monkeypatch) as (app, pilot):
         await pilot.press("slash", *"label:run-*")
-        for key, char in [("enter", "\r"), ("space", " ")]:  # queued before either is handled
-            app.post_message(events.Key(key, char))
+        queue_keys(app, "enter", "space")
         await wait_until(pilot, lambda: len(app.main.view.marks) == 1, what="a row marked")
         assert len(shown(app)) == 3
         assert app.focused is app.main.table
         await pilot.press("slash")
-        for key, char in [("escape", "\x1b"), ("space", " ")]:
-            app.post_message(events.Key(key, char))
+        queue_keys(app, "escape", "space")
         await wait_until(pilot, lambda: shown(app) == NAMES, what="filter cleared")
         assert app.focused is app.main.table
         assert len(app.main.view.marks) == 2  # space marks and moves on: the next row
