@@ -109,7 +109,6 @@ class EfileApp(NotesKeeper, App[int]):
         # with the UI thread. By default a thread that gave the interpreter up (any system
         # call) may wait 5 ms to get it back, and those waits added up to 200 ms without an
         # answer to a key while a large journal loaded; at 1 ms they stay under 100 ms.
-        self.switch_interval_before = sys.getswitchinterval()
         sys.setswitchinterval(UI_SWITCH_INTERVAL)
         for theme in THEMES:
             self.register_theme(theme)
