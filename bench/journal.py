@@ -136,7 +136,7 @@ def main() -> None:
         fill(lambda w: Journal(new_dir), args.n)
         separate = base / "separate" / "journal"
         shutil.copytree(new_dir, separate)  # the writers' files before any compaction
-        import efile_tui.store.journal_files as journal_files
+        from efile_tui.store.journal import files as journal_files
 
         assert journal_files.compact(new_dir, keep=set()) is not None
         results: dict[str, list[float]] = {k: [] for k in ("old", "files", "snap", "op", "np")}
@@ -188,7 +188,7 @@ def main() -> None:
 
 def _no_compaction(folder: Path) -> Journal:
     """Open without folding files into a snapshot (the first start after the writers)."""
-    import efile_tui.store.journal_files as files
+    from efile_tui.store.journal import files
 
     saved = files.should_compact
     files.should_compact = lambda *a: False

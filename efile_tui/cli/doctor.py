@@ -39,12 +39,12 @@ def _size(paths: Iterable[Path]) -> tuple[int, int]:
 def state_report() -> dict[str, Any]:
     """The state folder, its filesystem, the journal's and audit log's files, and problems."""
     from efile_tui.locations import state_dir_source
-    from efile_tui.store import journal_files
     from efile_tui.store.audit import AUDIT_DIR, LEGACY_FILE, AuditLog
     from efile_tui.store.eventlog import Writer
     from efile_tui.store.fs import StateFileError, filesystem
     from efile_tui.store.journal import JOURNAL_FILE
     from efile_tui.store.journal import LEGACY_FILE as OLD_JOURNAL
+    from efile_tui.store.journal import files as journal_files
 
     folder, chosen_by = state_dir_source()
     fs = filesystem(folder)

@@ -392,7 +392,7 @@ def test_zero_bytes_in_a_live_writers_file_are_read_again_once_filled(tmp_path: 
 
 def _count_loads(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     """Record every full read of a journal folder (the reads still happen)."""
-    from efile_tui.store import journal_files
+    from efile_tui.store.journal import files as journal_files
 
     calls: list[Path] = []
     real = journal_files.load
@@ -452,14 +452,14 @@ def test_deferred_journal_is_read_once_by_its_first_use(
     [b"[]", b'[[1,"a"],[2,null]]', b"[1, 2]", b'[[1,"\\u00e9,]"],{"a":[1]}]', b" [[1]]"],
 )
 def test_snapshot_rows_parsed_row_by_row_equal_one_parse(raw: bytes) -> None:
-    from efile_tui.store.journal_snapshot import parse_rows
+    from efile_tui.store.journal.snapshot import parse_rows
 
     assert parse_rows(raw) == json.loads(raw)
 
 
 @pytest.mark.parametrize("raw", [b"", b"[", b"[[1],", b"[[1]]x", b"[[1]][2]", b"{}x"])
 def test_snapshot_rows_that_do_not_parse_are_refused(raw: bytes) -> None:
-    from efile_tui.store.journal_snapshot import parse_rows
+    from efile_tui.store.journal.snapshot import parse_rows
 
     with pytest.raises(ValueError):
         parse_rows(raw)

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from efile_tui.api.models import Operation, SubmitItem
-from efile_tui.store import journal_schema
 from efile_tui.store.journal import BLOCK, Journal
+from efile_tui.store.journal import schema as journal_schema
 
 T0 = 1_700_000_000.0
 

@@ -8,10 +8,8 @@ from pathlib import Path
 import pytest
 
 from efile_tui.api.models import Operation, SubmitItem, SubmitOutcome, Task, TaskStatus
-from efile_tui.store import journal_files as files
-from efile_tui.store import journal_snapshot as snapshot
-from efile_tui.store.journal import Journal
-from efile_tui.store.journal_rows import LABEL, PROFILE, STATE
+from efile_tui.store.journal import Journal, files, snapshot
+from efile_tui.store.journal.rows import LABEL, PROFILE, STATE
 
 # Paths a slice cut at "],[" could fall inside: the separator itself, quotes and
 # backslashes around it, text that is several bytes per character.

@@ -16,12 +16,12 @@ from typing import Any
 
 from efile_tui.api.models import Task
 from efile_tui.locations import state_dir
-from efile_tui.store import journal_files as files
 from efile_tui.store.eventlog import WriterFile
 from efile_tui.store.fs import GONE, StateFileError, private_dir
-from efile_tui.store.journal_fold import Event, batched
-from efile_tui.store.journal_migrate import LEGACY_FILE, migrate_legacy
-from efile_tui.store.journal_schema import JournalError
+from efile_tui.store.journal import files
+from efile_tui.store.journal.fold import Event, batched
+from efile_tui.store.journal.migrate import LEGACY_FILE, migrate_legacy
+from efile_tui.store.journal.schema import JournalError
 
 JOURNAL_FILE = "journal"  # the folder in the state directory
 BLOCK = 100_000  # local ids per writer number

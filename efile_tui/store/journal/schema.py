@@ -1,7 +1,7 @@
 """The old task journal's SQLite file (``journal.sqlite3``): its schema and its versions.
 
 The journal is now a folder of per-writer files (:mod:`efile_tui.store.journal`); this module
-remains to read an old file once (:mod:`efile_tui.store.journal_migrate`) and to make such
+remains to read an old file once (:mod:`efile_tui.store.journal.migrate`) and to make such
 files in tests.
 
 ``PRAGMA user_version`` holds the schema version; a file newer than this efile-tui knows is

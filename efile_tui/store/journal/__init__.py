@@ -9,15 +9,15 @@ shared between hosts and no file written by two processes.
   state, cancel requested, dismissed, label, …) to a file only it writes, with one
   ``write()`` and ``fsync`` per call: once a method returns, its records are on disk.
   Readers merge every file and fold the events into entries
-  (:mod:`~efile_tui.store.journal_fold`); a torn last line is ignored, never misread.
+  (:mod:`~efile_tui.store.journal.fold`); a torn last line is ignored, never misread.
 - **Intent first.** :meth:`Journal.begin_submit` records one entry per item *before* the
   request is sent; :meth:`Journal.finish_submit` completes them with the answer. A submit
   whose answer never arrived stays visible as "outcome unknown" with its paths.
 - **Nothing is deleted** by normal use: finished and expired tasks are only hidden, and so
   are entries the operator dismissed (:meth:`Journal.dismiss`, undone by
   :meth:`Journal.undismiss`). Snapshots and compaction keep loading fast
-  (:mod:`~efile_tui.store.journal_files`); an old ``journal.sqlite3`` is imported once
-  (:mod:`~efile_tui.store.journal_migrate`).
+  (:mod:`~efile_tui.store.journal.files`); an old ``journal.sqlite3`` is imported once
+  (:mod:`~efile_tui.store.journal.migrate`).
 - **Other writers' changes** are picked up by :meth:`Journal.refresh` (the TUI's poll calls
   it), so a task submitted on another login node shows within one poll.
 
@@ -31,13 +31,13 @@ from collections.abc import Iterable, Sequence
 
 from efile_tui.api.models import Operation, SubmitItem, SubmitOutcome, Task, TaskStatus
 from efile_tui.store.eventlog import Writer
-from efile_tui.store.journal_base import (
+from efile_tui.store.journal.base import (
     BLOCK,
     JOURNAL_FILE,
     task_event,
     unique,
 )
-from efile_tui.store.journal_entry import (
+from efile_tui.store.journal.entry import (
     FINAL_STATES,
     ORIGIN_IMPORTED,
     ORIGIN_SUBMITTED,
@@ -48,10 +48,10 @@ from efile_tui.store.journal_entry import (
     JournalEntry,
     iso_time,
 )
-from efile_tui.store.journal_fold import Event
-from efile_tui.store.journal_migrate import LEGACY_FILE
-from efile_tui.store.journal_reads import JournalReads
-from efile_tui.store.journal_rows import (
+from efile_tui.store.journal.fold import Event
+from efile_tui.store.journal.migrate import LEGACY_FILE
+from efile_tui.store.journal.reads import JournalReads
+from efile_tui.store.journal.rows import (
     CANCEL_AT,
     DISMISSED,
     EXPIRED,
@@ -62,7 +62,7 @@ from efile_tui.store.journal_rows import (
     WRITER,
     is_final,
 )
-from efile_tui.store.journal_schema import JournalError
+from efile_tui.store.journal.schema import JournalError
 
 __all__ = [
     "BLOCK",

@@ -1,7 +1,7 @@
 """Reading the task journal: entries by key, the lists the table and the poller need.
 
 :class:`JournalReads` is a base of :class:`efile_tui.store.journal.Journal` (use that); it
-answers from the entries folded in memory (:mod:`~efile_tui.store.journal_fold`), reading
+answers from the entries folded in memory (:mod:`~efile_tui.store.journal.fold`), reading
 other writers' new records first where a caller needs them.
 """
 
@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from efile_tui.store.journal_base import JournalFiles
-from efile_tui.store.journal_entry import FINAL_STATES, OUTCOME_UNKNOWN, JournalEntry
-from efile_tui.store.journal_rows import (
+from efile_tui.store.journal.base import JournalFiles
+from efile_tui.store.journal.entry import FINAL_STATES, OUTCOME_UNKNOWN, JournalEntry
+from efile_tui.store.journal.rows import (
     DISMISSED,
     EXPIRED,
     FINAL_AT,

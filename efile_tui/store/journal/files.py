@@ -28,7 +28,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from efile_tui.store import journal_snapshot as snapshot
 from efile_tui.store.eventlog import (
     IDLE_FOREVER,
     PARSE_SLICE,
@@ -38,8 +37,9 @@ from efile_tui.store.eventlog import (
     read_lines,
 )
 from efile_tui.store.fs import GONE, StateFileError, create_exclusive, open_private, read_blocks
-from efile_tui.store.journal_fold import Event, JournalState, bulk, unbatched
-from efile_tui.store.journal_rows import row_to_json, rows_from_json
+from efile_tui.store.journal import snapshot
+from efile_tui.store.journal.fold import Event, JournalState, bulk, unbatched
+from efile_tui.store.journal.rows import row_to_json, rows_from_json
 
 _SNAP = re.compile(r"^snap-(\d{8})\.json$")
 LOCK = "compact.lock"

@@ -1,7 +1,7 @@
 """One journal entry folded in memory: a row, a list in ``JournalEntry``'s field order.
 
 A list per entry (not an object) keeps 100,000 entries small and quick to update as events
-are folded (:mod:`~efile_tui.store.journal_fold`); the positions are named here. Values
+are folded (:mod:`~efile_tui.store.journal.fold`); the positions are named here. Values
 that repeat across rows are kept once (:func:`share`). Rows go to and from a snapshot as
 JSON lists (:func:`row_to_json`, :func:`rows_from_json`).
 """
@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from efile_tui.api.models import Operation
-from efile_tui.store.journal_entry import FINAL_STATES
+from efile_tui.store.journal.entry import FINAL_STATES
 
 # Positions in a row: JournalEntry's fields, then the writer of a pending intent.
 (

@@ -14,9 +14,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from efile_tui.store import journal_files as files
-from efile_tui.store.journal_rows import EXPIRED, LID, rows_from_json
-from efile_tui.store.journal_schema import SCHEMA_VERSION, schema_version
+from efile_tui.store.journal import files
+from efile_tui.store.journal.rows import EXPIRED, LID, rows_from_json
+from efile_tui.store.journal.schema import SCHEMA_VERSION, schema_version
 
 LEGACY_FILE = "journal.sqlite3"
 BACKUP_SUFFIX = ".migrated"

@@ -35,14 +35,14 @@ from contextlib import contextmanager
 from typing import Any
 
 from efile_tui.api.models import Operation
-from efile_tui.store.journal_entry import (
+from efile_tui.store.journal.entry import (
     ORIGIN_SUBMITTED,
     REJECTED,
     SUBMITTING,
     TASK_FINAL,
     JournalEntry,
 )
-from efile_tui.store.journal_rows import (
+from efile_tui.store.journal.rows import (
     CANCEL_AT,
     CONFLICT,
     DISMISSED,
