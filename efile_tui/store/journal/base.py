@@ -88,6 +88,9 @@ class JournalFiles:
         self._others: set[int] = set()
         self._seq = 0
         self._data: files.Loaded | None = None
+        # Fingerprints of the rows held before a reload (kept until a read succeeds, so
+        # rows another process changed meanwhile are reported by refresh all the same).
+        self._before: dict[int, int] | None = None
         if defer:
             files.check_folder(self.path)
         else:
@@ -107,6 +110,13 @@ class JournalFiles:
             self._data = loaded
             self.problems += self._loaded.problems
             self._loaded.problems = []
+            if self._before is not None:
+                before, self._before = self._before, None
+                self._others |= {
+                    lid
+                    for lid, row in loaded.state.rows.items()
+                    if before.get(lid) != _fingerprint(row)
+                }
 
     @property
     def _loaded(self) -> files.Loaded:
@@ -181,12 +191,12 @@ class JournalFiles:
 
     def _reload(self) -> None:
         """Read the journal again (another process compacted it); note what changed. Only a
-        fingerprint of each row is kept meanwhile: 100,000 entries are not held twice."""
-        before = {lid: _fingerprint(row) for lid, row in self._state.rows.items()}
+        fingerprint of each row is kept meanwhile: 100,000 entries are not held twice. If
+        the read fails, the fingerprints stay until a later read succeeds."""
+        if self._before is None:
+            self._before = {lid: _fingerprint(row) for lid, row in self._state.rows.items()}
         self._data = None  # let the old rows go before the new ones are read
-        self._data = files.load(self.path)
-        after = self._data.state.rows
-        self._others |= {lid for lid, row in after.items() if before.get(lid) != _fingerprint(row)}
+        self.load()
 
     def _write(self, events: list[Event]) -> list[int]:
         """Append events to this process's file (fsync-ed), then apply them here."""

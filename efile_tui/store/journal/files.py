@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import random
 import re
 import time
 from collections.abc import Iterator
@@ -48,6 +49,19 @@ _HALF_WRITTEN_GRACE = 120.0  # an incomplete snapshot younger than this may stil
 COMPACT_FILES = 8  # compact when this many files of gone writers are waiting
 COMPACT_BYTES = 4 << 20  # … or this many bytes not covered by a snapshot
 PARSE_BYTES = 1 << 18  # bytes of a writer file parsed at a time, about
+# A read that meets another process's compaction (a file or snapshot removed while being
+# read) starts again after a pause that doubles from FIRST_PAUSE up to LAST_PAUSE, for up
+# to PATIENCE seconds: a compaction on a network filesystem takes a round trip per file.
+PATIENCE = 60.0
+FIRST_PAUSE = 0.005
+LAST_PAUSE = 0.5
+
+
+_clock, _sleep = time.monotonic, time.sleep  # the waits between reads (tests replace them)
+
+
+class Compacted(OSError):
+    """A file the reader listed went away: another process compacted the folder."""
 
 
 @dataclass
@@ -102,6 +116,7 @@ class Loaded:
     migrated: list[str] = field(default_factory=list)
     read_bytes: int = 0  # bytes read beyond the snapshot
     problems: list[str] = field(default_factory=list)
+    vanished: bool = False  # a listed snapshot went away before it was read
 
 
 def read_snapshot(folder: Path, listing: Listing, loaded: Loaded) -> None:
@@ -112,6 +127,7 @@ def read_snapshot(folder: Path, listing: Listing, loaded: Loaded) -> None:
             fd = open_private(path, os.O_RDONLY)
         except OSError as exc:
             if exc.errno in GONE:
+                loaded.vanished = True
                 continue
             raise
         try:
@@ -123,6 +139,8 @@ def read_snapshot(folder: Path, listing: Listing, loaded: Loaded) -> None:
             loaded.state.add_rows(rows)
         except OSError as exc:
             if exc.errno in GONE:
+                loaded.vanished = True
+                loaded.state = JournalState()
                 continue
             raise
         except (ValueError, TypeError, KeyError):
@@ -212,21 +230,42 @@ def load(folder: Path) -> Loaded:
 
 
 def _load(folder: Path) -> Loaded:
-    for _attempt in range(10):
-        listing = list_folder(folder)
-        loaded = Loaded()
-        read_snapshot(folder, listing, loaded)
-        present = set(listing.files.values())  # files compacted away need no offset
-        loaded.offsets = {k: v for k, v in loaded.offsets.items() if k in present}
+    deadline = _clock() + PATIENCE
+    pause = FIRST_PAUSE
+    while True:
         try:
-            streams = read_files(folder, listing, loaded)
+            return _load_once(folder)
         except OSError as exc:
-            if exc.errno in GONE:
-                continue  # compacted while we read: the new snapshot has it
-            raise
-        loaded.state.apply_streams(streams)
-        return loaded
-    raise StateFileError(folder, "keeps changing while being read", "try again")
+            if exc.errno not in GONE and not isinstance(exc, Compacted):
+                raise
+        # Compacted while we read: the new snapshot has it. Wait a little (with a random
+        # part, so readers that met the same compaction do not meet again) and read again.
+        if _clock() + pause > deadline:
+            raise StateFileError(
+                folder,
+                f"kept changing while being read for {PATIENCE:g} s "
+                "(other processes compacting it)",
+                "try again",
+            )
+        _sleep(pause * (0.5 + random.random()))
+        pause = min(pause * 2, LAST_PAUSE)
+
+
+def _load_once(folder: Path) -> Loaded:
+    """One attempt at :func:`load`; raises OSError (ENOENT/ESTALE) or :class:`Compacted`
+    when a file went away meanwhile."""
+    listing = list_folder(folder)
+    loaded = Loaded()
+    read_snapshot(folder, listing, loaded)
+    if loaded.vanished and loaded.generation < max(listing.snapshots):
+        # A newer snapshot went away: a newer one still is being written, and the files
+        # it covers may be gone too (reading on from an older base could miss them).
+        raise Compacted()
+    present = set(listing.files.values())  # files compacted away need no offset
+    loaded.offsets = {k: v for k, v in loaded.offsets.items() if k in present}
+    streams = read_files(folder, listing, loaded)
+    loaded.state.apply_streams(streams)
+    return loaded
 
 
 def writer_gone(loaded: Loaded, folder: Path, name: str) -> bool:
