@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from efile_tui.store import journal_files as files
 from efile_tui.store.fs import StateFileError
-from efile_tui.store.journal import Journal
+from efile_tui.store.journal import Journal, files
 from tests.unit.test_journal_snapshot import _fill
 
 
