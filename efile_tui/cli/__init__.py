@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import importlib
 import logging
 import os
 import signal
@@ -54,8 +55,33 @@ class SafeParser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The full argument parser (also used by the help screen and tests)."""
+# The module that registers each command. A command line imports only its command's module
+# (``ls`` never loads the simulator, the TUI or the keyring); ``--help``, an unknown command
+# and ``build_parser()`` load them all. tests/unit/test_hygiene.py keeps this table true.
+COMMAND_MODULES: dict[str, str] = {
+    "ls": "files",
+    "mkdir": "files",
+    "rm": "submit",
+    "cp": "submit",
+    "mv": "submit",
+    "tasks": "tasks",
+    "cancel": "tasks",
+    "watch": "tasks",
+    "log": "tasks",
+    "tui": "demo",
+    "demo": "demo",
+    "sim": "demo",
+    "doctor": "doctor",
+    "auth": "auth",
+    "login": "auth",
+    "logout": "auth",
+}
+ALL_MODULES = tuple(dict.fromkeys(COMMAND_MODULES.values()))
+
+
+def build_parser(modules: Sequence[str] = ALL_MODULES) -> argparse.ArgumentParser:
+    """The argument parser with the commands of ``modules`` (all by default; the help
+    screen and tests use that)."""
     parser = SafeParser(
         prog="efile-tui",
         description="Manage file tasks on the SCNet efile service from a terminal. "
@@ -65,9 +91,18 @@ def build_parser() -> argparse.ArgumentParser:
         "out (--timeout-exit-code), 141 stdout closed.",
     )
     parser.add_argument("--version", action="version", version=f"efile-tui {__version__}")
+    _add_top_options(parser)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in modules:
+        importlib.import_module(f"efile_tui.cli.{name}").register(sub)
+    return parser
+
+
+def _add_top_options(parser: argparse.ArgumentParser) -> None:
+    """The options before the command, which are also the default command's (the TUI)."""
     parser.add_argument("--debug", action="store_true", help="log requests to stderr")
-    # Options of the default command (the TUI). Their dests differ from the subcommands'
-    # --profile/--url so a subcommand's defaults never overwrite them.
+    # Their dests differ from the subcommands' --profile/--url so a subcommand's defaults
+    # never overwrite them.
     parser.add_argument(
         "--profile", dest="top_profile", metavar="PROFILE", help="saved profile to use"
     )
@@ -81,26 +116,39 @@ def build_parser() -> argparse.ArgumentParser:
     from efile_tui.cli.demo import add_terminal_args
 
     add_terminal_args(parser, prefix="top_")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    from efile_tui.cli import files, submit, tasks  # the client stack: not for --version
-
-    for module in (files, submit, tasks):
-        module.register(sub)
-    _register_optional(sub)
-    return parser
 
 
-def _register_optional(sub: argparse._SubParsersAction) -> None:
-    """Commands from parts that import heavier libraries (simulator, TUI, credentials)."""
-    from efile_tui.cli import demo, doctor
+class _PeekError(Exception):
+    """The command line does not parse: the full parser will say why."""
 
-    demo.register(sub)
-    doctor.register(sub)
+
+class _CommandPeek(argparse.ArgumentParser):
+    """The top-level options and one word: finds the command without loading any."""
+
+    def __init__(self) -> None:
+        super().__init__(add_help=False)
+        _add_top_options(self)
+        self.add_argument("command_word", nargs="?")
+
+    def error(self, message: str) -> NoReturn:
+        raise _PeekError(message)
+
+
+def _modules_for(words: Sequence[str]) -> tuple[str, ...]:
+    """The command modules a command line needs: its command's, none for the TUI (no
+    command), all for ``--help`` or a line that names no command (argparse lists them)."""
     try:
-        from efile_tui.cli import auth
-    except ImportError:  # pragma: no cover - only while the module is being written
-        return
-    auth.register(sub)
+        known, _ = _CommandPeek().parse_known_args(list(words))
+    except _PeekError:
+        return ALL_MODULES
+    word = known.command_word
+    before = words[: words.index(word)] if word is not None else words
+    if {"-h", "--help"} & set(before):
+        return ALL_MODULES
+    if word is None:
+        return ()
+    module = COMMAND_MODULES.get(word)
+    return (module,) if module else ALL_MODULES
 
 
 def _stop_like_sigint(stopped_by: list[int]) -> None:
@@ -158,8 +206,8 @@ def _run(argv: Sequence[str] | None) -> int:
     from efile_tui.core.terminal import setup_cli_streams
 
     setup_cli_streams()  # never a UnicodeEncodeError, whatever the locale
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    parser = build_parser(_modules_for(words))
+    args = parser.parse_args(words)
     logging.basicConfig(
         level=logging.DEBUG if args.debug else logging.WARNING,
         format="efile-tui: %(levelname)s %(name)s: %(message)s",

@@ -22,6 +22,7 @@ import os
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import httpx
 
@@ -40,9 +41,10 @@ from efile_tui.config import (
     deadline_problem,
     load_config,
 )
-from efile_tui.core.login_steps import LoginRequest, region_info, request_tokens
 from efile_tui.core.validate import normalise_path, path_problem, shown
-from efile_tui.store.tokens import TokenStore
+
+if TYPE_CHECKING:  # the keyring is imported only where a token is read from it
+    from efile_tui.store.tokens import TokenStore
 
 log = logging.getLogger(__name__)
 
@@ -120,6 +122,8 @@ class Connection:
         """
         if not self.platform_url:
             return
+        from efile_tui.core.login_steps import region_info  # with the keyring: not at import
+
         region = await region_info(self.platform_url, self.token)
         self.user = region.user_name or self.user
         self.region = region.name or self.region
@@ -195,6 +199,8 @@ class Renewer:
         remembered = await asyncio.to_thread(self.store.recall, conn.profile)
         if remembered is None:
             return None
+        from efile_tui.core.login_steps import LoginRequest, request_tokens
+
         request = LoginRequest(
             self.platform_url,
             "aksk" if remembered.method == "aksk" else "password",
@@ -263,6 +269,8 @@ def resolve_connection(
     source = ENV_SOURCE
     token_store: TokenStore | None = None
     if token is None and settings is not None:
+        from efile_tui.store.tokens import TokenStore
+
         token_store = store or TokenStore(
             config.store_for(name), env=env, allow_prompting=allow_prompting
         )

@@ -17,7 +17,6 @@ from types import FrameType
 
 from efile_tui.sim.config import Faults, SimConfig
 from efile_tui.sim.seed import seed_tree
-from efile_tui.sim.server import SimServer
 
 TOKEN_ENV = "EFILE_SIM_TOKEN"
 
@@ -159,6 +158,8 @@ def run(args: argparse.Namespace) -> int:
             throttle_rps=args.throttle_rps,
         ),
     )
+    from efile_tui.sim.server import SimServer  # uvicorn and Starlette: only to serve
+
     server = SimServer(config, host=args.host, port=args.port)
     try:
         server.start()
