@@ -6,10 +6,10 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from efile_tui.api.errors import EfileError, NotAFolder, NotFound
-from efile_tui.api.models import Operation, SubmitItem, SubmitOutcome
+from efile_tui.api.models import Operation, SubmitOutcome
 from efile_tui.cli import output
 from efile_tui.cli.common import (
     EXIT_OK,
@@ -29,23 +29,14 @@ from efile_tui.cli.watch import (
     wait_options,
     watch_until_done,
 )
-from efile_tui.core.operations import Context, submit_tracked
+from efile_tui.core.operations import Context
 from efile_tui.core.pathlist import read_path_list
-from efile_tui.core.preview import DeletePreview, preview_delete
+from efile_tui.core.pipeline import Confirmation, prepare, run
+from efile_tui.core.preview import DeletePreview
+from efile_tui.core.protect import Plan, Rules, target_problem
 from efile_tui.core.query import label_problem
 from efile_tui.core.text import clean, json_dumps
-from efile_tui.core.validate import (
-    InputError,
-    check_paths,
-    denied_reason,
-    has_wildcards,
-    override_hint,
-    refused_items,
-    shown,
-)
-
-if TYPE_CHECKING:
-    from efile_tui.core.session import Connection
+from efile_tui.core.validate import InputError, check_paths, override_hint, shown
 
 SHOW_AT_MOST = 20
 
@@ -177,19 +168,7 @@ async def cmd_rm(args: argparse.Namespace) -> int:
     problems += label_problems(args.label)
     if problems:
         raise input_error(InputError(problems))
-    items = [SubmitItem(p) for p in paths]
-    async with open_context(args) as (conn, ctx):
-        refused = await _protected(args, conn, ctx, Operation.DELETE, items)
-        if args.dry_run:
-            return await _dry_run(args, ctx, Operation.DELETE, paths, refused)
-        _refuse(Operation.DELETE, refused)
-        confirm(
-            f"Delete {len(paths)} path(s) on {conn.label}? This cannot be undone.\n"
-            f"{_listing(paths)}\n",
-            assume_yes=args.yes,
-        )
-        outcomes = await submit_tracked(ctx, Operation.DELETE, items, label=args.label)
-        return await _report_submit(args, ctx, outcomes, wait)
+    return await _submit(args, Plan.of(Operation.DELETE, paths, label=args.label), wait)
 
 
 async def cmd_transfer(args: argparse.Namespace) -> int:
@@ -204,122 +183,102 @@ async def cmd_transfer(args: argparse.Namespace) -> int:
         problems += [f"target: {p}" for p in exc.problems]
     if problems:  # sources and target are reported together
         raise input_error(InputError(problems))
-    clashes = [s for s in sources if s == dest or dest.startswith(s + "/")]
-    if clashes:
-        raise CliError(
-            "input rejected, nothing was sent:\n  "
-            + "\n  ".join(
-                f"target {dest} is {s} or inside it: pick another folder" for s in clashes
-            ),
-            EXIT_USAGE,
-        )
     op: Operation = args.operation
-    items = [SubmitItem(s, dest, args.on_conflict) for s in sources]
-    async with open_context(args) as (conn, ctx):
-        refused = await _protected(args, conn, ctx, op, items)
-        if args.dry_run:
-            return await _dry_run(args, ctx, op, sources, refused, dest=dest)
-        _refuse(op, refused)
-        if op is Operation.MOVE:
-            confirm(
-                f"Move {len(sources)} path(s) into {dest} on {conn.label} "
-                f"(on conflict: {args.on_conflict})?\n{_listing(sources)}\n",
-                assume_yes=args.yes,
-            )
-        outcomes = await submit_tracked(ctx, op, items, label=args.label)
-        return await _report_submit(args, ctx, outcomes, wait)
+    clash = target_problem(op, sources, dest, args.on_conflict)
+    if clash:
+        raise CliError(f"input rejected, nothing was sent:\n  {clash}", EXIT_USAGE)
+    plan = Plan.of(op, sources, dest, args.on_conflict, label=args.label)
+    return await _submit(args, plan, wait)
 
 
-async def _protected(
-    args: argparse.Namespace,
-    conn: Connection,
-    ctx: Context,
-    op: Operation,
-    items: Sequence[SubmitItem],
-) -> dict[str, str]:
-    """The protected paths the submit would destroy, with the reason for each.
-
-    The home folder is asked of the service when neither EFILE_HOME nor the profile names it.
-    """
-    await conn.learn_home(ctx.client)
+async def _submit(args: argparse.Namespace, plan: Plan, wait: WaitOptions) -> int:
+    """The pipeline from the command line: protect, show or ask, then run (or a dry run)."""
     allow: list[str] = []
     if args.allow_protected:
         try:
             allow = check_paths(args.allow_protected, what="--allow-protected path")
         except InputError as exc:
             raise input_error(exc) from None
-    refused = refused_items(
-        op.value,
-        [(i.source_path, i.target_path, i.duplicate_handle_type) for i in items],
-        home=conn.home,
-        deny=conn.deny_paths,
-        allow=allow,
-    )
-    if op in (Operation.DELETE, Operation.MOVE) and has_wildcards(conn.deny_paths):
-        walked = [i.source_path for i in items if i.source_path not in refused]
-        refused.update(await _denied_inside(ctx, walked, conn.deny_paths))
-    return refused
+    async with open_context(args) as (conn, ctx):
+        # The home folder is asked of the service when neither EFILE_HOME nor the profile
+        # names it.
+        await conn.learn_home(ctx.client)
+        rules = Rules(conn.home, tuple(conn.deny_paths), tuple(allow))
+        prepared = await prepare(ctx.client, plan, rules, preview=args.dry_run)
+        if args.dry_run:
+            return await _dry_run(args, ctx, prepared)
+        _refuse(prepared)
+        if prepared.ask:
+            confirm(_question(prepared, conn.label), assume_yes=args.yes)
+        outcomes = await run(ctx, prepared)
+        return await _report_submit(args, ctx, outcomes, wait)
 
 
-async def _denied_inside(ctx: Context, paths: Sequence[str], deny: Sequence[str]) -> dict[str, str]:
-    """Sources with a deny-list wildcard match inside (found by the bounded walk), and
-    sources the walk could not check completely: both are refused."""
-    found: dict[str, str] = {}
-    for path in paths:
-        walk = await preview_delete(ctx.client, [path], protected=lambda p: denied_reason(p, deny))
-        if walk.protected:
-            _, reason = walk.protected[0]
-            found[path] = f"{path} holds a protected path: {reason}"
-        elif not walk.complete:
-            found[path] = (
-                f"{path} could not be checked completely against the deny list's wildcards "
-                f"({walk.stopped_because}): delete smaller parts of it"
-            )
-    return found
+def _question(prepared: Confirmation, where: str) -> str:
+    """The terminal's confirmation question: what is destroyed or overwritten."""
+    plan = prepared.plan
+    n = len(plan.items)
+    if plan.operation is Operation.DELETE:
+        head = f"Delete {n} path(s) on {where}? This cannot be undone."
+    else:
+        verb = plan.operation.value.capitalize()
+        conflict = plan.items[0].duplicate_handle_type
+        head = f"{verb} {n} path(s) into {plan.target} on {where} (on conflict: {conflict})?"
+    text = f"{head}\n{_listing(plan.sources)}\n"
+    if plan.covers:
+        k = len(prepared.overwritten)
+        text += (
+            f"This OVERWRITES {k} existing entr{'y' if k == 1 else 'ies'} "
+            f"in {plan.target}:\n{_listing(prepared.overwritten)}\n"
+            if k
+            else f"Nothing in {plan.target} has these names now; whatever has them when "
+            "the task runs is overwritten.\n"
+        )
+    return clean(text, keep_newlines=True)
 
 
-def _refuse(op: Operation, refused: dict[str, str]) -> None:
+def _refuse(prepared: Confirmation) -> None:
     """Stop (exit 2, nothing sent) when the submit would destroy a protected path."""
+    refused = prepared.refused
     if refused:
         raise CliError(
-            f"refusing to {op.value}: it would destroy protected paths; nothing was sent:\n  "
+            f"refusing to {prepared.plan.operation.value}: it would destroy protected paths; "
+            "nothing was sent:\n  "
             + "\n  ".join(clean(r) for r in refused.values())
             + f"\n{override_hint(refused.values())}",
             EXIT_USAGE,
         )
 
 
-async def _dry_run(
-    args: argparse.Namespace,
-    ctx: Context,
-    op: Operation,
-    paths: Sequence[str],
-    refused: dict[str, str],
-    *,
-    dest: str | None = None,
-) -> int:
+async def _dry_run(args: argparse.Namespace, ctx: Context, prepared: Confirmation) -> int:
     """The bounded preview of what the command would touch; nothing is submitted.
 
     Exit 2 when the real command would refuse (protected paths, a missing target), else 0.
     """
-    allowed = [p for p in paths if p not in refused]  # a refused source is not walked
-    preview = await preview_delete(ctx.client, allowed) if allowed else None
+    plan, refused, preview = prepared.plan, prepared.refused, prepared.preview
+    dest = plan.target
+    paths = plan.sources
+    allowed = [p for p in paths if p not in refused]
     target_problem = await _target_problem(ctx, dest) if dest is not None else None
     if args.json:
         emit_json(
             {
                 "dryRun": True,
-                "operationType": op.value,
-                "paths": list(paths),
+                "operationType": plan.operation.value,
+                "paths": paths,
                 "targetPath": dest,
                 "targetProblem": target_problem,
+                "overwritten": prepared.overwritten,
                 "refused": [{"path": p, "reason": r} for p, r in refused.items()],
                 "preview": _preview_json(preview) if preview else None,
             }
         )
     else:
         into = f" into {clean(dest)}" if dest else ""
-        print(f"would {op.value} {len(allowed)} path(s){into}:\n{_listing(allowed)}")
+        print(f"would {plan.operation.value} {len(allowed)} path(s){into}:\n{_listing(allowed)}")
+        if prepared.overwritten:
+            print(f"would overwrite {len(prepared.overwritten)} existing entries:")
+            print(_listing(prepared.overwritten))
         if refused:
             print(f"refused (protected, would not be sent): {len(refused)}")
             print("\n".join(f"  {clean(r)}" for r in refused.values()))

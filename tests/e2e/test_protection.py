@@ -64,13 +64,16 @@ def test_profile_deny_list_refuses_rm_mv_and_cover_in_the_cli(sim: Sim) -> None:
     project = first_project(sim.root)
     keep = f"{HOME}/{project}/keep"
     (sim.root / project / "keep").mkdir()
+    second = sorted(p.name for p in sim.root.iterdir() if p.is_dir())[1]
+    (sim.root / second / "keep").mkdir()
     save_profile(sim.server, deny_paths=[keep])  # type: ignore[arg-type]
     env = profile_env(sim)
     for args in (
         ("rm", keep, "--yes"),
         ("rm", f"{HOME}/{project}", "--yes"),  # contains the protected path
         ("mv", keep, f"{HOME}", "--yes"),
-        ("cp", f"{HOME}/{project}/keep", f"{HOME}/{project}", "--on-conflict", "cover", "--yes"),
+        # another folder named keep copied over the protected one
+        ("cp", f"{HOME}/{second}/keep", f"{HOME}/{project}", "--on-conflict", "cover", "--yes"),
     ):
         done = run(sim, env, *args)
         assert done.returncode == 2, (args, done.stderr)

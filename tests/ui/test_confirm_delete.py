@@ -8,8 +8,10 @@ from typing import Any
 from textual.app import App
 from textual.widgets import Button, Checkbox, Input, Static
 
+from efile_tui.api.models import Operation
 from efile_tui.core.preview import DeletePreview
-from efile_tui.ui.modals.confirm_delete import ConfirmDeleteScreen, RefusedScreen, refused_paths
+from efile_tui.core.protect import Plan, Rules, refusals
+from efile_tui.ui.modals.confirm_delete import ConfirmDeleteScreen, RefusedScreen
 
 HOME = "/public/home/u"
 
@@ -199,11 +201,8 @@ async def test_failed_preview_is_shown_and_can_be_accepted() -> None:
 
 
 async def test_refused_sheet_lists_reasons() -> None:
-    refused = refused_paths(
-        ["/", HOME, "/public/home", HOME + "/ok", HOME + "/keep/x"],
-        home=HOME,
-        deny=[HOME + "/keep"],
-    )
+    plan = Plan.of(Operation.DELETE, ["/", HOME, "/public/home", HOME + "/ok", HOME + "/keep/x"])
+    refused = list(refusals(plan, Rules(HOME, (HOME + "/keep",))).items())
     assert [p for p, _ in refused] == ["/", HOME, "/public/home", HOME + "/keep/x"]
     assert RefusedScreen(dict(refused)).refused == refused  # a {path: reason} works too
     app = ModalApp(RefusedScreen(refused))

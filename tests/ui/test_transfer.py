@@ -8,7 +8,8 @@ from textual.app import App
 from textual.widgets import Button, Input, Label, RadioButton, Static
 
 from efile_tui.api.models import Operation
-from efile_tui.ui.modals.transfer import TransferChoice, TransferScreen, target_problem
+from efile_tui.core.protect import target_problem
+from efile_tui.ui.modals.transfer import TransferChoice, TransferScreen
 
 HOME = "/public/home/u"
 SOURCES = [HOME + "/proj/a.txt", HOME + "/proj/data"]

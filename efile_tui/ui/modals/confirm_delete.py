@@ -11,7 +11,6 @@ component (one path). The screen returns ``True`` only through the Delete button
 
 from __future__ import annotations
 
-import posixpath
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import ClassVar
 
@@ -22,13 +21,21 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Static
 
+from efile_tui.api.models import Operation
+from efile_tui.core.pipeline import (
+    DEFAULT_THRESHOLDS,
+    Confirmation,
+    Thresholds,
+    confirmation,
+    delete_guards,
+    typed_by_count,
+)
 from efile_tui.core.preview import DeletePreview
+from efile_tui.core.protect import Inspection, Plan
 from efile_tui.core.text import clean
-from efile_tui.core.validate import protected_reason
 from efile_tui.ui.format import error_text
 from efile_tui.ui.widgets.keybar import KeyBar
 
-GIB = 1024**3
 CHROME_ROWS = 4  # dialog border, title, totals and the key bar
 SHOWN_PATHS = 500  # longer lists end with "… and N more"
 
@@ -86,28 +93,21 @@ class ConfirmDeleteScreen(ModalScreen[bool]):
     def __init__(
         self,
         paths: list[str],
-        preview: Callable[[], Awaitable[DeletePreview]],
+        preview: Callable[[], Awaitable[Confirmation | DeletePreview]],
         *,
-        typed_threshold_files: int = 1000,
-        typed_threshold_paths: int = 10,
-        typed_threshold_depth: int = 5,
-        typed_threshold_bytes: int = 10 * GIB,
+        thresholds: Thresholds = DEFAULT_THRESHOLDS,
     ) -> None:
         super().__init__()
         self.paths = list(paths)
         self._preview = preview
-        self.thresholds = (
-            typed_threshold_files,
-            typed_threshold_paths,
-            typed_threshold_depth,
-            typed_threshold_bytes,
-        )
+        self.thresholds = thresholds
+        # What core.pipeline decided (refusals, typing, accepting): shown, never decided here.
+        self.confirmation: Confirmation | None = None
         self.preview_result: DeletePreview | None = None
         self.preview_error: str | None = None
         self.preview_done = False
-        self.typed_required = len(self.paths) > typed_threshold_paths
-        last = posixpath.basename(self.paths[0].rstrip("/")) if self.paths else ""
-        self.expected_text = str(len(self.paths)) if len(self.paths) != 1 else last
+        self._accept = False  # an incomplete or failed walk must be accepted explicitly
+        self.typed_required, self.expected_text = typed_by_count(self.paths, thresholds)
 
     def compose(self) -> ComposeResult:
         """Title with the count, the paths, the preview, the guards and the buttons."""
@@ -160,19 +160,22 @@ class ConfirmDeleteScreen(ModalScreen[bool]):
             totals = self.query_one("#totals", Static)
             totals.update(f"preview failed: {clean(self.preview_error, keep_newlines=True)}")
             totals.add_class("-error")
-            self.typed_required = True
+            self.typed_required, _, self._accept = delete_guards(self.paths, None)
         else:
-            self.preview_result = result
-            first, *rest = result.summary_lines()
+            if isinstance(result, DeletePreview):  # a bare walk: the rules still apply
+                plan = Plan.of(Operation.DELETE, self.paths)
+                result = confirmation(plan, Inspection(preview=result), self.thresholds)
+            self.confirmation = result
+            self.preview_result = preview = result.preview
+            self.typed_required, self._accept = result.typed, result.accept_incomplete
             totals = self.query_one("#totals", Static)
-            if result.protected:
+            first, *rest = preview.summary_lines() if preview else ("", "")
+            if result.refused:
                 first = f"REFUSED: protected paths inside; nothing can be deleted here. {first}"
+                rest = [*(f"  {r}" for r in result.refused.values()), *rest]
                 totals.add_class("-error")
             totals.update(clean(first))
             self.query_one("#preview", Static).update(clean("\n".join(rest), keep_newlines=True))
-            files, _, depth, size = self.thresholds
-            big = result.files > files or result.max_depth > depth or result.bytes > size
-            self.typed_required = self.typed_required or big or not result.complete
         self.preview_done = True
         self.query_one("#accept", Checkbox).set_class(self.needs_acceptance, "-visible")
         self._show_typed()
@@ -187,17 +190,15 @@ class ConfirmDeleteScreen(ModalScreen[bool]):
     @property
     def needs_acceptance(self) -> bool:
         """The preview failed or is incomplete: the checkbox must be ticked."""
-        if not self.preview_done:
-            return False
-        return self.preview_result is None or not self.preview_result.complete
+        return self.preview_done and self._accept
 
     @property
     def can_delete(self) -> bool:
         """Every guard is satisfied: preview done, accepted if needed, typed if needed."""
         if not self.preview_done:
             return False
-        if self.preview_result is not None and self.preview_result.protected:
-            return False  # the deny list protects something inside: never
+        if self.confirmation is not None and not self.confirmation.allowed:
+            return False  # refused (a protected path inside): never
         if self.needs_acceptance and not self.query_one("#accept", Checkbox).value:
             return False
         if self.typed_required:
@@ -245,14 +246,6 @@ class ConfirmDeleteScreen(ModalScreen[bool]):
     def action_cancel(self) -> None:
         """Close without deleting anything."""
         self.dismiss(False)
-
-
-def refused_paths(
-    paths: Sequence[str], *, home: str | None, deny: Sequence[str] = ()
-) -> list[tuple[str, str]]:
-    """(path, reason) for every protected path among ``paths``."""
-    found = ((p, protected_reason(p, home=home, deny=deny)) for p in paths)
-    return [(p, reason) for p, reason in found if reason]
 
 
 class RefusedScreen(ModalScreen[None]):

@@ -1,14 +1,15 @@
 """Ask where to copy or move paths, and what to do when a name already exists there.
 
-The target is checked as it is typed (absolute, well-formed, not a source itself or inside
-one; for a move, not the folder a source is already in; for a copy into a source's own
-folder, only "keep both" makes sense). Whether it exists is the service's business.
+The target is checked as it is typed (``core.protect.target_problem``: absolute,
+well-formed, not a source itself or inside one; for a move, not the folder a source is
+already in; for a copy into a source's own folder, only "keep both" makes sense). Whether
+it exists is the service's business.
 """
 
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -22,8 +23,9 @@ from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
 
 from efile_tui.api.errors import EfileError
 from efile_tui.api.models import Operation
+from efile_tui.core.protect import target_problem
 from efile_tui.core.text import clean
-from efile_tui.core.validate import normalise_path, path_problem
+from efile_tui.core.validate import normalise_path
 from efile_tui.ui.widgets.keybar import KeyBar
 
 SHOWN_PATHS = 500
@@ -40,29 +42,6 @@ class TransferChoice:
     on_conflict: str  # "cover" (overwrite) | "both" (keep both)
 
 
-def target_problem(
-    operation: Operation, sources: Sequence[str], target: str, on_conflict: str
-) -> str | None:
-    """Why ``target`` cannot receive ``sources``, or None (checks only what is known here)."""
-    text = target.strip()
-    problem = path_problem(text)
-    if problem:
-        return problem
-    norm = normalise_path(text)
-    for source in sources:
-        src = normalise_path(source)
-        if norm == src:
-            return f"the target {norm} is one of the paths being {_verb(operation)}"
-        if norm.startswith(src.rstrip("/") + "/"):
-            return f"the target {norm} is inside {src}, which is being {_verb(operation)}"
-        if posixpath.dirname(src) == norm:
-            if operation is Operation.MOVE:
-                return f"{src} is already in {norm}: pick another folder"
-            if on_conflict == "cover":
-                return f"copying {src} onto itself with overwrite: choose keep both"
-    return None
-
-
 class _Choice(RadioButton):
     """A radio button whose dot is only drawn when on (readable without colour)."""
 
@@ -70,10 +49,6 @@ class _Choice(RadioButton):
     def BUTTON_INNER(self) -> str:  # type: ignore[override]  # Textual's class constant
         """The glyph inside the button: a dot when chosen, blank otherwise."""
         return "●" if self.value else " "
-
-
-def _verb(operation: Operation) -> str:
-    return "moved" if operation is Operation.MOVE else "copied"
 
 
 class TransferScreen(ModalScreen[TransferChoice | None]):

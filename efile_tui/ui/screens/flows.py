@@ -13,20 +13,21 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 from textual import work
 from textual.screen import Screen
 from textual.worker import Worker
 
 from efile_tui.api.errors import EfileError
-from efile_tui.api.models import CancelResult, Operation, SubmitItem, SubmitOutcome
+from efile_tui.api.models import CancelResult, Operation, SubmitOutcome
 from efile_tui.core import resolve
-from efile_tui.core.operations import Context, cancel_tracked, submit_tracked
-from efile_tui.core.preview import existing_names, preview_delete
+from efile_tui.core.operations import Context, cancel_tracked
+from efile_tui.core.pipeline import Confirmation, prepare, run
+from efile_tui.core.preview import existing_names
+from efile_tui.core.protect import Plan, Rules, refusals
 from efile_tui.core.taskview import TaskView
 from efile_tui.core.text import clean
-from efile_tui.core.validate import denied_reason, refused_items
 from efile_tui.store.journal import JournalEntry
 from efile_tui.ui.format import refused_note
 from efile_tui.ui.messages import (
@@ -119,33 +120,35 @@ class RequestFlows(Screen[None]):
             if self.path_pane.show_page(msg.request_id, page) and page.refused:
                 self.notify(refused_note(page.refused), title="Refused", severity="warning")
 
+    @property
+    def rules(self) -> Rules:
+        """What protects paths here: the home folder and the profile's deny list."""
+        return Rules(None if self.home == "/" else self.home, tuple(self.deny_paths))
+
     def on_delete_requested(self, message: DeleteRequested) -> None:
         paths = message.paths
         if not paths:
             self.notify("Nothing to delete: mark paths with space first", severity="warning")
             return
-        refused = self._refused(Operation.DELETE, [SubmitItem(p) for p in paths])
+        plan = Plan.of(Operation.DELETE, paths)
+        refused = refusals(plan, self.rules)
         if refused:
             self.app.push_screen(RefusedScreen(refused))
             return
-        client = self.ctx.client
+        client, rules, pane = self.ctx.client, self.rules, self.path_pane
+        is_dir, sizes = pane.known_dirs(paths), pane.known_sizes(paths)
 
-        async def preview():  # type: ignore[no-untyped-def]
-            pane = self.path_pane
-            return await preview_delete(
-                client,
-                paths,
-                is_dir=pane.known_dirs(paths),
-                sizes=pane.known_sizes(paths),
-                protected=self._denied_inside(),
-            )
+        async def check() -> Confirmation:
+            return await prepare(client, plan, rules, preview=True, is_dir=is_dir, sizes=sizes)
+
+        dialog = ConfirmDeleteScreen(paths, check)
 
         def confirmed(ok: bool | None) -> None:
-            if ok:
+            if ok and dialog.confirmation is not None:
                 self.path_pane.clear_marks()
-                self.submit(Operation.DELETE, [SubmitItem(p) for p in paths])
+                self.submit(dialog.confirmation)
 
-        self.app.push_screen(ConfirmDeleteScreen(paths, preview), confirmed)
+        self.app.push_screen(dialog, confirmed)
 
     def on_transfer_requested(self, message: TransferRequested) -> None:
         if not message.paths:
@@ -155,13 +158,13 @@ class RequestFlows(Screen[None]):
         def chosen(choice: TransferChoice | None) -> None:
             if choice is None:
                 return
-            items = [SubmitItem(p, choice.target, choice.on_conflict) for p in message.paths]
-            refused = self._refused(message.operation, items)
+            plan = Plan.of(message.operation, message.paths, choice.target, choice.on_conflict)
+            refused = refusals(plan, self.rules)
             if refused:
                 self.app.push_screen(RefusedScreen(refused))
                 return
             self.path_pane.clear_marks()
-            self.submit(message.operation, items)
+            self.check_and_submit(plan)
 
         client = self.ctx.client
 
@@ -173,29 +176,30 @@ class RequestFlows(Screen[None]):
         )
         self.app.push_screen(screen, chosen)
 
-    def _denied_inside(self) -> Callable[[str], str | None] | None:
-        """The check a delete preview runs on every path it finds (deny-list wildcards)."""
-        deny = self.deny_paths
-        return (lambda path: denied_reason(path, deny)) if deny else None
-
-    def _refused(self, operation: Operation, items: Sequence[SubmitItem]) -> dict[str, str]:
-        """Protected paths the submit would destroy (home, shallow paths, the deny list)."""
-        return refused_items(
-            operation.value,
-            [(i.source_path, i.target_path, i.duplicate_handle_type) for i in items],
-            home=None if self.home == "/" else self.home,
-            deny=self.deny_paths,
-        )
+    @work(group="submit", exit_on_error=False)
+    async def check_and_submit(self, plan: Plan) -> None:
+        """Look at the service where a rule needs it (a walk for the deny list's wildcards,
+        what a cover overwrites); refuse, or submit."""
+        try:
+            prepared = await prepare(self.ctx.client, plan, self.rules)
+        except EfileError as exc:
+            self.notify(f"nothing was sent: {exc}", title="Check failed", severity="error")
+            return
+        if prepared.refused:
+            self.app.push_screen(RefusedScreen(prepared.refused))
+            return
+        self.submit(prepared)
 
     @work(group="submit", exit_on_error=False)
-    async def submit(self, operation: Operation, items: list[SubmitItem]) -> None:
+    async def submit(self, prepared: Confirmation) -> None:
         """Submit in batches; rows appear as each batch is answered."""
 
         def batch_done(local_ids: Sequence[int], _outcomes: list[SubmitOutcome]) -> None:
             self.show_keys([f"local:{i}" for i in local_ids])
 
+        operation = prepared.plan.operation
         try:
-            outcomes = await submit_tracked(self.ctx, operation, items, on_batch=batch_done)
+            outcomes = await run(self.ctx, prepared, on_batch=batch_done)
         except EfileError as exc:
             self.notify(str(exc), title="Submit failed", severity="error", timeout=10)
             return
