@@ -244,7 +244,7 @@ async def _matched_for_cancel(
 ) -> list[str]:
     """List the tasks ``query`` matches (fresh states) and return those still cancellable."""
     matched = await load_entries(ctx, query)
-    live = [e for e in matched if e.task_id and not e.is_final and not e.expired]
+    live = [e for e in matched if e.unfinished]
     ended = len(matched) - len(live)
     note = f" ({ended} already ended or without a task id: not sent)" if ended else ""
     say(f"matched {len(live)} task(s) to cancel{note}: {query.describe()}")

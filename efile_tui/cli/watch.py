@@ -43,6 +43,7 @@ from efile_tui.core.notify import notification
 from efile_tui.core.operations import Context, PollReport
 from efile_tui.core.poller import Poller
 from efile_tui.core.text import clean, json_dumps
+from efile_tui.store.journal import JournalEntry
 
 MISSING_LIMIT = 3  # polls a task may be absent from the answers before it counts as gone
 
@@ -151,7 +152,7 @@ async def cmd_watch(args: argparse.Namespace) -> int:
         if query.active:
             entries = [e for e in await load_entries(ctx, query) if e.task_id]
             for e in entries:
-                if e.is_final or e.expired:
+                if not e.unfinished:
                     ended[e.task_id or ""] = e.state if e.is_final else "expired"
             ids = [e.task_id or "" for e in entries if e.task_id not in ended]
             say(f"watching {len(entries)} task(s) matching {query.describe()}")
@@ -185,47 +186,50 @@ async def watch_until_done(
     last: dict[str, Task] = {}
     misses: Counter[str] = Counter()
 
-    async def watched() -> list[str]:
-        return list(remaining)
+    class Printer:
+        """Prints each change (a ``PollSubscriber``); stops the poller when all have ended."""
 
-    async def answered(report: PollReport) -> None:
-        for tid in list(remaining):
-            task = report.tasks.get(tid)
-            if task is None:
-                misses[tid] += 1
-                if misses[tid] >= MISSING_LIMIT:
+        async def journal_changed(self, entries: Sequence[JournalEntry]) -> None:
+            """Not heard: this poller watches a list of ids, not the journal."""
+
+        async def polled(self, report: PollReport) -> None:
+            for tid in list(remaining):
+                task = report.tasks.get(tid)
+                if task is None:
+                    misses[tid] += 1
+                    if misses[tid] >= MISSING_LIMIT:
+                        remaining.remove(tid)
+                        poller.forget([tid])
+                        final[tid] = "vanished"
+                        _print_update(tid, None, opts.json_lines)
+                    continue
+                misses.pop(tid, None)
+                prev = last.get(tid)
+                if prev is None or (prev.status, prev.processed_num, prev.processed_size) != (
+                    task.status,
+                    task.processed_num,
+                    task.processed_size,
+                ):
+                    _print_update(tid, task, opts.json_lines)
+                last[tid] = task
+                if task.status.is_final:
                     remaining.remove(tid)
-                    final[tid] = "vanished"
-                    _print_update(tid, None, opts.json_lines)
-                continue
-            misses.pop(tid, None)
-            prev = last.get(tid)
-            if prev is None or (prev.status, prev.processed_num, prev.processed_size) != (
-                task.status,
-                task.processed_num,
-                task.processed_size,
-            ):
-                _print_update(tid, task, opts.json_lines)
-            last[tid] = task
-            if task.status.is_final:
-                remaining.remove(tid)
-                final[tid] = task.status.value
-        if opts.heartbeat:
-            say(f"{time.strftime('%H:%M:%S')}  {_tally(remaining, final, last)}")
-        if not remaining:
-            poller.stop()
+                    final[tid] = task.status.value
+            if opts.heartbeat:
+                say(f"{time.strftime('%H:%M:%S')}  {_tally(remaining, final, last)}")
+            if not remaining:
+                poller.stop()
 
-    async def failed(exc: Exception, delay: float) -> None:
-        if isinstance(exc, AuthError) or not isinstance(exc, EfileError):
-            raise exc
-        say(f"warning: {exc}; retrying in {delay:.0f} s (last known states kept)")
+        async def poll_failed(self, exc: Exception, delay: float) -> None:
+            if isinstance(exc, AuthError) or not isinstance(exc, EfileError):
+                raise exc
+            say(f"warning: {exc}; retrying in {delay:.0f} s (last known states kept)")
 
     poller = Poller(
         ctx,
+        Printer(),
         interval=opts.interval or ctx.poll_interval,
-        ids=watched,
-        on_report=answered,
-        on_error=failed,
+        ids=remaining,
         max_backoff=30.0,
     )
     if remaining:

@@ -9,10 +9,15 @@ interval; after a failure it backs off (interval × 2ⁿ, at most ``max_backoff`
 - **Interval changes take effect at once**: the next poll is due ``interval`` after the end
   of the last one, computed again whenever the interval changes (going from 60 s back to
   2 s polls within 2 s of the last poll, not 60 s later).
-- **Finished tasks are never asked about again**: ids the service has answered with a final
-  state are left out of every later poll, whatever the id source returns.
+- **Only unfinished tasks are asked about**, by one rule: a poller that follows the journal
+  asks for the journal's unfinished ids (``Journal.pollable_ids``: a task id, not final, not
+  expired on the server, not dismissed); a poller given a list of ids asks for those; and in
+  both cases an id the service has answered with a final state (or that expired) is left out
+  of every later poll.
 
-Run ``Poller.run()`` as a task (a Textual worker in the TUI); ``stop()`` ends it after the
+What a front end gets from the loop is a :class:`PollSubscriber`: the TUI's main screen
+(``ui.screens.polling``) and ``watch`` (``cli.watch``) each implement one. Run
+``Poller.run()`` as a task (a Textual worker in the TUI); ``stop()`` ends it after the
 current poll, cancelling the task ends it at once.
 """
 
@@ -21,60 +26,88 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Iterable, Sequence
+from typing import Protocol
 
 from efile_tui.api.errors import AuthError, EfileError
 from efile_tui.core.operations import Context, PollReport, poll_once
+from efile_tui.store.journal import JournalEntry
 
 MIN_INTERVAL = 0.2  # seconds; a smaller interval would only load the service
 MAX_BACKOFF = 60.0
 
-IdSource = Callable[[], Awaitable[Sequence[str]]]
-ReportHandler = Callable[[PollReport], Awaitable[None]]
-ErrorHandler = Callable[[Exception, float], Awaitable[None]]
+
+class PollSubscriber(Protocol):
+    """What a front end hears from the poll loop (called on the loop's thread)."""
+
+    async def journal_changed(self, entries: Sequence[JournalEntry]) -> None:
+        """Entries of the context's profile that other processes (other hosts too) wrote to
+        the journal since the last poll; heard before the poll that follows them (only by a
+        poller that follows the journal, and only when there are some)."""
+
+    async def polled(self, report: PollReport) -> None:
+        """A poll completed (the journal already holds what it brought)."""
+
+    async def poll_failed(self, exc: Exception, delay: float) -> None:
+        """A poll failed; the next try is ``delay`` seconds after it. Raising ends the loop
+        (``watch`` does so for an authentication error)."""
 
 
 class Poller:
-    """Polls unfinished tasks every ``interval`` seconds until stopped.
+    """Polls unfinished tasks every ``interval`` seconds until stopped, telling ``subscriber``.
 
-    ``ids`` returns the ids to consider (default: the journal's unfinished tasks of the
-    context's profile); ``on_report`` gets every completed poll; ``on_error`` gets a failed
-    poll's exception and the delay before the next try — it may raise to end the loop
-    (the CLI does so for an authentication error). With ``at_once=False`` the first poll
-    waits for :meth:`poll_now` (the TUI calls it once the journal's rows are on screen).
+    With ``ids=None`` the poller follows the journal: before each poll it reads what other
+    processes wrote (told to the subscriber) and asks for the journal's unfinished tasks of
+    the context's profile. Given ``ids``, it asks for those until each has ended or is
+    :meth:`forget`-ten. With ``at_once=False`` the first poll waits for :meth:`poll_now`
+    (the TUI calls it once the journal's rows are on screen).
     """
 
     def __init__(
         self,
         ctx: Context,
+        subscriber: PollSubscriber,
         *,
         interval: float,
-        ids: IdSource | None = None,
-        on_report: ReportHandler | None = None,
-        on_error: ErrorHandler | None = None,
+        ids: Iterable[str] | None = None,
         max_backoff: float = MAX_BACKOFF,
         at_once: bool = True,
     ) -> None:
         self.ctx = ctx
         self.interval = max(MIN_INTERVAL, interval)
         self.max_backoff = max_backoff
-        self._ids = ids or self._journal_ids
-        self._on_report = on_report
-        self._on_error = on_error
+        self._subscriber = subscriber
+        self._watched = None if ids is None else list(dict.fromkeys(ids))
         self.failures = 0  # consecutive failed polls
         self.polls = 0  # completed polls
         self.paused = False
         self.in_flight = False
         self.last_ok: float | None = None  # time.monotonic() of the last good poll
-        self.finished: set[str] = set()  # ids answered with a final state: never asked again
+        self.finished: set[str] = set()  # ids ended (or forgotten): never asked again
         self._last_end: float | None = None
         self._auth_failed = False
         self._now = at_once  # the first poll goes out at once, or on poll_now()
         self._stopped = False
         self._wake = asyncio.Event()
+        self._others: list[JournalEntry] = []  # other writers' entries, not yet told
 
-    async def _journal_ids(self) -> Sequence[str]:
-        return await asyncio.to_thread(self.ctx.journal.pollable_ids, self.ctx.profile)
+    async def unfinished_ids(self) -> list[str]:
+        """The ids the next poll asks for (see the module docstring for the rule)."""
+        if self._watched is None:
+            ids = await asyncio.to_thread(self._follow_journal)
+        else:
+            ids = self._watched
+        return [t for t in dict.fromkeys(ids) if t not in self.finished]
+
+    def _follow_journal(self) -> list[str]:
+        """(In a thread.) Read other writers' records, then the journal's unfinished ids."""
+        journal, profile = self.ctx.journal, self.ctx.profile
+        self._others = [e for e in journal.refresh() if e.profile == profile]
+        return journal.pollable_ids(profile)
+
+    def forget(self, ids: Iterable[str]) -> None:
+        """Never ask about these ids again (e.g. ``watch`` gave up on a vanished task)."""
+        self.finished.update(ids)
 
     # -- control (safe to call at any time, from the loop's thread) ---------------------
 
@@ -147,7 +180,10 @@ class Poller:
         """One poll now (normally called by ``run``); None when it failed."""
         self.in_flight = True
         try:
-            ids = [t for t in dict.fromkeys(await self._ids()) if t not in self.finished]
+            ids = await self.unfinished_ids()
+            if self._others:
+                others, self._others = self._others, []
+                await self._subscriber.journal_changed(others)
             report = await poll_once(self.ctx, ids)
         except Exception as exc:
             self.in_flight = False
@@ -158,8 +194,7 @@ class Poller:
                 self.failures += 1
             else:  # a bug: say so, and keep going at the slowest pace
                 self.failures = max(self.failures + 1, 8)
-            if self._on_error is not None:
-                await self._on_error(exc, self.delay)
+            await self._subscriber.poll_failed(exc, self.delay)
             return None
         self.in_flight = False
         self._last_end = time.monotonic()
@@ -169,9 +204,8 @@ class Poller:
         self.last_ok = self._last_end
         self.finished.update(tid for tid, task in report.tasks.items() if task.status.is_final)
         self.finished.update(report.expired)
-        if self._on_report is not None:
-            await self._on_report(report)
+        await self._subscriber.polled(report)
         return report
 
 
-__all__ = ["MAX_BACKOFF", "MIN_INTERVAL", "Poller"]
+__all__ = ["MAX_BACKOFF", "MIN_INTERVAL", "PollSubscriber", "Poller"]

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from efile_tui.api.models import TaskStatus, percent_of
-from efile_tui.store.journal import ORIGIN_SUBMITTED, JournalEntry
+from efile_tui.store.journal import ORIGIN_SUBMITTED, Journal, JournalEntry
 
 # Display state for rows that are not (yet) a server task.
 OUTCOME_UNKNOWN = "outcome unknown"
@@ -241,6 +241,19 @@ class Batch:
         batch.tally = Counter(map(display_status, batch.new.values()))
         batch.compared = True
         return batch, [k for k in keys if k not in wanted]
+
+
+def entries_for_keys(journal: Journal, keys: Iterable[str]) -> list[JournalEntry]:
+    """(Reads the journal: call it in a thread.) The journal entries for table keys: task
+    ids or ``local:<journal id>``; unknown keys are left out."""
+    task_ids: list[str] = []
+    local_ids: list[int] = []
+    for key in keys:
+        if key.startswith("local:"):
+            local_ids.append(int(key.split(":", 1)[1]))
+        elif key:
+            task_ids.append(key)
+    return journal.get_many(task_ids, local_ids)
 
 
 @contextmanager

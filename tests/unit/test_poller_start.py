@@ -3,26 +3,40 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from efile_tui.core.operations import Context
+from efile_tui.core.operations import Context, PollReport
 from efile_tui.core.poller import Poller
 from efile_tui.store.audit import AuditLog
-from efile_tui.store.journal import Journal
+from efile_tui.store.journal import Journal, JournalEntry
+
+
+class Counting:
+    """A subscriber that counts completed polls (the journal is empty: nothing is asked)."""
+
+    def __init__(self, calls: list[int]) -> None:
+        self.calls = calls
+
+    async def journal_changed(self, entries: Sequence[JournalEntry]) -> None:
+        raise AssertionError("no other writer")
+
+    async def polled(self, report: PollReport) -> None:
+        assert report.asked == []  # nothing to ask: no request is made
+        self.calls.append(1)
+
+    async def poll_failed(self, exc: Exception, delay: float) -> None:
+        raise exc
 
 
 def _poller(tmp_path: Path, calls: list[int], **kw: Any) -> Poller:
-    async def ids() -> list[str]:
-        calls.append(1)
-        return []  # nothing to ask: no request is made
-
     ctx = Context(
         client=None,  # type: ignore[arg-type]  # never reached with no ids
         journal=Journal(tmp_path / "journal"),
         audit=AuditLog(tmp_path / "audit"),
     )
-    return Poller(ctx, interval=3600, ids=ids, **kw)
+    return Poller(ctx, Counting(calls), interval=3600, **kw)
 
 
 async def _until(predicate: Any) -> None:

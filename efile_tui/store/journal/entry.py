@@ -22,6 +22,14 @@ TASK_FINAL = frozenset(s.value for s in FINAL_STATUSES)
 FINAL_STATES = TASK_FINAL | {REJECTED}
 
 
+def unfinished(task_id: str | None, state: str, expired: bool) -> bool:
+    """The one rule for what is still worth asking the service about: a task (it has an id)
+    not in a final state and not expired on the server. The poller asks only about these
+    (:meth:`Journal.pollable_ids` also leaves out dismissed entries); only these can be
+    cancelled or waited for."""
+    return task_id is not None and not expired and state not in FINAL_STATES
+
+
 def iso_time(ts: float | None) -> str | None:
     """Render epoch seconds as ISO 8601 in local time with its UTC offset."""
     if ts is None:
@@ -74,6 +82,11 @@ class JournalEntry(NamedTuple):
     def is_final(self) -> bool:
         """True for a final task status (complete, fail, cancel) and for rejected items."""
         return self.state in FINAL_STATES
+
+    @property
+    def unfinished(self) -> bool:
+        """A task that may still change (see :func:`unfinished`)."""
+        return unfinished(self.task_id, self.state, self.expired)
 
     @property
     def outcome_unknown(self) -> bool:

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from efile_tui.store.journal.base import JournalFiles
-from efile_tui.store.journal.entry import FINAL_STATES, OUTCOME_UNKNOWN, JournalEntry
+from efile_tui.store.journal.entry import FINAL_STATES, OUTCOME_UNKNOWN, JournalEntry, unfinished
 from efile_tui.store.journal.rows import (
     DISMISSED,
     EXPIRED,
@@ -107,10 +107,8 @@ class JournalReads(JournalFiles):
                 rows[lid][TASK_ID]
                 for lid in self._state.select_ids(
                     lambda row: (
-                        row[TASK_ID] is not None
-                        and not row[EXPIRED]
+                        unfinished(row[TASK_ID], row[STATE], row[EXPIRED])
                         and row[DISMISSED] is None
-                        and row[STATE] not in FINAL_STATES
                         and (profile is None or row[PROFILE] == profile)
                     )
                 )

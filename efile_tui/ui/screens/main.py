@@ -20,7 +20,8 @@ from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
 from efile_tui.core.operations import Context
-from efile_tui.core.taskrow import Batch, bulk_load
+from efile_tui.core.poller import Poller
+from efile_tui.core.taskrow import Batch, bulk_load, entries_for_keys
 from efile_tui.core.taskview import TaskView
 from efile_tui.store.journal import JournalEntry
 from efile_tui.ui.end_bell import EndBell
@@ -29,7 +30,7 @@ from efile_tui.ui.messages import MarksCleared
 from efile_tui.ui.modals.misc import HelpScreen
 from efile_tui.ui.modals.notifications import NotesKeeper, NotificationsScreen
 from efile_tui.ui.screens.flows import RequestFlows
-from efile_tui.ui.screens.polling import table_poller
+from efile_tui.ui.screens.polling import TableFeed
 from efile_tui.ui.undo import UndoSlot, cleared_text
 from efile_tui.ui.widgets.keybar import KeyBar
 from efile_tui.ui.widgets.path_pane import PathPane
@@ -80,7 +81,8 @@ class MainScreen(RequestFlows):
         self.worker_errors = 0  # workers that ended on an unexpected exception
         self.undo = UndoSlot(self.notify)
         self._visited_tasks = False  # the task table has had focus
-        self.poller = table_poller(self, interval)
+        # The first poll follows the journal's rows (reload_journal calls poll_now).
+        self.poller = Poller(ctx, TableFeed(self), interval=interval, at_once=False)
 
     def compose(self) -> ComposeResult:
         yield StatusBar(id="status")
@@ -163,15 +165,8 @@ class MainScreen(RequestFlows):
         self.poll_now()
 
     def _entries(self, keys: Iterable[str]) -> list[JournalEntry]:
-        """Journal entries for table keys: task ids or ``local:<journal id>``."""
-        task_ids: list[str] = []
-        local_ids: list[int] = []
-        for key in keys:
-            if key.startswith("local:"):
-                local_ids.append(int(key.split(":", 1)[1]))
-            elif key:
-                task_ids.append(key)
-        return self.ctx.journal.get_many(task_ids, local_ids)
+        """(In a thread.) Journal entries for table keys: task ids or ``local:<journal id>``."""
+        return entries_for_keys(self.ctx.journal, keys)
 
     def apply_entries(self, entries: Sequence[JournalEntry]) -> None:
         """Put a few journal entries into the view and the table (only changed rows)."""
@@ -184,11 +179,6 @@ class MainScreen(RequestFlows):
         self.query_one(TaskPane).update_info()
         self.status.counts = counts = self.view.counts()
         self.end_bell.update(counts)
-
-    def _poll_entries(self, keys: Iterable[str]) -> tuple[list[JournalEntry], Batch]:
-        """(In a thread.) The journal entries for ``keys`` and their rows."""
-        entries = self._entries(keys)
-        return entries, Batch.prepare(entries, self.view.rows)
 
     # -- polling ---------------------------------------------------------------------------
 
