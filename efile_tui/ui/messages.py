@@ -94,3 +94,12 @@ class MarksCleared(Message):
     """The path pane cleared these marks (path -> entry last seen), e.g. on Esc: undoable."""
 
     marks: dict[str, FileEntry]
+
+
+@dataclass
+class TaskMarksCleared(Message):
+    """The task table cleared these marks (``u``); ``hidden``: how many of them the filter
+    hid. Undoable (``z``)."""
+
+    keys: frozenset[str]
+    hidden: int

@@ -34,3 +34,11 @@ def cleared_text(marks: Collection[str], here: str) -> str:
     elsewhere = sum(1 for p in marks if posixpath.dirname(p) != here)
     text = f"Cleared {len(marks)} path mark{'s' if len(marks) != 1 else ''}"
     return text + (f", {elsewhere} of them in other folders" if elsewhere else "")
+
+
+def cleared_tasks_text(count: int, hidden: int) -> str:
+    """``Cleared 5 task marks, 2 of them hidden by the filter`` (``No task marks to clear``)."""
+    if not count:
+        return "No task marks to clear"
+    text = f"Cleared {count} task mark{'s' if count != 1 else ''}"
+    return text + (f", {hidden} of them hidden by the filter" if hidden else "")

@@ -148,6 +148,8 @@ async def test_notification_history_keeps_every_toast_literally(tmp_path: Path) 
         lines = [str(s.render()) for s in screen.query("#notes Static")]  # type: ignore[union-attr]
         assert "second" in lines[0]  # newest first
         assert "[b]bold?[/b] ␛[31m" in lines[1]  # literal, control made visible
+        # Severities are whole words in one column (never "infor"/"warni").
+        assert lines[0][9:18] == "info    s" and lines[1][9:18] == "error   [", lines
 
 
 async def test_delete_confirmation_at_60x15_shows_paths_and_totals_first() -> None:

@@ -55,6 +55,7 @@ async def test_copy_returns_choice_with_policy() -> None:
         cover = screen.query_one("#cover", RadioButton)
         assert "●" not in str(cover.render())  # the choice shows without colour
         assert "●" in str(screen.query_one("#both", RadioButton).render())
+        assert "the new copy is renamed" in str(screen.query_one("#both", RadioButton).render())
         cover.value = True
         await pilot.pause()
         assert confirm.disabled and "onto itself" in error_text(app)
@@ -73,6 +74,8 @@ async def test_move_validates_inline_and_enter_submits() -> None:
         await pilot.pause()
         screen = app.screen
         assert str(screen.query_one("#title", Label).render()) == "Move 2 paths to…"
+        keep_both = str(screen.query_one("#both", RadioButton).render())
+        assert "the moved one is renamed" in keep_both and "copy" not in keep_both
         target = screen.query_one("#target", Input)
         # Not pre-filled with the sources' own folder (always refused for a move).
         assert target.value == "" and app.focused is target

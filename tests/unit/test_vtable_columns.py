@@ -64,3 +64,22 @@ def test_columns_fit_and_the_path_stays_readable_when_narrow(width: int) -> None
     (source,) = [c for c in cols if c.key == "source"]
     assert source.width >= len("source")  # the header is never cut
     assert "status" in [c.key for c in cols] and "progress" in [c.key for c in cols]
+
+
+def test_progress_has_one_form_per_column_width() -> None:
+    from efile_tui.core.taskrow import TaskRow
+    from efile_tui.ui.widgets.task_table import (
+        PROGRESS_BAR_COUNT,
+        PROGRESS_NARROW,
+        PROGRESS_WIDE,
+        progress_text,
+    )
+
+    small = TaskRow("a", "a", "delete", "processing", processed_num=3, total_num=5, percent=60)
+    big = TaskRow("b", "b", "delete", "processing", processed_num=436, total_num=20_000, percent=2)
+    narrow = [progress_text(r, PROGRESS_NARROW) for r in (small, big)]
+    assert narrow == ["▰▰▰▱▱  60%", "▱▱▱▱▱   2%"]  # no count on either row
+    wide = [progress_text(r, PROGRESS_WIDE) for r in (small, big)]
+    assert wide == [" 60% 3/5", "  2% 436/20,000"]  # no bar on either row
+    widest = [progress_text(r, PROGRESS_BAR_COUNT) for r in (small, big)]
+    assert widest == ["▰▰▰▱▱  60% 3/5", "▱▱▱▱▱   2% 436/20,000"]

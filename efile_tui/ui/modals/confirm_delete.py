@@ -278,6 +278,7 @@ class RefusedScreen(ModalScreen[None]):
                 yield Static("\n".join(lines), markup=False)
             with Horizontal(id="buttons"):
                 yield Button("OK", id="ok", variant="primary")
+        yield KeyBar(dialog=True)
 
     @on(Button.Pressed, "#ok")
     def action_close(self) -> None:

@@ -12,6 +12,7 @@ from textual.widgets import Button, Input, Label, Static
 
 from efile_tui.core.query import label_problem
 from efile_tui.core.text import literal
+from efile_tui.ui.widgets.keybar import KeyBar
 
 
 class LabelScreen(ModalScreen[str | None]):
@@ -46,6 +47,7 @@ class LabelScreen(ModalScreen[str | None]):
             with Horizontal():
                 yield Button("Back", id="back")
                 yield Button("Label", id="apply", variant="primary")
+        yield KeyBar(dialog=True)
 
     def on_mount(self) -> None:
         self.query_one("#label", Input).focus()

@@ -15,6 +15,7 @@ from efile_tui.api.errors import EfileError
 from efile_tui.core.login_steps import LoginRequest
 from efile_tui.core.session import Connection
 from efile_tui.core.text import clean, literal
+from efile_tui.ui.widgets.keybar import KeyBar
 
 LoginAttempt = Callable[[LoginRequest], Awaitable[Connection]]
 
@@ -66,6 +67,7 @@ class LoginScreen(ModalScreen[Connection | None]):
             with Horizontal():
                 yield Button("Quit", id="quit")
                 yield Button("Log in", id="login", variant="primary")
+        yield KeyBar(dialog=True)
 
     def on_mount(self) -> None:
         empty = next((i for i in self.query(Input) if not i.value), None)

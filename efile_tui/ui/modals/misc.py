@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, DataTable, Footer, Input, Label, Static
+from textual.widgets import Button, DataTable, Input, Label, Static
 
 from efile_tui.core import glyphs
 from efile_tui.core.text import clean, literal
@@ -113,6 +113,7 @@ class TextScreen(ModalScreen[None]):
             with Horizontal():
                 yield Button("Copy", id="copy")
                 yield Button("Close", variant="primary", id="close")
+        yield KeyBar(dialog=True)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "copy":
@@ -151,6 +152,7 @@ class ImportIdsScreen(ModalScreen[list[str] | None]):
             with Horizontal():
                 yield Button("Back", id="back")
                 yield Button("Track", id="track", variant="primary")
+        yield KeyBar(dialog=True)
 
     def on_mount(self) -> None:
         self.query_one("#ids").focus()
@@ -206,4 +208,4 @@ class LogScreen(Screen[None]):
                 literal(first.get("path") or first.get("taskId")),
             )
         yield table
-        yield Footer()
+        yield KeyBar(dialog=True)

@@ -17,11 +17,15 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
+from efile_tui.core.cells import pad, width
 from efile_tui.core.text import clean
 from efile_tui.ui.widgets.keybar import KeyBar
 
 KEEP = 1000  # notes kept per session (the oldest go first)
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "information": ""}
+# Each severity as a whole word, padded to the longest (never cut to "infor"/"warni").
+SEVERITY_WORD = {"information": "info", "warning": "warning", "error": "error"}
+SEVERITY_CELLS = max(map(width, SEVERITY_WORD.values()))
 
 
 @dataclass(frozen=True)
@@ -42,7 +46,8 @@ class Note:
         """``12:03:04 error  Submit failed: …`` as literal text."""
         stamp = time.strftime("%H:%M:%S", time.localtime(self.when))
         text = Text(f"{stamp} ", style="dim")
-        text.append(f"{self.severity[:5]:5} ", style=SEVERITY_STYLE.get(self.severity, ""))
+        word = pad(SEVERITY_WORD.get(self.severity, clean(self.severity)), SEVERITY_CELLS)
+        text.append(f"{word} ", style=SEVERITY_STYLE.get(self.severity, ""))
         if self.title:
             text.append(f"{self.title}: ", style="bold")
         text.append(self.message)

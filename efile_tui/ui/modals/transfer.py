@@ -115,7 +115,8 @@ class TransferScreen(ModalScreen[TransferChoice | None]):
             yield Static("", markup=False, id="target-error")
             yield Static("", markup=False, id="target-note")
             with RadioSet(id="conflict", compact=True):
-                yield _Choice("keep both (the new copy is renamed)", value=True, id="both")
+                arriving = "moved one" if self.verb == "Move" else "new copy"
+                yield _Choice(f"keep both (the {arriving} is renamed)", value=True, id="both")
                 yield _Choice("overwrite what exists (cover)", id="cover")
             with Horizontal(id="buttons"):
                 yield Button("Cancel", id="cancel")

@@ -26,12 +26,12 @@ from efile_tui.core.taskview import TaskView
 from efile_tui.store.journal import JournalEntry
 from efile_tui.ui.end_bell import EndBell
 from efile_tui.ui.layout import fit_panes
-from efile_tui.ui.messages import MarksCleared
+from efile_tui.ui.messages import MarksCleared, TaskMarksCleared
 from efile_tui.ui.modals.misc import HelpScreen
 from efile_tui.ui.modals.notifications import NotesKeeper, NotificationsScreen
 from efile_tui.ui.screens.flows import RequestFlows
 from efile_tui.ui.screens.polling import TableFeed
-from efile_tui.ui.undo import UndoSlot, cleared_text
+from efile_tui.ui.undo import UndoSlot, cleared_tasks_text, cleared_text
 from efile_tui.ui.widgets.keybar import KeyBar
 from efile_tui.ui.widgets.path_pane import PathPane
 from efile_tui.ui.widgets.status_bar import StatusBar
@@ -248,6 +248,13 @@ class MainScreen(RequestFlows):
     def on_marks_cleared(self, message: MarksCleared) -> None:
         text = cleared_text(message.marks, self.path_pane.current_path)
         self.undo.offer(text, lambda: self.path_pane.restore_marks(message.marks))
+
+    def on_task_marks_cleared(self, message: TaskMarksCleared) -> None:
+        text = cleared_tasks_text(len(message.keys), message.hidden)
+        if not message.keys:
+            self.notify(text)
+            return
+        self.undo.offer(text, lambda: self.table.restore_marks(message.keys))
 
     def action_notifications(self) -> None:
         """Every notification of this session (toasts vanish; these stay)."""

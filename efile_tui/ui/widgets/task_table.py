@@ -40,6 +40,7 @@ from efile_tui.ui.messages import (
     DismissRequested,
     LabelRequested,
     ResolveRequested,
+    TaskMarksCleared,
 )
 from efile_tui.ui.widgets.vtable import Cell, Column, VirtualTable
 
@@ -66,7 +67,9 @@ STATUS_LONG = max(
 WIDE = 120  # from this width on, expired rows also say what they were
 
 FIXED = (("mark", " ", 1), ("id", "id", 8), ("op", "op", 6))
-PROGRESS_WIDE, PROGRESS_NARROW = 18, 10  # bar, percentage and count / bar and percentage
+# Progress forms by column width: bar, percentage and count / percentage and count / bar
+# and percentage (the same form on every row).
+PROGRESS_BAR_COUNT, PROGRESS_WIDE, PROGRESS_NARROW = 24, 18, 10
 # Shown while any visible task has one and the paths keep room, in this order of want.
 OPTIONAL = (("label", "label", 12), ("error", "error", 24))
 TIMES = (("submitted", "submitted", 11), ("updated", "updated", 8))
@@ -89,26 +92,35 @@ def status_text(row: TaskRow, room: int) -> str:
 
 
 def progress_text(row: TaskRow, room: int = PROGRESS_WIDE) -> str:
-    """Bar, percentage and count (or size) of a task's progress, in at most ``room``
-    cells (``▰▱▱▱▱   2% 436/20,000``). What does not fit is left out whole, never cut:
-    first the bar, then the count."""
+    """A task's progress in at most ``room`` cells, in the same form on every row of a
+    column (the form follows the room, not the row): from ``PROGRESS_BAR_COUNT`` cells bar,
+    percentage and count (``▰▱▱▱▱   2% 436/20,000``), from ``PROGRESS_WIDE`` percentage and
+    count (``  2% 436/20,000``), below that bar and percentage (``▰▱▱▱▱   2%``). A count
+    is never cut: one that does not fit its row is left out (the details, Enter, show it);
+    a task without a percentage shows its count or size when they fit."""
     pct = row.percent
-    bar = pct_text = ""
-    if pct is not None:
-        filled = round(pct / 20)
-        g = glyphs.current()
-        bar = g.bar_full * filled + g.bar_empty * (5 - filled)
-        pct_text = f"{pct:3.0f}%"
     count = ""
     if row.total_num:
         count = f"{row.processed_num:,}/{row.total_num:,}"
     elif row.total_size:
         count = human_size(row.total_size)
-    for parts in ((bar, pct_text, count), (pct_text.strip(), count), (bar, pct_text)):
+    if pct is None:
+        return count if cell_len(count) <= room else ""
+    filled = round(pct / 20)
+    g = glyphs.current()
+    bar = g.bar_full * filled + g.bar_empty * (5 - filled)
+    pct_text = f"{pct:3.0f}%"
+    if room >= PROGRESS_BAR_COUNT:
+        form = [bar, pct_text, count]
+    elif room >= PROGRESS_WIDE:
+        form = [pct_text, count]
+    else:
+        form = [bar, pct_text]
+    for parts in (form, [p for p in form if p != count]):
         text = " ".join(p for p in parts if p)
         if cell_len(text) <= room:
             return text
-    return pct_text.strip() or count
+    return pct_text.strip()
 
 
 def task_columns(width: int, has: set[str]) -> list[Column]:
@@ -343,8 +355,18 @@ class TaskTable(VirtualTable):
         self.changed()
 
     def action_clear_marks(self) -> None:
-        """Unmark every task, including those hidden by the filter."""
+        """Unmark every task, including those hidden by the filter; the screen says how
+        many (and how many were hidden) and ``z`` marks them again."""
+        keys = frozenset(self.view.marks)
+        hidden = self.view.hidden_marked(self.row_keys)
         self.view.clear_marks()
+        self.refresh_marks()
+        self.changed()
+        self.post_message(TaskMarksCleared(keys, hidden))
+
+    def restore_marks(self, keys: Iterable[str]) -> None:
+        """Mark these tasks again (undo of a clear); rows gone since stay unmarked."""
+        self.view.mark(keys)
         self.refresh_marks()
         self.changed()
 

@@ -1,0 +1,71 @@
+"""Every dialog shows its own keys on the bottom line, never the Tasks pane's."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from efile_tui.ui.modals.login import LoginScreen
+from efile_tui.ui.widgets.keybar import KeyBar
+from tests.ui.harness import HOME, wait_until
+from tests.ui.test_snapshots import IDS, make_app, settle
+
+PANE_KEYS = ("Cancel tasks", "Mark all", "Status filter", "Switch pane", "Delete")
+
+
+async def on_task(pilot: Any, key: str) -> None:
+    await pilot.press("tab")
+    table = pilot.app.main.table
+    table.move_cursor(table.get_row_index(IDS[0]))
+    await pilot.press(key)
+
+
+async def on_path(pilot: Any, key: str) -> None:
+    pane = pilot.app.main.path_pane
+    pane.table.move_cursor(pane.table.get_row_index(f"{HOME}/scratch"))
+    await pilot.press(key)
+
+
+async def login(pilot: Any, _key: str) -> None:
+    async def attempt(_request: Any) -> Any:
+        return None
+
+    pilot.app.push_screen(LoginScreen(attempt, platform_url="https://x", user="u", org_id="o"))
+
+
+# The dialog, how it is opened, and the keys its bottom line must show.
+DIALOGS = [
+    ("LabelScreen", on_task, "l", ["esc Back"]),
+    ("TextScreen", on_task, "enter", ["esc Close", "y Copy"]),
+    ("ConfirmCancelScreen", on_task, "c", ["esc Back"]),
+    ("ImportIdsScreen", on_path, "I", ["esc Back"]),
+    ("ConfirmDeleteScreen", on_path, "d", ["esc Cancel"]),
+    ("TransferScreen", on_path, "C", ["esc Cancel"]),
+    ("NotificationsScreen", on_path, "N", ["esc Close"]),
+    ("LogScreen", on_path, "L", ["esc Back"]),
+    ("HelpScreen", on_path, "question_mark", ["esc Close"]),
+    ("LoginScreen", login, "", ["esc Back"]),
+]
+
+
+@pytest.mark.parametrize(("name", "opener", "key", "shown"), DIALOGS, ids=[d[0] for d in DIALOGS])
+async def test_each_dialog_shows_its_own_keys(
+    tmp_path: Path, name: str, opener: Any, key: str, shown: list[str]
+) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await opener(pilot, key)
+        screen = await wait_until(
+            pilot, lambda: type(app.screen).__name__ == name and app.screen, what=name
+        )
+        await pilot.pause()
+        bar = screen.query_one(KeyBar)  # type: ignore[union-attr]
+        assert bar.region.y == 23 and bar.region.width == 80  # the bottom line, over the main one
+        line = str(bar.render())
+        for entry in shown:
+            assert entry in line, (name, line)
+        for pane_key in PANE_KEYS:
+            assert pane_key not in line, (name, line)
