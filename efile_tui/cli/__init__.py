@@ -95,6 +95,10 @@ def build_parser(modules: Sequence[str] = ALL_MODULES) -> argparse.ArgumentParse
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in modules:
         importlib.import_module(f"efile_tui.cli.{name}").register(sub)
+    from efile_tui.cli.demo import add_encoding_arg
+
+    for command in sub.choices.values():  # every command reads and writes text
+        add_encoding_arg(command)
     return parser
 
 
@@ -113,9 +117,10 @@ def _add_top_options(parser: argparse.ArgumentParser) -> None:
     add_http_arg(parser, dest="top_allow_http")
     parser.add_argument("--no-mouse", action="store_true", help="TUI: do not capture the mouse")
     parser.add_argument("--interval", type=float, default=None, help="TUI: poll interval (s)")
-    from efile_tui.cli.demo import add_terminal_args
+    from efile_tui.cli.demo import add_encoding_arg, add_terminal_args
 
     add_terminal_args(parser, prefix="top_")
+    add_encoding_arg(parser, prefix="top_")
 
 
 class _PeekError(Exception):
@@ -197,15 +202,35 @@ def _quiet_broken_pipe() -> None:
     os.close(devnull)
 
 
+def encoding_choice(words: Sequence[str]) -> str | None:
+    """``--encoding``'s value, looked for before parsing: the output of ``--help`` and of
+    usage errors, and the reading of every argument, depend on it."""
+    for i, word in enumerate(words):
+        if word == "--":
+            break
+        name, eq, value = word.partition("=")
+        if len(name) >= 5 and "--encoding".startswith(name):
+            if eq:
+                return value
+            return words[i + 1] if i + 1 < len(words) else None
+    return None
+
+
 def _run(argv: Sequence[str] | None) -> int:
     words = list(sys.argv[1:] if argv is None else argv)
     leading = words[: next((i for i, w in enumerate(words) if not w.startswith("-")), len(words))]
     if "--version" in leading:  # answered before the parser imports the client stack
         print(f"efile-tui {__version__}")
         return 0
-    from efile_tui.core.terminal import setup_cli_streams
+    from efile_tui.core.terminal import decode_argument, setup_cli_streams
 
-    setup_cli_streams()  # never a UnicodeEncodeError, whatever the locale
+    try:  # UTF-8 unless told otherwise; never a UnicodeEncodeError, whatever the locale
+        setup_cli_streams(encoding_choice(words))
+    except ValueError as exc:  # a bad EFILE_TUI_ENCODING
+        print(f"efile-tui: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if argv is None:  # Python read argv in the locale's encoding: read the bytes again
+        words = [decode_argument(w) for w in words]
     parser = build_parser(_modules_for(words))
     args = parser.parse_args(words)
     logging.basicConfig(

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import codecs
 import contextlib
+import io
 import sys
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, TextIO
 
 from efile_tui.api.errors import (
@@ -119,9 +121,27 @@ def emit_json(data: Any) -> None:
     pipe, where one huge write may be swallowed whole by the pipe as it closes.
     """
     text = json_dumps(data, indent=2) + "\n"
-    for i in range(0, len(text), 1 << 16):
-        sys.stdout.write(text[i : i + (1 << 16)])
-    sys.stdout.flush()
+    with data_output() as out:
+        for i in range(0, len(text), 1 << 16):
+            out.write(text[i : i + (1 << 16)])
+        out.flush()
+
+
+@contextlib.contextmanager
+def data_output() -> Iterator[TextIO]:
+    """stdout for data that programs read (JSON, CSV): always UTF-8, whatever
+    ``--encoding`` chose for the text people read."""
+    stream = sys.stdout.stream if isinstance(sys.stdout, CleanStream) else sys.stdout
+    if not isinstance(stream, io.TextIOWrapper) or codecs.lookup(stream.encoding).name == "utf-8":
+        yield sys.stdout
+        return
+    stream.flush()
+    out = io.TextIOWrapper(stream.buffer, encoding="utf-8", errors="backslashreplace")
+    try:
+        yield out
+    finally:
+        out.flush()
+        out.detach()  # stdout's buffer stays open
 
 
 class CleanStream:

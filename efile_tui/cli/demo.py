@@ -51,9 +51,8 @@ def _tui_args(p: argparse.ArgumentParser) -> None:
 
 
 def add_terminal_args(p: argparse.ArgumentParser, prefix: str = "") -> None:
-    """``--glyphs`` and ``--encoding`` (see ``core.terminal``)."""
+    """``--glyphs`` (see ``core.terminal``; ``--encoding`` is every command's)."""
     from efile_tui.core.glyphs import CHOICES
-    from efile_tui.core.terminal import ENCODING_CHOICES
 
     p.add_argument(
         "--glyphs",
@@ -63,13 +62,20 @@ def add_terminal_args(p: argparse.ArgumentParser, prefix: str = "") -> None:
         help="TUI: symbols and borders (default auto: ASCII on TERM=linux/vt100 or when the "
         "output encoding is not UTF-8; also EFILE_TUI_GLYPHS or the profile's glyphs)",
     )
+
+
+def add_encoding_arg(p: argparse.ArgumentParser, prefix: str = "") -> None:
+    """``--encoding``: what the terminal speaks (see ``core.terminal``)."""
+    from efile_tui.core.terminal import ENCODING_CHOICES
+
     p.add_argument(
         "--encoding",
         dest=f"{prefix}encoding",
         choices=ENCODING_CHOICES,
         default=None,
-        help="TUI: output encoding (default auto = UTF-8 even under a GB18030/GB2312 locale; "
-        "'locale' for a terminal set to GBK/GB18030; also EFILE_TUI_ENCODING)",
+        help="the terminal's encoding (default auto = UTF-8 even under a GB18030/GB2312 "
+        "locale; 'locale' for a terminal set to GBK/GB18030: output, arguments and input in "
+        "the locale's encoding; also EFILE_TUI_ENCODING). JSON output is always UTF-8",
     )
 
 

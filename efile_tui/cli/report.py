@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import argparse
 import csv
-import sys
 from collections.abc import Sequence
 from typing import Any
 
-from efile_tui.cli.common import EXIT_OK, open_context, say
+from efile_tui.cli.common import EXIT_OK, data_output, open_context, say
 from efile_tui.cli.select import entry_key, load_entries, query_from_args
 from efile_tui.core.query import entry_status
 from efile_tui.core.text import clean, json_dumps
@@ -64,15 +63,17 @@ def csv_cell(value: object) -> str:
 
 def write_report(rows: Sequence[dict[str, Any]], fmt: str) -> None:
     """Rows on stdout as CSV (header first) or as one JSON array."""
-    if fmt == "json":
-        sys.stdout.write(json_dumps(list(rows), indent=2) + "\n")
-        return
-    writer = csv.writer(sys.stdout, lineterminator="\n")
-    fields = list(rows[0]) if rows else list(REPORT_FIELDS)
-    writer.writerow(fields)
-    for row in rows:
-        writer.writerow([csv_cell(row.get(f)) for f in fields])
-    sys.stdout.flush()
+    with data_output() as out:
+        if fmt == "json":
+            out.write(json_dumps(list(rows), indent=2) + "\n")
+            out.flush()
+            return
+        writer = csv.writer(out, lineterminator="\n")
+        fields = list(rows[0]) if rows else list(REPORT_FIELDS)
+        writer.writerow(fields)
+        for row in rows:
+            writer.writerow([csv_cell(row.get(f)) for f in fields])
+        out.flush()
 
 
 async def cmd_report(args: argparse.Namespace) -> int:

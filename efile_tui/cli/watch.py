@@ -28,6 +28,7 @@ from efile_tui.cli.common import (
     EXIT_USAGE,
     CliError,
     add_connection_args,
+    data_output,
     open_context,
     say,
     write_control,
@@ -274,7 +275,8 @@ def _print_update(tid: str, task: Task | None, json_lines: bool) -> None:
     stamp = time.strftime("%H:%M:%S")
     if json_lines:
         data = task.to_api() if task else {"taskId": tid, "status": None, "foundOnServer": False}
-        print(json_dumps(data), flush=True)
+        with data_output() as out:
+            print(json_dumps(data), file=out, flush=True)
     elif task is None:
         print(
             f"{stamp}  {clean(tid)}  no longer known to the service (unknown or expired)",

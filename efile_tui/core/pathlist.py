@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from efile_tui.core.validate import InputError, normalise_path, path_problem, shown
+from efile_tui.core.terminal import decode_input, encodings_named
+from efile_tui.core.validate import InputError, normalise_path, not_text, path_problem, shown
 
 MAX_PROBLEMS_SHOWN = 50
 
@@ -40,12 +41,11 @@ def read_path_list(
     paths: list[str] = []
     for number, raw in split_records(data, nul=nul):
         where = f"{source} {unit} {number}"
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError:
+        text = decode_input(raw)
+        if not_text(text):
             problems.append(
-                f"{where}: {shown(raw.decode('utf-8', 'surrogateescape'))} is not valid "
-                "UTF-8 (the bytes shown as \\x..): save the file as UTF-8"
+                f"{where}: {shown(text)} is not valid {encodings_named()} "
+                "(the bytes shown as \\x..): save the file as UTF-8"
             )
             continue
         problem = path_problem(text)

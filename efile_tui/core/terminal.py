@@ -206,13 +206,78 @@ def apply(p: TerminalPlan, streams: tuple[TextIO | None, ...] | None = None) -> 
         stream.reconfigure(encoding=encoding, errors=ERRORS)
 
 
-def setup_cli_streams() -> None:
-    """For the CLI: keep the locale's encoding (pipes and other tools expect it) but never
-    fail on a character it lacks, and draw ASCII symbols when it cannot encode Unicode."""
-    p = plan(encoding="locale", glyph_choice=os.environ.get(GLYPHS_ENV) or "auto")
-    if _name(p.encoding) == "utf-8" and p.glyphs is glyphs.UNICODE:
-        return
-    apply(p, (sys.stdout, sys.stderr))
+def setup_cli_streams(encoding: str | None = None) -> TerminalPlan:
+    """For the CLI: the same rule as the TUI (UTF-8 unless ``--encoding locale`` /
+    ``EFILE_TUI_ENCODING=locale``), never failing on a character the encoding lacks; input
+    (arguments, files, standard input) is then read as ``reading_order`` says.
+
+    Raises ValueError for an unknown choice.
+    """
+    p = plan(encoding=encoding, glyph_choice=os.environ.get(GLYPHS_ENV) or "auto")
+    global _reading
+    _reading = reading_order(p)
+    stdin = sys.stdin
+    if isinstance(stdin, io.TextIOWrapper) and _name(stdin.encoding) != _name(p.encoding):
+        stdin.reconfigure(encoding=p.encoding, errors="surrogateescape")
+    streams = (sys.stdout, sys.stderr)
+    as_is = all(
+        not isinstance(s, io.TextIOWrapper) or _name(s.encoding) == "utf-8" for s in streams
+    )
+    if not (as_is and _name(p.encoding) == "utf-8" and p.glyphs is glyphs.UNICODE):
+        apply(p, streams)
+    return p
+
+
+def reading_order(p: TerminalPlan) -> tuple[str, ...]:
+    """The encodings input bytes are tried in: the output's encoding, then the other one.
+
+    A UTF-8 terminal under a GB18030 locale sends UTF-8 (tried first); a terminal really
+    set to GB18030 (``--encoding locale``) sends GB18030 (tried first). Bytes valid in the
+    second only are still read rather than refused.
+    """
+    first, second = _name(p.encoding), _name(p.locale_encoding)
+    if first != "utf-8":
+        second = "utf-8"
+    return (first,) if first == second else (first, second)
+
+
+_reading: tuple[str, ...] = ("utf-8",)
+
+
+def input_encodings() -> tuple[str, ...]:
+    """The encodings input is read in (set by ``setup_cli_streams``; UTF-8 before that)."""
+    return _reading
+
+
+def decode_input(raw: bytes) -> str:
+    """Text of bytes typed or read: the first of ``input_encodings`` that decodes them all.
+
+    Bytes valid in none stay as surrogate escapes, which the input checks refuse, showing
+    each such byte as ``\\x..``.
+    """
+    for encoding in _reading:
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return raw.decode("utf-8", "surrogateescape")
+
+
+def decode_argument(arg: str) -> str:
+    """A command-line argument read again from its original bytes by ``decode_input``.
+
+    Python decoded argv in the locale's encoding; ``os.fsencode`` gives the bytes back.
+    """
+    try:
+        raw = os.fsencode(arg)
+    except UnicodeEncodeError:  # not from argv (a caller's own text): already right
+        return arg
+    return decode_input(raw)
+
+
+def encodings_named() -> str:
+    """``UTF-8`` or ``UTF-8 or GB18030``: what input may be, for messages."""
+    return " or ".join(e.upper() for e in _reading)
 
 
 __all__ = [
@@ -222,8 +287,13 @@ __all__ = [
     "TerminalPlan",
     "apply",
     "colour_depth",
+    "decode_argument",
+    "decode_input",
+    "encodings_named",
+    "input_encodings",
     "locale_encoding",
     "plan",
+    "reading_order",
     "setup_cli_streams",
     "stream_encoding",
 ]

@@ -11,6 +11,8 @@ import posixpath
 import re
 from collections.abc import Iterable, Sequence
 
+from efile_tui.core.terminal import decode_input, encodings_named
+
 MAX_PATH_LEN = 4096  # bytes (UTF-8), the Linux PATH_MAX
 MAX_NAME_BYTES = 255
 MAX_CANCEL_IDS = 10_000
@@ -51,13 +53,21 @@ def normalise_path(path: str) -> str:
     return "/" + "/".join(parts)
 
 
-def text_problem(text: str, what: str) -> str | None:
-    """Why ``text`` (named ``what`` in the message) is not valid UTF-8 free of controls."""
+def not_text(text: str) -> bool:
+    """``text`` holds bytes that were valid in no input encoding (surrogate escapes)."""
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
+        return True
+    return False
+
+
+def text_problem(text: str, what: str) -> str | None:
+    """Why ``text`` (named ``what`` in the message) is not valid UTF-8 free of controls."""
+    if not_text(text):
         return (
-            f"{what} {shown(text)} is not valid UTF-8 (the bytes shown as \\x..): pass it in UTF-8"
+            f"{what} {shown(text)} is not valid {encodings_named()} (the bytes shown as "
+            "\\x..): pass it in UTF-8"
         )
     bad = _CONTROL.search(text)
     if bad:
@@ -72,13 +82,12 @@ def path_problem(path: str) -> str | None:
     """Why ``path`` is not an acceptable remote absolute path, or None."""
     if not path or not path.strip():
         return "empty path: give an absolute path such as /public/home/USER/dir"
-    try:
-        size = len(path.encode("utf-8"))
-    except UnicodeEncodeError:
+    if not_text(path):
         return (
-            f"path {shown(path)} is not valid UTF-8 (the bytes shown as \\x..): "
+            f"path {shown(path)} is not valid {encodings_named()} (the bytes shown as \\x..): "
             "rename it or pass it correctly encoded"
         )
+    size = len(path.encode("utf-8"))
     if not path.startswith("/"):
         if path.lstrip().startswith("/"):
             return f"path {shown(path)} starts with a space: remove the leading space"
@@ -191,14 +200,14 @@ def decode_lines(data: bytes, *, source: str) -> list[str]:
     lines: list[str] = []
     problems: list[str] = []
     for number, raw in enumerate(data.splitlines(), 1):
-        try:
-            lines.append(raw.decode("utf-8"))
-        except UnicodeDecodeError:
-            text = raw.decode("utf-8", "surrogateescape")
+        text = decode_input(raw)
+        if not_text(text):
             problems.append(
-                f"{source} line {number} {shown(text)} is not valid UTF-8 "
+                f"{source} line {number} {shown(text)} is not valid {encodings_named()} "
                 "(the bytes shown as \\x..): save the file as UTF-8"
             )
+        else:
+            lines.append(text)
     if problems:
         raise InputError(problems)
     return lines

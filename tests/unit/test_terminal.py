@@ -80,7 +80,7 @@ def test_doctor_says_what_is_written_and_how_to_change_it(sim: Sim) -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "efile_tui", "doctor"], env=env, capture_output=True, timeout=60
     )
-    out = proc.stdout.decode("gb18030")
+    out = proc.stdout.decode("utf-8")
     assert "16 colours" in out and "writing utf-8" in out
     assert "EFILE_TUI_ENCODING=locale" in out
 
@@ -101,7 +101,7 @@ def test_cli_prints_under_chinese_locales_without_errors(sim: Sim, lang: str) ->
         proc = subprocess.run(
             [sys.executable, "-m", "efile_tui", *args], env=env, capture_output=True, timeout=60
         )
-        out, err = proc.stdout.decode("gb18030"), proc.stderr.decode("gb18030")
+        out, err = proc.stdout.decode("utf-8"), proc.stderr.decode("utf-8")
         assert proc.returncode == 0, err
         assert "Traceback" not in err and "\\u" not in out + err
         return out, err
@@ -109,5 +109,14 @@ def test_cli_prints_under_chinese_locales_without_errors(sim: Sim, lang: str) ->
     cli("rm", f"{HOME}/{project}", "--yes")
     out, _ = cli("tasks")
     assert "delete" in out
-    # The status symbol is ASCII: these locales' output is not UTF-8.
-    assert not set(out) & set(UNICODE_SYMBOLS)
+    # Written in UTF-8 (the terminal's encoding, not the locale's): Unicode symbols.
+    assert set(out) & set(UNICODE_SYMBOLS)
+
+
+def test_input_is_read_in_the_output_encoding_first_then_the_other() -> None:
+    def order(choice: str, loc: str) -> tuple[str, ...]:
+        return terminal.reading_order(terminal.plan(encoding=choice, env={}, locale_enc=loc))
+
+    assert order("auto", "GB18030") == ("utf-8", "gb18030")
+    assert order("locale", "GB18030") == ("gb18030", "utf-8")
+    assert order("auto", "UTF-8") == order("locale", "utf8") == ("utf-8",)

@@ -1,0 +1,139 @@
+"""The CLI under Chinese locales on a UTF-8 terminal: arguments, files and standard input
+given as UTF-8 bytes are read as UTF-8, and everything written is UTF-8 (JSON always).
+
+A process's locale is fixed when it starts: these tests run the real entry point in a
+subprocess with ``LANG``/``LC_ALL`` set to locales CI generates (``.ci/run``: localedef).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import HOME, Sim
+
+FOLDER = "数据-结果"
+INSIDE = "报告.txt"
+LOCALES = ["zh_CN.GB18030", "zh_CN"]  # zh_CN is GB2312
+
+
+def _locale_available(name: str) -> bool:
+    out = subprocess.run(["locale", "-a"], capture_output=True, text=True).stdout.lower()
+    return name.lower().replace("-", "") in out.replace("-", "")
+
+
+def _need(lang: str) -> None:
+    if not _locale_available(lang if "." in lang else "zh_CN"):
+        pytest.skip(f"locale {lang} not generated (localedef -i zh_CN -f GB18030|GB2312 …)")
+
+
+def run(
+    sim: Sim,
+    lang: str,
+    *args: str | bytes,
+    stdin: bytes = b"",
+    env: dict[str, str] | None = None,
+) -> tuple[int, bytes, bytes]:
+    """The entry point under ``lang``; ``str`` arguments are passed as their UTF-8 bytes."""
+    full_env = {**sim.env, "LANG": lang, "LC_ALL": lang, "PYTHONUTF8": "0", **(env or {})}
+    full_env.pop("PYTHONIOENCODING", None)
+    argv = [a.encode() if isinstance(a, str) else a for a in args]
+    proc = subprocess.run(
+        [sys.executable.encode(), b"-m", b"efile_tui", *argv],
+        env=full_env,
+        input=stdin,
+        capture_output=True,
+        timeout=60,
+    )
+    assert b"Traceback" not in proc.stderr, proc.stderr.decode("utf-8", "replace")
+    return proc.returncode, proc.stdout, proc.stderr
+
+
+@pytest.fixture
+def folder_sim(sim: Sim) -> Sim:
+    """The simulator with ``数据-结果/报告.txt`` in the home."""
+    (sim.root / FOLDER).mkdir()
+    (sim.root / FOLDER / INSIDE).write_bytes(b"x")
+    return sim
+
+
+@pytest.mark.parametrize("lang", LOCALES)
+def test_ls_reads_a_utf8_argument_and_writes_utf8(folder_sim: Sim, lang: str) -> None:
+    _need(lang)
+    code, out, err = run(folder_sim, lang, "ls", f"{HOME}/{FOLDER}")
+    assert code == 0, err.decode("utf-8", "replace")
+    assert f"{HOME}/{FOLDER}/{INSIDE}" in out.decode("utf-8")
+    assert f"1 entries in {HOME}/{FOLDER}" in err.decode("utf-8")
+
+
+@pytest.mark.parametrize("lang", LOCALES)
+def test_ls_json_is_utf8_and_names_the_folder(folder_sim: Sim, lang: str) -> None:
+    _need(lang)
+    code, out, _ = run(folder_sim, lang, "ls", "--json", f"{HOME}/{FOLDER}")
+    assert code == 0
+    data = json.loads(out.decode("utf-8"))
+    assert data["path"] == f"{HOME}/{FOLDER}"
+    assert [e["name"] for e in data["fileList"]] == [INSIDE]
+
+
+@pytest.mark.parametrize("lang", LOCALES)
+def test_rm_dry_run_names_the_folder_from_arguments_a_file_and_stdin(
+    folder_sim: Sim, lang: str
+) -> None:
+    _need(lang)
+    listing = folder_sim.root.parent / "list.txt"
+    listing.write_bytes(f"{HOME}/{FOLDER}/{INSIDE}\n".encode())
+    for args, stdin in (
+        ((f"{HOME}/{FOLDER}",), b""),
+        (("--from-file", str(listing)), b""),
+        (("--from-file", "-"), f"{HOME}/{FOLDER}\n".encode()),
+    ):
+        code, out, err = run(folder_sim, lang, "rm", "--dry-run", *args, stdin=stdin)
+        assert code == 0, err.decode("utf-8", "replace")
+        text = out.decode("utf-8")
+        assert f"  {HOME}/{FOLDER}" in text, text
+    assert folder_sim.server.requests("delete") == []  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("lang", LOCALES)
+def test_a_chinese_service_error_is_shown_in_utf8(folder_sim: Sim, lang: str) -> None:
+    _need(lang)
+    code, _, err = run(folder_sim, lang, "ls", f"{HOME}/{FOLDER}/不存在")
+    assert code == 1
+    text = err.decode("utf-8")
+    assert "文件不存在" in text and f"{HOME}/{FOLDER}/不存在" in text, text
+
+
+@pytest.mark.parametrize("lang", LOCALES)
+def test_a_name_valid_in_neither_encoding_is_refused_naming_the_bytes(
+    folder_sim: Sim, lang: str
+) -> None:
+    _need(lang)
+    code, _, err = run(folder_sim, lang, "ls", HOME.encode() + b"/\xff\xfe")
+    assert code == 2
+    text = err.decode("utf-8")
+    assert r"\\xff\\xfe" in text and "not valid UTF-8 or GB" in text, text
+
+
+def test_encoding_locale_reads_and_writes_gb18030(folder_sim: Sim) -> None:
+    lang = "zh_CN.GB18030"
+    _need(lang)
+    name = f"{HOME}/{FOLDER}".encode("gb18030")
+    code, out, err = run(folder_sim, lang, "--encoding", "locale", "ls", name)
+    assert code == 0, err.decode("gb18030", "replace")
+    assert f"{HOME}/{FOLDER}/{INSIDE}".encode("gb18030") in out
+    assert f"1 entries in {HOME}/{FOLDER}".encode("gb18030") in err
+    # The environment says the same; JSON stays UTF-8 whatever the terminal speaks.
+    code, out, _ = run(folder_sim, lang, "ls", "--json", name, env={"EFILE_TUI_ENCODING": "locale"})
+    assert code == 0
+    assert json.loads(out.decode("utf-8"))["path"] == f"{HOME}/{FOLDER}"
+    listing = folder_sim.root.parent / "list.txt"
+    listing.write_bytes(f"{HOME}/{FOLDER}\n".encode("gb18030"))
+    code, out, _ = run(
+        folder_sim, lang, "rm", "--dry-run", "--encoding", "locale", "--from-file", str(listing)
+    )
+    assert code == 0
+    assert f"  {HOME}/{FOLDER}".encode("gb18030") in out
