@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.cli_runner import CliResult, run_in_process
+
 HOME = "/public/home/demo"
 
 
@@ -28,15 +30,6 @@ def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @dataclass
-class CliResult:
-    """A finished CLI run."""
-
-    code: int
-    out: str
-    err: str
-
-
-@dataclass
 class Sim:
     """A running simulator plus the environment that points the CLI at it."""
 
@@ -48,10 +41,21 @@ class Sim:
         self,
         *args: str,
         stdin: str | None = None,
+        env: dict[str, str] | None = None,
+    ) -> CliResult:
+        """Run ``efile-tui ARGS`` through its entry function in this process (the
+        environment, argv and standard streams as a subprocess would have them)."""
+        return run_in_process(args, {**self.env, **(env or {})}, stdin or "")
+
+    def cli_process(
+        self,
+        *args: str,
+        stdin: str | None = None,
         timeout: float = 60,
         env: dict[str, str] | None = None,
     ) -> CliResult:
-        """Run the real ``efile-tui`` entry point in a subprocess."""
+        """Run the real ``efile-tui`` in a subprocess: for tests whose point is the
+        process boundary (signals, pipes, the locale, an exit that is not a return)."""
         proc = subprocess.run(
             [sys.executable, "-m", "efile_tui", *args],
             env={**self.env, **(env or {})},

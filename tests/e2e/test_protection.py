@@ -13,6 +13,7 @@ from efile_tui.store.tokens import TokenStore
 from efile_tui.ui.launch import close_app, create_app
 from efile_tui.ui.messages import DeleteRequested
 from efile_tui.ui.modals.confirm_delete import ConfirmDeleteScreen, RefusedScreen
+from tests.cli_runner import CliResult, run_in_process
 from tests.conftest import HOME, Sim
 from tests.ui.harness import wait_until
 from tests.ui.test_main_screen import mark_folder
@@ -42,18 +43,9 @@ def profile_env(sim: Sim) -> dict[str, str]:
     return {k: v for k, v in sim.env.items() if k not in ("EFILE_URL", "EFILE_TOKEN", "EFILE_HOME")}
 
 
-def run(sim: Sim, env: dict[str, str], *args: str):  # type: ignore[no-untyped-def]
-    import subprocess
-    import sys
-
-    return subprocess.run(
-        [sys.executable, "-m", "efile_tui", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        stdin=subprocess.DEVNULL,
-    )
+def run(sim: Sim, env: dict[str, str], *args: str) -> CliResult:
+    """``efile-tui ARGS`` in this process with exactly ``env`` (no stdin)."""
+    return run_in_process(args, env)
 
 
 def first_project(root: Path) -> str:
@@ -76,15 +68,15 @@ def test_profile_deny_list_refuses_rm_mv_and_cover_in_the_cli(sim: Sim) -> None:
         ("cp", f"{HOME}/{second}/keep", f"{HOME}/{project}", "--on-conflict", "cover", "--yes"),
     ):
         done = run(sim, env, *args)
-        assert done.returncode == 2, (args, done.stderr)
-        assert "deny-list" in done.stderr, done.stderr
-        assert "nothing was sent" in done.stderr
-        assert "--allow-protected" not in done.stderr  # the deny list has no override
+        assert done.code == 2, (args, done.err)
+        assert "deny-list" in done.err, done.err
+        assert "nothing was sent" in done.err
+        assert "--allow-protected" not in done.err  # the deny list has no override
     assert submits(sim.server) == []
     assert (sim.root / project / "keep").is_dir()
     # The same profile still deletes what it does not protect.
     other = sorted(p.name for p in sim.root.iterdir() if p.is_dir())[1]
-    assert run(sim, env, "rm", f"{HOME}/{other}", "--yes").returncode == 0
+    assert run(sim, env, "rm", f"{HOME}/{other}", "--yes").code == 0
     assert [r["body"] for r in submits(sim.server)] == [[{"sourcePath": f"{HOME}/{other}"}]]
 
 
@@ -95,11 +87,11 @@ def test_profile_deny_list_refuses_rm_mv_and_cover_in_the_cli(sim: Sim) -> None:
 def test_env_only_refuses_home_and_shallow_paths(sim: Sim, path: str) -> None:
     env = {k: v for k, v in sim.env.items() if k not in ENV_ONLY}  # EFILE_URL + EFILE_TOKEN
     done = run(sim, env, "rm", path, "--yes")
-    assert done.returncode == 2, done.stderr
-    assert "nothing was sent" in done.stderr
+    assert done.code == 2, done.err
+    assert "nothing was sent" in done.err
     assert submits(sim.server) == []
     if path.count("/") == 3:  # a home-like path: the deliberate override is named
-        assert "--allow-protected" in done.stderr
+        assert "--allow-protected" in done.err
 
 
 def test_home_learned_from_the_service_is_refused(sim_factory) -> None:  # type: ignore[no-untyped-def]
@@ -108,12 +100,12 @@ def test_home_learned_from_the_service_is_refused(sim_factory) -> None:  # type:
     env = {k: v for k, v in sim.env.items() if k not in ENV_ONLY}
     for path in (home, "/data/groups/team"):
         done = run(sim, env, "rm", path, "--yes")
-        assert done.returncode == 2, done.stderr
-        assert "home folder" in done.stderr
+        assert done.code == 2, done.err
+        assert "home folder" in done.err
     assert submits(sim.server) == []
     listed = run(sim, env, "ls")  # no path: the home the service names
-    assert listed.returncode == 0, listed.stderr
-    assert f"in {home}" in listed.stderr
+    assert listed.code == 0, listed.err
+    assert f"in {home}" in listed.err
 
 
 def test_allow_protected_is_a_deliberate_per_path_override(sim_factory) -> None:  # type: ignore[no-untyped-def]
@@ -124,14 +116,14 @@ def test_allow_protected_is_a_deliberate_per_path_override(sim_factory) -> None:
     shallow = "/data/groups/team"
     # The override names one exact path; another path stays refused.
     done = run(sim, env, "rm", shallow, "--yes", "--allow-protected", "/data/groups/other")
-    assert done.returncode == 2 and submits(sim.server) == []
+    assert done.code == 2 and submits(sim.server) == []
     done = run(sim, env, "rm", target, "--yes", "--allow-protected", target)
-    assert done.returncode == 0, done.stderr
+    assert done.code == 0, done.err
     # A deny-list entry cannot be overridden from the command line.
     save_profile(sim.server, deny_paths=["*/keep"])  # type: ignore[arg-type]
     penv = profile_env(sim)
     done = run(sim, penv, "rm", f"{HOME}/x/keep", "--yes", "--allow-protected", f"{HOME}/x/keep")
-    assert done.returncode == 2 and "deny-list" in done.stderr
+    assert done.code == 2 and "deny-list" in done.err
     assert [r["body"] for r in submits(sim.server)] == [[{"sourcePath": target}]]
 
 
@@ -194,11 +186,11 @@ def test_a_wildcard_deny_entry_protects_the_folders_above_its_matches(sim: Sim) 
         ("rm", f"{HOME}/{project}", "--dry-run"),
     ):
         done = run(sim, env, *args)
-        assert done.returncode == 2, (args, done.stderr)
-        assert f"{project}/runs/r1/keep-me" in done.stdout + done.stderr, done.stderr
+        assert done.code == 2, (args, done.err)
+        assert f"{project}/runs/r1/keep-me" in done.out + done.err, done.err
     assert submits(sim.server) == []
     other = sorted(p.name for p in sim.root.iterdir() if p.is_dir())[1]
-    assert run(sim, env, "rm", f"{HOME}/{other}", "--yes").returncode == 0
+    assert run(sim, env, "rm", f"{HOME}/{other}", "--yes").code == 0
     assert [r["body"] for r in submits(sim.server)] == [[{"sourcePath": f"{HOME}/{other}"}]]
 
 

@@ -87,8 +87,11 @@ def test_ci_runs_exactly_the_readme_test_command() -> None:
     command = "python -m pip install '.[test]' && python -m pytest"
     assert command in readme
     assert any(line.strip() == command for line in ci.splitlines())
+    # What that command leaves out (pyproject's addopts) runs next, on its own line.
+    assert 'python -m pytest -q -m "soak or lint"' in ci.splitlines()
 
 
+@pytest.mark.lint
 @pytest.mark.skipif(find_spec("ruff") is None, reason="ruff is not installed")
 def test_ruff_clean() -> None:
     # The ruff of this interpreter (a test extra), whatever is first on PATH.
@@ -100,6 +103,7 @@ def test_ruff_clean() -> None:
         assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
+@pytest.mark.lint
 def test_mypy_clean() -> None:
     pytest.importorskip("mypy")
     proc = subprocess.run(
