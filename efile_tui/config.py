@@ -19,6 +19,7 @@ The file lives at ``locations.config_dir()/config.toml``::
     poll_interval = 2.0
     glyphs = "ascii"                 # TUI symbols: "auto" (default) | "unicode" | "ascii"
     bell = true                      # TUI: ring the bell when every watched task has ended
+    language = "zh_CN"               # "en" | "zh_CN" (default: LANGUAGE, LC_ALL, LANG…)
 
 It never holds a secret (tokens live in the token store, see ``efile_tui.store.tokens``).
 Keys this module does not know are kept and written back unchanged, so other parts of the
@@ -43,6 +44,7 @@ from efile_tui.api.auth import DEFAULT_PLATFORM_URL
 from efile_tui.api.errors import EfileError
 from efile_tui.api.http import MAX_DEADLINE
 from efile_tui.core.glyphs import CHOICES as GLYPH_CHOICES
+from efile_tui.i18n import LANGUAGES
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -107,6 +109,7 @@ class Profile:
     request_deadline: float | None = None  # seconds per request; None: the built-in default
     allow_plain_http: bool = False  # send the token over http:// to a non-loopback host
     bell: bool = False  # the TUI rings the terminal bell when every watched task has ended
+    language: str | None = None  # "en" | "zh_CN"; None: EFILE_TUI_LANG or the locale decides
     extra: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
@@ -134,6 +137,7 @@ class Profile:
             "request_deadline": self.request_deadline,
             "allow_plain_http": self.allow_plain_http or None,
             "bell": self.bell or None,
+            "language": self.language,
         }
         data.update({k: v for k, v in values.items() if v is not None})
         return data
@@ -253,6 +257,7 @@ class _Reader:
             "request_deadline",
             "allow_plain_http",
             "bell",
+            "language",
         }
     )
 
@@ -343,6 +348,7 @@ class _Reader:
             request_deadline=None if deadline is None else float(deadline),
             allow_plain_http=plain,
             bell=bell,
+            language=self.choice(table, "language", LANGUAGES, None, where) or None,
             extra={k: v for k, v in table.items() if k not in self._KNOWN},
         )
 

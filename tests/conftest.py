@@ -29,6 +29,18 @@ def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return base
 
 
+@pytest.fixture(autouse=True)
+def english(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """English text whatever the machine's LANG (a test that wants Chinese sets
+    EFILE_TUI_LANG=zh_CN and calls ``i18n.setup()``, or runs a process with it)."""
+    from efile_tui import i18n
+
+    monkeypatch.setenv("EFILE_TUI_LANG", "en")
+    i18n.use("en")
+    yield
+    i18n.use("en")
+
+
 @dataclass
 class Sim:
     """A running simulator plus the environment that points the CLI at it."""

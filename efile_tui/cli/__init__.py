@@ -22,10 +22,11 @@ import logging
 import os
 import signal
 import sys
+import unicodedata
 from collections.abc import Sequence
-from typing import NoReturn
+from typing import Any, NoReturn
 
-from efile_tui import __version__
+from efile_tui import __version__, i18n
 from efile_tui.cli.common import (
     EXIT_BROKEN_PIPE,
     EXIT_USAGE,
@@ -36,23 +37,72 @@ from efile_tui.cli.common import (
     guard_output,
 )
 from efile_tui.core.text import clean
+from efile_tui.i18n import N_, _
+
+# argparse's own headings, shown in the language in use.
+_HEADINGS = {
+    "positional arguments": N_("positional arguments"),
+    "options": N_("options"),
+    "optional arguments": N_("options"),  # Python 3.10's name for the same section
+}
+
+
+def _wide(text: str) -> bool:
+    """``text`` has characters two terminal cells wide (Chinese)."""
+    return not text.isascii() and any(unicodedata.east_asian_width(c) in "WF" for c in text)
+
+
+class _Formatter(argparse.HelpFormatter):
+    """argparse's help layout with its headings and the usage prefix translated."""
+
+    def add_usage(self, usage, actions, groups, prefix=None):  # type: ignore[no-untyped-def]
+        super().add_usage(usage, actions, groups, _("usage: ") if prefix is None else prefix)
+
+    def start_section(self, heading: str | None) -> None:
+        super().start_section(_(_HEADINGS[heading]) if heading in _HEADINGS else heading)
+
+    # Text with wide (Chinese) characters is wrapped by terminal cells, not characters.
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        if not _wide(text):
+            return super()._split_lines(text, width)
+        from efile_tui.core import cells  # not for --version: it loads the terminal library
+
+        return cells.wrap(" ".join(text.split()), width)
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        if not _wide(text):
+            return super()._fill_text(text, width, indent)
+        return "\n".join(indent + line for line in self._split_lines(text, width - len(indent)))
 
 
 class SafeParser(argparse.ArgumentParser):
-    """An ArgumentParser whose errors never echo argument values.
+    """An ArgumentParser whose errors never echo argument values, in the language in use.
 
     A mistyped flag such as ``--pass SECRET`` would otherwise be printed back in
     "unrecognized arguments: --pass SECRET"; only option names are shown.
     """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _Formatter)
+        add_help = kwargs.pop("add_help", True)
+        kwargs["add_help"] = False  # added below, with its help translated
+        super().__init__(*args, **kwargs)
+        if add_help:
+            self.add_argument(
+                "-h", "--help", action="help", help=_("show this help message and exit")
+            )
 
     def error(self, message: str) -> NoReturn:
         prefix = "unrecognized arguments: "
         if message.startswith(prefix):
             words = message[len(prefix) :].split()
             shown = " ".join(w.split("=", 1)[0] if w.startswith("-") else "…" for w in words)
-            message = prefix + shown
+            message = _("unrecognized arguments: {names}").format(names=shown)
         self.print_usage(sys.stderr)
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+        self.exit(
+            EXIT_USAGE,
+            _("{prog}: error: {message}").format(prog=self.prog, message=message) + "\n",
+        )
 
 
 # The module that registers each command. A command line imports only its command's module
@@ -84,11 +134,15 @@ def build_parser(modules: Sequence[str] = ALL_MODULES) -> argparse.ArgumentParse
     screen and tests use that)."""
     parser = SafeParser(
         prog="efile-tui",
-        description="Manage file tasks on the SCNet efile service from a terminal. "
-        "Without a command, opens the TUI.",
-        epilog="Exit codes: 0 ok, 1 an item or the operation failed, 2 bad usage or input, "
-        "3 service unreachable or throttled, 4 authentication needed, 124 watch/--wait timed "
-        "out (--timeout-exit-code), 141 stdout closed.",
+        description=_(
+            "Manage file tasks on the SCNet efile service from a terminal. "
+            "Without a command, opens the TUI."
+        ),
+        epilog=_(
+            "Exit codes: 0 ok, 1 an item or the operation failed, 2 bad usage or input, "
+            "3 service unreachable or throttled, 4 authentication needed, 124 watch/--wait "
+            "timed out (--timeout-exit-code), 141 stdout closed."
+        ),
     )
     parser.add_argument("--version", action="version", version=f"efile-tui {__version__}")
     _add_top_options(parser)
@@ -104,19 +158,19 @@ def build_parser(modules: Sequence[str] = ALL_MODULES) -> argparse.ArgumentParse
 
 def _add_top_options(parser: argparse.ArgumentParser) -> None:
     """The options before the command, which are also the default command's (the TUI)."""
-    parser.add_argument("--debug", action="store_true", help="log requests to stderr")
+    parser.add_argument("--debug", action="store_true", help=_("log requests to stderr"))
     # Their dests differ from the subcommands' --profile/--url so a subcommand's defaults
     # never overwrite them.
     parser.add_argument(
-        "--profile", dest="top_profile", metavar="PROFILE", help="saved profile to use"
+        "--profile", dest="top_profile", metavar="PROFILE", help=_("saved profile to use")
     )
     parser.add_argument(
-        "--url", dest="top_url", metavar="URL", help="efile base URL (overrides EFILE_URL)"
+        "--url", dest="top_url", metavar="URL", help=_("efile base URL (overrides EFILE_URL)")
     )
     add_deadline_arg(parser, dest="top_deadline")
     add_http_arg(parser, dest="top_allow_http")
-    parser.add_argument("--no-mouse", action="store_true", help="TUI: do not capture the mouse")
-    parser.add_argument("--interval", type=float, default=None, help="TUI: poll interval (s)")
+    parser.add_argument("--no-mouse", action="store_true", help=_("TUI: do not capture the mouse"))
+    parser.add_argument("--interval", type=float, default=None, help=_("TUI: poll interval (s)"))
     from efile_tui.cli.demo import add_encoding_arg, add_terminal_args
 
     add_terminal_args(parser, prefix="top_")
@@ -143,7 +197,7 @@ def _modules_for(words: Sequence[str]) -> tuple[str, ...]:
     """The command modules a command line needs: its command's, none for the TUI (no
     command), all for ``--help`` or a line that names no command (argparse lists them)."""
     try:
-        known, _ = _CommandPeek().parse_known_args(list(words))
+        known, _rest = _CommandPeek().parse_known_args(list(words))
     except _PeekError:
         return ALL_MODULES
     word = known.command_word
@@ -202,18 +256,30 @@ def _quiet_broken_pipe() -> None:
     os.close(devnull)
 
 
-def encoding_choice(words: Sequence[str]) -> str | None:
-    """``--encoding``'s value, looked for before parsing: the output of ``--help`` and of
-    usage errors, and the reading of every argument, depend on it."""
+def peek_option(words: Sequence[str], option: str) -> str | None:
+    """An option's value (``--encoding``, ``--profile``), looked for before parsing: the
+    encoding and language of ``--help``, of usage errors and of every argument depend on it."""
     for i, word in enumerate(words):
         if word == "--":
             break
         name, eq, value = word.partition("=")
-        if len(name) >= 5 and "--encoding".startswith(name):
+        if len(name) >= 5 and option.startswith(name):
             if eq:
                 return value
             return words[i + 1] if i + 1 < len(words) else None
     return None
+
+
+def _profile_language(words: Sequence[str]) -> str | None:
+    """The ``language`` of the profile the command line uses (None: unset or unreadable;
+    a broken config file is reported by the command that reads it)."""
+    from efile_tui.config import ConfigError, load_config
+
+    try:
+        profile = load_config().get_profile(peek_option(words, "--profile"))
+    except ConfigError:
+        return None
+    return profile.language if profile else None
 
 
 def _run(argv: Sequence[str] | None) -> int:
@@ -225,12 +291,15 @@ def _run(argv: Sequence[str] | None) -> int:
     from efile_tui.core.terminal import decode_argument, setup_cli_streams
 
     try:  # UTF-8 unless told otherwise; never a UnicodeEncodeError, whatever the locale
-        setup_cli_streams(encoding_choice(words))
+        setup_cli_streams(peek_option(words, "--encoding"))
     except ValueError as exc:  # a bad EFILE_TUI_ENCODING
         print(f"efile-tui: {exc}", file=sys.stderr)
         return EXIT_USAGE
     if argv is None:  # Python read argv in the locale's encoding: read the bytes again
         words = [decode_argument(w) for w in words]
+    problem = i18n.setup(_profile_language(words))
+    if problem:
+        print(_("efile-tui: warning: {problem}").format(problem=problem), file=sys.stderr)
     parser = build_parser(_modules_for(words))
     args = parser.parse_args(words)
     logging.basicConfig(
@@ -257,7 +326,8 @@ def _run(argv: Sequence[str] | None) -> int:
         return exc.exit_code
     except KeyboardInterrupt:
         signum = stopped_by[0] if stopped_by else signal.SIGINT
-        print(f"efile-tui: interrupted ({signal.Signals(signum).name})", file=sys.stderr)
+        name = signal.Signals(signum).name
+        print(_("efile-tui: interrupted ({signal})").format(signal=name), file=sys.stderr)
         return 128 + signum
     except Exception as exc:  # an EfileError that escaped a command
         code = error_exit_code(exc)

@@ -23,6 +23,7 @@ from efile_tui.cli.common import (
     say,
 )
 from efile_tui.core.validate import InputError, check_paths
+from efile_tui.i18n import _, ngettext
 
 if TYPE_CHECKING:
     pass
@@ -32,19 +33,19 @@ SORT_KEYS = {"name": "name", "size": "size", "time": "lastModifiedTime"}
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the file commands to the top-level parser."""
-    p = sub.add_parser("ls", help="list a remote folder")
-    p.add_argument("path", nargs="?", help="absolute remote path (default: your home)")
-    p.add_argument("--sort", choices=sorted(SORT_KEYS), help="sort order (server side)")
-    p.add_argument("--reverse", action="store_true", help="sort descending")
-    p.add_argument("--filter", metavar="TEXT", help="only names containing TEXT")
-    p.add_argument("--limit", type=int, metavar="N", help="stop after N entries")
+    p = sub.add_parser("ls", help=_("list a remote folder"))
+    p.add_argument("path", nargs="?", help=_("absolute remote path (default: your home)"))
+    p.add_argument("--sort", choices=sorted(SORT_KEYS), help=_("sort order (server side)"))
+    p.add_argument("--reverse", action="store_true", help=_("sort descending"))
+    p.add_argument("--filter", metavar="TEXT", help=_("only names containing TEXT"))
+    p.add_argument("--limit", type=int, metavar="N", help=_("stop after N entries"))
     add_json_arg(p)
     add_connection_args(p)
     p.set_defaults(handler=cmd_ls)
 
-    p = sub.add_parser("mkdir", help="create a remote folder")
+    p = sub.add_parser("mkdir", help=_("create a remote folder"))
     p.add_argument("path")
-    p.add_argument("-p", "--parents", action="store_true", help="create missing parents")
+    p.add_argument("-p", "--parents", action="store_true", help=_("create missing parents"))
     add_connection_args(p)
     p.set_defaults(handler=cmd_mkdir)
 
@@ -52,7 +53,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 async def cmd_ls(args: argparse.Namespace) -> int:
     """List a folder, paging through it lazily."""
     if args.limit is not None and args.limit < 1:
-        raise CliError("--limit must be at least 1", EXIT_USAGE)
+        raise CliError(_("--limit must be at least 1"), EXIT_USAGE)
     check_option_text(args, "filter")
     # A given path is checked before connecting, so bad input is named even without a login.
     path = _check_paths([args.path])[0] if args.path is not None else None
@@ -90,11 +91,13 @@ async def cmd_ls(args: argparse.Namespace) -> int:
                 }
             )
         else:
-            say(f"{len(entries)} entries in {path}")
+            n = len(entries)
+            say(ngettext("{n} entry in {path}", "{n} entries in {path}", n).format(n=n, path=path))
         for line in refused[:5]:
-            say(f"refused {line}")
+            say(_("refused {entry}").format(entry=line))
         if len(refused) > 5:
-            say(f"refused {len(refused) - 5} more entries")
+            n = len(refused) - 5
+            say(ngettext("refused {n} more entry", "refused {n} more entries", n).format(n=n))
         if incomplete is not None:
             say(f"efile-tui: {incomplete}")
             return EXIT_UNREACHABLE
@@ -113,10 +116,12 @@ async def cmd_mkdir(args: argparse.Namespace) -> int:
             try:  # like mkdir -p: an existing folder is success, an existing file is not
                 await ctx.client.list_dir(path, limit=1)
             except EfileError:
-                raise CliError(f"{path} exists and is not a folder", EXIT_FAILED) from None
-            say(f"{path} exists already")
+                raise CliError(
+                    _("{path} exists and is not a folder").format(path=path), EXIT_FAILED
+                ) from None
+            say(_("{path} exists already").format(path=path))
             return 0
-    say(f"created {path}")
+    say(_("created {path}").format(path=path))
     return 0
 
 

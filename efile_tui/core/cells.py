@@ -8,6 +8,7 @@ character or an emoji takes two. These functions are pure (no terminal, no Textu
 - :func:`head` / :func:`tail` — the longest start / end of a text that fits a number of
   cells (a wide character that would straddle the edge is left out whole);
 - :func:`elide` — a text shortened to a width with ``…`` at the end, the start or the middle;
+- :func:`wrap` — a text in lines of at most a number of cells (Chinese breaks anywhere);
 - :func:`elide_apart` — many paths shortened in the middle only as far as they stay
   distinguishable: the part where two of them differ is kept.
 
@@ -16,6 +17,7 @@ Texts are expected to be clean already (``core.text.clean``): no control charact
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from itertools import pairwise
 from typing import Literal
@@ -72,6 +74,27 @@ def elide(text: str, cells: int, where: Where = "end", *, ellipsis: str = ELLIPS
         front = head(text, room // 2)
         return front + ellipsis + tail(text, room - width(front))
     return head(text, room) + ellipsis
+
+
+def wrap(text: str, cells: int) -> list[str]:
+    """``text`` in lines of at most ``cells`` cells: broken at spaces, or before any wide
+    character (Chinese has no spaces); a word longer than a line is cut at the cell limit."""
+    lines: list[str] = []
+    line = ""
+    for token in re.findall(r"\s+|[^\s\u1100-\U0010ffff]+|\S", text):
+        if width(line + token) <= cells:
+            line += token
+            continue
+        if line.strip():
+            lines.append(line.rstrip())
+        line = "" if token.isspace() else token
+        while width(line) > cells:
+            part = head(line, max(cells, 2))
+            lines.append(part)
+            line = line[len(part) :]
+    if line.strip():
+        lines.append(line.rstrip())
+    return lines
 
 
 def _common_suffix(a: str, b: str) -> int:

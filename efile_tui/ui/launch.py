@@ -13,6 +13,7 @@ import os
 from collections.abc import Coroutine
 from concurrent.futures import ThreadPoolExecutor
 
+from efile_tui import i18n
 from efile_tui.api.errors import EfileError
 from efile_tui.core import terminal
 from efile_tui.core.operations import Context
@@ -68,6 +69,7 @@ def create_app(
         except NeedsLogin:
             conn = None
         settings = load_config().get_profile(profile)
+        i18n.setup(settings.language if settings else None)
         defaults = {
             "platform": os.environ.get("EFILE_PLATFORM_URL")
             or (settings.platform_url if settings else DEFAULT_PLATFORM_URL),

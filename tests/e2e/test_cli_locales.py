@@ -66,7 +66,7 @@ def test_ls_reads_a_utf8_argument_and_writes_utf8(folder_sim: Sim, lang: str) ->
     code, out, err = run(folder_sim, lang, "ls", f"{HOME}/{FOLDER}")
     assert code == 0, err.decode("utf-8", "replace")
     assert f"{HOME}/{FOLDER}/{INSIDE}" in out.decode("utf-8")
-    assert f"1 entries in {HOME}/{FOLDER}" in err.decode("utf-8")
+    assert f"1 entry in {HOME}/{FOLDER}" in err.decode("utf-8")
 
 
 @pytest.mark.parametrize("lang", LOCALES)
@@ -125,7 +125,7 @@ def test_encoding_locale_reads_and_writes_gb18030(folder_sim: Sim) -> None:
     code, out, err = run(folder_sim, lang, "--encoding", "locale", "ls", name)
     assert code == 0, err.decode("gb18030", "replace")
     assert f"{HOME}/{FOLDER}/{INSIDE}".encode("gb18030") in out
-    assert f"1 entries in {HOME}/{FOLDER}".encode("gb18030") in err
+    assert f"1 entry in {HOME}/{FOLDER}".encode("gb18030") in err
     # The environment says the same; JSON stays UTF-8 whatever the terminal speaks.
     code, out, _ = run(folder_sim, lang, "ls", "--json", name, env={"EFILE_TUI_ENCODING": "locale"})
     assert code == 0

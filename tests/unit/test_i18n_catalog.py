@@ -1,0 +1,103 @@
+"""The catalogs hold exactly the strings the code shows, translated, and the ``.mo`` files are
+their ``.po`` compiled (see efile_tui/locale/README.md)."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+from efile_tui import i18n
+
+PACKAGE = Path(i18n.__file__).resolve().parent
+KEYWORDS = {"_": None, "ngettext": (1, 2), "N_": None}
+CATALOGS = sorted(i18n.LOCALE_DIR.glob("*/LC_MESSAGES/efile_tui.po"))
+
+
+def _key(message: str | tuple[str, ...]) -> str:
+    return message[0] if isinstance(message, tuple) else message
+
+
+def extracted() -> dict[str, tuple[str, ...] | str]:
+    """Every string the code passes to ``_``, ``ngettext`` or ``N_``: msgid → message."""
+    found: dict[str, tuple[str, ...] | str] = {}
+    for _file, _line, message, _comments, _context in extract_from_dir(
+        str(PACKAGE), method_map=[("**.py", "python")], keywords=KEYWORDS
+    ):
+        found.setdefault(_key(message), message)
+    return found
+
+
+def load(path: Path) -> Catalog:
+    with path.open("rb") as f:
+        return read_po(f)
+
+
+def _entry(message: tuple[str, ...] | str) -> str:
+    def q(text: str) -> str:
+        return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+    if isinstance(message, tuple):
+        return f'msgid {q(message[0])}\nmsgid_plural {q(message[1])}\nmsgstr[0] ""\n'
+    return f'msgid {q(message)}\nmsgstr ""\n'
+
+
+def test_there_is_a_chinese_catalog() -> None:
+    assert [p.parts[-3] for p in CATALOGS] == ["zh_CN"]
+
+
+def test_every_string_shown_is_in_every_catalog_and_no_entry_is_obsolete() -> None:
+    code = extracted()
+    assert len(code) > 0
+    for path in CATALOGS:
+        catalog = load(path)
+        have = {_key(m.id) for m in catalog if m.id}
+        missing = [code[k] for k in code if k not in have]
+        obsolete = sorted(have - set(code))
+        assert not missing, f"{path}: add (then translate and compile):\n\n" + "\n".join(
+            _entry(m) for m in missing
+        )
+        assert not obsolete, f"{path}: entries no longer in the code (remove): {obsolete}"
+
+
+def test_every_entry_is_translated_once_with_the_same_placeholders() -> None:
+    for path in CATALOGS:
+        text = path.read_text("utf-8")
+        ids = re.findall(r'^msgid "(.*)"$', text, re.M)
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        assert not dupes, f"{path}: entries twice (a merge added both): {dupes}"
+        catalog = load(path)
+        for message in catalog:
+            if not message.id:
+                continue
+            strings = message.string if isinstance(message.string, tuple) else (message.string,)
+            assert all(strings), f"{path}: not translated: {message.id!r}"
+            assert not message.fuzzy, f"{path}: fuzzy (check and clear the flag): {message.id!r}"
+            source = _key(message.id)
+            for translated in strings:
+                assert _fields(translated) == _fields(source), (
+                    f"{path}: placeholders differ: {source!r} vs {translated!r}"
+                )
+        problems = [(m.id, errs) for m, errs in catalog.check() if errs]
+        assert not problems, problems
+
+
+def _fields(text: str) -> list[str]:
+    """The ``%(name)s`` and ``{name}`` placeholders of a message, sorted."""
+    return sorted(re.findall(r"%\([a-z_]+\)[a-z]|%[sd]|\{[a-z_]*\}", text))
+
+
+def test_every_mo_is_its_po_compiled() -> None:
+    for path in CATALOGS:
+        out = io.BytesIO()
+        write_mo(out, load(path))
+        mo = path.with_suffix(".mo")
+        assert mo.exists() and mo.read_bytes() == out.getvalue(), (
+            f"{mo} is not {path.name} compiled: run pybabel compile -d efile_tui/locale "
+            "-D efile_tui"
+        )
