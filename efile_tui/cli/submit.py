@@ -313,6 +313,9 @@ def _preview_json(preview: DeletePreview) -> dict[str, Any]:
         "largest": [{"path": p, "size": s} for p, s in preview.largest],
         "complete": preview.complete,
         "stoppedBecause": preview.stopped_because,
+        "pathsWalked": preview.paths - len(preview.unfinished),
+        "pathsTotal": preview.paths,
+        "foldersListed": preview.folders_listed,
         "errors": list(preview.errors),
     }
 

@@ -1,38 +1,27 @@
 """A bounded walk of what a delete would remove: counts, bytes, deepest path, largest files.
 
-The walk lists folders breadth-first with a few requests in flight, and stops at an entry
-limit or a time limit (each request is also cut off at the time left), saying which. A
-folder that cannot be listed is recorded and the walk goes on; the result is then marked
-incomplete. Links are counted as one entry and never followed (deleting a link does not
-delete its target).
+The walk (:mod:`efile_tui.core.walk`) lists each parent of the given paths once, then the
+folders among them breadth-first with a few requests in flight, and stops at an entry limit
+or a time limit (each request is also cut off at the time left), saying which and how much
+it covered; both limits grow with the number of paths. A folder that cannot be listed is
+recorded and the walk goes on; the result is then marked incomplete. Links are counted as
+one entry and never followed (deleting a link does not delete its target).
 """
 
 from __future__ import annotations
 
-import asyncio
-import heapq
-import posixpath
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Protocol
+from dataclasses import dataclass
 
-from efile_tui.api.errors import EfileError, NotAFolder
-from efile_tui.api.models import DirPage, FileEntry
 from efile_tui.core.validate import normalise_path
+from efile_tui.core.walk import PROTECTED_KEPT, DirLister, Walk
 
-LARGEST = 5
-PROTECTED_KEPT = 20
+__all__ = ["PROTECTED_KEPT", "DeletePreview", "DirLister", "outermost", "preview_delete"]
 
-
-class DirLister(Protocol):
-    """What the walk needs from a client (``EfileClient`` fits)."""
-
-    async def list_dir(
-        self, path: str, *, start: int = 0, limit: int = 100, keyword: str | None = None
-    ) -> DirPage:
-        """One page of a folder listing."""
-        ...
+BASE_SECONDS = 5.0  # the time limit of a walk of one path …
+SECONDS_PER_PATH = 0.002  # … and what each further listed path adds (20,000 paths: 45 s)
+BASE_ENTRIES = 20_000  # entries found inside the paths before the walk stops
 
 
 @dataclass(frozen=True)
@@ -49,6 +38,16 @@ class DeletePreview:
     stopped_because: str | None
     errors: tuple[str, ...] = ()
     protected: tuple[tuple[str, str], ...] = ()  # (path, reason) found inside, up to 20
+    protected_in: tuple[tuple[str, str], ...] = ()  # (given path, first reason) each
+    unfinished: tuple[str, ...] = ()  # given paths whose tree was not listed whole
+    paths: int = 0  # given paths (after dropping those inside another)
+    folders_listed: int = 0
+
+    @property
+    def covered(self) -> str:
+        """What the walk covered, e.g. "19,500 of 20,000 paths, 12 folders listed"."""
+        done = self.paths - len(self.unfinished)
+        return f"{done:,} of {self.paths:,} paths, {self.folders_listed:,} folders listed"
 
     def summary_lines(self) -> list[str]:
         """The preview as short lines for a confirmation dialog."""
@@ -66,6 +65,7 @@ class DeletePreview:
             lines.extend(f"  {human_size(size):>10}  {path}" for path, size in self.largest)
         if not self.complete:
             lines.append(f"preview incomplete: {self.stopped_because or 'unknown reason'}")
+            lines.append(f"covered: {self.covered}")
         lines.extend(f"  ! {error}" for error in self.errors[:5])
         if len(self.errors) > 5:
             lines.append(f"  … and {len(self.errors) - 5} more errors")
@@ -90,143 +90,16 @@ def human_size(n: int | None) -> str:
 
 
 def outermost(paths: Sequence[str]) -> list[str]:
-    """Normalised paths without duplicates or paths inside another given path."""
+    """Normalised paths without duplicates or paths inside another given path.
+
+    Sorted by components, a path's descendants come right after it: each path is compared
+    with the last one kept only (O(N log N))."""
     result: list[str] = []
-    for path in sorted({normalise_path(p) for p in paths}):
-        if not any(path == r or path.startswith(r.rstrip("/") + "/") for r in result):
+    for path in sorted({normalise_path(p) for p in paths}, key=lambda p: p.split("/")):
+        last = result[-1] if result else None
+        if last is None or not (path == last or path.startswith(last.rstrip("/") + "/")):
             result.append(path)
     return result
-
-
-@dataclass
-class _Walk:
-    client: DirLister
-    max_entries: int
-    max_seconds: float
-    page_size: int
-    clock: Callable[[], float]
-    started: float = 0.0
-    files: int = 0
-    dirs: int = 0
-    bytes: int = 0
-    seen: int = 0
-    deepest: tuple[int, str] = (0, "")
-    largest: list[tuple[int, str]] = field(default_factory=list)  # min-heap of (size, path)
-    errors: list[str] = field(default_factory=list)
-    protect: Callable[[str], str | None] | None = None
-    protected: list[tuple[str, str]] = field(default_factory=list)
-    stopped: str | None = None
-    crash: BaseException | None = None
-    queue: asyncio.Queue[tuple[str, int, bool]] = field(default_factory=asyncio.Queue)
-
-    def remaining(self) -> float:
-        return self.max_seconds - (self.clock() - self.started)
-
-    def halt(self, reason: str) -> None:
-        """Stop the walk: forget queued folders so the workers run out of work."""
-        if self.stopped is None:
-            self.stopped = reason
-        while not self.queue.empty():
-            self.queue.get_nowait()
-            self.queue.task_done()
-
-    def note_depth(self, path: str, depth: int) -> None:
-        best_depth, best_path = self.deepest
-        if depth > best_depth or (depth == best_depth and (not best_path or path < best_path)):
-            self.deepest = (depth, path)
-
-    def add_file(self, path: str, size: int, depth: int) -> None:
-        self.files += 1
-        self.bytes += size
-        self.note_depth(path, depth)
-        item = (size, path)
-        if len(self.largest) < LARGEST:
-            heapq.heappush(self.largest, item)
-        elif item > self.largest[0]:
-            heapq.heapreplace(self.largest, item)
-
-    def add_entry(self, entry: FileEntry, depth: int) -> None:
-        if self.protect is not None and len(self.protected) < PROTECTED_KEPT:
-            reason = self.protect(entry.path)
-            if reason:
-                self.protected.append((entry.path, reason))
-        if entry.is_dir and not entry.is_symlink:
-            self.dirs += 1
-            self.note_depth(entry.path, depth)
-            self.queue.put_nowait((normalise_path(entry.path), depth, False))
-        else:
-            self.add_file(entry.path, entry.size or 0, depth)
-
-    async def page(self, path: str, start: int, keyword: str | None = None) -> DirPage | None:
-        """One listing call cut off at the time left; None when the time is up."""
-        left = self.remaining()
-        if left <= 0:
-            self.halt(f"time limit ({self.max_seconds:g} s)")
-            return None
-        try:
-            return await asyncio.wait_for(
-                self.client.list_dir(path, start=start, limit=self.page_size, keyword=keyword),
-                timeout=left,
-            )
-        except asyncio.TimeoutError:
-            self.halt(f"time limit ({self.max_seconds:g} s)")
-            return None
-
-    async def folder(self, path: str, depth: int, probe: bool) -> None:
-        """List every page of one folder (``probe``: a root of unknown type)."""
-        start, names = 0, set[str]()
-        while self.stopped is None:
-            try:
-                page = await self.page(path, start)
-            except NotAFolder:
-                if probe:  # a plain file after all
-                    await self.root_file(path)
-                    return
-                raise
-            if page is None:
-                return
-            if probe and start == 0:
-                self.dirs += 1
-                self.note_depth(path, 0)
-            fresh = [e for e in page.entries if e.name not in names]
-            if page.entries and not fresh:  # a service ignoring ``start``: never counted twice
-                self.halt(f"the listing of {path} repeats itself")
-                return
-            names.update(e.name for e in fresh)
-            for entry in fresh:
-                if self.seen >= self.max_entries:
-                    self.halt(f"entry limit ({self.max_entries:,})")
-                    return
-                self.seen += 1
-                self.add_entry(entry, depth + 1)
-            start += len(page.entries)
-            if not page.entries or start >= page.total:
-                return
-
-    async def root_file(self, path: str) -> None:
-        """A root that is a plain file: find its size in its parent (best effort)."""
-        size = 0
-        name = posixpath.basename(path)
-        try:
-            page = await self.page(posixpath.dirname(path), 0, keyword=name)
-        except EfileError:
-            page = None
-        if page is not None:
-            size = next((e.size or 0 for e in page.entries if e.name == name), 0)
-        self.add_file(path, size, 0)
-
-    async def worker(self) -> None:
-        while True:
-            path, depth, probe = await self.queue.get()
-            try:
-                await self.folder(path, depth, probe)
-            except EfileError as exc:
-                self.errors.append(f"{path}: {exc.message}")
-            except Exception as exc:  # not a service error: stop, and re-raise to the caller
-                self.crash = exc
-                self.halt(f"walk failed: {type(exc).__name__}")
-            finally:
-                self.queue.task_done()
 
 
 async def preview_delete(
@@ -235,8 +108,8 @@ async def preview_delete(
     *,
     is_dir: Mapping[str, bool] | None = None,
     sizes: Mapping[str, int] | None = None,
-    max_entries: int = 20000,
-    max_seconds: float = 5.0,
+    max_entries: int | None = None,
+    max_seconds: float | None = None,
     page_size: int = 1000,
     concurrency: int = 4,
     clock: Callable[[], float] = time.monotonic,
@@ -245,38 +118,35 @@ async def preview_delete(
     """Walk ``paths`` within the bounds and report what deleting them would remove.
 
     ``is_dir`` and ``sizes`` carry what the caller already knows (the path pane knows the
-    type and size of what it shows); a path of unknown type is listed, and if the service
-    says it is not a folder, its size is looked up in its parent. Paths inside another
-    given path are counted once. ``protected`` names why a path found inside must not be
-    destroyed (the deny list's wildcards): such paths are reported in ``protected``.
+    type and size of what it shows); paths of unknown type are looked up in their parent
+    folder, each parent listed once. Paths inside another given path are counted once.
+    ``protected`` names why a path found inside must not be destroyed (the deny list's
+    wildcards): such paths are reported in ``protected``, and the given paths holding one
+    in ``protected_in``. The limits default to ones that grow with the number of paths;
+    the time limit counts from the start of the walk.
     """
-    is_dir = {normalise_path(k): v for k, v in (is_dir or {}).items()}
-    sizes = {normalise_path(k): v for k, v in (sizes or {}).items()}
-    walk = _Walk(client, max_entries, max_seconds, page_size, clock, started=clock())
-    walk.protect = protected
-    for root in outermost(paths):
-        kind = is_dir.get(root)
-        if kind is False:
-            walk.add_file(root, sizes.get(root, 0), 0)
-        elif kind is True:
-            walk.dirs += 1
-            walk.note_depth(root, 0)
-            walk.queue.put_nowait((root, 0, False))
-        else:
-            walk.queue.put_nowait((root, 0, True))
-    workers = [asyncio.ensure_future(walk.worker()) for _ in range(max(1, concurrency))]
-    try:
-        await walk.queue.join()
-    finally:
-        for task in workers:
-            task.cancel()
-        await asyncio.gather(*workers, return_exceptions=True)
-    if walk.crash is not None:
-        raise walk.crash
+    roots = outermost(paths)
+    walk = Walk(
+        client,
+        roots,
+        max_entries=BASE_ENTRIES + len(roots) if max_entries is None else max_entries,
+        max_seconds=(
+            BASE_SECONDS + SECONDS_PER_PATH * max(0, len(roots) - 1)
+            if max_seconds is None
+            else max_seconds
+        ),
+        page_size=page_size,
+        clock=clock,
+        protect=protected,
+    )
+    await walk.run(
+        {normalise_path(k): v for k, v in (is_dir or {}).items()},
+        {normalise_path(k): v for k, v in (sizes or {}).items()},
+        concurrency,
+    )
     stopped = walk.stopped
     if stopped is None and walk.errors:
-        n = len(walk.errors)
-        stopped = f"{n} folder{'s' if n != 1 else ''} could not be listed"
+        stopped = _errors_reason(len(walk.errors) - walk.missing, walk.missing)
     largest = sorted(walk.largest, key=lambda item: (-item[0], item[1]))
     return DeletePreview(
         files=walk.files,
@@ -289,7 +159,20 @@ async def preview_delete(
         stopped_because=stopped,
         errors=tuple(walk.errors),
         protected=tuple(walk.protected),
+        protected_in=tuple((roots[i], reason) for i, reason in sorted(walk.protected_in.items())),
+        unfinished=tuple(roots[i] for i in walk.unfinished()),
+        paths=len(roots),
+        folders_listed=walk.listed,
     )
+
+
+def _errors_reason(unlisted: int, missing: int) -> str:
+    parts = []
+    if unlisted:
+        parts.append(f"{unlisted} folder{'s' if unlisted != 1 else ''} could not be listed")
+    if missing:
+        parts.append(f"{missing} path{'s' if missing != 1 else ''} not found")
+    return "; ".join(parts)
 
 
 async def existing_names(

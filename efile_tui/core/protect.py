@@ -14,12 +14,12 @@ every entry a cover would overwrite; a walk that cannot finish refuses what it d
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from efile_tui.api.errors import EfileError, NotFound
 from efile_tui.api.models import Operation, SubmitItem
-from efile_tui.core.preview import PROTECTED_KEPT, DeletePreview, DirLister, existing_names
+from efile_tui.core.preview import DeletePreview, DirLister, existing_names
 from efile_tui.core.preview import preview_delete as walk_paths
 from efile_tui.core.validate import (
     denied_reason,
@@ -221,23 +221,36 @@ def walk_refusals(
     roots: Sequence[str], walk: DeletePreview, *, overwrite: bool = False, blind: bool = True
 ) -> dict[str, str]:
     """The walked roots a wildcard protects: one holding a protected path, and (``blind``)
-    every root the walk could not see whole (an incomplete walk, or one that stopped
-    recording protected paths)."""
+    every root the walk could not see whole (it stopped first, or a folder inside could
+    not be listed). A root inside another walked root is judged with it."""
     refused: dict[str, str] = {}
     what = "overwriting" if overwrite else "destroying"
+    holding = dict(walk.protected_in)
+    unfinished = set(walk.unfinished)
+    why = walk.stopped_because or "a folder could not be listed"
     for root in roots:
-        inside = [(p, r) for p, r in walk.protected if _within(normalise_path(p), root)]
-        if inside:
-            refused[root] = f"{root} holds a protected path: {inside[0][1]}"
-    if blind and (not walk.complete or len(walk.protected) >= PROTECTED_KEPT):
-        why = walk.stopped_because or f"over {PROTECTED_KEPT} protected paths found"
-        for root in roots:
-            refused.setdefault(
-                root,
+        inside = [r for p, r in walk.protected if _within(normalise_path(p), root)]
+        reason = holding.get(normalise_path(root)) or next(iter(inside), None)
+        if reason:
+            refused[root] = f"{root} holds a protected path: {reason}"
+        elif blind and _walked_as(root, unfinished) is not None:
+            refused[root] = (
                 f"{root} could not be checked completely against the deny list's "
-                f"wildcards before {what} it ({why}): act on smaller parts of it",
+                f"wildcards before {what} it ({why}): act on smaller parts of it"
             )
     return refused
+
+
+def _walked_as(root: str, keys: Collection[str]) -> str | None:
+    """``root`` or the folder above it that is among ``keys`` (the walk's own roots)."""
+    path = normalise_path(root)
+    while True:
+        if path in keys:
+            return path
+        parent = posixpath.dirname(path)
+        if parent == path:
+            return None
+        path = parent
 
 
 def _within(path: str, root: str) -> bool:
