@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from efile_tui.api.errors import AuthError, EfileError
 from efile_tui.cli import output
-from efile_tui.cli.common import EXIT_USAGE, CliError, input_error, say
+from efile_tui.cli.common import EXIT_USAGE, CliError, data_output, input_error, say
 from efile_tui.core.operations import Context, poll_once
 from efile_tui.core.query import ORIGINS, STATUS_NAMES, TaskQuery
 from efile_tui.core.text import clean, json_dumps
@@ -155,11 +155,22 @@ async def load_entries(
     has a time window. The refresh asks the service about unfinished tasks (and finished
     ones not yet known to be expired); if it fails the last known states are used.
     """
+    return list(await matching_entries(ctx, query, everything=everything, refresh=refresh))
+
+
+async def matching_entries(
+    ctx: Context, query: TaskQuery, *, everything: bool = False, refresh: bool = True
+) -> Iterator[JournalEntry]:
+    """What :func:`load_entries` returns, read from the journal a part at a time as it is
+    consumed (never all entries at once: a journal of 50,000 is streamed, not held)."""
     hide = None if everything or query.since is not None or query.until is not None else DAY
+    journal = ctx.journal
     if refresh:
-        shown = ctx.journal.entries(profile=ctx.profile, hide_finished_older_than=hide)
+        ids = journal.entry_ids(profile=ctx.profile, hide_finished_older_than=hide)
         # Asking about finished tasks is how one past the service's retention is found gone.
-        recheck = [e.task_id for e in shown if e.task_id and e.is_final and not e.expired]
+        recheck = [
+            e.task_id for e in _in_parts(ctx, ids) if e.task_id and e.is_final and not e.expired
+        ]
         try:
             await poll_once(ctx)
             if recheck:
@@ -168,8 +179,13 @@ async def load_entries(
             raise
         except EfileError as exc:
             say(f"warning: could not refresh from the service, showing last known state: {exc}")
-    entries = ctx.journal.entries(profile=ctx.profile, hide_finished_older_than=hide)
-    return query.select(entries)
+    ids = journal.entry_ids(profile=ctx.profile, hide_finished_older_than=hide)
+    return (e for e in _in_parts(ctx, ids) if not query.active or query.matches(e))
+
+
+def _in_parts(ctx: Context, local_ids: Sequence[int], part: int = 1000) -> Iterator[JournalEntry]:
+    for start in range(0, len(local_ids), part):
+        yield from ctx.journal.get_many(local_ids=local_ids[start : start + part])
 
 
 def entry_key(entry: JournalEntry) -> str:
@@ -205,17 +221,25 @@ def entry_line(entry: JournalEntry) -> str:
     return clean(output.task_line(entry.to_task(), note=f"local:{entry.local_id} {note}"))
 
 
-def print_entries(args: argparse.Namespace, entries: Sequence[JournalEntry]) -> None:
-    """Write entries on stdout in the format the flags chose (table, JSON, JSON lines, ids)."""
+def print_entries(args: argparse.Namespace, entries: Iterable[JournalEntry]) -> int:
+    """Write entries on stdout in the format the flags chose (table, JSON, JSON lines, ids),
+    each as it comes (a JSON array is written element by element); how many were written."""
+    count = 0
     if args.json:
-        sys.stdout.write(json_dumps([e.to_json() for e in entries], indent=2) + "\n")
-    elif args.jsonl:
-        for e in entries:
+        with data_output() as out:
+            for count, e in enumerate(entries, 1):
+                element = json_dumps(e.to_json(), indent=2).replace("\n", "\n  ")
+                out.write(("[\n  " if count == 1 else ",\n  ") + element)
+            out.write("\n]\n" if count else "[]\n")
+            out.flush()
+        return count
+    for e in entries:
+        count += 1
+        if args.jsonl:
             sys.stdout.write(json_dumps(e.to_json()) + "\n")
-    elif args.ids_only:
-        for e in entries:
+        elif args.ids_only:
             sys.stdout.write(entry_key(e) + "\n")
-    else:
-        for e in entries:
+        else:
             sys.stdout.write(entry_line(e) + "\n")
     sys.stdout.flush()
+    return count

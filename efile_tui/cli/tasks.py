@@ -29,6 +29,7 @@ from efile_tui.cli.select import (
     entry_note,
     gather_ids,
     load_entries,
+    matching_entries,
     print_entries,
     query_from_args,
 )
@@ -107,12 +108,11 @@ async def cmd_tasks(args: argparse.Namespace) -> int:
     async with open_context(args) as (_conn, ctx):
         if ids:
             return await _show_ids(args, ctx, ids)
-        entries = await load_entries(ctx, query, everything=args.all)
-    print_entries(args, entries)
+        count = print_entries(args, await matching_entries(ctx, query, everything=args.all))
     what = f" matching {query.describe()}" if query.active else " in the journal"
     shows_all = args.all or query.since is not None or query.until is not None
     say(
-        f"{len(entries)} task(s){what}"
+        f"{count} task(s){what}"
         + ("" if shows_all else " (finished over 24 h ago hidden; --all shows them)")
     )
     return EXIT_OK
