@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
+import subprocess
+import sys
 import tempfile
+import threading
 from pathlib import Path
 
-from efile_tui.cli.common import add_connection_args, say
+from efile_tui.cli.common import CliError, add_connection_args, say
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -81,7 +85,7 @@ def add_encoding_arg(p: argparse.ArgumentParser, prefix: str = "") -> None:
 
 def run_tui(args: argparse.Namespace) -> int:
     """Open the TUI against the configured service."""
-    from efile_tui.cli.common import EXIT_USAGE, CliError
+    from efile_tui.cli.common import EXIT_USAGE
     from efile_tui.ui.launch import launch
 
     try:
@@ -104,30 +108,102 @@ def _launch(launch, args: argparse.Namespace) -> int:  # type: ignore[no-untyped
 
 
 def run_demo(args: argparse.Namespace) -> int:
-    """Seed a temporary tree, start the simulator on a free loopback port, open the TUI.
+    """Start the simulator on a free loopback port over a fresh sample tree; open the TUI.
 
-    The demo keeps its state (journal, audit log) in the same temporary folder.
+    The tree is written by a process of its own while this one loads the simulator and
+    the TUI: the small tree first (the TUI opens once it is in place, showing progress on
+    a wait over half a second), the big folder in the background, renamed into place only
+    when whole. The demo keeps its state (journal, audit log) in the same temporary folder,
+    which is removed after the terminal is given back, without keeping the prompt waiting.
     """
     from efile_tui.locations import STATE_DIR_ENV
-    from efile_tui.sim.config import SimConfig
-    from efile_tui.sim.seed import seed_tree
-    from efile_tui.sim.server import SimServer
 
-    with tempfile.TemporaryDirectory(prefix="efile-tui-demo-") as tmp:
-        root = Path(tmp) / "home"
+    tmp = Path(tempfile.mkdtemp(prefix="efile-tui-demo-"))
+    seeder: Seeder | None = None
+    try:
+        root = tmp / "home"
         root.mkdir()
-        say("seeding a sample tree…")
-        stats = seed_tree(root, many_files=args.big_folder)
+        (tmp / "staging").mkdir()
+        seeder = Seeder(root, tmp / "staging", args.big_folder)
+        from efile_tui.sim.config import SimConfig
+        from efile_tui.sim.server import SimServer
+        from efile_tui.ui import launch  # noqa: F401  (loaded while the tree is written)
+
+        files = seeder.wait_for_tree()
         config = SimConfig(
             root=root, files_per_second=args.files_per_second, bytes_per_second=200e6
         )
         with SimServer(config) as server:
-            say(f"simulator at {server.url} over {stats.get('files', '?')} files in {root}")
+            say(f"simulator at {server.url} over {files:,} files in {root}")
             os.environ["EFILE_URL"] = server.url
             os.environ["EFILE_PLATFORM_URL"] = server.url  # the header: user@region
             os.environ["EFILE_TOKEN"] = server.token
             os.environ["EFILE_HOME"] = config.home
             # The demo's tasks live and die with its simulator: a journal and audit log of
             # their own, never mixed with real use.
-            os.environ[STATE_DIR_ENV] = str(Path(tmp) / "state")
+            os.environ[STATE_DIR_ENV] = str(tmp / "state")
             return run_tui(args)
+    finally:
+        if seeder is not None:
+            seeder.stop()
+        remove_later(tmp)
+
+
+class Seeder:
+    """The process writing the demo's sample tree (``python -m efile_tui.sim.seed``)."""
+
+    def __init__(self, root: Path, staging: Path, big_folder: int) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "efile_tui.sim.seed", str(root), str(staging), str(big_folder)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            text=True,
+            start_new_session=True,  # Ctrl-C at the terminal is this process's to handle
+        )
+        self.files = 0
+        self.tree = threading.Event()
+        self._reader = threading.Thread(target=self._read, name="demo-seeder", daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            word, _, count = line.partition(" ")
+            self.files = int(count) if count.strip().isdigit() else self.files
+            if word == "tree":
+                self.tree.set()
+        self.tree.set()  # the process ended: wait_for_tree looks at why
+
+    def wait_for_tree(self) -> int:
+        """Wait until the small tree is in place (progress on stderr after 0.5 s); its
+        number of files. A seeding process that failed is a CliError."""
+        shown = False
+        while not self.tree.wait(0.5):
+            print(f"\rwriting the sample tree… {self.files:,} files", end="", file=sys.stderr)
+            shown = True
+        if shown:
+            print(file=sys.stderr)
+        if self.proc.poll() not in (None, 0):
+            raise CliError(f"could not write the sample tree (exit {self.proc.returncode})")
+        return self.files
+
+    def stop(self) -> None:
+        """End the process if it is still writing the big folder."""
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
+
+
+def remove_later(folder: Path) -> None:
+    """Remove ``folder`` from a process of its own (tens of thousands of files take
+    seconds): the prompt comes back at once. Removed here if that process cannot start."""
+    try:
+        subprocess.Popen(
+            ["rm", "-rf", "--", str(folder)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,  # not stopped with this terminal's process group
+        )
+    except OSError:
+        shutil.rmtree(folder, ignore_errors=True)

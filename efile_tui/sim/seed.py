@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import random
+from collections.abc import Callable
 from pathlib import Path
 
 PROJECT_NAMES = ("climate", "genomics", "cfd", "ml-train", "astro", "materials", "seismic")
@@ -40,11 +41,13 @@ def seed_tree(
     large_size: int = 50 * 2**20,
     many_files: int = 0,
     rng_seed: int = 0,
+    progress: Callable[[int], None] | None = None,
 ) -> dict[str, int]:
     """Fill ``root`` with project folders, small text files, sparse large files and,
     if ``many_files`` > 0, a ``big-folder/`` of that many empty files.
 
     Returns ``{"files": n, "dirs": n, "bytes": n}`` (bytes are apparent sizes).
+    ``progress`` is called with the number of files written so far, every 200 files.
     """
     rng = random.Random(rng_seed)
     pools = {k: [_text(rng, k) for _ in range(POOL_SIZE)] for k in ("log", "csv", "dat")}
@@ -70,6 +73,8 @@ def seed_tree(
         path.write_bytes(data)
         counts["files"] += 1
         counts["bytes"] += len(data)
+        if progress is not None and counts["files"] % 200 == 0:
+            progress(counts["files"])
 
     names = [
         f"proj-{PROJECT_NAMES[i % len(PROJECT_NAMES)]}"
@@ -103,11 +108,41 @@ def seed_tree(
             fh.truncate(large_size)  # sparse: fast to create, large to copy
         counts["bytes"] += large_size
     if many_files > 0:
-        big = root / "big-folder"
-        big.mkdir(exist_ok=True)
+        big_folder(root / "big-folder", many_files)
         counts["dirs"] += 1
-        flags = os.O_CREAT | os.O_WRONLY
-        for n in range(many_files):
-            os.close(os.open(big / f"item-{n:06d}.txt", flags, 0o644))
         counts["files"] += many_files
     return counts
+
+
+def big_folder(path: Path, entries: int) -> None:
+    """A folder of ``entries`` empty files (``item-000000.txt`` …)."""
+    path.mkdir(exist_ok=True)
+    flags = os.O_CREAT | os.O_WRONLY
+    for n in range(entries):
+        os.close(os.open(path / f"item-{n:06d}.txt", flags, 0o644))
+
+
+def seed_staged(root: Path, staging: Path, *, many_files: int = 0, small_files: int = 3000) -> None:
+    """Seed ``root`` without a half-written folder ever showing in it: the sample tree is
+    written under ``staging`` (same file system) and each top-level entry is renamed into
+    ``root`` whole; then the big folder, likewise. Prints ``tree`` and ``big`` (one line
+    each, flushed, after ``files N`` progress lines) as each part is in place: the
+    protocol of ``efile-tui demo``'s seeding process."""
+    root, staging = Path(root), Path(staging)
+    small = staging / "tree"
+    counts = seed_tree(
+        small, small_files=small_files, progress=lambda n: print("files", n, flush=True)
+    )
+    for entry in sorted(small.iterdir()):
+        os.replace(entry, root / entry.name)
+    print("tree", counts["files"], flush=True)
+    if many_files > 0:
+        big_folder(staging / "big-folder", many_files)
+        os.replace(staging / "big-folder", root / "big-folder")
+    print("big", many_files, flush=True)
+
+
+if __name__ == "__main__":  # python -m efile_tui.sim.seed ROOT STAGING BIG_FOLDER_ENTRIES
+    import sys
+
+    seed_staged(Path(sys.argv[1]), Path(sys.argv[2]), many_files=int(sys.argv[3]))
