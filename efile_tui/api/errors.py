@@ -105,9 +105,17 @@ class TransportError(EfileError):
 
 
 class ServiceUnreachable(TransportError):
-    """The service could not be reached, timed out or dropped the connection."""
+    """The service could not be reached, timed out or dropped the connection.
+
+    ``reason`` says which in a few words: ``refused`` (no connection was made),
+    ``timed out`` (no complete answer in time) or ``connection lost``.
+    """
 
     title = "Service unreachable"
+
+    def __init__(self, message: str, reason: str = "unreachable") -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 class BadResponse(TransportError):

@@ -230,13 +230,15 @@ class ApiTransport:
                 f"{where}: no complete answer from {self.base_url} within {self.deadline:g} s "
                 "(the request deadline): the service is stalled or very slow; try again "
                 "later, or raise the deadline (--deadline, EFILE_DEADLINE or the profile's "
-                "request_deadline)"
+                "request_deadline)",
+                reason="timed out",
             )
             raise self._final(where, late, idempotent, paths) from None
         except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
             # The connection was never made: nothing reached the service.
             unreachable = ServiceUnreachable(
-                f"{where}: cannot connect to {self.base_url} ({_kind(exc)})"
+                f"{where}: cannot connect to {self.base_url} ({_kind(exc)})",
+                reason="timed out" if isinstance(exc, httpx.ConnectTimeout) else "refused",
             )
             raise _Retryable(unreachable, safe_for_writes=True) from exc
         except BodyRefused as exc:
@@ -333,8 +335,10 @@ class ApiTransport:
         if isinstance(cause, EfileError):
             err: EfileError = cause
         else:
+            timed_out = isinstance(cause, httpx.TimeoutException)
             err = ServiceUnreachable(
-                f"{where}: connection to {self.base_url} failed ({_kind(cause)})"
+                f"{where}: connection to {self.base_url} failed ({_kind(cause)})",
+                reason="timed out" if timed_out else "connection lost",
             )
         if idempotent:
             return _Retryable(err, safe_for_writes=False)

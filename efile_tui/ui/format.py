@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from efile_tui.api.errors import EfileError
 from efile_tui.core import glyphs
+from efile_tui.core.freshness import waited
 from efile_tui.core.preview import human_size
 
 __all__ = ["ago", "human_size", "refused_note", "shorten_left"]
@@ -20,11 +21,7 @@ def shorten_left(text: str, width: int) -> str:
 
 def ago(seconds: float) -> str:
     """``3 s ago`` / ``4 min ago`` / ``2 h ago``."""
-    if seconds < 60:
-        return f"{seconds:.0f} s ago"
-    if seconds < 3600:
-        return f"{seconds / 60:.0f} min ago"
-    return f"{seconds / 3600:.0f} h ago"
+    return f"{waited(seconds)} ago"
 
 
 def refused_note(refused: Sequence[str]) -> str:

@@ -91,6 +91,7 @@ async def settle(pilot: Any) -> None:
     await wait_until(pilot, lambda: main.poll_count >= 1, what="first poll")
     await wait_until(pilot, lambda: main.path_pane.known_entry(f"{HOME}/scratch"), what="listing")
     status = main.status
+    await wait_until(pilot, lambda: status.last_ok is not None, what="the header's first poll")
     status._now = lambda: status.last_ok  # "updated 0 s ago", whatever the machine's speed
     status._redraw()
     await pilot.pause()

@@ -14,7 +14,7 @@ from efile_tui.ui.modals.confirm_delete import ConfirmDeleteScreen
 from efile_tui.ui.modals.notifications import NotificationsScreen
 from efile_tui.ui.modals.transfer import TransferScreen
 from efile_tui.ui.widgets.keybar import KeyBar, fit_entries
-from efile_tui.ui.widgets.status_bar import fit_parts
+from efile_tui.ui.widgets.status_bar import Part, fit_parts
 from tests.ui.harness import HOME, wait_until
 from tests.ui.test_confirm_delete import Gate, ModalApp, small
 from tests.ui.test_snapshots import IDS, make_app, settle
@@ -41,12 +41,14 @@ def test_key_bar_keeps_whole_entries_and_help(width: int) -> None:
 
 
 def test_header_leaves_out_whole_parts() -> None:
-    parts = ["demo@simulated-region", "updated 0 s ago", "▶1 …2 ✓3 ✗0 ⊘0", "poll 2 s"]
+    texts = ["demo@simulated-region", "updated 0 s ago", "▶1 …2 ✓3 ✗0 ⊘0", "poll 2 s"]
+    parts = [Part(texts[0], 3), Part(texts[1], 2), Part(texts[2], 5, by_word=True)]
+    parts.append(Part(texts[3], 6))
     for width in range(10, 90):
         line = fit_parts(parts, " · ", width)
         assert len(line) <= width
         for piece in line.split(" · "):
-            assert piece in parts or all(w in parts[2].split() for w in piece.split())
+            assert piece in texts or all(w in texts[2].split() for w in piece.split())
     assert fit_parts(parts, " · ", 58) == "demo@simulated-region · updated 0 s ago · ▶1 …2 ✓3 ✗0 ⊘0"
 
 

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from efile_tui.api.errors import AuthError, EfileError
+from efile_tui.core.freshness import failure_reason
 from efile_tui.core.operations import PollReport
 from efile_tui.core.taskrow import Batch, entries_for_keys
 from efile_tui.store.journal import JournalEntry
@@ -45,7 +46,7 @@ class TableFeed:
         entries, batch = await asyncio.to_thread(self._rows, touched)
         screen.apply_batch(batch)
         self._refresh_if_touched(entries)
-        screen.status.error = ""
+        screen.status.error = screen.status.reason = ""
         screen.status.last_ok = screen.poller.last_ok or time.monotonic()
 
     def _rows(self, keys: set[str]) -> tuple[list[JournalEntry], Batch]:
@@ -56,6 +57,7 @@ class TableFeed:
     async def poll_failed(self, exc: Exception, delay: float) -> None:
         """Keep the last data on screen and say why it is not fresh."""
         screen = self.screen
+        screen.status.reason = failure_reason(exc)
         if isinstance(exc, AuthError):
             screen.status.error = "login needed"
             screen.notify(str(exc), title="Authentication", severity="error", timeout=10)

@@ -1,29 +1,36 @@
-"""The header line: endpoint, poll interval, freshness and counts by status."""
+"""The header line: staleness in words, endpoint, freshness, counts by status, interval."""
 
 from __future__ import annotations
 
 import time
 from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
 
+from rich.cells import cell_len
 from textual.reactive import reactive
 from textual.widgets import Static
 
 from efile_tui.core import glyphs
+from efile_tui.core.freshness import stale_level, stale_marker
 from efile_tui.core.text import clean
 from efile_tui.ui.format import ago
 
-STALE_AMBER = 3.0  # missed intervals before "amber"
-STALE_RED = 10.0
-COUNTS_PART = 2  # index of the counts among the header's parts
+STALE_NOTE = (
+    "The task table shows the last answer ({ago}); polling goes on and the header says "
+    "when the data is fresh again."
+)
 
 
 class StatusBar(Static):
-    """``user@region · updated 3 s ago · ▶4 …2 ✓10 ✗1 ⊘0 · poll 2 s``.
+    """``STALE: refused · user@region · updated 3 s ago · ▶4 …2 ✓10 ✗1 ⊘0 · poll 2 s``.
 
-    Parts that do not fit the width are left out whole (the counts one by one).
-
-    The freshness part gets the class ``-amber`` after a few missed polls and ``-red``
-    after many, so staleness is shown by colour and by the words "stale" / "STALE".
+    Parts that do not fit the width are left out whole, the least needed first: the poll
+    interval, then the counts (one by one), the last error's details, the endpoint and the
+    age; the stale marker with its reason (and PAUSED) stays at every width. The marker is
+    words, so staleness shows without colour (``NO_COLOR``); the bar also gets the class
+    ``-amber`` after a few missed polls and ``-red`` after many. The first stale period of
+    a session is also told as a notification (kept in ``N``).
     """
 
     DEFAULT_CSS = """
@@ -42,11 +49,14 @@ class StatusBar(Static):
     paused: reactive[bool] = reactive(False)
     last_ok: reactive[float | None] = reactive(None)
     error: reactive[str] = reactive("")
+    reason: reactive[str] = reactive("")  # the last failed poll's cause in a few words
     counts: reactive[Counter[str]] = reactive(Counter)
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__("", id=id, markup=False)
         self._now = time.monotonic
+        self.stale_told = False  # the first stale period has been notified
+        self._started = self._now()  # before the first answer, staleness counts from here
 
     def on_mount(self) -> None:
         self.set_interval(1.0, self._redraw)
@@ -66,20 +76,34 @@ class StatusBar(Static):
     def watch_error(self) -> None:
         self._redraw()
 
+    def watch_reason(self) -> None:
+        self._redraw()
+
     def watch_counts(self) -> None:
         self._redraw()
 
     @property
+    def age(self) -> float | None:
+        """Seconds since the last good poll (None: none yet)."""
+        return None if self.last_ok is None else self._now() - self.last_ok
+
+    @property
+    def unanswered(self) -> float:
+        """Seconds since the last good poll (or since the start, before the first)."""
+        return self._now() - (self._started if self.last_ok is None else self.last_ok)
+
+    @property
     def staleness(self) -> str:
         """ "", "amber" or "red": how far behind the data on screen is."""
-        if self.paused or (self.last_ok is None and not self.error):
+        if self.paused:
             return ""
-        age = self._now() - self.last_ok if self.last_ok is not None else float("inf")
-        if age > max(30.0, self.interval * STALE_RED):
-            return "red"
-        if age > max(8.0, self.interval * STALE_AMBER):
-            return "amber"
-        return ""
+        age = None if self.last_ok is None and self.error else self.unanswered
+        return stale_level(age, self.interval, failed=bool(self.error))
+
+    @property
+    def marker(self) -> str:
+        """``STALE: refused`` while the data is stale, else ""."""
+        return stale_marker(self.staleness, self.reason, self.unanswered)
 
     def on_resize(self) -> None:
         self._redraw()
@@ -98,37 +122,70 @@ class StatusBar(Static):
             counts.append(f"?{c['outcome unknown']}")
         if c.get("expired"):
             counts.append(f"{g.expired}{c['expired']}")
+        age = self.age
         if self.paused:
             fresh = "PAUSED"
-        elif self.last_ok is None:
+        elif age is None:
             fresh = "connecting" + g.ellipsis if not self.error else "no data yet"
         else:
-            fresh = f"updated {ago(self._now() - self.last_ok)}"
+            fresh = f"updated {ago(age)}"
         stale = self.staleness
-        if stale == "amber":
-            fresh += " (stale)"
-        elif stale == "red":
-            fresh += " (STALE)"
-        if self.error and not self.paused:
-            fresh += f" {g.dash} {clean(self.error)}"
+        marker = self.marker
         self.set_class(stale == "amber", "-amber")
         self.set_class(stale == "red", "-red")
+        error = clean(self.error) if self.error and not self.paused else ""
         sep = f" {g.sep} "
-        parts = [clean(self.endpoint), fresh, " ".join(counts), f"poll {self.interval:g} s"]
+        parts = [
+            Part(marker, KEEP),
+            Part(clean(self.endpoint), 3),
+            Part(fresh, KEEP if self.paused else 2),
+            Part(error, 4),
+            Part(" ".join(counts), 5, by_word=True),
+            Part(f"poll {self.interval:g} s", 6),
+        ]
         text = fit_parts(parts, sep, max(1, self.size.width - 2))
         if text != self.content:  # one fixed-height line: no re-layout of the screen needed
             self.update(text, layout=False)
+        if stale and not self.stale_told:
+            self.stale_told = True
+            self.app.notify(
+                STALE_NOTE.format(ago=f"updated {ago(age)}" if age is not None else "none yet"),
+                title=marker[:1].upper() + marker[1:],
+                severity="warning",
+                timeout=10,
+            )
 
 
-def fit_parts(parts: list[str], sep: str, width: int) -> str:
-    """Join whole parts while they fit, leaving out a part that does not; the counts (the
-    part with the symbols, third) may end early, between two counts. Never cuts a word."""
-    out = ""
-    for i, part in enumerate(parts):
-        words = part.split(" ") if i == COUNTS_PART else [part]
-        for j, word in enumerate(words):
-            trial = out + ((sep if out else "") if j == 0 else " ") + word
-            if len(trial) > width:
+KEEP = 0  # the priority of parts that stay at every width
+
+
+@dataclass(frozen=True)
+class Part:
+    """One part of the header: its text, how much it is needed (0 most) and whether it may
+    end early, between two words (the counts)."""
+
+    text: str
+    priority: int
+    by_word: bool = False
+
+
+def fit_parts(parts: Sequence[Part], sep: str, width: int) -> str:
+    """The parts that fit ``width``, in their order; the least needed (highest priority
+    number) are left out first, whole, except that a ``by_word`` part may end between two
+    words. Never cuts a word; a part needed at every width is kept even if it alone is
+    wider (the terminal crops it)."""
+    shown = [p for p in parts if p.text]
+    kept: dict[int, str] = {}
+
+    def line(trial: dict[int, str]) -> str:
+        return sep.join(trial[i] for i in sorted(trial))
+
+    for i in sorted(range(len(shown)), key=lambda i: shown[i].priority):
+        part = shown[i]
+        words = part.text.split(" ") if part.by_word else [part.text]
+        for n in range(len(words), 0, -1):
+            trial = {**kept, i: " ".join(words[:n])}
+            if cell_len(line(trial)) <= width or part.priority == KEEP:
+                kept = trial
                 break
-            out = trial
-    return out
+    return line(kept)

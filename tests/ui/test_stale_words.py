@@ -1,0 +1,127 @@
+"""Staleness in words: the header keeps a stale marker and its reason at every width and
+without colour; the first stale period of a session is told once (kept in ``N``)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from efile_tui.api.http import RetryPolicy
+from efile_tui.sim.config import SimConfig
+from efile_tui.sim.server import SimServer
+from efile_tui.ui.widgets.status_bar import Part, fit_parts
+from tests.ui.harness import build_app, wait_until
+from tests.ui.test_main_screen import make_tree, submit_folders
+
+
+@pytest.fixture
+def server(tmp_path: Path):  # type: ignore[no-untyped-def]
+    root = tmp_path / "root"
+    make_tree(root, {"alpha": 400})
+    srv = SimServer(SimConfig(root=root, files_per_second=5)).start()
+    yield srv
+    srv.stop()
+
+
+def header(app: Any) -> str:
+    status = app.main.status
+    status._redraw()
+    return str(status.render())
+
+
+async def stale_after(pilot: Any, app: Any, seconds: float) -> None:
+    """The header's clock moved on ``seconds`` past the last good poll."""
+    status = app.main.status
+    last = status.last_ok or time.monotonic()
+    status._now = lambda: last + seconds
+    await pilot.pause()
+
+
+@pytest.mark.parametrize("size", [(60, 15), (80, 24), (120, 40)])
+async def test_a_hung_service_shows_stale_with_its_reason_at_every_width(
+    server: SimServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, size: tuple[int, int]
+) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = build_app(server.url, server.token, tmp_path, interval=0.2)
+    await submit_folders(app, ["alpha"])
+    async with app.run_test(size=size) as pilot:
+        assert app.no_color
+        status = app.main.status
+        await wait_until(pilot, lambda: status.last_ok is not None, what="first poll")
+        server.faults.latency = 30.0  # the service stops answering; a poll hangs
+        await wait_until(pilot, lambda: app.main.poller.in_flight, what="a hung poll")
+        await stale_after(pilot, app, 40)
+        line = header(app)
+        assert line.startswith("STALE: no answer for 40 s"), line
+        assert len(line) <= size[0] - 2
+        if size[0] >= 120:
+            assert "▶1" in line and "poll 0.2 s" in line  # room for everything
+        notes = [n for n in app.notes if "no answer" in n.title]
+        assert len(notes) == 1 and notes[0].severity == "warning"
+        assert "last answer" in notes[0].message
+        await stale_after(pilot, app, 80)
+        assert header(app).startswith("STALE: no answer for 1 min")
+        assert len([n for n in app.notes if "no answer" in n.title]) == 1  # told once
+        server.faults.latency = 0.0
+
+
+async def test_each_reason_in_words(server: SimServer, tmp_path: Path) -> None:
+    app = build_app(server.url, server.token, tmp_path, interval=0.2, retry=RetryPolicy(attempts=1))
+    await submit_folders(app, ["alpha"])
+    async with app.run_test(size=(60, 15)) as pilot:
+        main = app.main
+        status = main.status
+        await wait_until(pilot, lambda: status.last_ok is not None, what="first poll")
+        server.stop()
+        await wait_until(pilot, lambda: status.reason == "refused", what="refused")
+        await stale_after(pilot, app, 40)
+        assert header(app).startswith("STALE: refused")
+        server.start()
+        await wait_until(pilot, lambda: not status.reason, timeout=20, what="recovery")
+        status._now = time.monotonic
+        await wait_until(pilot, lambda: not status.marker, what="fresh again")
+        assert "STALE" not in header(app) and "stale" not in header(app)
+        server.state.tokens.expire_all()
+        await wait_until(pilot, lambda: status.reason == "token rejected", what="rejected")
+        await stale_after(pilot, app, 40)
+        assert header(app).startswith("STALE: token rejected")
+
+
+async def test_a_request_that_times_out_is_a_reason(server: SimServer, tmp_path: Path) -> None:
+    app = build_app(
+        server.url,
+        server.token,
+        tmp_path,
+        interval=0.2,
+        retry=RetryPolicy(attempts=1),
+        deadline=0.5,
+    )
+    await submit_folders(app, ["alpha"])
+    server.faults.latency = 2.0
+    async with app.run_test(size=(60, 15)) as pilot:
+        status = app.main.status
+        await wait_until(pilot, lambda: status.reason == "timed out", what="a timeout")
+        assert header(app).startswith("STALE: timed out")  # no good answer yet: stale at once
+        server.faults.latency = 0.0
+
+
+def test_the_marker_stays_and_counts_go_first() -> None:
+    marker = "STALE: no answer for 40 s"
+    parts = [
+        Part(marker, 0),
+        Part("demo@simulated-region", 3),
+        Part("updated 40 s ago", 2),
+        Part("▶1 …2 ✓3 ✗0 ⊘0", 5, by_word=True),
+        Part("poll 2 s", 6),
+    ]
+    for width in range(len(marker), 120):
+        line = fit_parts(parts, " · ", width)
+        assert line.startswith(marker) and len(line) <= width
+    assert fit_parts(parts, " · ", 60) == f"{marker} · updated 40 s ago · ▶1 …2 ✓3 ✗0"
+    wide = fit_parts(parts, " · ", 80)
+    assert wide == f"{marker} · demo@simulated-region · updated 40 s ago · ▶1 …2 ✓3"
+    assert fit_parts(parts, " · ", 30) == f"{marker} · ▶1"  # whole counts still fit
+    assert fit_parts(parts, " · ", 10) == marker  # kept whole even when it alone is wider
