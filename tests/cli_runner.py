@@ -7,7 +7,8 @@ pipe), the output is decoded the way ``subprocess.run(text=True)`` decodes it (u
 newlines), an exit through ``SystemExit`` gives its code and an escaping exception gives
 exit 1 with its traceback on stderr. Everything the CLI changes for the whole process is
 put back afterwards: the environment, argv, the streams, cwd, signal handlers, logging,
-the glyph set and the keyring backend; so one run never leaks into the next.
+the glyph set, the language, the input encodings and the keyring backend; so one run never
+leaks into the next.
 
 A test whose point is the process boundary (signals, pipes, a terminal, ``kill -9``, the
 locale, what ``ps`` shows) runs the real ``efile-tui`` in a subprocess instead.
@@ -53,9 +54,12 @@ def _environment(env: Mapping[str, str]) -> Iterator[None]:
 @contextlib.contextmanager
 def _process_state() -> Iterator[None]:
     """Put back what a CLI run may change for the whole process."""
-    from efile_tui.core import glyphs
+    from efile_tui import i18n
+    from efile_tui.core import glyphs, terminal
 
     saved_streams = (sys.stdin, sys.stdout, sys.stderr)
+    language = i18n.current()
+    reading = terminal.input_encodings()
     saved_argv = sys.argv
     cwd = os.getcwd()
     handlers = {signum: signal.getsignal(signum) for signum in SIGNALS}
@@ -77,6 +81,8 @@ def _process_state() -> Iterator[None]:
         for name, level in levels.items():
             logging.getLogger(name).setLevel(level)
         glyphs.use(glyph_set)
+        i18n.use(language)
+        terminal.read_in(reading)
         if backend is not None:
             import keyring
 

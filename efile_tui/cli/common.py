@@ -24,6 +24,7 @@ from efile_tui.api.errors import (
 )
 from efile_tui.core.text import clean, json_dumps
 from efile_tui.core.validate import InputError, text_problem
+from efile_tui.i18n import _
 
 if TYPE_CHECKING:
     from efile_tui.core.operations import Context
@@ -62,9 +63,9 @@ def error_exit_code(exc: BaseException) -> int | None:
 def add_connection_args(parser: argparse.ArgumentParser) -> None:
     """``--profile``, ``--url``, ``--deadline`` and ``--allow-http``, shared by every command
     that talks to the service."""
-    parser.add_argument("--profile", help="saved profile to use (default: the default profile)")
+    parser.add_argument("--profile", help=_("saved profile to use (default: the default profile)"))
     parser.add_argument(
-        "--url", help="efile base URL (overrides EFILE_URL and the profile; skips discovery)"
+        "--url", help=_("efile base URL (overrides EFILE_URL and the profile; skips discovery)")
     )
     add_deadline_arg(parser)
     add_http_arg(parser)
@@ -77,8 +78,10 @@ def add_deadline_arg(parser: argparse.ArgumentParser, dest: str = "deadline") ->
         dest=dest,
         type=_seconds,
         metavar="SECONDS",
-        help="most seconds one request may take, connect to last byte (default: "
-        "$EFILE_DEADLINE, the profile's request_deadline, or 60)",
+        help=_(
+            "most seconds one request may take, connect to last byte (default: "
+            "$EFILE_DEADLINE, the profile's request_deadline, or 60)"
+        ),
     )
 
 
@@ -88,8 +91,10 @@ def add_http_arg(parser: argparse.ArgumentParser, dest: str = "allow_http") -> N
         "--allow-http",
         dest=dest,
         action="store_true",
-        help="allow a plain http:// URL to a host other than this machine (the token then "
-        "crosses the network unencrypted); also the profile's allow_plain_http = true",
+        help=_(
+            "allow a plain http:// URL to a host other than this machine (the token then "
+            "crosses the network unencrypted); also the profile's allow_plain_http = true"
+        ),
     )
 
 
@@ -105,7 +110,7 @@ def _seconds(value: str) -> float:
 def add_json_arg(parser: argparse.ArgumentParser) -> None:
     """``--json``: data on stdout as JSON with the API's field names."""
     parser.add_argument(
-        "--json", action="store_true", help="print data as JSON (API field names) on stdout"
+        "--json", action="store_true", help=_("print data as JSON (API field names) on stdout")
     )
 
 
@@ -191,15 +196,17 @@ def confirm(question: str, *, assume_yes: bool) -> None:
         return
     if not (sys.stdin.isatty() and sys.stderr.isatty()):
         raise CliError(
-            "refusing to act without confirmation: standard input is not a terminal; "
-            "pass --yes to confirm",
+            _(
+                "refusing to act without confirmation: standard input is not a terminal; "
+                "pass --yes to confirm"
+            ),
             EXIT_USAGE,
         )
     sys.stderr.write(f"{question} [y/N] ")
     sys.stderr.flush()
     answer = sys.stdin.readline().strip().lower()
     if answer not in ("y", "yes"):
-        raise CliError("cancelled; nothing was sent", EXIT_FAILED)
+        raise CliError(_("cancelled; nothing was sent"), EXIT_FAILED)
 
 
 @contextlib.asynccontextmanager
@@ -222,7 +229,7 @@ async def open_context(args: argparse.Namespace) -> AsyncIterator[tuple[Connecti
     try:
         audit = AuditLog()  # both checked before any request is sent
         for problem in journal.problems:
-            say(f"efile-tui: warning: {problem}")
+            say(_("efile-tui: warning: {problem}").format(problem=problem))
         journal.reap_orphaned_submits()
         async with conn.client() as client:
             yield (
@@ -243,7 +250,7 @@ async def open_context(args: argparse.Namespace) -> AsyncIterator[tuple[Connecti
 def input_error(exc: InputError) -> CliError:
     """A CliError (exit 2) listing every rejected item."""
     lines = "\n  ".join(exc.problems)
-    return CliError(f"input rejected, nothing was sent:\n  {lines}", EXIT_USAGE)
+    return CliError(_("input rejected, nothing was sent:") + f"\n  {lines}", EXIT_USAGE)
 
 
 def profile_name(name: str) -> str:
@@ -277,13 +284,18 @@ def check_connection_text(conn: Connection) -> None:
     A URL that is not UTF-8 is input rejected (exit 2); a token with non-ASCII or control
     characters can never be valid (exit 4). The token itself is never shown.
     """
-    problem = text_problem(conn.efile_url, "the efile URL")
+    problem = text_problem(conn.efile_url, _("the efile URL"))
     if problem:
-        raise CliError(f"{problem} (it comes from --url, EFILE_URL or the profile)", EXIT_USAGE)
+        raise CliError(
+            _("{problem} (it comes from --url, EFILE_URL or the profile)").format(problem=problem),
+            EXIT_USAGE,
+        )
     token = conn.token or ""
     if not (token.isascii() and token.isprintable()):
         raise CliError(
-            f"the token from {conn.token_source} has characters no token has (non-ASCII or "
-            "control characters): set EFILE_TOKEN again or run `efile-tui login`",
+            _(
+                "the token from {source} has characters no token has (non-ASCII or control "
+                "characters): set EFILE_TOKEN again or run `efile-tui login`"
+            ).format(source=conn.token_source),
             EXIT_AUTH,
         )

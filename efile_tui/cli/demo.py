@@ -12,18 +12,19 @@ import threading
 from pathlib import Path
 
 from efile_tui.cli.common import CliError, add_connection_args, say
+from efile_tui.i18n import _
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add ``tui``, ``demo`` and ``sim``."""
-    p = sub.add_parser("tui", help="open the TUI (the default when no command is given)")
+    p = sub.add_parser("tui", help=_("open the TUI (the default when no command is given)"))
     add_connection_args(p)
     _tui_args(p)
     p.set_defaults(handler=run_tui)
 
     p = sub.add_parser(
         "demo",
-        help="start the simulator over a fresh sample tree and open the TUI against it",
+        help=_("start the simulator over a fresh sample tree and open the TUI against it"),
     )
     _tui_args(p)
     p.add_argument(
@@ -31,26 +32,26 @@ def register(sub: argparse._SubParsersAction) -> None:
         type=int,
         default=20000,
         metavar="N",
-        help="entries in the sample big-folder (default 20000)",
+        help=_("entries in the sample big-folder (default 20000)"),
     )
     p.add_argument(
         "--files-per-second",
         type=float,
         default=150.0,
-        help="simulated task speed (default 150 files/s)",
+        help=_("simulated task speed (default 150 files/s)"),
     )
     p.set_defaults(handler=run_demo)
 
     from efile_tui.sim import cli as sim_cli
 
-    p = sub.add_parser("sim", help="run the efile simulator (a local fake of the service)")
+    p = sub.add_parser("sim", help=_("run the efile simulator (a local fake of the service)"))
     sim_cli.add_arguments(p)
     p.set_defaults(handler=sim_cli.run)
 
 
 def _tui_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--no-mouse", action="store_true", help="do not capture the mouse")
-    p.add_argument("--interval", type=float, default=None, help="poll interval in seconds")
+    p.add_argument("--no-mouse", action="store_true", help=_("do not capture the mouse"))
+    p.add_argument("--interval", type=float, default=None, help=_("poll interval in seconds"))
     add_terminal_args(p)
 
 
@@ -63,8 +64,10 @@ def add_terminal_args(p: argparse.ArgumentParser, prefix: str = "") -> None:
         dest=f"{prefix}glyphs",
         choices=CHOICES,
         default=None,
-        help="TUI: symbols and borders (default auto: ASCII on TERM=linux/vt100 or when the "
-        "output encoding is not UTF-8; also EFILE_TUI_GLYPHS or the profile's glyphs)",
+        help=_(
+            "TUI: symbols and borders (default auto: ASCII on TERM=linux/vt100 or when the "
+            "output encoding is not UTF-8; also EFILE_TUI_GLYPHS or the profile's glyphs)"
+        ),
     )
 
 
@@ -77,9 +80,11 @@ def add_encoding_arg(p: argparse.ArgumentParser, prefix: str = "") -> None:
         dest=f"{prefix}encoding",
         choices=ENCODING_CHOICES,
         default=None,
-        help="the terminal's encoding (default auto = UTF-8 even under a GB18030/GB2312 "
-        "locale; 'locale' for a terminal set to GBK/GB18030: output, arguments and input in "
-        "the locale's encoding; also EFILE_TUI_ENCODING). JSON output is always UTF-8",
+        help=_(
+            "the terminal's encoding (default auto = UTF-8 even under a GB18030/GB2312 "
+            "locale; 'locale' for a terminal set to GBK/GB18030: output, arguments and input in "
+            "the locale's encoding; also EFILE_TUI_ENCODING). JSON output is always UTF-8"
+        ),
     )
 
 

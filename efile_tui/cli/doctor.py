@@ -13,13 +13,14 @@ from typing import Any
 
 from efile_tui.cli.common import add_json_arg, emit_json
 from efile_tui.core.text import clean
+from efile_tui.i18n import _
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add ``doctor``."""
     p = sub.add_parser(
         "doctor",
-        help="where state lives (filesystem, shared or not), journal files, keyring, terminal",
+        help=_("where state lives (filesystem, shared or not), journal files, keyring, terminal"),
     )
     add_json_arg(p)
     p.set_defaults(handler=run)

@@ -8,9 +8,10 @@ from typing import Any
 from efile_tui.api.errors import CODE_TABLE
 from efile_tui.api.models import CancelResult, FileEntry, SubmitOutcome, Task, TaskStatus
 from efile_tui.cli.common import EXIT_AUTH, EXIT_FAILED, EXIT_OK, EXIT_UNREACHABLE
-from efile_tui.core import glyphs
+from efile_tui.core import cells, glyphs, words
 from efile_tui.core.preview import human_size
 from efile_tui.core.text import clean
+from efile_tui.i18n import _
 
 AUTH_CODES = {"10007", "10008", "911406", "911404", "911009", "http-401", "http-403"}
 
@@ -26,7 +27,11 @@ def progress_text(task: Task) -> str:
     """``12/40 files  3.1 MiB/9.0 MiB  30%`` (only what is known)."""
     parts = []
     if task.total_num:
-        parts.append(f"{task.processed_num:,}/{task.total_num:,} files")
+        parts.append(
+            _("{done}/{total} files").format(
+                done=f"{task.processed_num:,}", total=f"{task.total_num:,}"
+            )
+        )
     if task.total_size:
         parts.append(f"{human_size(task.processed_size)}/{human_size(task.total_size)}")
     pct = task.percent
@@ -40,14 +45,19 @@ def task_line(task: Task, *, note: str = "") -> str:
     glyph = glyphs.current().of(task.status.value)
     target = f" → {clean(task.target_path)}" if task.target_path else ""
     err = (
-        f"  error {clean(task.error_code)}: {clean(task.error_msg)}"
+        "  "
+        + _("error {code}: {message}").format(
+            code=clean(task.error_code), message=clean(task.error_msg)
+        )
         if task.error_code or task.error_msg
         else ""
     )
     tail = f"  [{clean(note)}]" if note else ""
+    op = cells.pad(words.operation(task.operation.value), 6)
+    state = cells.pad(words.status(task.status.value), 10)
     return (
-        f"{clean(task.task_id):32}  {task.operation.value:6}  {glyph} {task.status.value:10}  "
-        f"{progress_text(task):30}  {clean(task.source_path)}{target}{err}{tail}"
+        f"{clean(task.task_id):32}  {op}  {glyph} {state}  "
+        f"{cells.pad(progress_text(task), 30)}  {clean(task.source_path)}{target}{err}{tail}"
     )
 
 
@@ -58,10 +68,13 @@ def outcome_line(outcome: SubmitOutcome) -> str:
         t = outcome.task
         tid = clean(t.task_id)
         if t.status is TaskStatus.FAIL:
-            return f"✗ {path}: task {tid} failed: {_err(t.error_code, t.error_msg)}"
-        return f"✓ {path}: task {tid} ({t.status.value})"
+            why = _err(t.error_code, t.error_msg)
+            return "✗ " + _("{path}: task {id} failed: {why}").format(path=path, id=tid, why=why)
+        state = words.status(t.status.value)
+        return "✓ " + _("{path}: task {id} ({status})").format(path=path, id=tid, status=state)
     if outcome.unknown:
-        return f"? {path}: OUTCOME UNKNOWN — {clean(outcome.error)}"
+        why = clean(outcome.error)
+        return "? " + _("{path}: OUTCOME UNKNOWN — {why}").format(path=path, why=why)
     return f"✗ {path}: {clean(outcome.error)}"
 
 
@@ -109,10 +122,10 @@ def cancel_line(result: CancelResult) -> str:
     """One human line per cancel answer."""
     mark = "✓" if result.result else "✗"
     detail = f": {clean(result.error)}" if result.error else ""
-    return f"{mark} {clean(result.task_id)}  {result.verdict}{detail}"
+    return f"{mark} {clean(result.task_id)}  {words.verdict(result.verdict)}{detail}"
 
 
 def _err(code: str | None, msg: str | None) -> str:
     title = CODE_TABLE.get(code or "", ("", ""))[0]
     parts = (f"[{clean(code)}]" if code else "", title, clean(msg))
-    return " ".join(x for x in parts if x) or "unknown"
+    return " ".join(x for x in parts if x) or _("unknown")

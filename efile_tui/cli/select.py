@@ -18,6 +18,7 @@ from efile_tui.core.operations import Context, poll_once
 from efile_tui.core.query import ORIGINS, STATUS_NAMES, TaskQuery
 from efile_tui.core.text import clean, json_dumps
 from efile_tui.core.validate import InputError, check_task_ids, decode_lines, read_ids, shown
+from efile_tui.i18n import _
 from efile_tui.store.journal import ORIGIN_IMPORTED, OUTCOME_UNKNOWN, JournalEntry
 
 DAY = 24 * 3600.0
@@ -33,59 +34,69 @@ def add_filter_args(parser: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         metavar="STATUS",
-        help=f"one of {', '.join(STATUS_NAMES)} (running = waiting+processing, "
-        "final = complete+fail+cancel+rejected); repeat or comma-separate for several",
+        help=_(
+            "one of {names} (running = waiting+processing, final = complete+fail+cancel+"
+            "rejected); repeat or comma-separate for several"
+        ).format(names=", ".join(STATUS_NAMES)),
     )
     g.add_argument(
-        "--op", action="append", default=[], metavar="OP", help="delete, copy or move (repeatable)"
+        "--op",
+        action="append",
+        default=[],
+        metavar="OP",
+        help=_("delete, copy or move (repeatable)"),
     )
     g.add_argument(
         "--source",
         action="append",
         default=[],
         metavar="GLOB",
-        help="source path glob; matches that path and everything under it "
-        "(* within a name, ** across folders; quote it)",
+        help=_(
+            "source path glob; matches that path and everything under it "
+            "(* within a name, ** across folders; quote it)"
+        ),
     )
     g.add_argument(
-        "--target", action="append", default=[], metavar="GLOB", help="target path glob (cp/mv)"
+        "--target", action="append", default=[], metavar="GLOB", help=_("target path glob (cp/mv)")
     )
     g.add_argument(
-        "--since", metavar="TIME", help="submitted at or after TIME: 30m, 2h, 3d, 1w or an ISO date"
+        "--since",
+        metavar="TIME",
+        help=_("submitted at or after TIME: 30m, 2h, 3d, 1w or an ISO date"),
     )
-    g.add_argument("--until", metavar="TIME", help="submitted before TIME (same forms)")
+    g.add_argument("--until", metavar="TIME", help=_("submitted before TIME (same forms)"))
     g.add_argument(
         "--label",
         dest="label_filter",
         action="append",
         default=[],
         metavar="LABEL",
-        help="tasks with this label (a glob: 'nightly-*'); repeatable",
+        help=_("tasks with this label (a glob: 'nightly-*'); repeatable"),
     )
     g.add_argument("--origin", metavar="ORIGIN", help=f"{' or '.join(ORIGINS)}")
-    g.add_argument("--failed", action="store_true", help="only failed or rejected tasks")
-    g.add_argument("--text", metavar="TEXT", help="id, path, label or error contains TEXT")
+    g.add_argument("--failed", action="store_true", help=_("only failed or rejected tasks"))
+    g.add_argument("--text", metavar="TEXT", help=_("id, path, label or error contains TEXT"))
 
 
 def add_format_args(parser: argparse.ArgumentParser) -> None:
     """``--json`` (one array), ``--jsonl`` (one object a line) or ``--ids`` (one id a line)."""
     g = parser.add_mutually_exclusive_group()
     g.add_argument(
-        "--json", action="store_true", help="print data as JSON (API field names) on stdout"
+        "--json", action="store_true", help=_("print data as JSON (API field names) on stdout")
     )
-    g.add_argument("--jsonl", action="store_true", help="one JSON object per line on stdout")
+    g.add_argument("--jsonl", action="store_true", help=_("one JSON object per line on stdout"))
     g.add_argument(
         "--ids",
         dest="ids_only",
         action="store_true",
-        help="task ids only, one a line (local:N for no task id)",
+        help=_("task ids only, one a line (local:N for no task id)"),
     )
 
 
 def add_ids_file_arg(p: argparse.ArgumentParser) -> None:
     """``--ids-file FILE|-``: task ids read from a file or standard input."""
     p.add_argument(
-        "--ids-file", metavar="FILE", help="read task ids from FILE ('-' for standard input)"
+        "--ids-file", metavar="FILE", help=_("read task ids from FILE ('-' for standard input)")
     )
 
 

@@ -23,12 +23,13 @@ from efile_tui.cli.common import (
     say,
 )
 from efile_tui.cli.watch import (
-    WAIT_EPILOG,
     WaitOptions,
     add_wait_args,
+    wait_epilog,
     wait_options,
     watch_until_done,
 )
+from efile_tui.core import words
 from efile_tui.core.operations import Context
 from efile_tui.core.pathlist import read_path_list
 from efile_tui.core.pipeline import Confirmation, prepare, run
@@ -37,6 +38,7 @@ from efile_tui.core.protect import Plan, Rules, target_problem
 from efile_tui.core.query import label_problem
 from efile_tui.core.text import clean, json_dumps
 from efile_tui.core.validate import InputError, check_paths, override_hint, shown
+from efile_tui.i18n import N_, _, ngettext
 
 SHOW_AT_MOST = 20
 
@@ -45,74 +47,95 @@ def register(sub: argparse._SubParsersAction) -> None:
     """Add rm, cp and mv to the top-level parser."""
     p = sub.add_parser(
         "rm",
-        help="delete remote paths (asynchronous tasks)",
-        description="Delete remote paths. Paths come from the command line and/or "
-        "--from-file; every one is checked before anything is sent. --dry-run shows what "
-        "would be deleted (a bounded walk) and sends nothing.",
-        epilog=WAIT_EPILOG + " Without --wait: 0 all submitted, 1 some item failed.",
+        help=_("delete remote paths (asynchronous tasks)"),
+        description=_(
+            "Delete remote paths. Paths come from the command line and/or "
+            "--from-file; every one is checked before anything is sent. --dry-run shows what "
+            "would be deleted (a bounded walk) and sends nothing."
+        ),
+        epilog=wait_epilog() + " " + _("Without --wait: 0 all submitted, 1 some item failed."),
     )
     p.add_argument("paths", nargs="*", metavar="PATH")
     _submit_args(p)
     p.set_defaults(handler=cmd_rm, operation=Operation.DELETE)
 
+    texts = {
+        "copy": (
+            N_("copy remote paths into a folder (asynchronous tasks)"),
+            N_(
+                "Copy remote paths into the folder DEST. Sources come from the command line "
+                "and/or --from-file (then give only DEST)."
+            ),
+        ),
+        "move": (
+            N_("move remote paths into a folder (asynchronous tasks)"),
+            N_(
+                "Move remote paths into the folder DEST. Sources come from the command line "
+                "and/or --from-file (then give only DEST)."
+            ),
+        ),
+    }
     for name, verb in (("cp", "copy"), ("mv", "move")):
         p = sub.add_parser(
             name,
-            help=f"{verb} remote paths into a folder (asynchronous tasks)",
-            description=f"{verb.capitalize()} remote paths into the folder DEST. Sources come "
-            "from the command line and/or --from-file (then give only DEST).",
-            epilog=WAIT_EPILOG + " Without --wait: 0 all submitted, 1 some item failed.",
+            help=_(texts[verb][0]),
+            description=_(texts[verb][1]),
+            epilog=wait_epilog() + " " + _("Without --wait: 0 all submitted, 1 some item failed."),
         )
         p.add_argument("paths", nargs="*", metavar="SRC")
-        p.add_argument("dest", metavar="DEST", help="existing remote target folder")
+        p.add_argument("dest", metavar="DEST", help=_("existing remote target folder"))
         p.add_argument(
             "--on-conflict",
             choices=("cover", "both"),
             default="both",
-            help="when a name exists in DEST: cover (overwrite) or both (keep both; default)",
+            help=_("when a name exists in DEST: cover (overwrite) or both (keep both; default)"),
         )
         _submit_args(p)
         p.set_defaults(handler=cmd_transfer, operation=Operation(verb))
 
 
 def _submit_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("-y", "--yes", action="store_true", help="do not ask for confirmation")
+    p.add_argument("-y", "--yes", action="store_true", help=_("do not ask for confirmation"))
     p.add_argument(
         "--allow-protected",
         action="append",
         default=[],
         metavar="PATH",
-        help="deliberately allow PATH although it is your home folder or has only three "
-        "components (/public/home/USER); give the exact path, once per path. "
-        "Deny-list entries are never lifted here",
+        help=_(
+            "deliberately allow PATH although it is your home folder or has only three "
+            "components (/public/home/USER); give the exact path, once per path. "
+            "Deny-list entries are never lifted here"
+        ),
     )
     p.add_argument(
         "--from-file",
         metavar="FILE",
-        help="read paths from FILE ('-' for standard input), one a line",
+        help=_("read paths from FILE ('-' for standard input), one a line"),
     )
     p.add_argument(
         "-0",
         "--null",
         action="store_true",
-        help="--from-file records are NUL-separated (find -print0)",
+        help=_("--from-file records are NUL-separated (find -print0)"),
     )
     p.add_argument(
         "-n",
         "--dry-run",
         action="store_true",
-        help="check and preview (files, folders, bytes, deepest, largest, protected "
-        "paths); send nothing",
+        help=_(
+            "check and preview (files, folders, bytes, deepest, largest, protected "
+            "paths); send nothing"
+        ),
     )
     p.add_argument(
         "--label",
         metavar="TEXT",
-        help="store TEXT with every task (select them later with --label TEXT)",
+        help=_("store TEXT with every task (select them later with --label TEXT)"),
     )
-    p.add_argument("--wait", action="store_true", help="watch the tasks until they end")
+    p.add_argument("--wait", action="store_true", help=_("watch the tasks until they end"))
     add_wait_args(p)
     p.add_argument(
-        "--json", action="store_true", help="print data as JSON (API field names) on stdout"
+        "--json", action="store_true", help=_("print data as JSON (API field names) on stdout")
     )
     add_connection_args(p)
 
@@ -131,21 +154,26 @@ def gather_paths(args: argparse.Namespace, what: str = "path") -> tuple[list[str
             problems += exc.problems
     if args.from_file:
         name = args.from_file
-        source = "standard input" if name == "-" else f"--from-file {shown(name)}"
+        source = _("standard input") if name == "-" else f"--from-file {shown(name)}"
         try:
             data = sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
             paths += read_path_list(data, source=source, nul=args.null, already=paths)
         except OSError as exc:
             reason = exc.strerror or type(exc).__name__
-            raise CliError(f"cannot read {source}: {reason}", EXIT_USAGE) from None
+            raise CliError(
+                _("cannot read {source}: {reason}").format(source=source, reason=reason),
+                EXIT_USAGE,
+            ) from None
         except InputError as exc:
             problems += exc.problems
     elif args.null:
-        problems.append("-0 applies to --from-file: give --from-file FILE too")
+        problems.append(_("-0 applies to --from-file: give --from-file FILE too"))
     if not paths and not problems:
         problems.append(
-            f"no {what.upper()} given (at least one is required): "
-            "give absolute paths or --from-file FILE"
+            _(
+                "no {what} given (at least one is required): "
+                "give absolute paths or --from-file FILE"
+            ).format(what=what.upper())
         )
     return paths, problems
 
@@ -219,20 +247,42 @@ def _question(prepared: Confirmation, where: str) -> str:
     plan = prepared.plan
     n = len(plan.items)
     if plan.operation is Operation.DELETE:
-        head = f"Delete {n} path(s) on {where}? This cannot be undone."
+        head = ngettext(
+            "Delete {n} path on {where}? This cannot be undone.",
+            "Delete {n} paths on {where}? This cannot be undone.",
+            n,
+        ).format(n=n, where=where)
     else:
-        verb = plan.operation.value.capitalize()
+        if plan.operation is Operation.COPY:
+            forms = ngettext(
+                "Copy {n} path into {target} on {where} (on conflict: {conflict})?",
+                "Copy {n} paths into {target} on {where} (on conflict: {conflict})?",
+                n,
+            )
+        else:
+            forms = ngettext(
+                "Move {n} path into {target} on {where} (on conflict: {conflict})?",
+                "Move {n} paths into {target} on {where} (on conflict: {conflict})?",
+                n,
+            )
         conflict = plan.items[0].duplicate_handle_type
-        head = f"{verb} {n} path(s) into {plan.target} on {where} (on conflict: {conflict})?"
+        head = forms.format(n=n, target=plan.target, where=where, conflict=conflict)
     text = f"{head}\n{_listing(plan.sources)}\n"
     if plan.covers:
         k = len(prepared.overwritten)
         text += (
-            f"This OVERWRITES {k} existing entr{'y' if k == 1 else 'ies'} "
-            f"in {plan.target}:\n{_listing(prepared.overwritten)}\n"
+            ngettext(
+                "This OVERWRITES {k} existing entry in {target}:",
+                "This OVERWRITES {k} existing entries in {target}:",
+                k,
+            ).format(k=k, target=plan.target)
+            + f"\n{_listing(prepared.overwritten)}\n"
             if k
-            else f"Nothing in {plan.target} has these names now; whatever has them when "
-            "the task runs is overwritten.\n"
+            else _(
+                "Nothing in {target} has these names now; whatever has them when the task "
+                "runs is overwritten."
+            ).format(target=plan.target)
+            + "\n"
         )
     return clean(text, keep_newlines=True)
 
@@ -242,8 +292,10 @@ def _refuse(prepared: Confirmation) -> None:
     refused = prepared.refused
     if refused:
         raise CliError(
-            f"refusing to {prepared.plan.operation.value}: it would destroy protected paths; "
-            "nothing was sent:\n  "
+            _(
+                "refusing to {operation}: it would destroy protected paths; nothing was sent:"
+            ).format(operation=words.operation(prepared.plan.operation.value))
+            + "\n  "
             + "\n  ".join(clean(r) for r in refused.values())
             + f"\n{override_hint(refused.values())}",
             EXIT_USAGE,
@@ -274,19 +326,24 @@ async def _dry_run(args: argparse.Namespace, ctx: Context, prepared: Confirmatio
             }
         )
     else:
-        into = f" into {clean(dest)}" if dest else ""
-        print(f"would {plan.operation.value} {len(allowed)} path(s){into}:\n{_listing(allowed)}")
+        op, n = words.operation(plan.operation.value), len(allowed)
+        if dest:
+            line = _("would {operation} {n} path(s) into {dest}:")
+        else:
+            line = _("would {operation} {n} path(s):")
+        print(line.format(operation=op, n=n, dest=clean(dest)) + f"\n{_listing(allowed)}")
         if prepared.overwritten:
-            print(f"would overwrite {len(prepared.overwritten)} existing entries:")
+            k = len(prepared.overwritten)
+            print(_("would overwrite {n} existing entries:").format(n=k))
             print(_listing(prepared.overwritten))
         if refused:
-            print(f"refused (protected, would not be sent): {len(refused)}")
+            print(_("refused (protected, would not be sent): {n}").format(n=len(refused)))
             print("\n".join(f"  {clean(r)}" for r in refused.values()))
         if target_problem:
-            print(f"target: {clean(target_problem)}")
+            print(_("target: {problem}").format(problem=clean(target_problem)))
         if preview:
             print("\n".join(clean(line) for line in preview.summary_lines()))
-    say("dry run: nothing was sent")
+    say(_("dry run: nothing was sent"))
     return EXIT_USAGE if refused or target_problem else EXIT_OK
 
 
@@ -333,7 +390,7 @@ async def _report_submit(
             print(output.outcome_line(outcome))
     code = output.submit_exit_code(outcomes)
     if code and not args.json:
-        say("some items were not submitted successfully (see above)")
+        say(_("some items were not submitted successfully (see above)"))
     if args.wait and any(o.task for o in outcomes):
         ids = [o.task.task_id for o in outcomes if o.task and not o.task.status.is_final]
         ended = {

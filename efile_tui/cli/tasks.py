@@ -37,6 +37,7 @@ from efile_tui.core.operations import Context, cancel_tracked, poll_once
 from efile_tui.core.query import TaskQuery
 from efile_tui.core.text import clean, json_dumps
 from efile_tui.core.validate import InputError, check_journal_keys
+from efile_tui.i18n import _, ngettext
 
 TASK_VERBS = ("add", "dismiss", "label", "resolve", "resubmit", "report")
 SHOW_AT_MOST = 20  # matched tasks listed before asking (all of them with --dry-run)
@@ -46,21 +47,29 @@ def register(sub: argparse._SubParsersAction) -> None:
     """Add the task commands to the top-level parser."""
     p = sub.add_parser(
         "tasks",
-        help="show tasks (default: those submitted from this machine), filtered; "
-        "`tasks add|dismiss|label|resolve|resubmit|report …` act on them",
-        description="Show tasks from the journal, refreshed from the service. "
-        "Verbs: `tasks add ID…` tracks ids started elsewhere; `tasks dismiss ID|local:N…` "
-        "hides entries you have dealt with; `tasks label TEXT ID|local:N…` (or with "
-        "filters) labels tasks; `tasks resolve [local:N…]` checks submits whose answer was "
-        "lost; `tasks resubmit ID|local:N…` submits again what failed or was not done; "
-        "`tasks report --format csv|json` writes one row per task.",
-        epilog="Exit codes: 0 ok, 1 an item failed, 2 bad usage or input, 3 service "
-        "unreachable, 4 authentication needed.",
+        help=_(
+            "show tasks (default: those submitted from this machine), filtered; "
+            "`tasks add|dismiss|label|resolve|resubmit|report …` act on them"
+        ),
+        description=_(
+            "Show tasks from the journal, refreshed from the service. "
+            "Verbs: `tasks add ID…` tracks ids started elsewhere; `tasks dismiss ID|local:N…` "
+            "hides entries you have dealt with; `tasks label TEXT ID|local:N…` (or with "
+            "filters) labels tasks; `tasks resolve [local:N…]` checks submits whose answer was "
+            "lost; `tasks resubmit ID|local:N…` submits again what failed or was not done; "
+            "`tasks report --format csv|json` writes one row per task."
+        ),
+        epilog=_(
+            "Exit codes: 0 ok, 1 an item failed, 2 bad usage or input, 3 service "
+            "unreachable, 4 authentication needed."
+        ),
     )
-    p.add_argument("ids", nargs="*", metavar="ID", help="task ids (or a verb and its words)")
-    p.add_argument("--all", action="store_true", help="include tasks finished over 24 h ago")
-    p.add_argument("--format", choices=("csv", "json"), default="csv", help="report: output format")
-    p.add_argument("-y", "--yes", action="store_true", help="resubmit: do not ask")
+    p.add_argument("ids", nargs="*", metavar="ID", help=_("task ids (or a verb and its words)"))
+    p.add_argument("--all", action="store_true", help=_("include tasks finished over 24 h ago"))
+    p.add_argument(
+        "--format", choices=("csv", "json"), default="csv", help=_("report: output format")
+    )
+    p.add_argument("-y", "--yes", action="store_true", help=_("resubmit: do not ask"))
     add_ids_file_arg(p)
     add_format_args(p)
     add_filter_args(p)
@@ -69,18 +78,22 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser(
         "cancel",
-        help="cancel running tasks, by id or by filter",
-        description="Cancel tasks given by id, or every running task the filters match "
-        "(e.g. --source '/public/home/me/run-*'). The match is listed first; on a terminal "
-        "you are asked, otherwise --yes is needed. --dry-run lists it and sends nothing.",
-        epilog="Exit codes: 0 all cancelled (or nothing matched), 1 some could not be "
-        "cancelled, 2 bad usage or not confirmed without a terminal, 3 service unreachable, "
-        "4 authentication needed.",
+        help=_("cancel running tasks, by id or by filter"),
+        description=_(
+            "Cancel tasks given by id, or every running task the filters match "
+            "(e.g. --source '/public/home/me/run-*'). The match is listed first; on a terminal "
+            "you are asked, otherwise --yes is needed. --dry-run lists it and sends nothing."
+        ),
+        epilog=_(
+            "Exit codes: 0 all cancelled (or nothing matched), 1 some could not be "
+            "cancelled, 2 bad usage or not confirmed without a terminal, 3 service unreachable, "
+            "4 authentication needed."
+        ),
     )
     p.add_argument("ids", nargs="*", metavar="ID")
-    p.add_argument("-y", "--yes", action="store_true", help="do not ask for confirmation")
+    p.add_argument("-y", "--yes", action="store_true", help=_("do not ask for confirmation"))
     p.add_argument(
-        "-n", "--dry-run", action="store_true", help="show what would be cancelled; send nothing"
+        "-n", "--dry-run", action="store_true", help=_("show what would be cancelled; send nothing")
     )
     add_ids_file_arg(p)
     add_json_arg(p)
@@ -90,8 +103,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     watch.register(sub)
 
-    p = sub.add_parser("log", help="show the audit log of submits and cancels")
-    p.add_argument("--limit", type=int, default=50, help="show the last N events (0: all)")
+    p = sub.add_parser("log", help=_("show the audit log of submits and cancels"))
+    p.add_argument("--limit", type=int, default=50, help=_("show the last N events (0: all)"))
     add_json_arg(p)
     p.set_defaults(handler=cmd_log)
 
@@ -104,17 +117,17 @@ async def cmd_tasks(args: argparse.Namespace) -> int:
     ids = gather_ids(args, required=False)
     query = query_from_args(args)
     if ids and query.active:
-        raise CliError("give task ids or filters, not both", EXIT_USAGE)
+        raise CliError(_("give task ids or filters, not both"), EXIT_USAGE)
     async with open_context(args) as (_conn, ctx):
         if ids:
             return await _show_ids(args, ctx, ids)
         count = print_entries(args, await matching_entries(ctx, query, everything=args.all))
-    what = f" matching {query.describe()}" if query.active else " in the journal"
+    if query.active:
+        line = _("{n} task(s) matching {query}").format(n=count, query=query.describe())
+    else:
+        line = _("{n} task(s) in the journal").format(n=count)
     shows_all = args.all or query.since is not None or query.until is not None
-    say(
-        f"{count} task(s){what}"
-        + ("" if shows_all else " (finished over 24 h ago hidden; --all shows them)")
-    )
+    say(line + ("" if shows_all else _(" (finished over 24 h ago hidden; --all shows them)")))
     return EXIT_OK
 
 
@@ -175,9 +188,17 @@ async def _cmd_tasks_add(args: argparse.Namespace) -> int:
                 }
             )
         else:
-            say(f"now tracking {len(added)} new task(s); {len(ids) - len(added)} already tracked")
+            say(
+                _("now tracking {n} new task(s); {k} already tracked").format(
+                    n=len(added), k=len(ids) - len(added)
+                )
+            )
             for t in unknown:
-                say(f"warning: {t} is not known to the service (wrong id or expired)")
+                say(
+                    _("warning: {id} is not known to the service (wrong id or expired)").format(
+                        id=t
+                    )
+                )
     return EXIT_FAILED if unknown else EXIT_OK
 
 
@@ -193,11 +214,13 @@ async def _cmd_tasks_dismiss(args: argparse.Namespace) -> int:
         emit_json({"dismissed": done})
     else:
         say(
-            f"dismissed {len(done)} of {len(keys)} entr{'y' if len(keys) == 1 else 'ies'}"
+            ngettext(
+                "dismissed {n} of {k} entry", "dismissed {n} of {k} entries", len(keys)
+            ).format(n=len(done), k=len(keys))
             + (
                 ""
                 if len(done) == len(keys)
-                else " (running tasks and unknown keys cannot be dismissed)"
+                else _(" (running tasks and unknown keys cannot be dismissed)")
             )
         )
     return EXIT_OK if len(done) == len(keys) else EXIT_FAILED
@@ -208,11 +231,13 @@ async def cmd_cancel(args: argparse.Namespace) -> int:
     ids = gather_ids(args, required=False)
     query = query_from_args(args)
     if ids and query.active:
-        raise CliError("give task ids or filters, not both", EXIT_USAGE)
+        raise CliError(_("give task ids or filters, not both"), EXIT_USAGE)
     if not ids and not query.active:
         raise CliError(
-            "no task id given: give at least one task id, or filters that select the tasks "
-            "(e.g. --status running --source '/public/home/me/run-*'); see cancel --help",
+            _(
+                "no task id given: give at least one task id, or filters that select the tasks "
+                "(e.g. --status running --source '/public/home/me/run-*'); see cancel --help"
+            ),
             EXIT_USAGE,
         )
     async with open_context(args) as (conn, ctx):
@@ -221,10 +246,13 @@ async def cmd_cancel(args: argparse.Namespace) -> int:
             if not ids or args.dry_run:
                 return EXIT_OK
         elif args.dry_run:
-            say(f"dry run: would cancel {len(ids)} task(s); nothing was sent")
+            say(_("dry run: would cancel {n} task(s); nothing was sent").format(n=len(ids)))
             sys.stdout.writelines(f"{t}\n" for t in ids)
             return EXIT_OK
-        confirm(f"Cancel {len(ids)} task(s) on {conn.label}?", assume_yes=args.yes)
+        confirm(
+            _("Cancel {n} task(s) on {where}?").format(n=len(ids), where=conn.label),
+            assume_yes=args.yes,
+        )
         results = await cancel_tracked(ctx, ids)
         # The journal catches up on the next poll if this one fails; the answers stand.
         with contextlib.suppress(EfileError):
@@ -235,7 +263,7 @@ async def cmd_cancel(args: argparse.Namespace) -> int:
         for r in results:
             print(output.cancel_line(r))
         ok = sum(r.result for r in results)
-        say(f"{ok} of {len(results)} cancelled")
+        say(_("{n} of {k} cancelled").format(n=ok, k=len(results)))
     return output.cancel_exit_code(results)
 
 
@@ -246,22 +274,27 @@ async def _matched_for_cancel(
     matched = await load_entries(ctx, query)
     live = [e for e in matched if e.unfinished]
     ended = len(matched) - len(live)
-    note = f" ({ended} already ended or without a task id: not sent)" if ended else ""
-    say(f"matched {len(live)} task(s) to cancel{note}: {query.describe()}")
+    note = _(" ({n} already ended or without a task id: not sent)").format(n=ended) if ended else ""
+    say(
+        _("matched {n} task(s) to cancel{note}: {query}").format(
+            n=len(live), note=note, query=query.describe()
+        )
+    )
     if not live:
-        say("nothing to cancel")
+        say(_("nothing to cancel"))
         return []
     if args.dry_run:
         if args.json:
             emit_json([e.to_json() for e in live])
         else:
             sys.stdout.writelines(entry_line(e) + "\n" for e in live)
-        say(f"dry run: {len(live)} task(s) would be cancelled; nothing was sent")
+        say(_("dry run: {n} task(s) would be cancelled; nothing was sent").format(n=len(live)))
     else:
         for e in live[:SHOW_AT_MOST]:
             say("  " + entry_line(e))
         if len(live) > SHOW_AT_MOST:
-            say(f"  … and {len(live) - SHOW_AT_MOST} more (--dry-run lists them all)")
+            more = len(live) - SHOW_AT_MOST
+            say("  " + _("… and {n} more (--dry-run lists them all)").format(n=more))
     return [e.task_id for e in live if e.task_id]
 
 

@@ -44,15 +44,21 @@ from efile_tui.core.notify import notification
 from efile_tui.core.operations import Context, PollReport
 from efile_tui.core.poller import Poller
 from efile_tui.core.text import clean, json_dumps
+from efile_tui.i18n import N_, _
 from efile_tui.store.journal import JournalEntry
 
 MISSING_LIMIT = 3  # polls a task may be absent from the answers before it counts as gone
 
-WAIT_EPILOG = (
+WAIT_EPILOG = N_(
     "Exit codes: 0 every task completed; 1 any failed, was cancelled or vanished; "
-    f"{EXIT_TIMEOUT} (or --timeout-exit-code) the time-out came first (the tasks go on); "
+    "{code} (or --timeout-exit-code) the time-out came first (the tasks go on); "
     "3 service unreachable; 4 authentication needed."
 )
+
+
+def wait_epilog() -> str:
+    """The exit codes of a command that waits, in the language in use."""
+    return _(WAIT_EPILOG).format(code=EXIT_TIMEOUT)
 
 
 @dataclass(frozen=True)
@@ -75,31 +81,33 @@ def add_wait_args(parser: argparse.ArgumentParser, *, interval: bool = True) -> 
             "--interval",
             type=float,
             default=None,
-            help="seconds between polls (default: the profile's poll_interval, 2)",
+            help=_("seconds between polls (default: the profile's poll_interval, 2)"),
         )
     g.add_argument(
         "--timeout",
         type=float,
         metavar="SECONDS",
-        help="stop waiting after SECONDS (the tasks go on) and exit with --timeout-exit-code",
+        help=_("stop waiting after SECONDS (the tasks go on) and exit with --timeout-exit-code"),
     )
     g.add_argument(
         "--timeout-exit-code",
         type=int,
         default=EXIT_TIMEOUT,
         metavar="CODE",
-        help=f"exit code on time-out (default {EXIT_TIMEOUT}, as timeout(1))",
+        help=_("exit code on time-out (default {code}, as timeout(1))").format(code=EXIT_TIMEOUT),
     )
     g.add_argument(
         "--heartbeat",
         action="store_true",
-        help="after each poll, one line on stderr: how many tasks are in which state",
+        help=_("after each poll, one line on stderr: how many tasks are in which state"),
     )
     g.add_argument(
         "--bell",
         action="store_true",
-        help="ring the terminal bell and send a desktop notification (OSC 9/777, also "
-        "through tmux) when every task has ended; only when stderr is a terminal",
+        help=_(
+            "ring the terminal bell and send a desktop notification (OSC 9/777, also "
+            "through tmux) when every task has ended; only when stderr is a terminal"
+        ),
     )
 
 
@@ -126,15 +134,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     """Add ``watch`` to the top-level parser."""
     p = sub.add_parser(
         "watch",
-        help="print task updates until the tasks end",
-        description="Follow tasks until every one has ended. Without ids or filters: the "
-        "unfinished tasks of the journal. With filters: every journal task they match "
-        "(tasks that already ended count towards the exit code).",
-        epilog=WAIT_EPILOG,
+        help=_("print task updates until the tasks end"),
+        description=_(
+            "Follow tasks until every one has ended. Without ids or filters: the "
+            "unfinished tasks of the journal. With filters: every journal task they match "
+            "(tasks that already ended count towards the exit code)."
+        ),
+        epilog=wait_epilog(),
     )
-    p.add_argument("ids", nargs="*", metavar="ID", help="task ids")
+    p.add_argument("ids", nargs="*", metavar="ID", help=_("task ids"))
     add_ids_file_arg(p)
-    p.add_argument("--json", action="store_true", help="one JSON object per update on stdout")
+    p.add_argument("--json", action="store_true", help=_("one JSON object per update on stdout"))
     add_filter_args(p)
     add_wait_args(p)
     add_connection_args(p)

@@ -214,8 +214,7 @@ def setup_cli_streams(encoding: str | None = None) -> TerminalPlan:
     Raises ValueError for an unknown choice.
     """
     p = plan(encoding=encoding, glyph_choice=os.environ.get(GLYPHS_ENV) or "auto")
-    global _reading
-    _reading = reading_order(p)
+    read_in(reading_order(p))
     stdin = sys.stdin
     if isinstance(stdin, io.TextIOWrapper) and _name(stdin.encoding) != _name(p.encoding):
         stdin.reconfigure(encoding=p.encoding, errors="surrogateescape")
@@ -242,6 +241,12 @@ def reading_order(p: TerminalPlan) -> tuple[str, ...]:
 
 
 _reading: tuple[str, ...] = ("utf-8",)
+
+
+def read_in(encodings: tuple[str, ...]) -> None:
+    """Read input in ``encodings`` from now on (the first that decodes a text wins)."""
+    global _reading
+    _reading = encodings
 
 
 def input_encodings() -> tuple[str, ...]:
@@ -293,6 +298,7 @@ __all__ = [
     "input_encodings",
     "locale_encoding",
     "plan",
+    "read_in",
     "reading_order",
     "setup_cli_streams",
     "stream_encoding",

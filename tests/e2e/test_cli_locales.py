@@ -137,3 +137,31 @@ def test_encoding_locale_reads_and_writes_gb18030(folder_sim: Sim) -> None:
     )
     assert code == 0
     assert f"  {HOME}/{FOLDER}".encode("gb18030") in out
+
+
+def test_programs_read_the_same_under_the_chinese_and_the_english_interface(
+    folder_sim: Sim,
+) -> None:
+    chinese, english = {"EFILE_TUI_LANG": "zh_CN"}, {"EFILE_TUI_LANG": "en"}
+    deleted = folder_sim.cli(
+        "rm", "--yes", "--wait", f"{HOME}/{FOLDER}/{INSIDE}", env=chinese
+    )  # ended: nothing changes between the two reads
+    assert deleted.code == 0, deleted.err
+    assert "任务" in deleted.out  # people read Chinese…
+    for args in (
+        ("tasks", "--json"),
+        ("tasks", "--ids-only"),
+        ("ls", "--json", HOME),
+        ("ls", "--json", f"{HOME}/不存在"),
+        ("ls", f"{HOME}/不存在"),
+        ("cancel", "--yes", "0" * 32),
+    ):
+        zh, en = folder_sim.cli(*args, env=chinese), folder_sim.cli(*args, env=english)
+        assert (zh.code, zh.out if "--json" in args or "--ids-only" in args else "") == (
+            en.code,
+            en.out if "--json" in args or "--ids-only" in args else "",
+        ), args
+    tasks = json.loads(folder_sim.cli("tasks", "--json", env=chinese).out)
+    assert {t["operationType"] for t in tasks} == {"delete"}  # …programs the API's words
+    human = folder_sim.cli("tasks", "--all", env=chinese).out
+    assert "删除" in human and "delete" not in human
