@@ -26,6 +26,7 @@ from efile_tui.api.errors import (
     OutcomeUnknown,
     RateLimited,
     ServiceUnreachable,
+    TransportError,
 )
 from efile_tui.api.http import (
     DEFAULT_DEADLINE,
@@ -354,7 +355,9 @@ class EfileClient:
         """Cancel tasks in batches; one result per id, in input order.
 
         Cancelling is idempotent, so a lost answer is retried. A batch that still fails
-        gives results with ``error`` set instead of aborting the whole operation.
+        gives results with ``error`` set instead of aborting the whole operation: ``lost``
+        when the request may have reached the service but no answer came back (a transport
+        failure), not when the service refused it.
         """
         results: list[CancelResult] = []
         for batch in chunks(unique_ids(task_ids), self.task_batch):
@@ -371,7 +374,7 @@ class EfileClient:
                         f"task/cancel ({len(batch)} ids): the service answered without a "
                         "result list; check the task with `efile-tui tasks ID`"
                     )
-                    done = [CancelResult(t, False, None, error=message) for t in batch]
+                    done = [CancelResult(t, False, None, error=message, lost=True) for t in batch]
                 else:
                     by_id = {}
                     for raw in data:
@@ -381,8 +384,10 @@ class EfileClient:
                     done = [by_id.get(t, CancelResult(t, False, None)) for t in batch]
             except EfileError as exc:
                 code = exc.code if isinstance(exc, (ApiError, AccessRefused)) else None
+                lost = isinstance(exc, TransportError) and not isinstance(exc, AccessRefused)
                 done = [
-                    CancelResult(t, False, None, error=exc.message, error_code=code) for t in batch
+                    CancelResult(t, False, None, error=exc.message, error_code=code, lost=lost)
+                    for t in batch
                 ]
             results.extend(done)
             if on_batch:

@@ -263,6 +263,7 @@ class CancelResult:
     status: TaskStatus | None
     error: str | None = None
     error_code: str | None = None  # of a refused request: an API code or ``http-401``/``-403``
+    lost: bool = False  # sent, but no answer came back: the cancel may have been done
 
     @classmethod
     def from_api(cls, data: Mapping[str, Any]) -> CancelResult:
@@ -277,6 +278,8 @@ class CancelResult:
     @property
     def verdict(self) -> str:
         """A short phrase for humans: what the service said about this task."""
+        if self.lost:
+            return "cancel sent, answer lost"
         if self.error:
             return "error"
         if self.result:
@@ -296,6 +299,7 @@ class CancelResult:
             "result": self.result,
             "status": None if self.status is None else self.status.value,
             **({"error": self.error} if self.error else {}),
+            **({"answerLost": True} if self.lost else {}),
         }
 
 

@@ -215,7 +215,9 @@ def entry_note(entry: JournalEntry) -> str:
         notes.append("rejected")
     if entry.expired:
         notes.append("expired on server")
-    if entry.cancel_requested_at and not entry.is_final:
+    if entry.cancel_lost and not entry.is_final:
+        notes.append("cancel sent, answer lost")
+    elif entry.cancel_requested_at and not entry.is_final:
         notes.append("cancelling…")
     if entry.label:
         notes.append(f"label: {entry.label}")

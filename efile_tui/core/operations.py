@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from efile_tui.api.client import EfileClient
-from efile_tui.api.errors import ApiError, EfileError
+from efile_tui.api.errors import EfileError
 from efile_tui.api.models import CancelResult, Operation, SubmitItem, SubmitOutcome, Task
 from efile_tui.config import DEFAULT_POLL_INTERVAL
 from efile_tui.store.audit import AuditLog
@@ -102,28 +102,50 @@ async def cancel_tracked(
     ctx: Context,
     task_ids: Sequence[str],
     *,
+    on_intent: Callable[[], object] | None = None,
     on_batch: Callable[[list[CancelResult]], None] | None = None,
-    marked: bool = False,
 ) -> list[CancelResult]:
-    """Cancel tasks, mark them "cancel requested" in the journal (unless the caller has:
-    ``marked``) and audit each answer.
+    """Journal the intent ("cancel requested"), send in batches, record every answer,
+    audit: the cancel's one path, whichever front end asks.
 
+    ``on_intent`` is called once the intent is journalled (a UI shows "cancelling…").
     A cancel the service refused (``result: false``, or an error for the whole request)
-    is taken back in the journal, so the task is not shown as "cancelling…" for ever.
+    is taken back in the journal, so the task is not shown as "cancelling…" for ever. A
+    cancel whose answer was lost stays requested, noted as "cancel sent, answer lost",
+    until a poll shows the task's state.
     """
-    if not marked:
-        await asyncio.to_thread(ctx.journal.mark_cancel_requested, task_ids)
+    await asyncio.to_thread(ctx.journal.mark_cancel_requested, task_ids)
+    if on_intent:
+        on_intent()
+    answered_ids: set[str] = set()
+
+    def batch_done(batch: list[CancelResult]) -> None:
+        answered_ids.update(r.task_id for r in batch)
+        if on_batch:
+            on_batch(batch)
+
     try:
-        results = await ctx.client.cancel(task_ids, on_batch=on_batch)
-    except ApiError:  # refused as a whole (e.g. 911030); a lost answer stays "cancelling…"
-        await asyncio.to_thread(ctx.journal.clear_cancel_requested, task_ids)
+        results = await ctx.client.cancel(task_ids, on_batch=batch_done)
+    except BaseException:  # stopped mid-way: what was sent but not answered is lost
+        rest = [t for t in task_ids if t not in answered_ids]
+        ctx.journal.note_cancel_lost(rest, "interrupted before the answer arrived")
         raise
-    refused = [r.task_id for r in results if not r.result]
-    if refused:
-        await asyncio.to_thread(ctx.journal.clear_cancel_requested, refused)
-    await asyncio.to_thread(
-        ctx.audit.record_cancel, results, profile=ctx.profile, region=ctx.region
-    )
+    refused = [r.task_id for r in results if not r.result and not r.lost]
+    lost = [r for r in results if r.lost]
+    answered = [r.task_id for r in results if not r.lost]
+
+    def record() -> None:
+        if refused:
+            ctx.journal.clear_cancel_requested(refused)
+        why: dict[str, list[str]] = {}  # a batch's ids share their error
+        for result in lost:
+            why.setdefault(result.error or "no answer", []).append(result.task_id)
+        for message, ids in why.items():
+            ctx.journal.note_cancel_lost(ids, message)
+        ctx.journal.note_cancel_lost(answered, None)  # a retry's answer came
+        ctx.audit.record_cancel(results, profile=ctx.profile, region=ctx.region)
+
+    await asyncio.to_thread(record)
     return results
 
 

@@ -70,6 +70,7 @@ class TaskRow:
     cancelling: bool = False
     label: str = ""
     origin: str = ORIGIN_SUBMITTED
+    cancel_lost: bool = False  # "cancel sent, answer lost" until a poll shows the task
 
     @property
     def state(self) -> str:
@@ -128,6 +129,7 @@ class TaskRow:
             bool(entry.cancel_requested_at) and not final,
             entry.label or "",
             entry.origin,
+            entry.cancel_lost and not final,
         )
 
 

@@ -128,6 +128,7 @@ class TaskView:
 
     rows: RowDict = field(default_factory=RowDict)
     marks: set[str] = field(default_factory=set)
+    ended_marks: set[str] = field(default_factory=set)  # marks dropped as their task ended
     filter: TaskFilter = field(default_factory=TaskFilter)
     sort_key: str = "submitted"
     reverse: bool = True
@@ -179,9 +180,13 @@ class TaskView:
         sort_value = sort_function(self.sort_key)
         f = self.filter
         self.drop_caches_not_for_now()  # caches for another sort or filter could not tell
+        marks = self.marks
         for row in rows:
             key = row.key
             old = get(key)
+            if key in marks and old is not None and row.is_final and not old.is_final:
+                marks.discard(key)  # a marked task ended: nothing is left to do to it
+                self.ended_marks.add(key)
             if old is None:
                 added.append(key)
                 store[key] = row
@@ -311,6 +316,7 @@ class TaskView:
     def clear_marks(self) -> None:
         """Unmark everything, visible or not."""
         self.marks.clear()
+        self.ended_marks.clear()
 
     def hidden_marked(self, visible: Sequence[str]) -> int:
         """How many marked rows the filter hides."""

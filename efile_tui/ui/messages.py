@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from textual.message import Message
 
 from efile_tui.api.models import FileEntry, Operation
+from efile_tui.core.cancelplan import CancelPlan
 
 
 @dataclass
@@ -55,9 +56,9 @@ class TransferRequested(Message):
 
 @dataclass
 class CancelRequested(Message):
-    """The user asked to cancel these (marked) task ids."""
+    """The user asked to cancel the marked tasks (or the cursor's): what core decided."""
 
-    task_ids: list[str]
+    plan: CancelPlan
 
 
 @dataclass

@@ -341,6 +341,8 @@ async def test_label_marked_tasks(server: SimServer, tmp_path: Path) -> None:
     async with app.run_test(size=(140, 40)) as pilot:
         view = app.main.view
         await wait_until(pilot, lambda: len(view.rows) == 2, what="two rows")
+        # Both end first: a mark on a task that ends while marked is dropped.
+        await wait_until(pilot, lambda: all(r.is_final for r in view.rows.values()), what="ends")
         app.main.table.focus()
         await pilot.press("a", "l")
         await wait_until(pilot, lambda: isinstance(app.screen, LabelScreen), what="label form")

@@ -430,7 +430,10 @@ async def test_cancel_failure_midway_keeps_the_other_batches(failure: str) -> No
     for r in results[100:200]:
         assert not r.result and r.error and "task/cancel (100 ids)" in r.error
         assert TOKEN not in r.error
-        assert r.task_id in cancel_line(r) and "error" in cancel_line(r)
+        # A refusal is the service's answer; a garbled one may hide a cancel that was done.
+        assert r.lost == (failure != "throttled-911048")
+        verdict = "cancel sent, answer lost" if r.lost else "error"
+        assert r.task_id in cancel_line(r) and verdict in cancel_line(r)
     assert len(rec.requests) == 5  # batches of 100, 100, 100, 1; the failing one tried twice
 
 

@@ -38,6 +38,7 @@ from efile_tui.store.journal.base import (
     unique,
 )
 from efile_tui.store.journal.entry import (
+    CANCEL_LOST,
     FINAL_STATES,
     ORIGIN_IMPORTED,
     ORIGIN_SUBMITTED,
@@ -54,6 +55,7 @@ from efile_tui.store.journal.reads import JournalReads
 from efile_tui.store.journal.rows import (
     CANCEL_AT,
     DISMISSED,
+    ECODE,
     EXPIRED,
     LABEL,
     ORIGIN,
@@ -268,6 +270,19 @@ class Journal(JournalReads):
                 if (row := self._state.find(tid)) is not None and row[CANCEL_AT] is not None
             ]
             self._write([["N", now, tid] for tid in wanted])
+
+    def note_cancel_lost(self, task_ids: Sequence[str], message: str | None) -> None:
+        """Remember that the cancel of these ids was sent but not answered (``message``
+        says why), or (None) that an answer came after all; kept until a poll shows them."""
+        now = self._clock()
+        with self._lock:
+            wanted = [
+                tid
+                for tid in unique(task_ids)
+                if (row := self._state.find(tid)) is not None
+                and (message is not None or row[ECODE] == CANCEL_LOST)
+            ]
+            self._write([["K", now, tid, message] for tid in wanted])
 
     def reap_orphaned_submits(self, *, older_than: float = 600.0) -> list[int]:
         """Turn "submitting" entries whose process died into "outcome unknown"; their ids.

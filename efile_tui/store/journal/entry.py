@@ -17,6 +17,9 @@ OUTCOME_UNKNOWN = "unknown"
 REJECTED = "rejected"
 ORIGIN_SUBMITTED = "submitted"
 ORIGIN_IMPORTED = "imported"
+# The error code of a task whose cancel was sent but never answered ("cancel sent, answer
+# lost"): a poll's answer replaces it with the service's view of the task.
+CANCEL_LOST = "cancel-answer-lost"
 
 TASK_FINAL = frozenset(s.value for s in FINAL_STATUSES)
 FINAL_STATES = TASK_FINAL | {REJECTED}
@@ -92,6 +95,11 @@ class JournalEntry(NamedTuple):
     def outcome_unknown(self) -> bool:
         """True when the submit was sent but its answer was lost: the task may exist."""
         return self.task_id is None and self.state == OUTCOME_UNKNOWN
+
+    @property
+    def cancel_lost(self) -> bool:
+        """A cancel was sent and its answer lost; no poll has shown the task since."""
+        return bool(self.cancel_requested_at) and self.error_code == CANCEL_LOST
 
     @property
     def dismissed(self) -> bool:

@@ -16,6 +16,7 @@ kind   fields after ``[kind, time, ref``
 ``O``  an outcome without a task (rejected, answer lost): state, error code, error message,
        only-if-still-submitting
 ``X``  expired on the server · ``C`` cancel requested · ``D`` dismissed · ``U`` shown again
+``K``  a cancel's answer was lost: the message (null: an answer came after all)
 ``L``  label set (or cleared with null)
 ``R``  submitted again: the local id of the new entry
 ``B``  a batch ``["B", [event, …]]``: the events of one call, read whole or not at all
@@ -36,6 +37,7 @@ from typing import Any
 
 from efile_tui.api.models import Operation
 from efile_tui.store.journal.entry import (
+    CANCEL_LOST,
     ORIGIN_SUBMITTED,
     REJECTED,
     SUBMITTING,
@@ -320,6 +322,23 @@ def _cancel_refused(state: JournalState, row: list[Any], ev: Event) -> bool:
     if row[CANCEL_AT] is None or row[CANCEL_AT] > ev[1]:
         return False
     row[CANCEL_AT] = None
+    if row[ECODE] == CANCEL_LOST:
+        row[ECODE] = row[EMSG] = None
+    return True
+
+
+def _cancel_lost(state: JournalState, row: list[Any], ev: Event) -> bool:
+    """The cancel was sent but its answer lost: shown until a poll brings the task's
+    state (which replaces the error columns), or a later answer clears it."""
+    message = ev[3] if len(ev) > 3 else None
+    if message is None:
+        if row[ECODE] != CANCEL_LOST:
+            return False
+        row[ECODE] = row[EMSG] = None
+        return True
+    if row[CANCEL_AT] is None or row[STATE] in TASK_FINAL:
+        return False
+    row[ECODE], row[EMSG] = CANCEL_LOST, str(message)
     return True
 
 
@@ -359,6 +378,7 @@ _HANDLERS: dict[str, Callable[[JournalState, list[Any], Event], bool]] = {
     "X": _expired,
     "C": _cancel,
     "N": _cancel_refused,
+    "K": _cancel_lost,
     "D": _dismiss,
     "U": _undismiss,
     "L": _label,

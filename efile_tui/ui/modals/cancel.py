@@ -14,12 +14,14 @@ from textual.widgets import Button, DataTable, Label, Static
 
 from efile_tui.api.models import CancelResult
 from efile_tui.core import glyphs
+from efile_tui.core.cancelplan import CancelPlan
 from efile_tui.core.taskview import TaskRow
 from efile_tui.core.text import clean, literal
 from efile_tui.ui.format import shorten_left
 from efile_tui.ui.messages import CopyText
 from efile_tui.ui.widgets.keybar import KeyBar
 
+HIDDEN_NAMED = 10  # hidden ids named in the confirmation
 MODAL_CSS = """
 {name} {{
     align: center middle;
@@ -62,11 +64,11 @@ class ConfirmCancelScreen(ModalScreen[bool]):
     DEFAULT_CSS = MODAL_CSS.format(name="ConfirmCancelScreen")
     BINDINGS = [Binding("escape", "dismiss(False)", "Back")]
 
-    def __init__(self, task_ids: Sequence[str], rows: Mapping[str, TaskRow], hidden: int) -> None:
+    def __init__(self, plan: CancelPlan, rows: Mapping[str, TaskRow]) -> None:
         super().__init__()
-        self.task_ids = list(task_ids)
+        self.plan = plan
+        self.task_ids = list(plan.send)
         self.rows = rows
-        self.hidden = hidden
 
     def compose(self) -> ComposeResult:
         n = len(self.task_ids)
@@ -89,10 +91,8 @@ class ConfirmCancelScreen(ModalScreen[bool]):
                     literal(shorten_left(clean(row.source), path_width) if row else ""),
                 )
             yield table
-            if self.hidden:
-                yield Static(
-                    f"{self.hidden} of these are hidden by the current filter.", classes="note"
-                )
+            for note in notes(self.plan):
+                yield Static(note, classes="note", markup=False)
             yield Static("Work already done stays done: deleted files are not restored.")
             with Horizontal():
                 yield Button("Back", id="back", variant="primary")
@@ -108,6 +108,21 @@ class ConfirmCancelScreen(ModalScreen[bool]):
         self.dismiss(event.button.id == "confirm")
 
 
+def notes(plan: CancelPlan) -> list[str]:
+    """What the confirmation says besides the list: marks that ended, tasks hidden."""
+    lines = []
+    if plan.ended:
+        lines.append(
+            f"{plan.ended} marked task{'s' if plan.ended != 1 else ''} already ended: not sent."
+        )
+    if plan.hidden:
+        shown = ", ".join(plan.hidden[:HIDDEN_NAMED])
+        extra = len(plan.hidden) - HIDDEN_NAMED
+        more = f" and {extra} more" if extra > 0 else ""
+        lines.append(f"{len(plan.hidden)} of these are hidden by the filter: {shown}{more}.")
+    return lines
+
+
 @dataclass(frozen=True)
 class ResultAction:
     """What the user chose on the result sheet: close, or retry these ids."""
@@ -121,7 +136,7 @@ class CancelResultsScreen(ModalScreen[ResultAction]):
     DEFAULT_CSS = MODAL_CSS.format(name="CancelResultsScreen")
     BINDINGS = [
         Binding("escape", "close", "Close"),
-        Binding("r", "retry", "Retry failed"),
+        Binding("r", "retry", "Retry lost"),
         Binding("y", "copy", "Copy ids"),
     ]
 
@@ -132,8 +147,9 @@ class CancelResultsScreen(ModalScreen[ResultAction]):
 
     @property
     def failed_ids(self) -> list[str]:
-        """Ids whose cancel request itself failed (worth retrying)."""
-        return [r.task_id for r in self.results if r.error]
+        """Ids whose cancel was sent but not answered (worth retrying: cancelling twice
+        does no harm); a refusal is the service's answer and is not retried."""
+        return [r.task_id for r in self.results if r.lost]
 
     def compose(self) -> ComposeResult:
         ok = sum(r.result for r in self.results)
@@ -154,12 +170,13 @@ class CancelResultsScreen(ModalScreen[ResultAction]):
             yield table
             if self.failed_ids:
                 yield Static(
-                    f"{len(self.failed_ids)} request(s) failed; press r to retry them.",
+                    f"{len(self.failed_ids)} answer(s) lost (the cancel may have been done); "
+                    "press r to send them again.",
                     classes="note",
                 )
             with Horizontal():
                 yield Button("Copy ids", id="copy")
-                yield Button("Retry failed", id="retry", disabled=not self.failed_ids)
+                yield Button("Retry lost", id="retry", disabled=not self.failed_ids)
                 yield Button("Close", id="close", variant="primary")
         yield KeyBar(dialog=True)
 

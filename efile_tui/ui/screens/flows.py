@@ -20,7 +20,7 @@ from textual.screen import Screen
 from textual.worker import Worker
 
 from efile_tui.api.errors import EfileError
-from efile_tui.api.models import CancelResult, Operation, SubmitOutcome
+from efile_tui.api.models import Operation, SubmitOutcome
 from efile_tui.core import resolve
 from efile_tui.core.operations import Context, cancel_tracked
 from efile_tui.core.pipeline import Confirmation, prepare, run
@@ -222,35 +222,32 @@ class RequestFlows(Screen[None]):
     # -- cancel ---------------------------------------------------------------------------
 
     def on_cancel_requested(self, message: CancelRequested) -> None:
-        ids = message.task_ids
-        if not ids:
+        plan = message.plan
+        if plan.empty:
+            ended = f"{plan.ended} marked task(s) already ended; " if plan.ended else ""
             self.notify(
-                "No running task marked: mark tasks with space (finished tasks "
+                f"No running task marked: {ended}mark tasks with space (finished tasks "
                 "cannot be cancelled)",
                 severity="warning",
             )
             return
-        visible = set(self.table.row_keys)
-        hidden = sum(1 for t in ids if t not in visible)
 
         def confirmed(ok: bool | None) -> None:
             if ok:
-                self.cancel(ids)
+                self.view.ended_marks.clear()  # reported: the next cancel starts afresh
+                self.cancel(list(plan.send))
 
-        self.app.push_screen(ConfirmCancelScreen(ids, self.view.rows, hidden), confirmed)
+        self.app.push_screen(ConfirmCancelScreen(plan, self.view.rows), confirmed)
 
     @work(group="cancel", exit_on_error=False)
     async def cancel(self, ids: list[str]) -> None:
-        """Send the cancels, show "cancelling…", then the per-task result sheet."""
-        results: list[CancelResult] = []
-        await asyncio.to_thread(self.ctx.journal.mark_cancel_requested, ids)
-        self.apply_entries(await asyncio.to_thread(self._entries, ids))
+        """Send the cancels ("cancelling…" shows at once), then the per-task result sheet."""
         try:
-            results = await cancel_tracked(self.ctx, ids, marked=True)
+            results = await cancel_tracked(self.ctx, ids, on_intent=lambda: self.show_keys(ids))
         except EfileError as exc:
             self.notify(str(exc), title="Cancel failed", severity="error", timeout=10)
             return
-        finally:  # refused cancels are no longer "cancelling…"
+        finally:  # refused cancels are no longer "cancelling…"; lost ones say so
             self.apply_entries(await asyncio.to_thread(self._entries, ids))
         done = [r.task_id for r in results if r.result]
         self.view.marks.difference_update(done)

@@ -24,6 +24,7 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 
 from efile_tui.core import glyphs
+from efile_tui.core.cancelplan import plan_cancel
 from efile_tui.core.taskview import (
     CONTENT,
     OUTCOME_UNKNOWN,
@@ -58,6 +59,7 @@ STATUS_CLASS = {
 }
 SERVER_STATUSES = ("waiting", "processing", "complete", "fail", "cancel", "unknown")
 CANCELLING = "cancelling…"  # the ellipsis is one cell in either symbol set
+CANCEL_LOST, CANCEL_LOST_SHORT = "cancel sent, answer lost", "cancel lost"
 # The widest status cell in each form: every word fits, none is ever cut.
 STATUS_SHORT = max(cell_len(f"{g} {s}") for s, g in STATUS_GLYPH.items())
 STATUS_LONG = max(
@@ -83,6 +85,9 @@ BACKGROUND_FROM = 5000  # rows from which ordering runs in a thread
 def status_text(row: TaskRow, room: int) -> str:
     """The status cell: glyph and word(s), in at most ``room`` cells, never cut."""
     glyph = glyphs.current().of(row.status)
+    if row.cancel_lost:
+        text = f"{glyph} {CANCEL_LOST}"
+        return text if cell_len(text) <= room else f"{glyph} {CANCEL_LOST_SHORT}"
     if row.cancelling:
         return f"{glyph} {CANCELLING}"
     if row.expired:
@@ -372,12 +377,7 @@ class TaskTable(VirtualTable):
 
     def action_cancel_marked(self) -> None:
         """Ask to cancel the marked tasks (or the one under the cursor)."""
-        ids = self.view.cancellable_marked()
-        if not self.view.marks:
-            key = self.cursor_key
-            row = self.view.rows.get(key) if key else None
-            ids = [row.task_id] if row and row.cancellable and row.task_id else []
-        self.post_message(CancelRequested(ids))
+        self.post_message(CancelRequested(plan_cancel(self.view, self.cursor_key)))
 
     def action_cycle_sort(self) -> None:
         """Sort by the next column (submitted → status → operation → source → …)."""
