@@ -25,7 +25,7 @@ BIG = ["b1", "b2", "b3", "b4", "b5", "b6"]
 @pytest.fixture
 def server(tmp_path: Path):  # type: ignore[no-untyped-def]
     root = tmp_path / "root"
-    make_tree(root, {**dict.fromkeys(BIG, 600), "tiny": 40})
+    make_tree(root, {**dict.fromkeys(BIG, 600), "tiny": 80})
     srv = SimServer(SimConfig(root=root, files_per_second=10, workers=8)).start()
     yield srv
     srv.stop()
@@ -45,8 +45,8 @@ async def test_cancel_sends_exactly_the_running_marked_tasks(
         await wait_until(pilot, lambda: len(view.rows) == 7 and table.row_count == 7)
         by_name = {r.source.rsplit("/", 1)[1]: k for k, r in view.rows.items()}
         table.focus()
-        # Non-adjacent rows b1, b3, b5, and tiny (which ends on its own).
-        for name in ("b1", "b3", "b5", "tiny"):
+        # tiny (which ends on its own, about 8 s in), and the non-adjacent rows b1, b3, b5.
+        for name in ("tiny", "b1", "b3", "b5"):
             table.move_cursor(table.row_keys.index(by_name[name]))
             await pilot.press("space")
         assert view.marks == {by_name[n] for n in ("b1", "b3", "b5", "tiny")}
