@@ -1,5 +1,6 @@
 """The key table, read from the bindings themselves: the help screen and the README's key
-table are both built from it (a test compares the README with it)."""
+table are both built from it (a test compares the README with it). The texts are English
+(the README's); they are marked with ``N_`` and the help screen shows them translated."""
 
 from __future__ import annotations
 
@@ -10,26 +11,29 @@ from textual.binding import Binding, BindingType
 from textual.widget import Widget
 from textual.widgets import Input
 
+from efile_tui.i18n import N_
 from efile_tui.ui.widgets.keybar import key_label
 
 # Keys that are not bindings of ours: the table widgets' own movement keys, and the
 # dialogs' standard keys.
 EXTRA: dict[str, list[tuple[str, str]]] = {
-    "Anywhere": [("^p", "Command palette")],
-    "Paths": [("enter", "Open folder")],
+    "Anywhere": [("^p", N_("Command palette"))],
+    "Paths": [("enter", N_("Open folder"))],
     "Tasks": [
-        ("enter", "Details"),
+        ("enter", N_("Details")),
         (
             "/ key:value",
-            "Filter words as the CLI's: status: op: source: target: label: since: until:",
+            N_("Filter words as the CLI's: status: op: source: target: label: since: until:"),
         ),
     ],
     "Dialogs": [
-        ("tab", "Next field or button"),
-        ("enter", "Press the focused button"),
-        ("esc", "Cancel / close (nothing is sent)"),
+        ("tab", N_("Next field or button")),
+        ("enter", N_("Press the focused button")),
+        ("esc", N_("Cancel / close (nothing is sent)")),
     ],
 }
+# The sections' names, for the catalog (the help screen shows them translated).
+SECTION_NAMES = (N_("Paths"), N_("Tasks"), N_("Lists"), N_("Anywhere"), N_("Dialogs"))
 
 
 def _rows(bindings: Iterable[BindingType]) -> list[tuple[str, str]]:

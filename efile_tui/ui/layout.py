@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from textual.widgets import Static
 
+from efile_tui.i18n import _
 from efile_tui.ui.widgets.task_pane import TaskPane
 from efile_tui.ui.widgets.vtable import VirtualTable
 
@@ -60,11 +61,11 @@ def too_small(width: int, height: int) -> str | None:
     """The message to show instead of the panes, or None when the terminal is big enough."""
     if width >= MIN_WIDTH and height >= MIN_HEIGHT:
         return None
-    return (
-        f"Terminal too small: {width}x{height}.\n"
-        f"efile-tui needs at least {MIN_WIDTH}x{MIN_HEIGHT}.\n"
+    return _(
+        "Terminal too small: {width}x{height}.\n"
+        "efile-tui needs at least {min_width}x{min_height}.\n"
         "Enlarge the window, or press q to quit."
-    )
+    ).format(width=width, height=height, min_width=MIN_WIDTH, min_height=MIN_HEIGHT)
 
 
 def fit_panes(screen: MainScreen, *, wide: bool) -> None:

@@ -17,6 +17,7 @@ from efile_tui.core import glyphs
 from efile_tui.core.cancelplan import CancelPlan
 from efile_tui.core.taskview import TaskRow
 from efile_tui.core.text import clean, literal
+from efile_tui.i18n import N_
 from efile_tui.ui.format import shorten_left
 from efile_tui.ui.messages import CopyText
 from efile_tui.ui.widgets.keybar import KeyBar
@@ -62,7 +63,7 @@ class ConfirmCancelScreen(ModalScreen[bool]):
     """ "Cancel N tasks?" listing each task; focus starts on Back."""
 
     DEFAULT_CSS = MODAL_CSS.format(name="ConfirmCancelScreen")
-    BINDINGS = [Binding("escape", "dismiss(False)", "Back")]
+    BINDINGS = [Binding("escape", "dismiss(False)", N_("Back"))]
 
     def __init__(self, plan: CancelPlan, rows: Mapping[str, TaskRow]) -> None:
         super().__init__()
@@ -135,9 +136,9 @@ class CancelResultsScreen(ModalScreen[ResultAction]):
 
     DEFAULT_CSS = MODAL_CSS.format(name="CancelResultsScreen")
     BINDINGS = [
-        Binding("escape", "close", "Close"),
-        Binding("r", "retry", "Retry lost"),
-        Binding("y", "copy", "Copy ids"),
+        Binding("escape", "close", N_("Close")),
+        Binding("r", "retry", N_("Retry lost")),
+        Binding("y", "copy", N_("Copy ids")),
     ]
 
     def __init__(self, results: Sequence[CancelResult], rows: Mapping[str, TaskRow]) -> None:

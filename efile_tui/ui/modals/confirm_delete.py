@@ -33,6 +33,7 @@ from efile_tui.core.pipeline import (
 from efile_tui.core.preview import DeletePreview
 from efile_tui.core.protect import Inspection, Plan
 from efile_tui.core.text import clean
+from efile_tui.i18n import N_
 from efile_tui.ui.format import error_text
 from efile_tui.ui.widgets.keybar import KeyBar
 
@@ -64,7 +65,7 @@ class ConfirmDeleteScreen(ModalScreen[bool]):
     """Confirm deleting ``paths``; the preview coroutine is run by this screen."""
 
     AUTO_FOCUS = "#cancel"
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", N_("Cancel"))]
     DEFAULT_CSS = """
     ConfirmDeleteScreen { align: center middle; }
     ConfirmDeleteScreen > #dialog {
@@ -252,7 +253,7 @@ class RefusedScreen(ModalScreen[None]):
     """Protected paths were marked for deletion: say which and why; nothing was sent."""
 
     AUTO_FOCUS = "#ok"
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "close", "Close")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "close", N_("Close"))]
     DEFAULT_CSS = """
     RefusedScreen { align: center middle; }
     RefusedScreen > #dialog {

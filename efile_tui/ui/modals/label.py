@@ -12,6 +12,7 @@ from textual.widgets import Button, Input, Label, Static
 
 from efile_tui.core.query import label_problem
 from efile_tui.core.text import literal
+from efile_tui.i18n import N_
 from efile_tui.ui.widgets.keybar import KeyBar
 
 
@@ -30,7 +31,7 @@ class LabelScreen(ModalScreen[str | None]):
     LabelScreen Horizontal { height: auto; align-horizontal: right; }
     LabelScreen Button { margin: 0 0 0 2; }
     """
-    BINDINGS = [Binding("escape", "dismiss(None)", "Back")]
+    BINDINGS = [Binding("escape", "dismiss(None)", N_("Back"))]
 
     def __init__(self, count: int, labels: Sequence[str] = ()) -> None:
         super().__init__()

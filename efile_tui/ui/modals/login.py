@@ -15,6 +15,7 @@ from efile_tui.api.errors import EfileError
 from efile_tui.core.login_steps import LoginRequest
 from efile_tui.core.session import Connection
 from efile_tui.core.text import clean, literal
+from efile_tui.i18n import N_
 from efile_tui.ui.widgets.keybar import KeyBar
 
 LoginAttempt = Callable[[LoginRequest], Awaitable[Connection]]
@@ -37,7 +38,7 @@ class LoginScreen(ModalScreen[Connection | None]):
     LoginScreen Horizontal { height: auto; align-horizontal: right; }
     LoginScreen Button { margin: 0 0 0 2; }
     """
-    BINDINGS = [Binding("escape", "dismiss(None)", "Back")]
+    BINDINGS = [Binding("escape", "dismiss(None)", N_("Back"))]
 
     def __init__(
         self,

@@ -17,6 +17,7 @@ from textual.widgets import Button, DataTable, Input, Label, Static
 from efile_tui.core import glyphs
 from efile_tui.core.text import clean, literal
 from efile_tui.core.validate import InputError, check_task_ids, decode_lines, read_ids
+from efile_tui.i18n import N_, _
 from efile_tui.ui.messages import CopyText
 from efile_tui.ui.widgets.keybar import KeyBar
 
@@ -33,13 +34,13 @@ MODAL_BOX = """
 
 
 STATUS_HELP = [
-    ("processing", "running on the service"),
-    ("waiting", "queued on the service"),
-    ("complete", "done"),
-    ("fail", "failed: see the error column"),
-    ("cancel", "cancelled"),
-    ("outcome unknown", "the submit's answer was lost: check before resubmitting"),
-    ("expired", "the service forgot it (24 h after it ended); the journal kept it"),
+    ("processing", N_("running on the service")),
+    ("waiting", N_("queued on the service")),
+    ("complete", N_("done")),
+    ("fail", N_("failed: see the error column")),
+    ("cancel", N_("cancelled")),
+    ("outcome unknown", N_("the submit's answer was lost: check before resubmitting")),
+    ("expired", N_("the service forgot it (24 h after it ended); the journal kept it")),
 ]
 
 
@@ -66,25 +67,29 @@ class HelpScreen(ModalScreen[None]):
     HelpScreen #help-grid > Static { height: auto; margin-bottom: 1; }
     """
     )
-    BINDINGS = [Binding("escape,q,question_mark,f1", "dismiss", "Close")]
+    BINDINGS = [Binding("escape,q,question_mark,f1", "dismiss", N_("Close"))]
 
     def compose(self) -> ComposeResult:
         from efile_tui.ui.keys import sections
 
         g = glyphs.current()
-        status = [(f"{g.of(word)} {word}", what) for word, what in STATUS_HELP]
+        status = [(f"{g.of(word)} {word}", _(what)) for word, what in STATUS_HELP]
         with Vertical():
-            yield Label("efile-tui keys (esc closes)", classes="title")
+            yield Label(_("efile-tui keys (esc closes)"), classes="title")
             with VerticalScroll(id="help-body"):
                 with Grid(id="help-grid"):
                     for name, rows in sections():
-                        yield Static(_key_table(name, rows))
-                    yield Static(_key_table("Status", status))
+                        shown = [(keys, _(what)) for keys, what in rows]
+                        yield Static(_key_table(_(name), shown))
+                    yield Static(_key_table(_("Status"), status))
                 yield Static(
-                    "Marks are kept by task id and path: they survive sorting, filtering and "
-                    "polling; marked rows hidden by a filter are counted in the info line and "
-                    "the confirmation. The header says when the table was last updated; it "
-                    "turns amber, then red, when polling fails, and the last good data stays.",
+                    _(
+                        "Marks are kept by task id and path: they survive sorting, filtering "
+                        "and polling; marked rows hidden by a filter are counted in the info "
+                        "line and the confirmation. The header says when the table was last "
+                        "updated; it turns amber, then red, when polling fails, and the last "
+                        "good data stays."
+                    ),
                     markup=False,
                 )
         yield KeyBar(dialog=True)
@@ -97,7 +102,7 @@ class TextScreen(ModalScreen[None]):
     """A scrollable, copyable block of text (error details, task details, copy fallback)."""
 
     DEFAULT_CSS = MODAL_BOX.format(name="TextScreen")
-    BINDINGS = [Binding("escape", "dismiss", "Close"), Binding("y", "copy", "Copy")]
+    BINDINGS = [Binding("escape", "dismiss", N_("Close")), Binding("y", "copy", N_("Copy"))]
 
     def __init__(self, title: str, text: str) -> None:
         super().__init__()
@@ -136,7 +141,7 @@ class ImportIdsScreen(ModalScreen[list[str] | None]):
     ImportIdsScreen TextArea { height: 1fr; }
     """
     )
-    BINDINGS = [Binding("escape", "dismiss(None)", "Back")]
+    BINDINGS = [Binding("escape", "dismiss(None)", N_("Back"))]
 
     def compose(self) -> ComposeResult:
         from textual.widgets import TextArea
@@ -186,7 +191,7 @@ class ImportIdsScreen(ModalScreen[list[str] | None]):
 class LogScreen(Screen[None]):
     """The audit log: every submit and cancel made from this machine."""
 
-    BINDINGS = [Binding("escape,q,L", "app.pop_screen", "Back")]
+    BINDINGS = [Binding("escape,q,L", "app.pop_screen", N_("Back"))]
 
     def __init__(self, events: Sequence[dict[str, Any]]) -> None:
         super().__init__()

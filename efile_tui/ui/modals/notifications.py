@@ -19,6 +19,7 @@ from textual.widgets import Label, Static
 
 from efile_tui.core.cells import pad, width
 from efile_tui.core.text import clean
+from efile_tui.i18n import N_
 from efile_tui.ui.widgets.keybar import KeyBar
 
 KEEP = 1000  # notes kept per session (the oldest go first)
@@ -67,7 +68,7 @@ class NotificationsScreen(ModalScreen[None]):
     NotificationsScreen #notes { height: 1fr; }
     NotificationsScreen #notes > Static { height: auto; }
     """
-    BINDINGS = [Binding("escape,N,q", "dismiss", "Close")]
+    BINDINGS = [Binding("escape,N,q", "dismiss", N_("Close"))]
 
     def __init__(self, notes: Sequence[Note]) -> None:
         super().__init__()

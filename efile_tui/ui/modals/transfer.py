@@ -26,6 +26,7 @@ from efile_tui.api.models import Operation
 from efile_tui.core.protect import target_problem
 from efile_tui.core.text import clean
 from efile_tui.core.validate import normalise_path
+from efile_tui.i18n import N_
 from efile_tui.ui.widgets.keybar import KeyBar
 
 SHOWN_PATHS = 500
@@ -55,7 +56,7 @@ class TransferScreen(ModalScreen[TransferChoice | None]):
     """Pick the target folder and conflict policy for a copy or move."""
 
     AUTO_FOCUS = "#target"
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", N_("Cancel"))]
     DEFAULT_CSS = """
     TransferScreen { align: center middle; }
     TransferScreen > #dialog {

@@ -23,6 +23,7 @@ from efile_tui.core.operations import Context
 from efile_tui.core.poller import Poller
 from efile_tui.core.taskrow import Batch, bulk_load, entries_for_keys
 from efile_tui.core.taskview import TaskView
+from efile_tui.i18n import N_, _
 from efile_tui.store.journal import JournalEntry
 from efile_tui.ui.end_bell import EndBell
 from efile_tui.ui.layout import fit_panes
@@ -46,18 +47,18 @@ class MainScreen(RequestFlows):
     """Path pane beside (or above) the live task table."""
 
     BINDINGS = [
-        Binding("tab", "switch_pane", "Switch pane"),
-        Binding("p", "toggle_pause", "Pause"),
-        Binding("r", "refresh_now", "Refresh"),
-        Binding("plus,equals_sign", "interval(1)", "Slower", show=False),
-        Binding("minus", "interval(-1)", "Faster", show=False),
-        Binding("h", "toggle_old", "Old and dismissed tasks", show=False),
-        Binding("z", "undo", "Undo", show=False),
-        Binding("N", "notifications", "Notifications", show=False),
-        Binding("I", "import_ids", "Import ids", show=False),
-        Binding("L", "show_log", "Audit log", show=False),
-        Binding("question_mark,f1", "help", "Help"),
-        Binding("q", "app.quit", "Quit"),
+        Binding("tab", "switch_pane", N_("Switch pane")),
+        Binding("p", "toggle_pause", N_("Pause")),
+        Binding("r", "refresh_now", N_("Refresh")),
+        Binding("plus,equals_sign", "interval(1)", N_("Slower"), show=False),
+        Binding("minus", "interval(-1)", N_("Faster"), show=False),
+        Binding("h", "toggle_old", N_("Old and dismissed tasks"), show=False),
+        Binding("z", "undo", N_("Undo"), show=False),
+        Binding("N", "notifications", N_("Notifications"), show=False),
+        Binding("I", "import_ids", N_("Import ids"), show=False),
+        Binding("L", "show_log", N_("Audit log"), show=False),
+        Binding("question_mark,f1", "help", N_("Help")),
+        Binding("q", "app.quit", N_("Quit")),
     ]
 
     def __init__(
@@ -88,10 +89,10 @@ class MainScreen(RequestFlows):
         yield StatusBar(id="status")
         with Container(id="panes"):
             paths = PathPane(self.home, id="path-pane")
-            paths.border_title = "Paths"
+            paths.border_title = _("Paths")
             yield paths
             tasks = TaskPane(self.view, id="task-pane")
-            tasks.border_title = "Tasks"
+            tasks.border_title = _("Tasks")
             yield tasks
         yield Static("", id="too-small", markup=False)
         yield KeyBar()

@@ -11,6 +11,9 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widget import Widget
 
+from efile_tui.core import cells
+from efile_tui.i18n import _
+
 KEY_NAMES = {
     "question_mark": "?",
     "slash": "/",
@@ -55,14 +58,15 @@ def key_label(key: str) -> str:
 
 
 def fit_entries(entries: list[tuple[str, str]], width: int) -> list[tuple[str, str]]:
-    """The entries that fit ``width`` whole, in order; a help entry is kept last if it can."""
+    """The entries that fit ``width`` cells whole, in order (a Chinese description takes two
+    cells a character); a help entry is kept last if it can."""
     help_entry = next((e for e in entries if e[0] == "?"), None)
     rest = [e for e in entries if e is not help_entry]
-    reserve = (len(help_entry[0]) + 1 + len(help_entry[1]) + len(GAP)) if help_entry else 0
+    reserve = (cells.width(f"{help_entry[0]} {help_entry[1]}") + len(GAP)) if help_entry else 0
     chosen: list[tuple[str, str]] = []
     used = 0
     for key, text in rest:
-        size = len(key) + 1 + len(text) + (len(GAP) if chosen else 0)
+        size = cells.width(f"{key} {text}") + (len(GAP) if chosen else 0)
         if used + size + reserve > width:
             continue  # a shorter entry further on may still fit
         chosen.append((key, text))
@@ -104,7 +108,8 @@ class KeyBar(Widget):
     def entries(self) -> list[tuple[str, str]]:
         """``(key label, description)`` for each shown binding, nearest to the focus first.
 
-        One entry per action: ``escape,u`` shows as the first key that is not esc.
+        One entry per action: ``escape,u`` shows as the first key that is not esc. The
+        descriptions (marked with ``N_`` in the bindings) are shown in the language in use.
         """
         grouped: dict[tuple[int, str], tuple[list[str], str]] = {}
         actions: dict[tuple[int, str], str] = {}
@@ -113,7 +118,7 @@ class KeyBar(Widget):
             if not binding.show or not binding.description or not active.enabled:
                 continue
             slot = (id(active.node), binding.action)
-            keys, _ = grouped.setdefault(slot, ([], binding.description))
+            keys, _description = grouped.setdefault(slot, ([], binding.description))
             keys.append(binding.key_display or key)
             actions[slot] = binding.action.rsplit(".", 1)[-1].split("(")[0]
 
@@ -129,7 +134,7 @@ class KeyBar(Widget):
             else:
                 shown = next((k for k in keys if k != "escape"), keys[0])
             label = "?" if shown in HELP_KEYS else key_label(shown)
-            out.append((label, description))
+            out.append((label, _(description)))
         return out
 
     def render(self) -> Text:

@@ -38,6 +38,7 @@ from efile_tui.core.paging import (
 )
 from efile_tui.core.text import clean
 from efile_tui.core.validate import normalise_path, path_problem
+from efile_tui.i18n import N_
 from efile_tui.ui.format import error_text
 from efile_tui.ui.keys import FIELD_KEYS, field_has_focus, keep_typeahead
 from efile_tui.ui.messages import (
@@ -70,22 +71,22 @@ class PathPane(MarkingPane):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("backspace", "up", "Up", id="path.up"),
-        Binding("space", "toggle_mark", "Mark", id="path.mark"),
-        Binding("shift+down", "extend_mark(1)", "Mark down", show=False, id="path.mark_down"),
-        Binding("shift+up", "extend_mark(-1)", "Mark up", show=False, id="path.mark_up"),
-        Binding("v", "mark_range", "Mark range", show=False, id="path.mark_range"),
-        Binding("a", "mark_all", "Mark all", show=False, id="path.mark_all"),
-        Binding("i", "invert_marks", "Invert marks", show=False, id="path.invert"),
-        Binding("escape,u", "escape", "Clear marks", show=False, id="path.clear"),
-        Binding("s", "cycle_sort", "Sort", id="path.sort"),
-        Binding("S", "reverse_sort", "Reverse sort", show=False, id="path.reverse"),
-        Binding("slash", "filter", "Filter", id="path.filter"),
-        Binding("g,ctrl+l", "focus_path_bar", "Go to", id="path.goto"),
-        Binding("d", "delete", "Delete", id="path.delete"),
-        Binding("C", "copy_marked", "Copy…", id="path.copy"),
-        Binding("M", "move_marked", "Move…", id="path.move"),
-        Binding("y", "yank_path", "Copy path", show=False, id="path.yank"),
+        Binding("backspace", "up", N_("Up"), id="path.up"),
+        Binding("space", "toggle_mark", N_("Mark"), id="path.mark"),
+        Binding("shift+down", "extend_mark(1)", N_("Mark down"), show=False, id="path.mark_down"),
+        Binding("shift+up", "extend_mark(-1)", N_("Mark up"), show=False, id="path.mark_up"),
+        Binding("v", "mark_range", N_("Mark range"), show=False, id="path.mark_range"),
+        Binding("a", "mark_all", N_("Mark all"), show=False, id="path.mark_all"),
+        Binding("i", "invert_marks", N_("Invert marks"), show=False, id="path.invert"),
+        Binding("escape,u", "escape", N_("Clear marks"), show=False, id="path.clear"),
+        Binding("s", "cycle_sort", N_("Sort"), id="path.sort"),
+        Binding("S", "reverse_sort", N_("Reverse sort"), show=False, id="path.reverse"),
+        Binding("slash", "filter", N_("Filter"), id="path.filter"),
+        Binding("g,ctrl+l", "focus_path_bar", N_("Go to"), id="path.goto"),
+        Binding("d", "delete", N_("Delete"), id="path.delete"),
+        Binding("C", "copy_marked", N_("Copy…"), id="path.copy"),
+        Binding("M", "move_marked", N_("Move…"), id="path.move"),
+        Binding("y", "yank_path", N_("Copy path"), show=False, id="path.yank"),
         *FIELD_KEYS,
     ]
 

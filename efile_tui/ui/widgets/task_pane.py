@@ -16,6 +16,7 @@ from efile_tui.core.query_text import SYNTAX, parse_query, query_text
 from efile_tui.core.taskview import TaskView
 from efile_tui.core.text import clean
 from efile_tui.core.validate import InputError
+from efile_tui.i18n import N_
 from efile_tui.ui.keys import FIELD_KEYS, field_has_focus, keep_typeahead
 from efile_tui.ui.widgets.task_table import TaskTable
 
@@ -42,10 +43,10 @@ class TaskPane(Vertical):
     TaskPane TaskTable { height: 1fr; }
     """
     BINDINGS = [
-        Binding("slash", "filter", "Filter"),
-        Binding("f", "cycle_status", "Status filter"),
-        Binding("o", "cycle_operation", "Op filter", show=False),
-        Binding("escape", "clear_filter", "Clear filter", show=False),
+        Binding("slash", "filter", N_("Filter")),
+        Binding("f", "cycle_status", N_("Status filter")),
+        Binding("o", "cycle_operation", N_("Op filter"), show=False),
+        Binding("escape", "clear_filter", N_("Clear filter"), show=False),
         *FIELD_KEYS,
     ]
 

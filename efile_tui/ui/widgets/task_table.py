@@ -34,6 +34,7 @@ from efile_tui.core.taskview import (
     TaskRow,
     TaskView,
 )
+from efile_tui.i18n import N_
 from efile_tui.ui.format import human_size
 from efile_tui.ui.messages import (
     CancelRequested,
@@ -178,20 +179,20 @@ class TaskTable(VirtualTable):
     TaskTable > .task-table--cancel { color: $text-muted; text-style: italic; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("space", "toggle_mark", "Mark"),
-        Binding("shift+down", "mark_down", "Mark ↓", show=False),
-        Binding("shift+up", "mark_up", "Mark ↑", show=False),
-        Binding("v", "mark_range", "Range", show=False),
-        Binding("a", "mark_all", "Mark all"),
-        Binding("i", "invert_marks", "Invert", show=False),
-        Binding("u", "clear_marks", "Unmark", show=False),
-        Binding("c", "cancel_marked", "Cancel tasks"),
-        Binding("s", "cycle_sort", "Sort"),
-        Binding("S", "reverse_sort", "Reverse", show=False),
-        Binding("y", "copy_id", "Copy id", show=False),
-        Binding("x", "dismiss", "Dismiss", show=False),
-        Binding("l", "label", "Label", show=False),
-        Binding("R", "resolve", "Resolve unknown", show=False),
+        Binding("space", "toggle_mark", N_("Mark")),
+        Binding("shift+down", "mark_down", N_("Mark ↓"), show=False),
+        Binding("shift+up", "mark_up", N_("Mark ↑"), show=False),
+        Binding("v", "mark_range", N_("Range"), show=False),
+        Binding("a", "mark_all", N_("Mark all")),
+        Binding("i", "invert_marks", N_("Invert"), show=False),
+        Binding("u", "clear_marks", N_("Unmark"), show=False),
+        Binding("c", "cancel_marked", N_("Cancel tasks")),
+        Binding("s", "cycle_sort", N_("Sort")),
+        Binding("S", "reverse_sort", N_("Reverse"), show=False),
+        Binding("y", "copy_id", N_("Copy id"), show=False),
+        Binding("x", "dismiss", N_("Dismiss"), show=False),
+        Binding("l", "label", N_("Label"), show=False),
+        Binding("R", "resolve", N_("Resolve unknown"), show=False),
     ]
 
     class Changed(Message):

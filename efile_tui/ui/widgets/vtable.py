@@ -30,6 +30,7 @@ from textual.strip import Strip
 
 from efile_tui.core import glyphs
 from efile_tui.core.text import clean
+from efile_tui.i18n import N_
 
 Elide = Literal["end", "start", "middle"]
 PAD = 1  # blank cells either side of every column
@@ -106,13 +107,13 @@ class VirtualTable(ScrollView, can_focus=True):
     }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up", "cursor_up", "Up", show=False),
-        Binding("down", "cursor_down", "Down", show=False),
-        Binding("pageup", "page_up", "Page up", show=False),
-        Binding("pagedown", "page_down", "Page down", show=False),
-        Binding("home,ctrl+home", "first_row", "First", show=False),
-        Binding("end,ctrl+end", "last_row", "Last", show=False),
-        Binding("enter", "select_row", "Select", show=False),
+        Binding("up", "cursor_up", N_("Up"), show=False),
+        Binding("down", "cursor_down", N_("Down"), show=False),
+        Binding("pageup", "page_up", N_("Page up"), show=False),
+        Binding("pagedown", "page_down", N_("Page down"), show=False),
+        Binding("home,ctrl+home", "first_row", N_("First"), show=False),
+        Binding("end,ctrl+end", "last_row", N_("Last"), show=False),
+        Binding("enter", "select_row", N_("Select"), show=False),
     ]
 
     @dataclass
