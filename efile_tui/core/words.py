@@ -38,6 +38,7 @@ _VERDICT = {
     "already failed": N_("already failed"),
     "already cancelled": N_("already cancelled"),
     "unknown or expired": N_("unknown or expired"),
+    "cancel sent, answer lost": N_("cancel sent, answer lost"),
 }
 
 

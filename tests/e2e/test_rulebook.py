@@ -117,9 +117,9 @@ def test_the_table_through_the_cli(sim: Sim) -> None:
     env = profile_env(sim)
     for case in cases:
         done = run(sim, env, *case.argv())
-        assert done.returncode == (0 if case.sent else 2), (case, done.stderr)
+        assert done.code == (0 if case.sent else 2), (case, done.err)
         if not case.sent:
-            assert "nothing was sent" in done.stderr, (case, done.stderr)
+            assert "nothing was sent" in done.err, (case, done.err)
     check(cases, [r["body"] for r in submits(sim.server)])
 
 
@@ -192,9 +192,9 @@ def test_cover_asks_and_needs_yes_without_a_terminal(sim: Sim, verb: str) -> Non
     src, dst = f"{HOME}/a/data", f"{HOME}/b"
     env = {k: v for k, v in sim.env.items() if k != "EFILE_HOME"} | {"EFILE_HOME": HOME}
     done = run(sim, env, verb, src, dst, "--on-conflict", "cover")
-    assert done.returncode == 2 and "--yes" in done.stderr, done.stderr
+    assert done.code == 2 and "--yes" in done.err, done.err
     assert submits(sim.server) == []
     if verb == "cp":
         done = run(sim, env, "cp", src, dst)  # keep both: no question
-        assert done.returncode == 0, done.stderr
+        assert done.code == 0, done.err
         assert [r["body"][0]["duplicateHandleType"] for r in submits(sim.server)] == ["both"]
