@@ -41,7 +41,8 @@ Each figure is measured next to the baseline a competent engineer would write (a
 `DataTable` with `update_cell(update_width=False)`, ids batched by 100, the same UI path),
 and where it helps next to the floor (a minimal Textual app, or the bare Line-API table
 with no app around it), in the same run, on the same machine. Where a figure has several
-rounds it is shown as median (min–max). Regenerate one section with its command, or all
+rounds it is shown as median (min–max). The ratio is efile-tui ÷ baseline everywhere (below 1:
+efile-tui is cheaper). Regenerate one section with its command, or all
 of them with `python bench/run_all.py`. Machines here are shared and noisy (the figures
 below were taken on a 2-core machine with other jobs running): compare within a row.
 """
@@ -62,12 +63,12 @@ class Figure:
 
     @property
     def ratio(self) -> float | None:
-        """Baseline ÷ value (above 1: efile-tui is cheaper); None without a baseline."""
+        """efile-tui ÷ baseline (below 1: efile-tui is cheaper); None without a baseline."""
         if self.baseline is None:
             return None
-        if self.value == 0:
-            return float("inf") if self.baseline > 0 else 1.0
-        return self.baseline / self.value
+        if self.baseline == 0:
+            return float("inf") if self.value > 0 else 1.0
+        return self.value / self.baseline
 
 
 def fmt(number: float | None) -> str:
@@ -88,7 +89,7 @@ def fmt(number: float | None) -> str:
 def table(figures: list[Figure]) -> str:
     """The figures as a Markdown table."""
     lines = [
-        "| measure | efile-tui | naive baseline | ratio | target | met |",
+        "| measure | efile-tui | naive baseline | efile-tui ÷ baseline | target | met |",
         "|---|---:|---:|---:|---|---|",
     ]
     for f in figures:
