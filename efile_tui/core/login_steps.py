@@ -10,13 +10,16 @@ re-login; blocking: run it in a thread from a UI).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import httpx
 
 from efile_tui.api.auth import DEFAULT_PLATFORM_URL, PlatformClient
 from efile_tui.api.models import Region, RegionToken
 from efile_tui.config import DEFAULT_POLL_INTERVAL, Config, Profile, save_config
-from efile_tui.store.tokens import RememberedLogin, StoreOutcome, TokenStore
+
+if TYPE_CHECKING:  # the keyring loads only where a secret is stored (not for the TUI's form)
+    from efile_tui.store.tokens import RememberedLogin, StoreOutcome, TokenStore
 
 AKSK_DEFAULT_URL = "https://api.scnet.cn"  # the v3 AK/SK endpoint of the public platform
 
@@ -36,6 +39,8 @@ class LoginRequest:
 
     def remembered(self) -> RememberedLogin:
         """The login to keep in the keyring for automatic re-login."""
+        from efile_tui.store.tokens import RememberedLogin
+
         return RememberedLogin(
             method=self.method,
             user=self.user or "",
@@ -147,6 +152,8 @@ def save_login(
         if stale.exists():
             stale.unlink()
             notes.append(f"removed the old plain-text token file {stale}")
+    from efile_tui.store.tokens import TokenStore
+
     keyring_store = TokenStore("keyring", allow_prompting=store.allow_prompting)
     if remember is not None:
         kept = keyring_store.remember(profile.name, remember)

@@ -56,7 +56,6 @@ def create_app(
     """
     from efile_tui.api.auth import DEFAULT_PLATFORM_URL
     from efile_tui.config import load_config
-    from efile_tui.core.login import login_and_connect
     from efile_tui.core.session import NeedsLogin, resolve_connection
 
     journal = Journal(defer=True)  # checked now, read by the app once it is on screen
@@ -78,6 +77,8 @@ def create_app(
         }
 
         async def attempt(request):  # type: ignore[no-untyped-def]
+            from efile_tui.core.login import login_and_connect  # the keyring: on a login
+
             request.allow_http = request.allow_http or allow_http
             return await login_and_connect(request, profile=profile, deadline=deadline)
 

@@ -29,18 +29,24 @@ CASES: dict[str, tuple[str, ...]] = {
     "sim --port -5": UI + CLIENT_CLI + KEYRING,  # a usage error: nothing is served
 }
 
-PROBE = """
+# The forbidden modules (argv[1], comma-separated) that are loaded, on a line of its own.
+REPORT = """
+names = [n for n, m in sys.modules.items() if m is not None]
+hits = [f for f in sys.argv[1].split(",") if any(n == f or n.startswith(f + ".") for n in names)]
+print("LOADED", *hits)
+"""
+
+PROBE = (
+    """
 import sys
 from efile_tui.cli import main
 try:
-    code = main(sys.argv[2:])
-except SystemExit as exc:
-    code = exc.code
-forbidden = sys.argv[1].split(",")
-names = [n for n, m in sys.modules.items() if m is not None]
-hits = [f for f in forbidden if any(n == f or n.startswith(f + ".") for n in names)]
-print("LOADED", code, *hits)
+    main(sys.argv[2:])
+except SystemExit:
+    pass
 """
+    + REPORT
+)
 
 
 def loaded_modules(sim: Sim, lines: dict[str, tuple[str, ...]]) -> dict[str, list[str]]:
@@ -61,9 +67,9 @@ def loaded_modules(sim: Sim, lines: dict[str, tuple[str, ...]]) -> dict[str, lis
     found = {}
     for line, proc in procs.items():
         out, err = proc.communicate(timeout=120)
-        report = [w for w in out.splitlines() if w.startswith("LOADED ")]
+        report = [w for w in out.splitlines() if w.split()[:1] == ["LOADED"]]
         assert report, f"{line}: no report\n{out}\n{err}"
-        found[line] = report[-1].split()[2:]
+        found[line] = report[-1].split()[1:]
     return found
 
 
@@ -79,3 +85,28 @@ def test_command_table_names_every_command_and_its_module() -> None:
         parser = build_parser((module,))
         registered = set(parser._subparsers._group_actions[0].choices)  # type: ignore[union-attr]
         assert registered == {c for c, m in COMMAND_MODULES.items() if m == module}, module
+
+
+TUI_PROBE = (
+    """
+import sys
+from efile_tui.ui.launch import close_app, create_app
+close_app(create_app())
+"""
+    + REPORT
+)
+
+
+def test_the_tui_with_a_token_in_the_environment_loads_no_keyring_or_server(sim: Sim) -> None:
+    forbidden = SERVER + KEYRING + ("httpx._main",)
+    proc = subprocess.run(
+        [sys.executable, "-c", TUI_PROBE, ",".join(forbidden)],
+        env=sim.env,
+        cwd=ROOT,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    report = [w for w in proc.stdout.splitlines() if w.startswith("LOADED")]
+    assert report == ["LOADED"], proc.stdout + proc.stderr
