@@ -14,7 +14,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 SERVER = ("uvicorn", "starlette", "efile_tui.sim.server")
 UI = ("textual", "efile_tui.ui")
-CLIENT_CLI = ("rich", "httpx._main")  # httpx's command-line client and what it imports
+# httpx's command-line client and what it imports (core/cells uses rich.cells alone)
+CLIENT_CLI = ("httpx._main", "rich.console", "pygments", "click")
 KEYRING = ("keyring", "efile_tui.store.tokens")
 
 # command line -> modules it must not load (the token comes from EFILE_TOKEN); one line
