@@ -9,7 +9,6 @@ import pytest
 
 from efile_tui.api.models import Operation, SubmitItem, SubmitOutcome, Task, TaskStatus
 from efile_tui.store.journal import Journal, files, snapshot
-from efile_tui.store.journal.rows import LABEL, PROFILE, STATE
 
 # Paths a slice cut at "],[" could fall inside: the separator itself, quotes and
 # backslashes around it, text that is several bytes per character.
@@ -84,8 +83,12 @@ def test_repeated_values_are_kept_once(tmp_path: Path) -> None:
         assert loaded is not None
         rows = list(loaded.state.rows.values())
         assert len(rows) == 50
-        for column in (STATE, PROFILE, LABEL):
-            assert len({id(row[column]) for row in rows}) == 1, column
+        for name, values in (
+            ("state", [row.state for row in rows]),
+            ("profile", [row.profile for row in rows]),
+            ("label", [row.label for row in rows]),
+        ):
+            assert len({id(value) for value in values}) == 1, name
 
 
 def test_a_writers_own_order_wins_when_its_clock_went_back(tmp_path: Path) -> None:

@@ -52,18 +52,6 @@ from efile_tui.store.journal.entry import (
 from efile_tui.store.journal.fold import Event
 from efile_tui.store.journal.migrate import LEGACY_FILE
 from efile_tui.store.journal.reads import JournalReads
-from efile_tui.store.journal.rows import (
-    CANCEL_AT,
-    DISMISSED,
-    ECODE,
-    EXPIRED,
-    LABEL,
-    ORIGIN,
-    STATE,
-    SUBMITTED,
-    WRITER,
-    is_final,
-)
 from efile_tui.store.journal.schema import JournalError
 
 __all__ = [
@@ -156,8 +144,10 @@ class Journal(JournalReads):
             return ["O", now, lid, state, outcome.error_code, message, False]
         task_id = task.task_id or None
         holder = self._state.find(task_id) if task_id is not None else None
-        if holder is not None and holder[ORIGIN] == ORIGIN_SUBMITTED and holder[0] != lid:
-            message = f"the service answered with task {task_id}, already journal entry {holder[0]}"
+        if holder is not None and holder.origin == ORIGIN_SUBMITTED and holder.local_id != lid:
+            message = (
+                f"the service answered with task {task_id}, already journal entry {holder.local_id}"
+            )
             return ["O", now, lid, OUTCOME_UNKNOWN, None, message, False]
         state = task.status.value
         if task_id is None and state not in TASK_FINAL:
@@ -191,10 +181,10 @@ class Journal(JournalReads):
                 if row is None:
                     new.append(tid)
                     continue
-                if row[DISMISSED] is not None:
-                    events.append(["U", now, row[0]])
+                if row.dismissed_at is not None:
+                    events.append(["U", now, row.local_id])
                 if label is not None:
-                    events.append(["L", now, row[0], label])
+                    events.append(["L", now, row.local_id, label])
             ids = self._new_ids(len(new)) if new else []
             events += [
                 ["I", now, lid, tid, Operation.UNKNOWN.value, "", None, None, profile, region,
@@ -222,10 +212,10 @@ class Journal(JournalReads):
             for task_id, task in latest.items():
                 row = self._state.find(task_id)
                 state = task.status.value
-                if row is None or (row[STATE] in TASK_FINAL and state not in TASK_FINAL):
+                if row is None or (row.state in TASK_FINAL and state not in TASK_FINAL):
                     continue
                 events.append(task_event(now, task_id, task, state, task_id))
-                if state != row[STATE] or row[EXPIRED]:
+                if state != row.state or row.expired:
                     changed.append(task_id)
             self._write(events)
         return changed
@@ -243,8 +233,8 @@ class Journal(JournalReads):
                 tid
                 for tid in unique(task_ids)
                 if (row := self._state.find(tid)) is not None
-                and not row[EXPIRED]
-                and (is_final(row) or row[SUBMITTED] <= now - retention)
+                and not row.expired
+                and (row.is_final or row.submitted_at <= now - retention)
             ]
             self._write([["X", now, tid] for tid in newly])
         return newly
@@ -256,7 +246,7 @@ class Journal(JournalReads):
             wanted = [
                 tid
                 for tid in unique(task_ids)
-                if (row := self._state.find(tid)) is not None and row[CANCEL_AT] is None
+                if (row := self._state.find(tid)) is not None and row.cancel_requested_at is None
             ]
             self._write([["C", now, tid] for tid in wanted])
 
@@ -267,7 +257,8 @@ class Journal(JournalReads):
             wanted = [
                 tid
                 for tid in unique(task_ids)
-                if (row := self._state.find(tid)) is not None and row[CANCEL_AT] is not None
+                if (row := self._state.find(tid)) is not None
+                and row.cancel_requested_at is not None
             ]
             self._write([["N", now, tid] for tid in wanted])
 
@@ -280,7 +271,7 @@ class Journal(JournalReads):
                 tid
                 for tid in unique(task_ids)
                 if (row := self._state.find(tid)) is not None
-                and (message is not None or row[ECODE] == CANCEL_LOST)
+                and (message is not None or row.error_code == CANCEL_LOST)
             ]
             self._write([["K", now, tid, message] for tid in wanted])
 
@@ -294,13 +285,14 @@ class Journal(JournalReads):
         now = self._clock()
         with self._lock:
             self._sync()
+            writers = self._state.writers
             orphans = sorted(
                 lid
                 for lid, row in self._state.rows.items()
-                if row[STATE] == SUBMITTING
+                if row.state == SUBMITTING
                 and (
-                    row[SUBMITTED] <= now - older_than
-                    or ((w := Writer.parse(row[WRITER])) is not None and w.gone())
+                    row.submitted_at <= now - older_than
+                    or ((w := Writer.parse(writers.get(lid))) is not None and w.gone())
                 )
             )
             self._write(
@@ -323,9 +315,9 @@ class Journal(JournalReads):
         with self._lock:
             self._sync()
             chosen = sorted(
-                row[0]
+                row.local_id
                 for row in self._resolve(keys)
-                if row[DISMISSED] is None and self._state.entry(row[0]).dismissable
+                if row.dismissed_at is None and row.dismissable
             )
             self._write([["D", now, lid] for lid in chosen])
         return chosen
@@ -335,7 +327,9 @@ class Journal(JournalReads):
         now = self._clock()
         with self._lock:
             self._sync()
-            chosen = sorted(row[0] for row in self._resolve(keys) if row[DISMISSED] is not None)
+            chosen = sorted(
+                row.local_id for row in self._resolve(keys) if row.dismissed_at is not None
+            )
             self._write([["U", now, lid] for lid in chosen])
         return chosen
 
@@ -344,7 +338,7 @@ class Journal(JournalReads):
         now, label = self._clock(), (label or None)
         with self._lock:
             self._sync()
-            chosen = sorted(row[0] for row in self._resolve(keys) if row[LABEL] != label)
+            chosen = sorted(row.local_id for row in self._resolve(keys) if row.label != label)
             self._write([["L", now, lid, label] for lid in chosen])
         return chosen
 

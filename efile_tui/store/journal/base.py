@@ -12,13 +12,13 @@ import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from types import TracebackType
-from typing import Any
 
 from efile_tui.api.models import Task
 from efile_tui.locations import state_dir
 from efile_tui.store.eventlog import WriterFile
 from efile_tui.store.fs import GONE, StateFileError, private_dir
 from efile_tui.store.journal import files
+from efile_tui.store.journal.entry import JournalEntry
 from efile_tui.store.journal.fold import Event, batched
 from efile_tui.store.journal.migrate import LEGACY_FILE, migrate_legacy
 from efile_tui.store.journal.schema import JournalError
@@ -47,10 +47,10 @@ def _split_keys(keys: Iterable[str | int]) -> tuple[list[int], list[str]]:
     return list(dict.fromkeys(local_ids)), list(dict.fromkeys(task_ids))
 
 
-def _fingerprint(row: list[Any]) -> int:
+def _fingerprint(row: JournalEntry) -> int:
     """A number that changes when any value of the row does (in practice: a 64-bit hash)."""
     try:
-        return hash(tuple(row))
+        return hash(row)
     except TypeError:  # a value that cannot be hashed (a malformed record): compare as text
         return hash(repr(row))
 
@@ -229,11 +229,11 @@ class JournalFiles:
             self._seq += take
         return ids
 
-    def _resolve(self, keys: Iterable[str | int]) -> list[list[Any]]:
+    def _resolve(self, keys: Iterable[str | int]) -> list[JournalEntry]:
         local_ids, task_ids = _split_keys(keys)
         keys_found: list[int | str] = [*local_ids, *task_ids]
         rows = [self._state.find(k) for k in keys_found]
-        return list({row[0]: row for row in rows if row is not None}.values())
+        return list({row.local_id: row for row in rows if row is not None}.values())
 
 
 def task_event(now: float, ref: int | str, task: Task, state: str, task_id: str | None) -> Event:

@@ -40,7 +40,7 @@ from efile_tui.store.eventlog import (
 from efile_tui.store.fs import GONE, StateFileError, create_exclusive, open_private, read_blocks
 from efile_tui.store.journal import snapshot
 from efile_tui.store.journal.fold import Event, JournalState, bulk, unbatched
-from efile_tui.store.journal.rows import row_to_json, rows_from_json
+from efile_tui.store.journal.rows import RowReader, row_to_json
 
 _SNAP = re.compile(r"^snap-(\d{8})\.json$")
 LOCK = "compact.lock"
@@ -133,10 +133,11 @@ def read_snapshot(folder: Path, listing: Listing, loaded: Loaded) -> None:
         try:
             mtime = os.fstat(fd).st_mtime
             blocks = read_blocks(fd, 0, snapshot.READ_BLOCK)
-            head, rows, tail = snapshot.read(blocks, rows_from_json)
+            reader = RowReader()
+            head, rows, tail = snapshot.read(blocks, reader)
             if tail != {"end": len(rows)}:
                 raise ValueError("incomplete")
-            loaded.state.add_rows(rows)
+            loaded.state.add_rows(rows, reader.writers)
         except OSError as exc:
             if exc.errno in GONE:
                 loaded.vanished = True
@@ -308,7 +309,10 @@ def write_snapshot(folder: Path, loaded: Loaded) -> int:
             break
         gen += 1
     try:
-        for part in snapshot.parts(head, rows, row_to_json):
+        writers = state.writers
+        for part in snapshot.parts(
+            head, rows, lambda row: row_to_json(row, writers.get(row.local_id))
+        ):
             view = memoryview(part)
             while view:
                 view = view[os.write(fd, view) :]

@@ -44,36 +44,13 @@ from efile_tui.store.journal.entry import (
     TASK_FINAL,
     JournalEntry,
 )
-from efile_tui.store.journal.rows import (
-    CANCEL_AT,
-    CONFLICT,
-    DISMISSED,
-    ECODE,
-    EMSG,
-    EXPIRED,
-    FINAL_AT,
-    LABEL,
-    LID,
-    OP,
-    ORIGIN,
-    RESUBMITTED,
-    SRC,
-    STATE,
-    SUBMITTED,
-    TASK_ID,
-    TGT,
-    UPDATED,
-    WRITER,
-    new_row,
-    operation,
-    share,
-)
+from efile_tui.store.journal.rows import changed, new_row, operation
 
 BATCH = "B"
 
 Event = list[Any]
 Ref = int | str
-_new_entry = tuple.__new__
+Changes = dict[str, Any]
 
 
 @contextmanager
@@ -93,7 +70,9 @@ class JournalState:
     """Entries folded from events: rows by local id, the task id index, events waiting."""
 
     def __init__(self) -> None:
-        self.rows: dict[int, list[Any]] = {}
+        self.rows: dict[int, JournalEntry] = {}
+        # The writer (``host:pid:start``) of each intent still waiting for its answer.
+        self.writers: dict[int, str] = {}
         # Task id -> the local id holding it, or a list of them when several entries do.
         self.by_task: dict[str, int | list[int]] = {}
         # Events for an entry not seen yet (another host's clock, or a file not read yet).
@@ -102,12 +81,13 @@ class JournalState:
 
     # -- building -------------------------------------------------------------------------
 
-    def add_rows(self, rows: Iterable[list[Any]]) -> None:
-        """Put whole rows in (from a snapshot or an import)."""
+    def add_rows(self, rows: Iterable[JournalEntry], writers: dict[int, str]) -> None:
+        """Put whole rows in (from a snapshot or an import), with their intents' writers."""
         for row in rows:
-            self.rows[row[LID]] = row
-            if row[TASK_ID] is not None:
-                self._link(row[LID], row[TASK_ID])
+            self.rows[row.local_id] = row
+            if row.task_id is not None:
+                self._link(row.local_id, row.task_id)
+        self.writers.update(writers)
         self._order = None
 
     def apply_all(self, events: Iterable[Event]) -> set[int]:
@@ -138,12 +118,14 @@ class JournalState:
             handler = _HANDLERS.get(kind)
             if handler is None:
                 return []
-            done = [lid for lid in targets if handler(self, self.rows[lid], ev)]
+            done = [(lid, fields) for lid in targets if (fields := handler(self, lid, ev))]
         except (IndexError, TypeError, KeyError, AttributeError):
             return []
-        for lid in done:
-            self.rows[lid][UPDATED] = max(self.rows[lid][UPDATED], ev[1])
-        return done
+        rows = self.rows
+        for lid, fields in done:
+            row = rows[lid]
+            rows[lid] = changed(row, updated_at=max(row.updated_at, ev[1]), **fields)
+        return [lid for lid, _ in done]
 
     def _targets(self, ref: object) -> list[int]:
         if isinstance(ref, int):
@@ -156,13 +138,14 @@ class JournalState:
         lid = ev[2]
         if not isinstance(lid, int) or lid in self.rows:
             return []
-        row = new_row(ev)
-        self.rows[lid] = row
+        row = self.rows[lid] = new_row(ev)
+        if ev[13] is not None:
+            self.writers[lid] = ev[13]
         self._order = None
-        changed = [lid]
-        if row[TASK_ID] is not None:
-            changed += self._index(lid, row[TASK_ID])
-        return changed + self._replay(lid)
+        done = [lid]
+        if row.task_id is not None:
+            done += self._index(lid, row.task_id)
+        return done + self._replay(lid)
 
     def _index(self, lid: int, task_id: str) -> list[int]:
         self._link(lid, task_id)
@@ -190,26 +173,35 @@ class JournalState:
             changed += self.apply(ev)
         return changed
 
-    def _task(self, row: list[Any], ev: Event) -> bool:
+    def _task(self, lid: int, ev: Event) -> Changes | None:
         (task_id, state, op, src, tgt, conflict) = ev[3:9]
-        if row[STATE] in TASK_FINAL and state not in TASK_FINAL:
-            return False  # a stale answer: a final state never goes back
-        if task_id and row[TASK_ID] is None:
-            row[TASK_ID] = task_id
-            self._index(row[LID], task_id)
-        row[STATE] = state
-        if row[FINAL_AT] is None and state in TASK_FINAL:
-            row[FINAL_AT] = ev[1]
-        if row[OP] is Operation.UNKNOWN:
-            row[OP] = operation(op)
-        row[SRC] = row[SRC] or src or ""
-        row[TGT] = row[TGT] if row[TGT] is not None else tgt
-        row[CONFLICT] = row[CONFLICT] if row[CONFLICT] is not None else conflict
-        row[ECODE:DISMISSED] = ev[9:18]
-        row[EXPIRED] = False
-        row[WRITER] = None
-        share(row)
-        return True
+        row = self.rows[lid]
+        if row.state in TASK_FINAL and state not in TASK_FINAL:
+            return None  # a stale answer: a final state never goes back
+        if task_id and row.task_id is None:
+            self.rows[lid] = changed(row, task_id=task_id)
+            self._index(lid, task_id)  # what waited for this task id applies first
+            row = self.rows[lid]
+        self.writers.pop(lid, None)
+        (ecode, emsg, total_num, done_num, total_size, done_size, progress, s_sub, s_upd) = ev[9:18]
+        return {
+            "state": state,
+            "final_at": ev[1] if row.final_at is None and state in TASK_FINAL else row.final_at,
+            "operation": operation(op) if row.operation is Operation.UNKNOWN else row.operation,
+            "source_path": row.source_path or src or "",
+            "target_path": row.target_path if row.target_path is not None else tgt,
+            "conflict": row.conflict if row.conflict is not None else conflict,
+            "error_code": ecode,
+            "error_msg": emsg,
+            "total_num": total_num,
+            "processed_num": done_num,
+            "total_size": total_size,
+            "processed_size": done_size,
+            "progress": progress,
+            "server_submit_time": s_sub,
+            "server_update_time": s_upd,
+            "expired": False,
+        }
 
     # -- reading --------------------------------------------------------------------------
 
@@ -219,11 +211,11 @@ class JournalState:
         if isinstance(lids, int):
             return lids
         rows = self.rows
-        return min(lids, key=lambda lid: (rows[lid][ORIGIN] != ORIGIN_SUBMITTED, lid))
+        return min(lids, key=lambda lid: (rows[lid].origin != ORIGIN_SUBMITTED, lid))
 
     def visible(self, lid: int) -> bool:
         """False for a second entry of a task id another entry shows."""
-        task_id = self.rows[lid][TASK_ID]
+        task_id = self.rows[lid].task_id
         return (
             task_id is None
             or isinstance(self.by_task[task_id], int)
@@ -231,38 +223,36 @@ class JournalState:
         )
 
     def entry(self, lid: int) -> JournalEntry:
-        """The entry of a local id: a fresh value, nothing is kept (a journal of 100,000
-        entries would otherwise hold every row twice)."""
-        return _new_entry(JournalEntry, self.rows[lid][:WRITER])
+        """The entry of a local id (the row itself: it is immutable)."""
+        return self.rows[lid]
 
     def newest_first(self) -> list[int]:
         """Local ids, newest submit first."""
         if self._order is None:
             rows = self.rows
-            self._order = sorted(rows, key=lambda lid: (rows[lid][SUBMITTED], lid), reverse=True)
+            self._order = sorted(rows, key=lambda lid: (rows[lid].submitted_at, lid), reverse=True)
         return self._order
 
-    def select(self, keep: Callable[[list[Any]], bool]) -> list[JournalEntry]:
-        """Visible entries whose row passes ``keep``, newest first."""
+    def select(self, keep: Callable[[JournalEntry], bool]) -> list[JournalEntry]:
+        """Visible entries that pass ``keep``, newest first."""
         rows = self.rows
-        with bulk():
-            return [_new_entry(JournalEntry, rows[lid][:WRITER]) for lid in self.select_ids(keep)]
+        return [rows[lid] for lid in self.select_ids(keep)]
 
-    def select_ids(self, keep: Callable[[list[Any]], bool]) -> list[int]:
+    def select_ids(self, keep: Callable[[JournalEntry], bool]) -> list[int]:
         """The local ids of the visible entries whose row passes ``keep``, newest first."""
         rows, by_task = self.rows, self.by_task
         out: list[int] = []
         append = out.append
         for lid in self.newest_first():
             row = rows[lid]
-            task_id = row[TASK_ID]
+            task_id = row.task_id
             if task_id is not None and type(by_task[task_id]) is list and not self.visible(lid):
                 continue
             if keep(row):
                 append(lid)
         return out
 
-    def find(self, ref: Ref) -> list[Any] | None:
+    def find(self, ref: Ref) -> JournalEntry | None:
         """The row shown for a local id or task id, or None."""
         if isinstance(ref, int):
             row = self.rows.get(ref)
@@ -294,85 +284,71 @@ def _event_time(ev: Event) -> float:
         return 0.0
 
 
-def _outcome(state: JournalState, row: list[Any], ev: Event) -> bool:
-    if ev[6] and row[STATE] != SUBMITTING:
-        return False
-    row[STATE], row[ECODE], row[EMSG] = ev[3], ev[4], ev[5]
-    if ev[3] == REJECTED and row[FINAL_AT] is None:
-        row[FINAL_AT] = ev[1]
-    row[WRITER] = None
-    return True
+def _outcome(state: JournalState, lid: int, ev: Event) -> Changes | None:
+    row = state.rows[lid]
+    if ev[6] and row.state != SUBMITTING:
+        return None
+    state.writers.pop(lid, None)
+    final_at = ev[1] if ev[3] == REJECTED and row.final_at is None else row.final_at
+    return {"state": ev[3], "error_code": ev[4], "error_msg": ev[5], "final_at": final_at}
 
 
-def _expired(state: JournalState, row: list[Any], ev: Event) -> bool:
-    if row[EXPIRED]:
-        return False
-    row[EXPIRED] = True
-    return True
+def _expired(state: JournalState, lid: int, ev: Event) -> Changes | None:
+    return None if state.rows[lid].expired else {"expired": True}
 
 
-def _cancel(state: JournalState, row: list[Any], ev: Event) -> bool:
-    if row[CANCEL_AT] is not None and row[CANCEL_AT] <= ev[1]:
-        return False
-    row[CANCEL_AT] = ev[1]
-    return True
+def _cancel(state: JournalState, lid: int, ev: Event) -> Changes | None:
+    at = state.rows[lid].cancel_requested_at
+    return None if at is not None and at <= ev[1] else {"cancel_requested_at": ev[1]}
 
 
-def _cancel_refused(state: JournalState, row: list[Any], ev: Event) -> bool:
-    if row[CANCEL_AT] is None or row[CANCEL_AT] > ev[1]:
-        return False
-    row[CANCEL_AT] = None
-    if row[ECODE] == CANCEL_LOST:
-        row[ECODE] = row[EMSG] = None
-    return True
+def _cancel_refused(state: JournalState, lid: int, ev: Event) -> Changes | None:
+    row = state.rows[lid]
+    at = row.cancel_requested_at
+    if at is None or at > ev[1]:
+        return None
+    if row.error_code == CANCEL_LOST:
+        return {"cancel_requested_at": None, "error_code": None, "error_msg": None}
+    return {"cancel_requested_at": None}
 
 
-def _cancel_lost(state: JournalState, row: list[Any], ev: Event) -> bool:
+def _cancel_lost(state: JournalState, lid: int, ev: Event) -> Changes | None:
     """The cancel was sent but its answer lost: shown until a poll brings the task's
-    state (which replaces the error columns), or a later answer clears it."""
+    state (which replaces the error fields), or a later answer clears it."""
+    row = state.rows[lid]
     message = ev[3] if len(ev) > 3 else None
     if message is None:
-        if row[ECODE] != CANCEL_LOST:
-            return False
-        row[ECODE] = row[EMSG] = None
-        return True
-    if row[CANCEL_AT] is None or row[STATE] in TASK_FINAL:
-        return False
-    row[ECODE], row[EMSG] = CANCEL_LOST, str(message)
-    return True
+        if row.error_code != CANCEL_LOST:
+            return None
+        return {"error_code": None, "error_msg": None}
+    if row.cancel_requested_at is None or row.state in TASK_FINAL:
+        return None
+    return {"error_code": CANCEL_LOST, "error_msg": str(message)}
 
 
-def _dismiss(state: JournalState, row: list[Any], ev: Event) -> bool:
-    if row[DISMISSED] is not None:
-        return False
-    row[DISMISSED] = ev[1]
-    return True
+def _dismiss(state: JournalState, lid: int, ev: Event) -> Changes | None:
+    return None if state.rows[lid].dismissed_at is not None else {"dismissed_at": ev[1]}
 
 
-def _undismiss(state: JournalState, row: list[Any], ev: Event) -> bool:
-    if row[DISMISSED] is None:
-        return False
-    row[DISMISSED] = None
-    return True
+def _undismiss(state: JournalState, lid: int, ev: Event) -> Changes | None:
+    return None if state.rows[lid].dismissed_at is None else {"dismissed_at": None}
 
 
-def _label(state: JournalState, row: list[Any], ev: Event) -> bool:
+def _label(state: JournalState, lid: int, ev: Event) -> Changes | None:
     label = ev[3]
-    if row[LABEL] == label or not (label is None or isinstance(label, str)):
-        return False
-    row[LABEL] = label
-    return True
+    if state.rows[lid].label == label or not (label is None or isinstance(label, str)):
+        return None
+    return {"label": label}
 
 
-def _resubmitted(state: JournalState, row: list[Any], ev: Event) -> bool:
+def _resubmitted(state: JournalState, lid: int, ev: Event) -> Changes | None:
     new = ev[3]
-    if not isinstance(new, int) or isinstance(new, bool) or row[RESUBMITTED] == new:
-        return False
-    row[RESUBMITTED] = new
-    return True
+    if not isinstance(new, int) or isinstance(new, bool) or state.rows[lid].resubmitted_as == new:
+        return None
+    return {"resubmitted_as": new}
 
 
-_HANDLERS: dict[str, Callable[[JournalState, list[Any], Event], bool]] = {
+_HANDLERS: dict[str, Callable[[JournalState, int, Event], Changes | None]] = {
     "T": JournalState._task,
     "O": _outcome,
     "X": _expired,

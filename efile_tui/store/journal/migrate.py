@@ -12,10 +12,10 @@ import os
 import sqlite3
 import time
 from pathlib import Path
-from typing import Any
 
 from efile_tui.store.journal import files
-from efile_tui.store.journal.rows import EXPIRED, LID, rows_from_json
+from efile_tui.store.journal.entry import JournalEntry
+from efile_tui.store.journal.rows import rows_from_json
 from efile_tui.store.journal.schema import SCHEMA_VERSION, schema_version
 
 LEGACY_FILE = "journal.sqlite3"
@@ -30,8 +30,9 @@ _COLUMNS = (
 )
 
 
-def read_legacy(path: Path) -> list[list[Any]]:
-    """Rows of an old journal file as journal rows. Raises sqlite3.Error, ValueError."""
+def read_legacy(path: Path) -> tuple[list[JournalEntry], dict[int, str]]:
+    """Rows of an old journal file as journal rows, and the writers of its unanswered
+    intents. Raises sqlite3.Error, ValueError."""
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
         version = schema_version(conn)
@@ -45,7 +46,6 @@ def read_legacy(path: Path) -> list[list[Any]]:
     out = []
     for row in rows:
         data = list(row)
-        data[EXPIRED] = bool(data[EXPIRED])
         writer = data[-1]
         data[-1] = f"{writer}:" if writer else None  # host:pid, start time unknown
         out.append(data)
@@ -65,16 +65,18 @@ def migrate_legacy(folder: Path, legacy: Path, *, block: int) -> list[str]:
         loaded = files.load(folder)
         if legacy.name not in loaded.migrated:
             try:
-                rows = read_legacy(legacy)
+                rows, writers = read_legacy(legacy)
             except (sqlite3.Error, ValueError) as exc:
                 return [_set_aside(legacy, exc)]
             taken = set(loaded.state.rows)
-            top = max([*taken, *(row[LID] for row in rows), 0])
-            for row in rows:
-                if row[LID] in taken:  # an id already used by a new writer: renumber
+            top = max([*taken, *(row.local_id for row in rows), 0])
+            for index, row in enumerate(rows):
+                if row.local_id in taken:  # an id already used by a new writer: renumber
                     top += 1
-                    row[LID] = top
-            loaded.state.add_rows(rows)
+                    rows[index] = row._replace(local_id=top)
+                    if (writer := writers.pop(row.local_id, None)) is not None:
+                        writers[top] = writer
+            loaded.state.add_rows(rows, writers)
             loaded.migrated.append(legacy.name)
             loaded.max_writer = max(loaded.max_writer, top // block)
             files.write_snapshot(folder, loaded)

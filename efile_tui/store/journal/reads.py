@@ -8,19 +8,9 @@ other writers' new records first where a caller needs them.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any
 
 from efile_tui.store.journal.base import JournalFiles
-from efile_tui.store.journal.entry import FINAL_STATES, OUTCOME_UNKNOWN, JournalEntry, unfinished
-from efile_tui.store.journal.rows import (
-    DISMISSED,
-    EXPIRED,
-    FINAL_AT,
-    PROFILE,
-    STATE,
-    SUBMITTED,
-    TASK_ID,
-)
+from efile_tui.store.journal.entry import FINAL_STATES, JournalEntry
 
 
 class JournalReads(JournalFiles):
@@ -49,7 +39,7 @@ class JournalReads(JournalFiles):
         with self._lock:
             state = self._state
             found = [state.find(str(k)) for k in task_ids] + [state.find(int(k)) for k in local_ids]
-            return [state.entry(row[0]) for row in found if row is not None]
+            return [row for row in found if row is not None]
 
     def entries(
         self,
@@ -83,18 +73,18 @@ class JournalReads(JournalFiles):
 
     def _keep(
         self, profile: str | None, hide_finished_older_than: float | None, include_dismissed: bool
-    ) -> Callable[[list[Any]], bool]:
+    ) -> Callable[[JournalEntry], bool]:
         cutoff = (
             None if hide_finished_older_than is None else self._clock() - hide_finished_older_than
         )
 
-        def keep(row: list[Any]) -> bool:
-            if row[DISMISSED] is not None and not include_dismissed:
+        def keep(row: JournalEntry) -> bool:
+            if row.dismissed_at is not None and not include_dismissed:
                 return False
-            if profile is not None and row[PROFILE] != profile:
+            if profile is not None and row.profile != profile:
                 return False
-            if cutoff is not None and (row[EXPIRED] or row[STATE] in FINAL_STATES):
-                return (row[FINAL_AT] or row[SUBMITTED]) >= cutoff
+            if cutoff is not None and (row.expired or row.state in FINAL_STATES):
+                return (row.final_at or row.submitted_at) >= cutoff
             return True
 
         return keep
@@ -102,16 +92,16 @@ class JournalReads(JournalFiles):
     def pollable_ids(self, profile: str | None = None) -> list[str]:
         """Task ids neither final, expired nor dismissed, newest first: what to poll."""
         with self._lock:
-            rows = self._state.rows
             return [
-                rows[lid][TASK_ID]
-                for lid in self._state.select_ids(
+                row.task_id
+                for row in self._state.select(
                     lambda row: (
-                        unfinished(row[TASK_ID], row[STATE], row[EXPIRED])
-                        and row[DISMISSED] is None
-                        and (profile is None or row[PROFILE] == profile)
+                        row.unfinished
+                        and row.dismissed_at is None
+                        and (profile is None or row.profile == profile)
                     )
                 )
+                if row.task_id is not None
             ]
 
     def unknown_outcomes(self, profile: str | None = None) -> list[JournalEntry]:
@@ -119,9 +109,8 @@ class JournalReads(JournalFiles):
         with self._lock:
             return self._state.select(
                 lambda row: (
-                    row[TASK_ID] is None
-                    and row[STATE] == OUTCOME_UNKNOWN
-                    and row[DISMISSED] is None
-                    and (profile is None or row[PROFILE] == profile)
+                    row.outcome_unknown
+                    and row.dismissed_at is None
+                    and (profile is None or row.profile == profile)
                 )
             )

@@ -1,53 +1,41 @@
-"""One journal entry folded in memory: a row, a list in ``JournalEntry``'s field order.
+"""One journal entry folded in memory: a row is the :class:`JournalEntry` itself.
 
-A list per entry (not an object) keeps 100,000 entries small and quick to update as events
-are folded (:mod:`~efile_tui.store.journal.fold`); the positions are named here. Values
-that repeat across rows are kept once (:func:`share`). Rows go to and from a snapshot as
-JSON lists (:func:`row_to_json`, :func:`rows_from_json`).
+Entries are immutable named tuples, so the folded state hands out its rows as they are
+(nothing is copied for a reader, and 100,000 entries are held once); folding an event
+replaces a row with a changed copy (:func:`changed`). The writer of an intent still waiting
+for its answer is kept beside the rows (``JournalState.writers``), not in them. Values that
+repeat across rows are kept once (:func:`share`). Rows go to and from a snapshot as JSON
+lists: the entry's fields in order, then the writer (:func:`row_to_json`, :class:`RowReader`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable
 from typing import Any
 
 from efile_tui.api.models import Operation
-from efile_tui.store.journal.entry import FINAL_STATES
+from efile_tui.store.journal.entry import JournalEntry
 
-# Positions in a row: JournalEntry's fields, then the writer of a pending intent.
-(
-    LID,
-    TASK_ID,
-    OP,
-    SRC,
-    TGT,
-    CONFLICT,
-    PROFILE,
-    REGION,
-    ORIGIN,
-    STATE,
-    SUBMITTED,
-    UPDATED,
-    FINAL_AT,
-    EXPIRED,
-    CANCEL_AT,
-    ECODE,
-    EMSG,
-) = range(17)
-PROGRESS, DISMISSED, LABEL, RESUBMITTED, WRITER = 21, 24, 25, 26, 27
-ROW_SIZE = 28
-SERVER_SUBMIT, SERVER_UPDATE = 22, 23
-# Columns whose values repeat across rows (destinations, profiles, states, origins, error
+FIELDS: tuple[str, ...] = JournalEntry._fields
+_INDEX = {name: i for i, name in enumerate(FIELDS)}
+_OP, _EXPIRED, _RESUBMITTED = _INDEX["operation"], _INDEX["expired"], _INDEX["resubmitted_as"]
+ROW_SIZE = len(FIELDS) + 1  # a snapshot's row: the entry's fields, then the writer
+_ROW_SIZE_WITHOUT_RESUBMITTED = ROW_SIZE - 1  # snapshots written before resubmits were linked
+# Fields whose values repeat across rows (destinations, profiles, states, origins, error
 # texts, and the times shared by every item of one submit): one object is kept per
 # distinct value, not one per row.
-_SHARED = (
-    TGT, CONFLICT, PROFILE, REGION, ORIGIN, STATE, SUBMITTED, UPDATED, FINAL_AT, ECODE, EMSG,
-    PROGRESS, SERVER_SUBMIT, SERVER_UPDATE, LABEL,
+_SHARED = tuple(
+    _INDEX[name]
+    for name in (
+        "target_path", "conflict", "profile", "region", "origin", "state", "submitted_at",
+        "updated_at", "final_at", "error_code", "error_msg", "progress", "server_submit_time",
+        "server_update_time", "label",
+    )
 )  # fmt: skip
 _SHARED_MAX = 50_000  # distinct values remembered; the memo starts over beyond it
 _shared: dict[object, Any] = {}
-_ROW_SIZE_WITHOUT_RESUBMITTED = 27  # snapshots written before resubmits were linked
 _OPS = {op.value: op for op in Operation}
+_new_entry = tuple.__new__
 
 
 def operation(value: object) -> Operation:
@@ -56,54 +44,77 @@ def operation(value: object) -> Operation:
     return found if found is not None else Operation.parse(value)
 
 
-def share(row: list[Any]) -> list[Any]:
-    """Make the row's repeating values the one object kept for each; returns the row."""
+def share(values: list[Any]) -> list[Any]:
+    """Make the repeating values of a row's field list the one object kept for each."""
     memo = _shared
     if len(memo) > _SHARED_MAX:
         memo.clear()
     one = memo.setdefault
     for column in _SHARED:
-        value = row[column]
+        value = values[column]
         if type(value) is str or type(value) is float:
-            row[column] = one(value, value)
-    return row
+            values[column] = one(value, value)
+    return values
 
 
-def new_row(ev: Sequence[Any]) -> list[Any]:
-    """A row from an ``I`` event."""
+def entry_of(values: list[Any]) -> JournalEntry:
+    """The entry holding ``values`` (the fields in order, repeating values shared)."""
+    return _new_entry(JournalEntry, share(values))
+
+
+def changed(row: JournalEntry, **fields: Any) -> JournalEntry:
+    """A copy of ``row`` with some fields changed (a quicker ``_replace``)."""
+    values = list(row)
+    for name, value in fields.items():
+        values[_INDEX[name]] = value
+    return entry_of(values)
+
+
+def new_row(ev: list[Any]) -> JournalEntry:
+    """The entry an ``I`` event starts (its writer is ``ev[13]``)."""
     ts, lid = ev[1], ev[2]
-    return share([
+    return entry_of([
         lid, ev[3], operation(ev[4]), ev[5] or "", ev[6], ev[7], ev[8], ev[9], ev[10],
         ev[11], ts, ts, None, False, None, None, None, 0, 0, 0, 0, None, None, None, None,
-        ev[12], None, ev[13],
+        ev[12], None,
     ])  # fmt: skip
 
 
-def row_to_json(row: Sequence[Any]) -> list[Any]:
-    """A row as JSON data (for a snapshot)."""
-    out = list(row)
-    out[OP] = row[OP].value
+def row_to_json(row: JournalEntry, writer: str | None) -> list[Any]:
+    """A row and its writer as JSON data (for a snapshot)."""
+    out = [*row, writer]
+    out[_OP] = row.operation.value
     return out
 
 
-def rows_from_json(data: Any) -> list[list[Any]]:
-    """Rows read back from a snapshot (the lists themselves, made usable); raises
-    ValueError if they are not rows."""
-    if type(data) is not list:
-        raise ValueError("not journal rows")
-    ops, parse = _OPS, operation
-    for index, row in enumerate(data):
-        if type(row) is list and len(row) == _ROW_SIZE_WITHOUT_RESUBMITTED:
-            row = data[index] = [*row[:RESUBMITTED], None, *row[RESUBMITTED:]]
-        if type(row) is not list or len(row) != ROW_SIZE or type(row[0]) is not int:
-            raise ValueError("not a journal row")
-        op = row[2]
-        row[2] = ops.get(op) or parse(op)
-        row[EXPIRED] = bool(row[EXPIRED])
-        share(row)
-    return data
+class RowReader:
+    """Turns a snapshot's JSON rows into entries, a slice at a time, keeping the writers of
+    intents still waiting for their answer apart (in :attr:`writers`)."""
+
+    def __init__(self) -> None:
+        self.writers: dict[int, str] = {}
+
+    def __call__(self, data: Any) -> list[JournalEntry]:
+        """The entries of a slice of JSON rows; raises ValueError if they are not rows."""
+        if type(data) is not list:
+            raise ValueError("not journal rows")
+        ops, parse, writers = _OPS, operation, self.writers
+        for index, row in enumerate(data):
+            if type(row) is list and len(row) == _ROW_SIZE_WITHOUT_RESUBMITTED:
+                row.insert(_RESUBMITTED, None)
+            if type(row) is not list or len(row) != ROW_SIZE or type(row[0]) is not int:
+                raise ValueError("not a journal row")
+            writer = row.pop()
+            if writer is not None:
+                writers[row[0]] = writer
+            op = row[_OP]
+            row[_OP] = ops.get(op) or parse(op)
+            row[_EXPIRED] = bool(row[_EXPIRED])
+            data[index] = entry_of(row)
+        return data
 
 
-def is_final(row: Sequence[Any]) -> bool:
-    """A final task status, or rejected."""
-    return row[STATE] in FINAL_STATES
+def rows_from_json(data: Iterable[list[Any]]) -> tuple[list[JournalEntry], dict[int, str]]:
+    """Rows (JSON lists, e.g. from the old SQLite journal) as entries, and their writers."""
+    reader = RowReader()
+    return reader(list(data)), reader.writers

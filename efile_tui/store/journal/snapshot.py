@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import codecs
 import json
-from collections.abc import Callable, Iterable, Iterator
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 ROWS_SLICE = 1 << 16  # characters of the rows line parsed by one json.loads call
 READ_BLOCK = 1 << 18  # bytes read from the file at a time
@@ -111,7 +113,7 @@ def read(blocks: Iterable[bytes], convert: Rows = _same) -> tuple[Any, list[Any]
 
 
 def parts(
-    head: dict[str, Any], rows: list[list[Any]], to_json: Callable[[list[Any]], list[Any]]
+    head: dict[str, Any], rows: Sequence[T], to_json: Callable[[T], list[Any]]
 ) -> Iterator[bytes]:
     """A snapshot's bytes, a slice of rows at a time (never the whole text in memory):
     the header line, the rows as one JSON list on one line, the tail line."""
