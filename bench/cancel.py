@@ -152,7 +152,7 @@ async def measure_naive(server: SimServer, paths: list[str]) -> dict[str, float]
     """Submit ``paths``' deletes, then cancel them with the same requests (batches of 100)
     and no UI: the floor under the app's figure."""
     async with EfileClient(server.url, server.token) as client:
-        outcomes = await client.remove(paths)
+        outcomes = await client.submit(Operation.DELETE, [SubmitItem(p) for p in paths])
         ids = [o.task.task_id for o in outcomes if o.task and o.task.task_id]
         assert len(ids) == TASKS
         before = cancel_requests(server)

@@ -4,7 +4,7 @@ One instance wraps one connection pool; use it as an async context manager::
 
     async with EfileClient(url, token) as client:
         page = await client.list_dir("/public/home/u")
-        outcomes = await client.remove(["/public/home/u/tmp"])
+        outcomes = await client.submit(Operation.DELETE, [SubmitItem("/public/home/u/tmp")])
 """
 
 from __future__ import annotations
@@ -116,6 +116,16 @@ class EfileClient:
     def base_url(self) -> str:
         """The efile base URL (without ``/efile``)."""
         return self.http.base_url
+
+    @property
+    def request_count(self) -> int:
+        """HTTP requests sent so far (each retry counts)."""
+        return self.http.request_count
+
+    def use_token(self, token: str | None, renew: TokenRenewer | None) -> None:
+        """Send ``token`` from now on (after a new login), renewed with ``renew``."""
+        self.http.token = token
+        self.http.renew = renew
 
     async def __aenter__(self) -> EfileClient:
         return self
@@ -235,26 +245,6 @@ class EfileClient:
         )
 
     # -- submitting tasks ----------------------------------------------------------------
-
-    async def remove(self, paths: Sequence[str]) -> list[SubmitOutcome]:
-        """Submit asynchronous deletes; one outcome per path, in input order."""
-        return await self.submit(Operation.DELETE, [SubmitItem(p) for p in paths])
-
-    async def copy(
-        self, sources: Sequence[str], target: str, on_conflict: str = "cover"
-    ) -> list[SubmitOutcome]:
-        """Submit asynchronous copies of ``sources`` into the folder ``target``."""
-        return await self.submit(
-            Operation.COPY, [SubmitItem(s, target, on_conflict) for s in sources]
-        )
-
-    async def move(
-        self, sources: Sequence[str], target: str, on_conflict: str = "cover"
-    ) -> list[SubmitOutcome]:
-        """Submit asynchronous moves of ``sources`` into the folder ``target``."""
-        return await self.submit(
-            Operation.MOVE, [SubmitItem(s, target, on_conflict) for s in sources]
-        )
 
     async def submit(
         self,

@@ -176,7 +176,6 @@ class ApiError(EfileError):
 
     def __init__(self, code: str, msg: str = "", *, context: str = "") -> None:
         self.code = code
-        self.server_msg = msg
         self.context = context
         title, hint = CODE_TABLE.get(code, (f"Error {code}", "unrecognised error code"))
         self.title = title

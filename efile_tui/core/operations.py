@@ -175,7 +175,7 @@ async def poll_once(
     report = PollReport(asked=list(task_ids))
     if not task_ids:
         return report
-    before = ctx.client.http.request_count
+    before = ctx.client.request_count
     answered: list[str] = []
 
     def batch_done(batch: Sequence[str], tasks: dict[str, Task]) -> None:
@@ -188,7 +188,7 @@ async def poll_once(
         await _record(ctx, report, answered, retention)
         raise
     await _record(ctx, report, answered, retention)
-    report.requests = ctx.client.http.request_count - before
+    report.requests = ctx.client.request_count - before
     return report
 
 

@@ -51,11 +51,6 @@ class TerminalPlan:
     colours: str  # "truecolor" | "256" | "16" | "none"
     reasons: tuple[str, ...]
 
-    @property
-    def forced_utf8(self) -> bool:
-        """UTF-8 is written although the locale asks for something else."""
-        return _name(self.encoding) == "utf-8" and _name(self.locale_encoding) != "utf-8"
-
 
 def _name(encoding: str) -> str:
     try:

@@ -182,8 +182,7 @@ class EfileApp(NotesKeeper, App[int]):
         """The table, marks and path stay; only the credential changes."""
         if conn is None or self.ctx is None:
             return
-        self.ctx.client.http.token = conn.token
-        self.ctx.client.http.renew = conn.renew
+        self.ctx.client.use_token(conn.token, conn.renew)
         self.notify("Logged in again; polling resumes")
         self.main.poll_now()
 

@@ -160,13 +160,17 @@ async def test_a_submit_answer_with_repeated_tasks_is_reported_per_item() -> Non
     task = {"taskId": "t1", "status": "waiting", "sourcePath": "/h/u/a"}
     client, _ = client_for(lambda r: {"fileOperTasks": [task, task, task]})
     async with client:
-        outcomes = await client.remove(["/h/u/a", "/h/u/b", "/h/u/c"])
+        outcomes = await client.submit(
+            Operation.DELETE, [SubmitItem(p) for p in ["/h/u/a", "/h/u/b", "/h/u/c"]]
+        )
     assert [o.task.task_id if o.task else None for o in outcomes] == ["t1", None, None]
     assert [o.unknown for o in outcomes] == [False, True, True]
     bare = {"taskId": "t1", "status": "waiting"}  # no source path to tell items apart
     client, _ = client_for(lambda r: {"fileOperTasks": [bare, bare, bare]})
     async with client:
-        outcomes = await client.remove(["/h/u/a", "/h/u/b", "/h/u/c"])
+        outcomes = await client.submit(
+            Operation.DELETE, [SubmitItem(p) for p in ["/h/u/a", "/h/u/b", "/h/u/c"]]
+        )
     assert [o.unknown for o in outcomes] == [True, True, True]  # never ✓ three times
     client, _ = client_for(lambda r: {"fileOperTasks": [{**task, "sourcePath": "/h/u/b"}]})
     async with client:

@@ -326,7 +326,7 @@ async def call_endpoint(endpoint: str, response: Callable[[str], httpx.Response]
                 assert res.task_id == "t1"  # the answer names the id asked about
                 kind = "item-error" if res.error else "ok" if res.result else "empty"
                 return Seen(kind, [res.error or ""], repr(res), len(rec.requests))
-            [out] = await client.remove([f"{HOME}/a"])
+            [out] = await client.submit(Operation.DELETE, [SubmitItem(f"{HOME}/a")])
             assert out.item.source_path == f"{HOME}/a"  # the outcome names the path
             kind = "ok" if out.ok else "unknown" if out.unknown else "item-error"
             return Seen(kind, [out.error or ""], repr(out), len(rec.requests))

@@ -125,7 +125,7 @@ async def test_submit_batching_boundaries(n: int, batches: list[int]) -> None:
     rec = Recorder(echo_tasks)
     paths = [f"/h/u/p{i}" for i in range(n)]
     async with make(rec) as client:
-        outcomes = await client.remove(paths)
+        outcomes = await client.submit(Operation.DELETE, [SubmitItem(p) for p in paths])
     assert [len(b) for b in rec.bodies()] == batches
     assert [o.item.source_path for o in outcomes] == paths
     assert all(o.task and o.task.task_id == f"id-{o.item.source_path}" for o in outcomes)
@@ -134,8 +134,8 @@ async def test_submit_batching_boundaries(n: int, batches: list[int]) -> None:
 async def test_copy_and_move_body_shape() -> None:
     rec = Recorder(echo_tasks)
     async with make(rec) as client:
-        await client.copy(["/a/b/c"], "/a/b/t", "both")
-        await client.move(["/a/b/d"], "/a/b/t", "cover")
+        await client.submit(Operation.COPY, [SubmitItem("/a/b/c", "/a/b/t", "both")])
+        await client.submit(Operation.MOVE, [SubmitItem("/a/b/d", "/a/b/t", "cover")])
     assert rec.requests[0].url.path.endswith("/async-copy")
     assert rec.requests[1].url.path.endswith("/async-move")
     assert rec.bodies()[0] == [
@@ -162,7 +162,7 @@ async def test_submit_sync_execution_and_per_item_failure() -> None:
         )
     )
     async with make(rec) as client:
-        out = await client.remove(["/a/b/1", "/a/b/2"])
+        out = await client.submit(Operation.DELETE, [SubmitItem("/a/b/1"), SubmitItem("/a/b/2")])
     assert out[0].ok and out[0].task and out[0].task.synchronous_execution
     assert out[0].task.status is TaskStatus.COMPLETE
     assert not out[1].ok and out[1].task and out[1].task.error_code == "911020"
@@ -171,7 +171,7 @@ async def test_submit_sync_execution_and_per_item_failure() -> None:
 async def test_submit_matches_by_path_when_counts_differ() -> None:
     rec = Recorder(lambda r: ok({"fileOperTasks": [task("t2", sourcePath="/a/b/2")]}))
     async with make(rec) as client:
-        out = await client.remove(["/a/b/1", "/a/b/2"])
+        out = await client.submit(Operation.DELETE, [SubmitItem("/a/b/1"), SubmitItem("/a/b/2")])
     assert out[1].task and out[1].task.task_id == "t2"
     assert out[0].task is None and out[0].unknown
 
@@ -180,7 +180,9 @@ async def test_submit_timeout_is_outcome_unknown_and_never_resent() -> None:
     rec = Recorder(echo_tasks)
     rec.queue.append(httpx.ReadTimeout("read timed out"))
     async with make(rec) as client:
-        out = await client.remove([f"/a/b/{i}" for i in range(150)])
+        out = await client.submit(
+            Operation.DELETE, [SubmitItem(p) for p in [f"/a/b/{i}" for i in range(150)]]
+        )
     assert len(rec.requests) == 2  # the lost batch was not re-sent; the next batch went out
     assert all(o.unknown for o in out[:100]) and all(o.ok for o in out[100:])
     assert "/a/b/0" in (out[0].error or "")
@@ -192,7 +194,7 @@ async def test_submit_5xx_and_malformed_are_unknown_for_writes() -> None:
         rec = Recorder(echo_tasks)
         rec.queue.append(bad)
         async with make(rec) as client:
-            out = await client.remove(["/a/b/c"])
+            out = await client.submit(Operation.DELETE, [SubmitItem(p) for p in ["/a/b/c"]])
         assert out[0].unknown and len(rec.requests) == 1
 
 
@@ -200,7 +202,7 @@ async def test_submit_connect_error_is_retried_because_nothing_was_sent() -> Non
     rec = Recorder(echo_tasks)
     rec.queue.append(httpx.ConnectError("refused"))
     async with make(rec) as client:
-        out = await client.remove(["/a/b/c"])
+        out = await client.submit(Operation.DELETE, [SubmitItem(p) for p in ["/a/b/c"]])
     assert out[0].ok and len(rec.requests) == 2
 
 
@@ -208,14 +210,16 @@ async def test_submit_throttled_is_retried_then_succeeds() -> None:
     rec = Recorder(echo_tasks)
     rec.queue += [fail("911048"), fail("911048")]
     async with make(rec) as client:
-        out = await client.remove(["/a/b/c"])
+        out = await client.submit(Operation.DELETE, [SubmitItem(p) for p in ["/a/b/c"]])
     assert out[0].ok and len(rec.requests) == 3
 
 
 async def test_submit_unreachable_stops_later_batches() -> None:
     rec = Recorder(lambda r: (_ for _ in ()).throw(httpx.ConnectError("refused")))
     async with make(rec, retry=RetryPolicy(attempts=2)) as client:
-        out = await client.remove([f"/a/b/{i}" for i in range(250)])
+        out = await client.submit(
+            Operation.DELETE, [SubmitItem(p) for p in [f"/a/b/{i}" for i in range(250)]]
+        )
     assert len(rec.requests) == 2  # one batch, two attempts; batches 2 and 3 never sent
     assert all(o.error and not o.unknown for o in out)
     assert out[200].error and out[200].error.startswith("not sent")

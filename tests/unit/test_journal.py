@@ -94,7 +94,7 @@ def test_orphaned_submits_become_outcome_unknown(tmp_path: Path, clock: FakeCloc
     with Journal(path, clock=clock) as journal:
         own = journal.begin_submit(Operation.DELETE, items("/y"), profile="p", region="r")
         [dead] = journal.reap_orphaned_submits()
-        entry = journal.get_local(dead)
+        [entry] = journal.get_many(local_ids=[dead])
         assert entry is not None and entry.source_path == "/x"
         assert entry.outcome_unknown and entry.to_json()["outcomeUnknown"] is True
         assert "stopped" in (entry.error_msg or "")
@@ -118,7 +118,7 @@ def test_finish_submit_with_task_unknown_and_error(journal: Journal, clock: Fake
             SubmitOutcome(batch[3], task=done),
         ],
     )
-    a, b, c, d = (journal.get_local(i) for i in ids)
+    a, b, c, d = journal.get_many(local_ids=ids)
     assert a is not None and a.task_id == "t-a" and a.state == "waiting" and not a.is_final
     assert a.final_at is None and a.updated_at == clock.now
     assert b is not None and b.task_id is None and b.state == "unknown" and b.outcome_unknown
@@ -367,7 +367,6 @@ def test_get_many_finds_task_ids_and_local_ids_beyond_one_query(journal: Journal
 def test_zero_bytes_in_a_live_writers_file_are_read_again_once_filled(tmp_path: Path) -> None:
     """On NFS a reader may see a write's later part before its first part (a run of zero
     bytes): nothing after it is taken, and it is read once the bytes arrive."""
-    import json
 
     path = tmp_path / "journal"
     with Journal(path) as writer, Journal(path) as reader:
@@ -445,21 +444,3 @@ def test_deferred_journal_is_read_once_by_its_first_use(
     with Journal(path) as journal:
         assert {e.task_id for e in journal.entries()} == {"t1", "t2", "t3"}
         assert [e.local_id for e in journal.entries() if e.task_id == "t3"] == ids
-
-
-@pytest.mark.parametrize(
-    "raw",
-    [b"[]", b'[[1,"a"],[2,null]]', b"[1, 2]", b'[[1,"\\u00e9,]"],{"a":[1]}]', b" [[1]]"],
-)
-def test_snapshot_rows_parsed_row_by_row_equal_one_parse(raw: bytes) -> None:
-    from efile_tui.store.journal.snapshot import parse_rows
-
-    assert parse_rows(raw) == json.loads(raw)
-
-
-@pytest.mark.parametrize("raw", [b"", b"[", b"[[1],", b"[[1]]x", b"[[1]][2]", b"{}x"])
-def test_snapshot_rows_that_do_not_parse_are_refused(raw: bytes) -> None:
-    from efile_tui.store.journal.snapshot import parse_rows
-
-    with pytest.raises(ValueError):
-        parse_rows(raw)

@@ -74,9 +74,9 @@ def test_dismiss_hides_only_what_the_service_cannot_tell_more_about(
     assert everything[ids["running"]].to_json()["dismissedAt"] is None
     assert journal.unknown_outcomes() == []
     assert journal.pollable_ids() == ["t-run"]
-    # get() and get_local() still find dismissed entries.
+    # get() and get_many() still find dismissed entries.
     assert journal.get("t-done") == everything[ids["done"]]
-    assert journal.get_local(ids["lost"]) == lost
+    assert journal.get_many(local_ids=[ids["lost"]]) == [lost]
 
 
 def test_dismissed_entries_are_never_polled_even_if_the_service_returns_them(
@@ -100,7 +100,7 @@ def test_importing_a_dismissed_id_shows_it_again(journal: Journal) -> None:
     submit_mixed(journal)
     [done] = journal.dismiss(["t-done"])
     assert journal.add_ids(["t-done", "t-new"], profile="p", region="r") == ["t-new"]
-    entry = journal.get_local(done)
+    [entry] = journal.get_many(local_ids=[done])
     assert entry is not None and not entry.dismissed and entry.origin == "submitted"
     assert {"t-done", "t-new"} <= {e.task_id for e in journal.entries()}
 
@@ -129,16 +129,15 @@ def test_labels_on_submit_import_and_later(tmp_path: Path, clock: FakeClock) -> 
         ids = journal.begin_submit(Operation.DELETE, batch, profile="p", region="r", label="run 7")
         assert journal.add_ids(["t-x"], profile="p", region="r", label="theirs") == ["t-x"]
         tx = journal.get("t-x")
-        assert (
-            tx is not None and tx.label == "theirs" and journal.get_local(ids[1]).label == "run 7"
-        )  # type: ignore[union-attr]
+        [mine] = journal.get_many(local_ids=[ids[1]])
+        assert tx is not None and tx.label == "theirs" and mine.label == "run 7"
         assert journal.set_label([ids[0], "t-x"], "cleanup") == [ids[0], tx.local_id]
         assert journal.set_label([ids[0]], "cleanup") == []  # unchanged
         assert journal.set_label([f"local:{ids[1]}"], None) == [ids[1]]
     with Journal(path, clock=clock) as again:  # labels are on disk
         labels = {e.source_path or e.task_id: e.label for e in again.entries()}
         assert labels == {"/home/u/a": "cleanup", "/home/u/b": None, "t-x": "cleanup"}
-        assert again.get_local(ids[0]).to_json()["label"] == "cleanup"  # type: ignore[union-attr]
+        assert again.get_many(local_ids=[ids[0]])[0].to_json()["label"] == "cleanup"
 
 
 def test_refresh_reports_only_other_writers_changes(tmp_path: Path) -> None:

@@ -114,7 +114,7 @@ def test_old_file_is_imported_once_and_kept(tmp_path: Path, version: int) -> Non
     with Journal(folder) as again:  # opened again: nothing imported twice
         assert again.problems == []
         assert len(again.entries(include_dismissed=True)) == len(ROWS) + 1
-        assert again.get_local(4).dismissed  # type: ignore[union-attr]
+        assert again.get_many(local_ids=[4])[0].dismissed
 
 
 def test_processes_opening_an_old_file_at_once_import_it_once(tmp_path: Path) -> None:

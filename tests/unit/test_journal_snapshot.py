@@ -58,13 +58,32 @@ def test_a_snapshot_written_and_read_in_tiny_slices_keeps_every_entry(tmp_path: 
         assert journal.problems == []
 
 
+def rows_line(raw: bytes) -> object:
+    """The rows of a snapshot whose rows line is ``raw`` (read as the journal reads it)."""
+    _head, rows, _tail = snapshot.read([b"{}\n", raw, b'\n{"end": 0}\n'])
+    return rows
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [b"[]", b'[[1,"a"],[2,null]]', b"[1, 2]", b'[[1,"\\u00e9,]"],{"a":[1]}]', b" [[1]]"],
+)
+def test_snapshot_rows_parsed_row_by_row_equal_one_parse(raw: bytes) -> None:
+    assert rows_line(raw) == json.loads(raw)
+
+
+@pytest.mark.parametrize("raw", [b"", b"[", b"[[1],", b"[[1]]x", b"[[1]][2]", b"{}x"])
+def test_snapshot_rows_that_do_not_parse_are_refused(raw: bytes) -> None:
+    with pytest.raises(ValueError):
+        rows_line(raw)
+
+
 @pytest.mark.usefixtures("tiny_slices")
 @pytest.mark.parametrize("text", AWKWARD)
 def test_rows_parsed_in_tiny_slices_equal_one_parse(text: str) -> None:
     rows = [[1, text, None, 2.5], [2, text + text, True, "],["], [3, "x", [], {}]]
     raw = json.dumps(rows, ensure_ascii=False, separators=(",", ":"))
-    assert snapshot.parse_rows(raw) == rows
-    assert snapshot.parse_rows(raw.encode()) == rows
+    assert rows_line(raw.encode()) == rows
 
 
 def test_a_snapshot_missing_its_tail_is_refused() -> None:

@@ -17,7 +17,7 @@ UNICODE_SYMBOLS = "▶✓✗⊘▱╭─│●"
 
 def test_auto_writes_utf8_under_a_gb18030_locale() -> None:
     p = terminal.plan(env={"TERM": "xterm-256color"}, locale_enc="gb18030")
-    assert p.encoding == "utf-8" and p.forced_utf8
+    assert p.encoding == "utf-8" and p.locale_encoding == "gb18030"
     assert p.glyphs is glyphs.UNICODE
     assert any("EFILE_TUI_ENCODING=locale" in r for r in p.reasons)
 

@@ -28,10 +28,6 @@ class JournalReads(JournalFiles):
         """The entry for one task id (dismissed or not), or None."""
         return next(iter(self.get_many([task_id])), None)
 
-    def get_local(self, local_id: int) -> JournalEntry | None:
-        """The entry with this local id (entries without a task id have only this), or None."""
-        return next(iter(self.get_many(local_ids=[local_id])), None)
-
     def get_many(
         self, task_ids: Iterable[str] = (), local_ids: Iterable[int] = ()
     ) -> list[JournalEntry]:

@@ -94,12 +94,6 @@ def _rows(text: _Text, convert: Rows = _same) -> list[Any]:
     return rows
 
 
-def parse_rows(raw: str | bytes) -> list[Any]:
-    """A snapshot's rows line parsed as ``json.loads`` would, a slice at a time."""
-    text = _Text([raw.encode() if isinstance(raw, str) else raw])
-    return _rows(text)
-
-
 def read(blocks: Iterable[bytes], convert: Rows = _same) -> tuple[Any, list[Any], Any]:
     """A snapshot's header, rows (each slice passed through ``convert`` once parsed) and
     tail; raises ValueError when a line is missing or does not parse."""
