@@ -43,7 +43,6 @@ from efile_tui import locations
 from efile_tui.api.auth import DEFAULT_PLATFORM_URL
 from efile_tui.api.errors import EfileError
 from efile_tui.api.http import MAX_DEADLINE
-from efile_tui.core.glyphs import CHOICES as GLYPH_CHOICES
 from efile_tui.i18n import LANGUAGES
 
 if sys.version_info >= (3, 11):
@@ -56,6 +55,8 @@ AUTH_METHODS = ("password", "aksk", "token")
 TOKEN_STORES = ("keyring", "file")
 DEFAULT_PROFILE = "default"
 DEFAULT_POLL_INTERVAL = 2.0  # seconds
+# The TUI's symbol sets (``core.glyphs``): chosen by the terminal, or one of the two.
+GLYPH_CHOICES = ("auto", "unicode", "ascii")
 
 _PROFILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 # Keys that must never be written to the config file, wherever they appear.
@@ -76,6 +77,26 @@ class ConfigError(EfileError):
 def config_path() -> Path:
     """Where the config file lives (``$XDG_CONFIG_HOME/efile-tui/config.toml``)."""
     return locations.config_dir() / CONFIG_FILE
+
+
+def state_dir() -> Path:
+    """The task journal and the audit log.
+
+    ``$EFILE_TUI_STATE_DIR`` if set, else ``state_dir`` in the config file, else
+    ``$XDG_STATE_HOME/efile-tui``. A leading ``~`` and ``$VARS`` are expanded.
+    """
+    return state_dir_source()[0]
+
+
+def state_dir_source() -> tuple[Path, str]:
+    """The state folder and what chose it (for ``efile-tui doctor``)."""
+    chosen = os.environ.get(locations.STATE_DIR_ENV, "").strip()
+    if chosen:
+        return locations.expand(chosen), f"${locations.STATE_DIR_ENV}"
+    configured = load_config().extra.get("state_dir")
+    if isinstance(configured, str) and configured.strip():
+        return locations.expand(configured.strip()), f"state_dir in {config_path()}"
+    return locations.default_state_dir(), "the XDG default"
 
 
 def check_profile_name(name: str) -> str:
@@ -163,10 +184,6 @@ class Config:
         self.profiles[profile.name] = profile
         if make_default or self.default_profile not in self.profiles:
             self.default_profile = profile.name
-
-    def remove_profile(self, name: str) -> bool:
-        """Forget a profile; True if it existed."""
-        return self.profiles.pop(name, None) is not None
 
     def store_for(self, name: str | None = None) -> str:
         """The token store ("keyring" or "file") for a profile."""

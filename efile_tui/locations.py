@@ -18,32 +18,17 @@ def config_dir() -> Path:
     return Path(platformdirs.user_config_dir(APP, appauthor=False))
 
 
-STATE_DIR_ENV = "EFILE_TUI_STATE_DIR"
+STATE_DIR_ENV = "EFILE_TUI_STATE_DIR"  # the state folder, first choice (``config.state_dir``)
 
 
-def state_dir() -> Path:
-    """The task journal and the audit log.
-
-    ``$EFILE_TUI_STATE_DIR`` if set, else ``state_dir`` in the config file, else
-    ``$XDG_STATE_HOME/efile-tui``. A leading ``~`` and ``$VARS`` are expanded.
-    """
-    return state_dir_source()[0]
+def default_state_dir() -> Path:
+    """The task journal and the audit log when nothing else is chosen
+    (``$XDG_STATE_HOME/efile-tui``); ``config.state_dir`` is the folder in use."""
+    return Path(platformdirs.user_state_dir(APP, appauthor=False))
 
 
-def state_dir_source() -> tuple[Path, str]:
-    """The state folder and what chose it (for ``efile-tui doctor``)."""
-    chosen = os.environ.get(STATE_DIR_ENV, "").strip()
-    if chosen:
-        return _expand(chosen), f"${STATE_DIR_ENV}"
-    from efile_tui.config import config_path, load_config
-
-    configured = load_config().extra.get("state_dir")
-    if isinstance(configured, str) and configured.strip():
-        return _expand(configured.strip()), f"state_dir in {config_path()}"
-    return Path(platformdirs.user_state_dir(APP, appauthor=False)), "the XDG default"
-
-
-def _expand(text: str) -> Path:
+def expand(text: str) -> Path:
+    """A folder as written by a user: a leading ``~`` and ``$VARS`` expanded, absolute."""
     return Path(os.path.expandvars(os.path.expanduser(text))).absolute()
 
 

@@ -39,7 +39,7 @@ def _size(paths: Iterable[Path]) -> tuple[int, int]:
 
 def state_report() -> dict[str, Any]:
     """The state folder, its filesystem, the journal's and audit log's files, and problems."""
-    from efile_tui.locations import state_dir_source
+    from efile_tui.config import state_dir_source
     from efile_tui.store.audit import AUDIT_DIR, LEGACY_FILE, AuditLog
     from efile_tui.store.eventlog import Writer
     from efile_tui.store.fs import StateFileError, filesystem

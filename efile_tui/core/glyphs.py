@@ -17,8 +17,9 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-AUTO, UNICODE_NAME, ASCII_NAME = "auto", "unicode", "ascii"
-CHOICES = (AUTO, UNICODE_NAME, ASCII_NAME)
+from efile_tui.config import GLYPH_CHOICES as CHOICES
+
+AUTO, UNICODE_NAME, ASCII_NAME = CHOICES
 ASCII_TERMS = ("linux", "vt100", "vt102", "vt220", "dumb", "cons25")
 
 

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from efile_tui.api.models import CancelResult, Operation, SubmitOutcome
-from efile_tui.locations import state_dir
+from efile_tui.config import state_dir
 from efile_tui.store.eventlog import WriterFile, parse_lines, read_lines, writer_files
 from efile_tui.store.fs import GONE, open_private, private_dir, read_from
 

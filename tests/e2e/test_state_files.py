@@ -187,14 +187,14 @@ def test_state_folder_moves_with_env_or_config(
 
 
 def test_demo_keeps_its_own_state(monkeypatch: pytest.MonkeyPatch) -> None:
-    from efile_tui import cli, locations
+    from efile_tui import cli, config
     from efile_tui.cli import demo
 
-    real = locations.state_dir()
+    real = config.state_dir()
     seen: list[Path] = []
 
     def fake_tui(args: object) -> int:
-        seen.append(locations.state_dir())
+        seen.append(config.state_dir())
         return 0
 
     monkeypatch.setattr(demo, "run_tui", fake_tui)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ast
 import importlib
+import re
 import subprocess
 import sys
 from functools import cache
@@ -276,3 +277,211 @@ def test_version_loads_no_network_or_ui_library() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
     )
     assert proc.stdout.strip().splitlines()[-1] == "[]", proc.stdout + proc.stderr
+
+
+# -- the structure: no import circles, layers only downward, no stub methods ------------
+#
+# The import graph is read from the source (every import, also inside functions), leaving
+# out imports under ``if TYPE_CHECKING:`` (they never run). ``from package import name``
+# is an edge to ``package.name`` when that is a module, else to ``package``.
+
+# Layers, lowest first: a module may import its own layer and the ones below, never one
+# above. The simulator stands alone: it imports only itself, and only the CLI starts it.
+LAYERS = ("efile_tui", "locations", "api", "config", "store", "core", "ui", "cli", "__main__")
+SIM = "sim"
+
+# Circles still being taken apart by another change, each named. Empty the set as they go:
+# a circle not listed here fails the test.
+ALLOWED_CIRCLES: set[frozenset[str]] = {
+    # ui/keys.py holds both the field-focus helpers the panes use and the help table that
+    # imports the screens; ui/keys.py is being split (issue 23, "screen").
+    frozenset(
+        {
+            "efile_tui.ui.keys",
+            "efile_tui.ui.layout",
+            "efile_tui.ui.modals.misc",
+            "efile_tui.ui.screens.flows",
+            "efile_tui.ui.screens.main",
+            "efile_tui.ui.widgets.path_pane",
+            "efile_tui.ui.widgets.task_pane",
+        }
+    ),
+}
+# Base-class stubs (``raise NotImplementedError``) still being replaced by composition,
+# each named: MainScreen's request handlers (issue 20, "pipeline").
+ALLOWED_STUBS = {
+    "efile_tui/ui/screens/flows.py: RequestFlows.apply_batch",
+    "efile_tui/ui/screens/flows.py: RequestFlows.apply_entries",
+    "efile_tui/ui/screens/flows.py: RequestFlows.reload_journal",
+    "efile_tui/ui/screens/flows.py: RequestFlows._entries",
+}
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _type_checking(node: ast.If) -> bool:
+    test = node.test
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
+
+
+def module_imports(path: Path, name: str, modules: set[str]) -> set[str]:
+    """The modules of ours ``path`` (module ``name``) imports, TYPE_CHECKING aside."""
+    found: set[str] = set()
+
+    def visit(node: ast.AST) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.If) and _type_checking(child):
+                for other in child.orelse:
+                    visit(other)
+                continue
+            if isinstance(child, ast.Import):
+                found.update(alias.name for alias in child.names)
+            elif isinstance(child, ast.ImportFrom):
+                base = child.module or ""
+                if child.level:
+                    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+                    for _ in range(child.level - 1):
+                        package = package.rpartition(".")[0]
+                    base = f"{package}.{base}" if base else package
+                for alias in child.names:
+                    found.add(full if (full := f"{base}.{alias.name}") in modules else base)
+            visit(child)
+
+    visit(ast.parse(path.read_text(encoding="utf-8")))
+    return {m for m in found if m in modules and m != name}
+
+
+@cache
+def import_graph() -> dict[str, frozenset[str]]:
+    paths = {module_name(p): p for p in PKG.rglob("*.py")}
+    names = set(paths)
+    return {name: frozenset(module_imports(p, name, names)) for name, p in paths.items()}
+
+
+def circles(graph: dict[str, frozenset[str]]) -> list[frozenset[str]]:
+    """The strongly connected components of more than one module (Tarjan, iterative)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[frozenset[str]] = []
+    for start in graph:
+        if start in index:
+            continue
+        work = [(start, iter(sorted(graph[start])))]
+        index[start] = low[start] = len(index)
+        stack.append(start)
+        on_stack.add(start)
+        while work:
+            node, edges = work[-1]
+            step = next(edges, None)
+            if step is not None:
+                if step not in index:
+                    index[step] = low[step] = len(index)
+                    stack.append(step)
+                    on_stack.add(step)
+                    work.append((step, iter(sorted(graph[step]))))
+                elif step in on_stack:
+                    low[node] = min(low[node], index[step])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                component = set()
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.add(member)
+                    if member == node:
+                        break
+                if len(component) > 1:
+                    found.append(frozenset(component))
+    return found
+
+
+def test_the_circle_finder_finds_a_circle() -> None:
+    graph = {"a": frozenset({"b"}), "b": frozenset({"c"}), "c": frozenset({"a"}), "d": frozenset()}
+    assert circles(graph) == [frozenset({"a", "b", "c"})]
+    assert circles({"a": frozenset({"b"}), "b": frozenset()}) == []
+
+
+def test_no_import_circles() -> None:
+    found = circles(import_graph())
+    unexpected = [sorted(c) for c in found if c not in ALLOWED_CIRCLES]
+    assert not unexpected, unexpected
+    gone = [sorted(c) for c in ALLOWED_CIRCLES if c not in found]
+    assert not gone, f"no longer a circle, remove its allowance: {gone}"
+
+
+def layer_of(module: str) -> str:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else parts[0]
+
+
+def test_layers_point_only_downward() -> None:
+    bad = []
+    for module, imported in import_graph().items():
+        here = layer_of(module)
+        for other in imported:
+            there = layer_of(other)
+            if here == there:
+                continue
+            if SIM in (here, there):
+                ok = here == "cli" and there == SIM
+            else:
+                ok = LAYERS.index(there) < LAYERS.index(here)
+            if not ok:
+                bad.append(f"{module} ({here}) imports {other} ({there})")
+    assert not bad, "\n".join(sorted(bad))
+
+
+def test_every_module_is_in_a_layer() -> None:
+    unknown = {layer_of(m) for m in import_graph()} - {*LAYERS, SIM}
+    assert not unknown, unknown
+
+
+def stubs() -> set[str]:
+    """Methods whose body (after a docstring) only raises NotImplementedError."""
+    found = set()
+    for path in sorted(PKG.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for cls in (n for n in ast.walk(tree) if isinstance(n, ast.ClassDef)):
+            for fn in cls.body:
+                if not isinstance(fn, ast.FunctionDef | ast.AsyncFunctionDef):
+                    continue
+                body = [
+                    s
+                    for s in fn.body
+                    if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))
+                ]
+                if len(body) == 1 and isinstance(body[0], ast.Raise) and body[0].exc is not None:
+                    exc = body[0].exc
+                    raised = exc.func if isinstance(exc, ast.Call) else exc
+                    if isinstance(raised, ast.Name) and raised.id == "NotImplementedError":
+                        found.add(f"{path.relative_to(ROOT)}: {cls.name}.{fn.name}")
+    return found
+
+
+def test_no_stub_methods() -> None:
+    found = stubs()
+    assert not found - ALLOWED_STUBS, sorted(found - ALLOWED_STUBS)
+    assert not ALLOWED_STUBS - found, f"no longer a stub: {sorted(ALLOWED_STUBS - found)}"
+
+
+def test_nothing_reaches_into_the_clients_transport() -> None:
+    """Outside ``api/`` the client is used through its own methods (``request_count``,
+    ``use_token``, ...), never through ``client.http``."""
+    bad = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in PKG.rglob("*.py")
+        if path.relative_to(PKG).parts[0] != "api"
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if re.search(r"client\.http\b", line)
+    ]
+    assert not bad, bad

@@ -14,7 +14,7 @@ from pathlib import Path
 from types import TracebackType
 
 from efile_tui.api.models import Task
-from efile_tui.locations import state_dir
+from efile_tui.config import state_dir
 from efile_tui.store.eventlog import WriterFile
 from efile_tui.store.fs import GONE, StateFileError, private_dir
 from efile_tui.store.journal import files
