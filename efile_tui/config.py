@@ -43,6 +43,7 @@ from efile_tui import locations
 from efile_tui.api.auth import DEFAULT_PLATFORM_URL
 from efile_tui.api.errors import EfileError
 from efile_tui.api.http import MAX_DEADLINE
+from efile_tui.glyphs import CHOICES as GLYPH_CHOICES
 from efile_tui.i18n import LANGUAGES
 
 if sys.version_info >= (3, 11):
@@ -55,8 +56,6 @@ AUTH_METHODS = ("password", "aksk", "token")
 TOKEN_STORES = ("keyring", "file")
 DEFAULT_PROFILE = "default"
 DEFAULT_POLL_INTERVAL = 2.0  # seconds
-# The TUI's symbol sets (``core.glyphs``): chosen by the terminal, or one of the two.
-GLYPH_CHOICES = ("auto", "unicode", "ascii")
 
 _PROFILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 # Keys that must never be written to the config file, wherever they appear.

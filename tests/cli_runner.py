@@ -54,8 +54,8 @@ def _environment(env: Mapping[str, str]) -> Iterator[None]:
 @contextlib.contextmanager
 def _process_state() -> Iterator[None]:
     """Put back what a CLI run may change for the whole process."""
-    from efile_tui import i18n
-    from efile_tui.core import glyphs, terminal
+    from efile_tui import glyphs, i18n
+    from efile_tui.core import terminal
 
     saved_streams = (sys.stdin, sys.stdout, sys.stderr)
     language = i18n.current()

@@ -57,7 +57,7 @@ def _tui_args(p: argparse.ArgumentParser) -> None:
 
 def add_terminal_args(p: argparse.ArgumentParser, prefix: str = "") -> None:
     """``--glyphs`` (see ``core.terminal``; ``--encoding`` is every command's)."""
-    from efile_tui.core.glyphs import CHOICES
+    from efile_tui.glyphs import CHOICES
 
     p.add_argument(
         "--glyphs",

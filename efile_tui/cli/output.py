@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from efile_tui import glyphs
 from efile_tui.api.errors import CODE_TABLE
 from efile_tui.api.models import CancelResult, FileEntry, SubmitOutcome, Task, TaskStatus
 from efile_tui.cli.common import EXIT_AUTH, EXIT_FAILED, EXIT_OK, EXIT_UNREACHABLE
-from efile_tui.core import cells, glyphs, words
+from efile_tui.core import cells, words
 from efile_tui.core.preview import human_size
 from efile_tui.core.text import clean
 from efile_tui.i18n import _

@@ -15,7 +15,7 @@ The choice (``--encoding`` / ``EFILE_TUI_ENCODING``):
   cell), never as a ``\\u`` escape.
 
 The symbols (``--glyphs`` / ``EFILE_TUI_GLYPHS`` / the profile's ``glyphs``): see
-``core.glyphs.choose``. In ASCII mode every drawing character still written is mapped to
+``glyphs.choose``. In ASCII mode every drawing character still written is mapped to
 ASCII on the way out (same width). No choice ever raises on output.
 """
 
@@ -31,7 +31,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TextIO
 
-from efile_tui.core import glyphs
+from efile_tui import glyphs
 
 ENCODING_ENV = "EFILE_TUI_ENCODING"
 GLYPHS_ENV = "EFILE_TUI_GLYPHS"

@@ -24,11 +24,11 @@ from textual.screen import Screen
 
 from efile_tui.api.errors import EfileError
 from efile_tui.config import DEFAULT_POLL_INTERVAL
-from efile_tui.core.glyphs import ASCII, current
 from efile_tui.core.operations import Context
 from efile_tui.core.session import Connection
 from efile_tui.core.taskrow import bulk_load
 from efile_tui.core.text import clean
+from efile_tui.glyphs import ASCII, current
 from efile_tui.store.audit import AuditLog
 from efile_tui.store.journal import Journal
 from efile_tui.ui.hangup import (

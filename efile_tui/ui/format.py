@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from efile_tui import glyphs
 from efile_tui.api.errors import EfileError
-from efile_tui.core import glyphs
 from efile_tui.core.freshness import waited
 from efile_tui.core.preview import human_size
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from efile_tui import glyphs
 from efile_tui.api.http import RetryPolicy
 from efile_tui.api.models import Operation, SubmitItem
-from efile_tui.core import glyphs
 from efile_tui.core.operations import submit_tracked
 from efile_tui.sim.config import SimConfig
 from efile_tui.sim.server import SimServer

@@ -10,8 +10,8 @@ from typing import Any
 import httpx
 import pytest
 
+from efile_tui import glyphs
 from efile_tui.api.client import EfileClient
-from efile_tui.core import glyphs
 from efile_tui.core.operations import Context
 from efile_tui.store.audit import AuditLog
 from efile_tui.store.journal import Journal

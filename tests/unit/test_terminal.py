@@ -1,4 +1,4 @@
-"""Output encoding and symbol choice (core.terminal, core.glyphs), and the CLI under
+"""Output encoding and symbol choice (core.terminal, efile_tui.glyphs), and the CLI under
 non-UTF-8 locales."""
 
 from __future__ import annotations
@@ -9,7 +9,8 @@ import sys
 
 import pytest
 
-from efile_tui.core import glyphs, terminal
+from efile_tui import glyphs
+from efile_tui.core import terminal
 from tests.conftest import HOME, Sim
 
 UNICODE_SYMBOLS = "▶✓✗⊘▱╭─│●"

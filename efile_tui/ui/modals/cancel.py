@@ -12,8 +12,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Label, Static
 
+from efile_tui import glyphs
 from efile_tui.api.models import CancelResult
-from efile_tui.core import glyphs
 from efile_tui.core.cancelplan import CancelPlan
 from efile_tui.core.taskview import TaskRow
 from efile_tui.core.text import clean, literal

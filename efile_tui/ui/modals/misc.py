@@ -14,7 +14,7 @@ from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, DataTable, Input, Label, Static
 
-from efile_tui.core import glyphs
+from efile_tui import glyphs
 from efile_tui.core.text import clean, literal
 from efile_tui.core.validate import InputError, check_task_ids, decode_lines, read_ids
 from efile_tui.i18n import N_, _

@@ -26,8 +26,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Input, Static
 
+from efile_tui import glyphs
 from efile_tui.api.models import DirPage
-from efile_tui.core import glyphs
 from efile_tui.core.paging import (
     EARLIER_KEY,
     PARENT_KEY,

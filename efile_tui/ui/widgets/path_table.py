@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from efile_tui import glyphs
 from efile_tui.api.models import FileEntry
-from efile_tui.core import glyphs
 from efile_tui.ui.widgets.vtable import PAD, Cell, Column, VirtualTable
 
 MARK_GLYPH = glyphs.UNICODE.mark  # the ASCII set draws "*"

@@ -11,7 +11,7 @@ from rich.cells import cell_len
 from textual.reactive import reactive
 from textual.widgets import Static
 
-from efile_tui.core import glyphs
+from efile_tui import glyphs
 from efile_tui.core.freshness import stale_level, stale_marker
 from efile_tui.core.text import clean
 from efile_tui.ui.format import ago

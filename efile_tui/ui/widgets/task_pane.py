@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Input, Static
 
-from efile_tui.core import glyphs
+from efile_tui import glyphs
 from efile_tui.core.query import OPERATIONS, TaskQuery, parse_status
 from efile_tui.core.query_text import SYNTAX, parse_query, query_text
 from efile_tui.core.taskview import TaskView

@@ -23,7 +23,7 @@ from textual import work
 from textual.binding import Binding, BindingType
 from textual.message import Message
 
-from efile_tui.core import glyphs
+from efile_tui import glyphs
 from efile_tui.core.cancelplan import plan_cancel
 from efile_tui.core.taskview import (
     CONTENT,
@@ -46,7 +46,7 @@ from efile_tui.ui.messages import (
 )
 from efile_tui.ui.widgets.vtable import Cell, Column, VirtualTable
 
-# Status symbols (widths are the same in the ASCII set, see core.glyphs).
+# Status symbols (widths are the same in the ASCII set, see efile_tui.glyphs).
 STATUSES = ("waiting", "processing", "complete", "fail", "cancel", "unknown")
 STATUS_GLYPH = {s: glyphs.UNICODE.of(s) for s in (*STATUSES, OUTCOME_UNKNOWN, REJECTED, SUBMITTING)}
 # Status colours, by component class.

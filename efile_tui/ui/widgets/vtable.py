@@ -28,7 +28,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from efile_tui.core import glyphs
+from efile_tui import glyphs
 from efile_tui.core.text import clean
 from efile_tui.i18n import N_
 

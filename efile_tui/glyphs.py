@@ -8,6 +8,9 @@ Every status symbol, mark, arrow and bar cell comes from :func:`current`, so one
 borders, scroll bars and button edges the TUI library draws) to one ASCII character of the
 same width, so switching sets never moves a column. ``core.terminal`` applies it to the
 output stream in ASCII mode and when a character cannot be encoded.
+
+Plain data with no imports of ours: the settings (``config``), ``core``, the TUI and the
+CLI all reach it downward.
 """
 
 from __future__ import annotations
@@ -17,9 +20,8 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from efile_tui.config import GLYPH_CHOICES as CHOICES
-
-AUTO, UNICODE_NAME, ASCII_NAME = CHOICES
+AUTO, UNICODE_NAME, ASCII_NAME = "auto", "unicode", "ascii"
+CHOICES = (AUTO, UNICODE_NAME, ASCII_NAME)
 ASCII_TERMS = ("linux", "vt100", "vt102", "vt220", "dumb", "cons25")
 
 
