@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.cli_runner import run_in_process
 from tests.hostile import raw_controls
 from tests.hostile_service import HOME, TOKEN, HostileService, bomb
 
@@ -59,8 +60,16 @@ runpy.run_module("efile_tui", run_name="__main__", alter_sys=True)
 """
 
 
-def run(service: HostileService, *args: str, timeout: float = 90, **env: str) -> Run:
-    """Run ``efile-tui ARGS`` against ``service``; measures wall time and peak RSS."""
+def run(service: HostileService, *args: str, **env: str) -> Run:
+    """Run ``efile-tui ARGS`` against ``service`` in this process; measures wall time."""
+    began = time.monotonic()
+    done = run_in_process(args, {**os.environ, **service.env(), **env})
+    return Run(done.code, done.out, done.err, time.monotonic() - began, 0.0)
+
+
+def run_process(service: HostileService, *args: str, timeout: float = 90, **env: str) -> Run:
+    """Run ``efile-tui ARGS`` against ``service`` in a process of its own; measures wall
+    time and the process's peak RSS."""
     full_env = {**os.environ, **service.env(), "PYTHONPATH": ROOT, **env}
     began = time.monotonic()
     with tempfile.TemporaryDirectory() as tmp:
@@ -118,7 +127,7 @@ def test_deadline_flag_and_profile_setting(service: HostileService, tmp_path: Pa
 def test_huge_bodies_are_refused_within_a_memory_bound(service: HostileService, mode: str) -> None:
     service.mode = mode  # 1 GiB once inflated (was 4.2 GB of RSS) / 48 MiB plain
     bomb()  # built before the clock starts
-    result = run(service, "ls", HOME)
+    result = run_process(service, "ls", HOME)
     assert result.code == 3, result.err
     assert "larger than 32 MiB" in result.err
     assert result.rss_mb < 250, f"peak RSS {result.rss_mb:.0f} MB"
