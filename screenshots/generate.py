@@ -2,12 +2,20 @@
 
     python screenshots/generate.py        # writes screenshots/*.svg and *.png
 
-PNGs need ``rsvg-convert`` (Debian: librsvg2-bin), which keeps the monospace font.
+PNGs are the SVGs as a browser draws them (Debian: ``apt-get install chromium``, plus
+fonts-dejavu and fonts-noto-cjk): it honours the SVG's layout, where each run of text is
+stretched to its cells (``textLength``), so borders and marked rows stay in their columns
+(rsvg-convert ignores that and drew broken right-hand borders). The text is set in DejaVu
+Sans Mono (full box drawing) with Noto Sans Mono CJK for Chinese; the browser gets no
+network (the SVG names a web font; it is not fetched). Without a browser only the SVGs are
+written. A developer script: the test suite does not run it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import math
+import re
 import shutil
 import subprocess
 import sys
@@ -29,14 +37,48 @@ from tests.ui.harness import HOME, build_app, wait_until  # noqa: E402
 SIZE = (120, 40)
 
 
+BROWSERS = ("chromium", "chromium-browser", "google-chrome")
+FONTS = '"DejaVu Sans Mono", "Noto Sans Mono CJK SC", monospace'
+
+
+def render_png(svg: Path) -> bool:
+    """Draw ``svg`` as ``.png`` beside it with a headless browser; False without one."""
+    browser = next((found for name in BROWSERS if (found := shutil.which(name))), None)
+    if browser is None:
+        return False
+    text = svg.read_text(encoding="utf-8")
+    view = re.search(r'viewBox="0 0 ([\d.]+) ([\d.]+)"', text)
+    assert view is not None, f"{svg.name}: no viewBox"
+    width, height = (math.ceil(float(v)) for v in view.groups())
+    text = re.sub(r"font-family: Fira Code, monospace;", f"font-family: {FONTS};", text)
+    with tempfile.TemporaryDirectory() as folder:
+        page = Path(folder) / svg.name
+        page.write_text(text, encoding="utf-8")
+        subprocess.run(
+            [
+                browser,
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--hide-scrollbars",
+                "--force-device-scale-factor=1",
+                "--host-resolver-rules=MAP * ~NOTFOUND",  # no network: nothing is fetched
+                f"--window-size={width},{height}",
+                f"--screenshot={svg.with_suffix('.png')}",
+                page.as_uri(),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
+    return True
+
+
 async def shoot(app, name: str) -> None:  # type: ignore[no-untyped-def]
     svg = HERE / f"{name}.svg"
     app.save_screenshot(str(svg))
-    if shutil.which("rsvg-convert"):
-        subprocess.run(
-            ["rsvg-convert", "-f", "png", "-o", str(svg.with_suffix(".png")), str(svg)], check=True
-        )
-    print(f"wrote {svg.name}")
+    png = render_png(svg)
+    print(f"wrote {svg.name}" + (" and its PNG" if png else " (no browser: no PNG)"))
 
 
 async def main() -> None:
@@ -45,7 +87,7 @@ async def main() -> None:
         root = tmp / "home"
         root.mkdir()
         seed_tree(root, projects=4, small_files=1600, large_files=2, large_size=8 << 20)
-        with SimServer(SimConfig(root=root, files_per_second=12)) as server:
+        with SimServer(SimConfig(root=root, files_per_second=3)) as server:
             app = build_app(server.url, server.token, tmp, interval=1.0)
             projects = sorted(p.name for p in root.iterdir() if p.name.startswith("proj"))
             await submit_tracked(
