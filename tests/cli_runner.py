@@ -68,6 +68,7 @@ def _process_state() -> Iterator[None]:
     levels = {name: logging.getLogger(name).level for name in ("httpx", "httpcore")}
     glyph_set = glyphs.current()
     backend = _keyring_backend()
+    root.handlers[:] = []  # as in a new process: the CLI's logging.basicConfig takes effect
     try:
         yield
     finally:
