@@ -173,7 +173,7 @@ class Seeder:
     def _read(self) -> None:
         assert self.proc.stdout is not None
         for line in self.proc.stdout:
-            word, _, count = line.partition(" ")
+            word, _sep, count = line.partition(" ")
             self.files = int(count) if count.strip().isdigit() else self.files
             if word == "tree":
                 self.tree.set()

@@ -17,6 +17,7 @@ from efile_tui.api.errors import (
     RateLimited,
     ServiceUnreachable,
 )
+from efile_tui.i18n import _
 
 STALE_AMBER = 3.0  # missed intervals before "stale"
 STALE_RED = 10.0  # missed intervals before "STALE"
@@ -40,16 +41,16 @@ def stale_level(age: float | None, interval: float, *, failed: bool = False) -> 
 def failure_reason(exc: BaseException) -> str:
     """A failed poll's cause in a few words: ``refused``, ``timed out``, ``token rejected``."""
     if isinstance(exc, (AuthError, AccessRefused)):
-        return "token rejected"
+        return _("token rejected")
     if isinstance(exc, ServiceUnreachable):
         return exc.reason
     if isinstance(exc, RateLimited):
-        return "throttled"
+        return _("throttled")
     if isinstance(exc, BadResponse):
-        return "bad answer"
+        return _("bad answer")
     if isinstance(exc, EfileError):
         return exc.title.lower()
-    return "internal error"
+    return _("internal error")
 
 
 def waited(seconds: float) -> str:
@@ -69,10 +70,12 @@ def stale_marker(level: str, reason: str, age: float | None) -> str:
     """
     if not level:
         return ""
-    word = "STALE" if level == "red" else "stale"
+    word = _("STALE") if level == "red" else _("stale")
     if not reason:
-        reason = "no answer" if age is None else f"no answer for {waited(age)}"
-    return f"{word}: {reason}"
+        reason = (
+            _("no answer") if age is None else _("no answer for {time}").format(time=waited(age))
+        )
+    return _("{stale}: {reason}").format(stale=word, reason=reason)
 
 
 __all__ = ["failure_reason", "stale_level", "stale_marker", "waited"]

@@ -20,6 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from efile_tui.api.models import FileEntry
+from efile_tui.i18n import _, ngettext
 
 PAGE_SIZE = 200
 LOOKAHEAD = 50
@@ -220,12 +221,14 @@ class Paging:
 def count_text(start: int, held: int, total: int | None) -> str:
     """How much of the folder is held: ``200 of 100,000 loaded``, ``5 entries``…"""
     if total is None:
-        return "… entries"
+        return _("… entries")
     if start > 0:
-        return f"{start + 1:,}–{start + held:,} of {total:,} loaded"
+        return _("{first}–{last} of {total} loaded").format(
+            first=f"{start + 1:,}", last=f"{start + held:,}", total=f"{total:,}"
+        )
     if held < total:
-        return f"{held:,} of {total:,} loaded"
-    return f"{total:,} {'entry' if total == 1 else 'entries'}"
+        return _("{n} of {total} loaded").format(n=f"{held:,}", total=f"{total:,}")
+    return ngettext("{n} entry", "{n} entries", total).format(n=f"{total:,}")
 
 
 __all__ = [

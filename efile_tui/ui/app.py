@@ -29,6 +29,7 @@ from efile_tui.core.session import Connection
 from efile_tui.core.taskrow import bulk_load
 from efile_tui.core.text import clean
 from efile_tui.glyphs import ASCII, current
+from efile_tui.i18n import _
 from efile_tui.store.audit import AuditLog
 from efile_tui.store.journal import Journal
 from efile_tui.ui.hangup import (
@@ -183,7 +184,7 @@ class EfileApp(NotesKeeper, App[int]):
         if conn is None or self.ctx is None:
             return
         self.ctx.client.use_token(conn.token, conn.renew)
-        self.notify("Logged in again; polling resumes")
+        self.notify(_("Logged in again; polling resumes"))
         self.main.poll_now()
 
     @property
@@ -225,7 +226,7 @@ class EfileApp(NotesKeeper, App[int]):
     def action_show_copied(self) -> None:
         """Show the last copied text so it can be selected by hand."""
         text = self.copied[-1] if self.copied else "(nothing copied yet)"
-        self.push_screen(TextScreen("Last copied text", text))
+        self.push_screen(TextScreen(_("Last copied text"), text))
 
     # -- command palette ---------------------------------------------------------------
 

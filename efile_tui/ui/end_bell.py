@@ -6,6 +6,8 @@ from collections import Counter
 
 from textual.screen import Screen
 
+from efile_tui.i18n import _
+
 WATCHED = ("waiting", "processing", "submitting")  # statuses that will still change
 
 
@@ -22,5 +24,5 @@ class EndBell:
         watching = any(counts[s] for s in WATCHED)
         if self.watching and not watching and self.enabled:
             self.screen.app.bell()
-            self.screen.notify("Every watched task has ended.", title="Tasks")
+            self.screen.notify(_("Every watched task has ended."), title=_("Tasks"))
         self.watching = watching

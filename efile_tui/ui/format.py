@@ -8,6 +8,7 @@ from efile_tui import glyphs
 from efile_tui.api.errors import EfileError
 from efile_tui.core.freshness import waited
 from efile_tui.core.preview import human_size
+from efile_tui.i18n import _
 
 __all__ = ["ago", "human_size", "refused_note", "shorten_left"]
 
@@ -21,13 +22,13 @@ def shorten_left(text: str, width: int) -> str:
 
 def ago(seconds: float) -> str:
     """``3 s ago`` / ``4 min ago`` / ``2 h ago``."""
-    return f"{waited(seconds)} ago"
+    return _("{time} ago").format(time=waited(seconds))
 
 
 def refused_note(refused: Sequence[str]) -> str:
     """The toast for listing entries left out because their name or path was unsafe."""
-    more = f" (and {len(refused) - 1} more)" if len(refused) > 1 else ""
-    return f"Not shown: {refused[0]}{more}"
+    more = _(" (and {n} more)").format(n=len(refused) - 1) if len(refused) > 1 else ""
+    return _("Not shown: {entry}{more}").format(entry=refused[0], more=more)
 
 
 def error_text(exc: BaseException) -> str:

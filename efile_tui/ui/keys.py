@@ -47,7 +47,8 @@ def _rows(bindings: Iterable[BindingType]) -> list[tuple[str, str]]:
 
 
 def sections() -> list[tuple[str, list[tuple[str, str]]]]:
-    """``(pane, [(keys, what they do), ...])`` for every pane, in help order."""
+    """``(pane, [(keys, what they do), ...])`` for every pane, in help order (the English
+    source texts: pass them through ``_()`` to show them)."""
     from efile_tui.ui.screens.main import MainScreen
     from efile_tui.ui.widgets.path_pane import PathPane
     from efile_tui.ui.widgets.task_pane import TaskPane
@@ -58,11 +59,11 @@ def sections() -> list[tuple[str, list[tuple[str, str]]]]:
         b for b in VirtualTable.BINDINGS if isinstance(b, Binding) and b.action != "select_row"
     ]
     return [
-        ("Paths", EXTRA["Paths"] + _rows(PathPane.BINDINGS)),
-        ("Tasks", _rows([*TaskTable.BINDINGS, *TaskPane.BINDINGS]) + EXTRA["Tasks"]),
-        ("Lists", _rows(moves)),
-        ("Anywhere", _rows(MainScreen.BINDINGS) + EXTRA["Anywhere"]),
-        ("Dialogs", EXTRA["Dialogs"]),
+        (N_("Paths"), EXTRA["Paths"] + _rows(PathPane.BINDINGS)),
+        (N_("Tasks"), _rows([*TaskTable.BINDINGS, *TaskPane.BINDINGS]) + EXTRA["Tasks"]),
+        (N_("Lists"), _rows(moves)),
+        (N_("Anywhere"), _rows(MainScreen.BINDINGS) + EXTRA["Anywhere"]),
+        (N_("Dialogs"), EXTRA["Dialogs"]),
     ]
 
 

@@ -14,10 +14,11 @@ from textual.widgets import Button, DataTable, Label, Static
 
 from efile_tui import glyphs
 from efile_tui.api.models import CancelResult
+from efile_tui.core import words
 from efile_tui.core.cancelplan import CancelPlan
 from efile_tui.core.taskview import TaskRow
 from efile_tui.core.text import clean, literal
-from efile_tui.i18n import N_
+from efile_tui.i18n import N_, _, ngettext
 from efile_tui.ui.format import shorten_left
 from efile_tui.ui.messages import CopyText
 from efile_tui.ui.widgets.keybar import KeyBar
@@ -74,29 +75,30 @@ class ConfirmCancelScreen(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         n = len(self.task_ids)
         with Vertical():
-            yield Label(f"Cancel {n} task{'s' if n != 1 else ''}?", classes="title")
+            title = ngettext("Cancel {n} task?", "Cancel {n} tasks?", n).format(n=n)
+            yield Label(title, classes="title")
             table: DataTable[Text] = DataTable(cursor_type="none", id="cancel-list")
             # The paths are what is being decided: they get the width; ids are shown as in
             # the task table (first 8 characters) unless the dialog is wide.
             inner = min(120, self.app.size.width * 9 // 10) - 4
             id_width = 32 if inner >= 110 else 8
             path_width = max(12, inner - id_width - 6 - 17 - 8)
-            table.add_columns("task id", "op", "status", "source")
+            table.add_columns(_("task id"), _("op"), _("status"), _("source"))
             g = glyphs.current()
             for tid in self.task_ids:
                 row = self.rows.get(tid)
                 table.add_row(
                     literal(tid[:id_width]),
-                    literal(row.operation if row else "?"),
-                    literal(f"{g.of(row.status)} {row.status}" if row else "?"),
+                    literal(words.operation(row.operation) if row else "?"),
+                    literal(f"{g.of(row.status)} {words.status(row.status)}" if row else "?"),
                     literal(shorten_left(clean(row.source), path_width) if row else ""),
                 )
             yield table
             for note in notes(self.plan):
                 yield Static(note, classes="note", markup=False)
-            yield Static("Work already done stays done: deleted files are not restored.")
+            yield Static(_("Work already done stays done: deleted files are not restored."))
             with Horizontal():
-                yield Button("Back", id="back", variant="primary")
+                yield Button(_("Back"), id="back", variant="primary")
                 yield Button(
                     f"Cancel {n} task{'s' if n != 1 else ''}", id="confirm", variant="error"
                 )
@@ -114,13 +116,21 @@ def notes(plan: CancelPlan) -> list[str]:
     lines = []
     if plan.ended:
         lines.append(
-            f"{plan.ended} marked task{'s' if plan.ended != 1 else ''} already ended: not sent."
+            ngettext(
+                "{n} marked task already ended: not sent.",
+                "{n} marked tasks already ended: not sent.",
+                plan.ended,
+            ).format(n=plan.ended)
         )
     if plan.hidden:
         shown = ", ".join(plan.hidden[:HIDDEN_NAMED])
         extra = len(plan.hidden) - HIDDEN_NAMED
-        more = f" and {extra} more" if extra > 0 else ""
-        lines.append(f"{len(plan.hidden)} of these are hidden by the filter: {shown}{more}.")
+        more = _(" and {n} more").format(n=extra) if extra > 0 else ""
+        lines.append(
+            _("{n} of these are hidden by the filter: {ids}{more}.").format(
+                n=len(plan.hidden), ids=shown, more=more
+            )
+        )
     return lines
 
 
@@ -157,10 +167,10 @@ class CancelResultsScreen(ModalScreen[ResultAction]):
         with Vertical():
             yield Label(f"Cancel results: {ok} of {len(self.results)} cancelled", classes="title")
             table: DataTable[str | Text] = DataTable(cursor_type="row", id="results")
-            table.add_columns("", "task id", "answer", "source")
+            table.add_columns("", _("task id"), _("answer"), _("source"))
             for r in self.results:
                 row = self.rows.get(r.task_id)
-                answer = r.verdict + (f": {r.error}" if r.error else "")
+                answer = words.verdict(r.verdict) + (f": {r.error}" if r.error else "")
                 table.add_row(
                     "✓" if r.result else "✗",
                     literal(r.task_id),
@@ -171,14 +181,16 @@ class CancelResultsScreen(ModalScreen[ResultAction]):
             yield table
             if self.failed_ids:
                 yield Static(
-                    f"{len(self.failed_ids)} answer(s) lost (the cancel may have been done); "
-                    "press r to send them again.",
+                    _(
+                        "{n} answer(s) lost (the cancel may have been done); press r to send "
+                        "them again."
+                    ).format(n=len(self.failed_ids)),
                     classes="note",
                 )
             with Horizontal():
-                yield Button("Copy ids", id="copy")
-                yield Button("Retry lost", id="retry", disabled=not self.failed_ids)
-                yield Button("Close", id="close", variant="primary")
+                yield Button(_("Copy ids"), id="copy")
+                yield Button(_("Retry lost"), id="retry", disabled=not self.failed_ids)
+                yield Button(_("Close"), id="close", variant="primary")
         yield KeyBar(dialog=True)
 
     def on_mount(self) -> None:

@@ -33,7 +33,7 @@ from efile_tui.core.pipeline import (
 from efile_tui.core.preview import DeletePreview
 from efile_tui.core.protect import Inspection, Plan
 from efile_tui.core.text import clean
-from efile_tui.i18n import N_
+from efile_tui.i18n import N_, _
 from efile_tui.ui.format import error_text
 from efile_tui.ui.widgets.keybar import KeyBar
 
@@ -116,16 +116,16 @@ class ConfirmDeleteScreen(ModalScreen[bool]):
             yield Label(f"Delete {_plural(len(self.paths), 'path')}?", id="title")
             with VerticalScroll(id="paths"):
                 yield Static(_path_list(self.paths), markup=False, id="path-list")
-            yield Static("Scanning…", markup=False, id="totals")
+            yield Static(_("Scanning…"), markup=False, id="totals")
             with VerticalScroll(id="details"):
                 yield Static("", markup=False, id="preview")
             yield _Tick("I accept an incomplete preview", id="accept", compact=True)
             yield Label("", id="typed-prompt", markup=False)
-            yield Input("", id="typed", placeholder="type here to confirm", compact=True)
+            yield Input("", id="typed", placeholder=_("type here to confirm"), compact=True)
             yield Static("", markup=False, id="typed-error")
             with Horizontal(id="buttons"):
-                yield Button("Cancel", id="cancel", variant="default")
-                yield Button("Delete", id="delete", variant="error", disabled=True)
+                yield Button(_("Cancel"), id="cancel", variant="default")
+                yield Button(_("Delete"), id="delete", variant="error", disabled=True)
         yield KeyBar(dialog=True)
 
     def on_mount(self) -> None:
@@ -161,7 +161,7 @@ class ConfirmDeleteScreen(ModalScreen[bool]):
             totals = self.query_one("#totals", Static)
             totals.update(f"preview failed: {clean(self.preview_error, keep_newlines=True)}")
             totals.add_class("-error")
-            self.typed_required, _, self._accept = delete_guards(self.paths, None)
+            self.typed_required, _hidden, self._accept = delete_guards(self.paths, None)
         else:
             if isinstance(result, DeletePreview):  # a bare walk: the rules still apply
                 plan = Plan.of(Operation.DELETE, self.paths)
@@ -272,13 +272,13 @@ class RefusedScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         """Title, one line per refused path with its reason, and OK."""
         with Vertical(id="dialog"):
-            yield Label("Refused: protected paths", id="title")
-            lines = [f"• {clean(reason)}" for _, reason in self.refused]
+            yield Label(_("Refused: protected paths"), id="title")
+            lines = [f"• {clean(reason)}" for _path, reason in self.refused]
             lines.append("\nNothing was deleted. Unmark these paths to delete the others.")
             with VerticalScroll(id="reasons"):
                 yield Static("\n".join(lines), markup=False)
             with Horizontal(id="buttons"):
-                yield Button("OK", id="ok", variant="primary")
+                yield Button(_("OK"), id="ok", variant="primary")
         yield KeyBar(dialog=True)
 
     @on(Button.Pressed, "#ok")

@@ -12,7 +12,7 @@ from textual.widgets import Button, Input, Label, Static
 
 from efile_tui.core.query import label_problem
 from efile_tui.core.text import literal
-from efile_tui.i18n import N_
+from efile_tui.i18n import N_, _
 from efile_tui.ui.widgets.keybar import KeyBar
 
 
@@ -43,11 +43,11 @@ class LabelScreen(ModalScreen[str | None]):
             yield Label(
                 literal(f"Label for {self.count} task(s) — empty clears it; filter with --label")
             )
-            yield Input(value=self.current, placeholder="e.g. run-42", id="label")
+            yield Input(value=self.current, placeholder=_("e.g. run-42"), id="label")
             yield Static("", id="problem")
             with Horizontal():
-                yield Button("Back", id="back")
-                yield Button("Label", id="apply", variant="primary")
+                yield Button(_("Back"), id="back")
+                yield Button(_("Label"), id="apply", variant="primary")
         yield KeyBar(dialog=True)
 
     def on_mount(self) -> None:

@@ -15,7 +15,7 @@ from efile_tui.api.errors import EfileError
 from efile_tui.core.login_steps import LoginRequest
 from efile_tui.core.session import Connection
 from efile_tui.core.text import clean, literal
-from efile_tui.i18n import N_
+from efile_tui.i18n import N_, _
 from efile_tui.ui.widgets.keybar import KeyBar
 
 LoginAttempt = Callable[[LoginRequest], Awaitable[Connection]]
@@ -57,17 +57,17 @@ class LoginScreen(ModalScreen[Connection | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label("Log in to SCNet", classes="title")
+            yield Label(_("Log in to SCNet"), classes="title")
             if self.reason:
                 yield Static(literal(self.reason, keep_newlines=True))
-            yield Input(self.defaults["platform"], placeholder="platform URL", id="platform")
-            yield Input(self.defaults["user"], placeholder="user name", id="user")
-            yield Input(self.defaults["org"], placeholder="organisation id (orgId)", id="org")
-            yield Input(placeholder="password", password=True, id="password")
+            yield Input(self.defaults["platform"], placeholder=_("platform URL"), id="platform")
+            yield Input(self.defaults["user"], placeholder=_("user name"), id="user")
+            yield Input(self.defaults["org"], placeholder=_("organisation id (orgId)"), id="org")
+            yield Input(placeholder=_("password"), password=True, id="password")
             yield Static("", id="login-error")
             with Horizontal():
-                yield Button("Quit", id="quit")
-                yield Button("Log in", id="login", variant="primary")
+                yield Button(_("Quit"), id="quit")
+                yield Button(_("Log in"), id="login", variant="primary")
         yield KeyBar(dialog=True)
 
     def on_mount(self) -> None:

@@ -15,6 +15,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, DataTable, Input, Label, Static
 
 from efile_tui import glyphs
+from efile_tui.core import words
 from efile_tui.core.text import clean, literal
 from efile_tui.core.validate import InputError, check_task_ids, decode_lines, read_ids
 from efile_tui.i18n import N_, _
@@ -73,7 +74,7 @@ class HelpScreen(ModalScreen[None]):
         from efile_tui.ui.keys import sections
 
         g = glyphs.current()
-        status = [(f"{g.of(word)} {word}", _(what)) for word, what in STATUS_HELP]
+        status = [(f"{g.of(word)} {words.status(word)}", _(what)) for word, what in STATUS_HELP]
         with Vertical():
             yield Label(_("efile-tui keys (esc closes)"), classes="title")
             with VerticalScroll(id="help-body"):
@@ -116,8 +117,8 @@ class TextScreen(ModalScreen[None]):
             yield Label(literal(self.title_text))
             yield TextArea(self.text, read_only=True, id="text")
             with Horizontal():
-                yield Button("Copy", id="copy")
-                yield Button("Close", variant="primary", id="close")
+                yield Button(_("Copy"), id="copy")
+                yield Button(_("Close"), variant="primary", id="close")
         yield KeyBar(dialog=True)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
@@ -148,15 +149,17 @@ class ImportIdsScreen(ModalScreen[list[str] | None]):
 
         with Vertical():
             yield Label(
-                "Track task ids started elsewhere: paste them (any separators), "
-                "or give a file of ids."
+                _(
+                    "Track task ids started elsewhere: paste them (any separators), "
+                    "or give a file of ids."
+                )
             )
             yield TextArea(id="ids")
-            yield Input(placeholder="…or a file path with one id per line", id="file")
+            yield Input(placeholder=_("…or a file path with one id per line"), id="file")
             yield Static("", id="problems")
             with Horizontal():
-                yield Button("Back", id="back")
-                yield Button("Track", id="track", variant="primary")
+                yield Button(_("Back"), id="back")
+                yield Button(_("Track"), id="track", variant="primary")
         yield KeyBar(dialog=True)
 
     def on_mount(self) -> None:

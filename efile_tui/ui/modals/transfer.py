@@ -26,7 +26,7 @@ from efile_tui.api.models import Operation
 from efile_tui.core.protect import target_problem
 from efile_tui.core.text import clean
 from efile_tui.core.validate import normalise_path
-from efile_tui.i18n import N_
+from efile_tui.i18n import N_, _
 from efile_tui.ui.widgets.keybar import KeyBar
 
 SHOWN_PATHS = 500
@@ -109,9 +109,9 @@ class TransferScreen(ModalScreen[TransferChoice | None]):
             yield Label(f"{self.verb} {n:,} path{'' if n == 1 else 's'} to…", id="title")
             with VerticalScroll(id="sources"):
                 yield Static("\n".join(shown), markup=False)
-            yield Label("Target folder (absolute path):", id="target-label")
+            yield Label(_("Target folder (absolute path):"), id="target-label")
             yield Input(
-                self.default_target, id="target", placeholder="type an absolute folder path"
+                self.default_target, id="target", placeholder=_("type an absolute folder path")
             )
             yield Static("", markup=False, id="target-error")
             yield Static("", markup=False, id="target-note")
@@ -120,7 +120,7 @@ class TransferScreen(ModalScreen[TransferChoice | None]):
                 yield _Choice(f"keep both (the {arriving} is renamed)", value=True, id="both")
                 yield _Choice("overwrite what exists (cover)", id="cover")
             with Horizontal(id="buttons"):
-                yield Button("Cancel", id="cancel")
+                yield Button(_("Cancel"), id="cancel")
                 yield Button(self.verb, id="confirm", variant="warning")
         yield KeyBar(dialog=True)
 

@@ -28,6 +28,7 @@ from efile_tui.core.preview import existing_names
 from efile_tui.core.protect import Plan, Rules, refusals
 from efile_tui.core.taskview import TaskView
 from efile_tui.core.text import clean
+from efile_tui.i18n import _
 from efile_tui.store.journal import JournalEntry
 from efile_tui.ui.format import refused_note
 from efile_tui.ui.messages import (
@@ -118,7 +119,7 @@ class RequestFlows(Screen[None]):
             self.path_pane.show_error(msg.request_id, exc)
         else:
             if self.path_pane.show_page(msg.request_id, page) and page.refused:
-                self.notify(refused_note(page.refused), title="Refused", severity="warning")
+                self.notify(refused_note(page.refused), title=_("Refused"), severity="warning")
 
     @property
     def rules(self) -> Rules:
@@ -128,7 +129,7 @@ class RequestFlows(Screen[None]):
     def on_delete_requested(self, message: DeleteRequested) -> None:
         paths = message.paths
         if not paths:
-            self.notify("Nothing to delete: mark paths with space first", severity="warning")
+            self.notify(_("Nothing to delete: mark paths with space first"), severity="warning")
             return
         plan = Plan.of(Operation.DELETE, paths)
         refused = refusals(plan, self.rules)
@@ -152,7 +153,7 @@ class RequestFlows(Screen[None]):
 
     def on_transfer_requested(self, message: TransferRequested) -> None:
         if not message.paths:
-            self.notify("Nothing marked: mark paths with space first", severity="warning")
+            self.notify(_("Nothing marked: mark paths with space first"), severity="warning")
             return
 
         def chosen(choice: TransferChoice | None) -> None:
@@ -183,7 +184,7 @@ class RequestFlows(Screen[None]):
         try:
             prepared = await prepare(self.ctx.client, plan, self.rules)
         except EfileError as exc:
-            self.notify(f"nothing was sent: {exc}", title="Check failed", severity="error")
+            self.notify(f"nothing was sent: {exc}", title=_("Check failed"), severity="error")
             return
         if prepared.refused:
             self.app.push_screen(RefusedScreen(prepared.refused))
@@ -201,7 +202,7 @@ class RequestFlows(Screen[None]):
         try:
             outcomes = await run(self.ctx, prepared, on_batch=batch_done)
         except EfileError as exc:
-            self.notify(str(exc), title="Submit failed", severity="error", timeout=10)
+            self.notify(str(exc), title=_("Submit failed"), severity="error", timeout=10)
             return
         ok = sum(o.ok for o in outcomes)
         unknown = sum(o.unknown for o in outcomes)
@@ -224,10 +225,14 @@ class RequestFlows(Screen[None]):
     def on_cancel_requested(self, message: CancelRequested) -> None:
         plan = message.plan
         if plan.empty:
-            ended = f"{plan.ended} marked task(s) already ended; " if plan.ended else ""
+            ended = (
+                _("{n} marked task(s) already ended; ").format(n=plan.ended) if plan.ended else ""
+            )
             self.notify(
-                f"No running task marked: {ended}mark tasks with space (finished tasks "
-                "cannot be cancelled)",
+                _(
+                    "No running task marked: {ended}mark tasks with space (finished tasks "
+                    "cannot be cancelled)"
+                ).format(ended=ended),
                 severity="warning",
             )
             return
@@ -245,7 +250,7 @@ class RequestFlows(Screen[None]):
         try:
             results = await cancel_tracked(self.ctx, ids, on_intent=lambda: self.show_keys(ids))
         except EfileError as exc:
-            self.notify(str(exc), title="Cancel failed", severity="error", timeout=10)
+            self.notify(str(exc), title=_("Cancel failed"), severity="error", timeout=10)
             return
         finally:  # refused cancels are no longer "cancelling…"; lost ones say so
             self.apply_entries(await asyncio.to_thread(self._entries, ids))
@@ -269,7 +274,7 @@ class RequestFlows(Screen[None]):
         done = set(await asyncio.to_thread(self.ctx.journal.dismiss, message.keys))
         if not done:
             self.notify(
-                "Nothing dismissed: only finished, expired or outcome-unknown rows can be",
+                _("Nothing dismissed: only finished, expired or outcome-unknown rows can be"),
                 severity="warning",
             )
             return
@@ -314,7 +319,9 @@ class RequestFlows(Screen[None]):
             e for e in await asyncio.to_thread(self._entries, message.keys) if e.outcome_unknown
         ]
         if not lost:
-            self.notify("No outcome-unknown row marked (R checks lost submits)", severity="warning")
+            self.notify(
+                _("No outcome-unknown row marked (R checks lost submits)"), severity="warning"
+            )
             return
         verdicts = await resolve.check_all(self.ctx.client, lost)
         await asyncio.to_thread(resolve.record, self.ctx.journal, verdicts)
@@ -323,7 +330,7 @@ class RequestFlows(Screen[None]):
             f"{v.entry.source_path}: {resolve.VERDICT_TEXT[v.verdict]} ({v.reason})"
             for v in verdicts
         )
-        self.app.push_screen(TextScreen("What the paths say", clean(text, keep_newlines=True)))
+        self.app.push_screen(TextScreen(_("What the paths say"), clean(text, keep_newlines=True)))
 
     @work(group="dismiss", exit_on_error=False)
     async def undismiss(self, local_ids: list[int]) -> None:

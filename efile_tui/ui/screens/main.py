@@ -125,7 +125,7 @@ class MainScreen(RequestFlows):
         error = event.worker.error
         self.notify(
             f"{event.worker.name or 'background work'} stopped: {type(error).__name__}: {error}",
-            title="Internal error",
+            title=_("Internal error"),
             severity="error",
             timeout=15,
         )
@@ -211,10 +211,10 @@ class MainScreen(RequestFlows):
         """Pause or resume polling (a poll under way finishes)."""
         if self.poller.paused:
             self.poller.resume()
-            self.notify("Polling resumed")
+            self.notify(_("Polling resumed"))
         else:
             self.poller.pause()
-            self.notify("Polling paused (p resumes)")
+            self.notify(_("Polling paused (p resumes)"))
         self.status.paused = self.poller.paused
 
     def action_refresh_now(self) -> None:

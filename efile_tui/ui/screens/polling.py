@@ -18,6 +18,7 @@ from efile_tui.api.errors import AuthError, EfileError
 from efile_tui.core.freshness import failure_reason
 from efile_tui.core.operations import PollReport
 from efile_tui.core.taskrow import Batch, entries_for_keys
+from efile_tui.i18n import _
 from efile_tui.store.journal import JournalEntry
 from efile_tui.ui.messages import LoginNeeded
 
@@ -60,7 +61,7 @@ class TableFeed:
         screen.status.reason = failure_reason(exc)
         if isinstance(exc, AuthError):
             screen.status.error = "login needed"
-            screen.notify(str(exc), title="Authentication", severity="error", timeout=10)
+            screen.notify(str(exc), title=_("Authentication"), severity="error", timeout=10)
             screen.app.post_message(
                 LoginNeeded(
                     f"The service no longer accepts the token ({exc.title}). Log in again; "
@@ -74,7 +75,7 @@ class TableFeed:
             screen.status.error = f"internal error; retry in {delay:.0f} s"
             screen.notify(
                 f"polling: {type(exc).__name__}: {exc}",
-                title="Internal error",
+                title=_("Internal error"),
                 severity="error",
                 timeout=15,
             )

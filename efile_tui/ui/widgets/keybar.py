@@ -57,6 +57,11 @@ def key_label(key: str) -> str:
     return KEY_NAMES.get(key, key)
 
 
+def width_of(entry: tuple[str, str]) -> int:
+    """Terminal cells taken by a ``key Description`` entry (Chinese counts two a character)."""
+    return cells.width(entry[0]) + 1 + cells.width(entry[1])
+
+
 def fit_entries(entries: list[tuple[str, str]], width: int) -> list[tuple[str, str]]:
     """The entries that fit ``width`` cells whole, in order (a Chinese description takes two
     cells a character); a help entry is kept last if it can."""

@@ -38,7 +38,7 @@ from efile_tui.core.paging import (
 )
 from efile_tui.core.text import clean
 from efile_tui.core.validate import normalise_path, path_problem
-from efile_tui.i18n import N_
+from efile_tui.i18n import N_, _
 from efile_tui.ui.format import error_text
 from efile_tui.ui.keys import FIELD_KEYS, field_has_focus, keep_typeahead
 from efile_tui.ui.messages import (
@@ -51,7 +51,7 @@ from efile_tui.ui.widgets.vtable import Cell, VirtualTable
 
 NARROW_BELOW = 60  # pane width under which type and modified are hidden
 SORTS = ("name", "size", "lastModifiedTime")
-SORT_LABELS = {"name": "name", "size": "size", "lastModifiedTime": "time"}
+SORT_LABELS = {"name": N_("name"), "size": N_("size"), "lastModifiedTime": N_("time")}
 # Biggest and newest first is what an operator looking for space wants.
 DEFAULT_ORDER = {"name": "asc", "size": "desc", "lastModifiedTime": "desc"}
 
@@ -100,10 +100,10 @@ class PathPane(MarkingPane):
 
     def compose(self) -> ComposeResult:
         """Path bar, its message line, the info row, the filter input and the table."""
-        yield Input(self.home, id="path-bar", placeholder="/absolute/path")
+        yield Input(self.home, id="path-bar", placeholder=_("/absolute/path"))
         yield Static("", id="path-bar-message", markup=False)
         yield Static("", id="path-info", markup=False)
-        yield Input("", id="path-filter", placeholder="keyword (Enter applies, Esc clears)")
+        yield Input("", id="path-filter", placeholder=_("keyword (Enter applies, Esc clears)"))
         yield PathTable(
             id="path-table",
             cells=self.row_cells,
@@ -280,19 +280,22 @@ class PathPane(MarkingPane):
         parts = [] if self.narrow else [posixpath.basename(q.path) or "/"]
         parts.append(count_text(paging.start, len(paging.entries), paging.total))
         g = glyphs.current()
-        parts.append(f"sort: {SORT_LABELS[q.order_by]} {g.up if q.order == 'asc' else g.down}")
+        arrow = g.up if q.order == "asc" else g.down
+        parts.append(_("sort: {key} {arrow}").format(key=_(SORT_LABELS[q.order_by]), arrow=arrow))
         if q.keyword:
-            parts.append(f"filter: “{q.keyword}”")
+            parts.append(_("filter: “{text}”").format(text=q.keyword))
         if self.marks:
             here = [p for p in self.marks if posixpath.dirname(p) == q.path]
             counts = (len(self.marks) - len(here), sum(p not in paging.index for p in here))
-            labels = ("in other folders", "not shown")
-            extra = [f"{n} {w}" for n, w in zip(counts, labels, strict=True) if n]
-            parts.append(f"{len(self.marks)} marked" + (f" ({', '.join(extra)})" if extra else ""))
+            labels = (_("{n} in other folders"), _("{n} not shown"))
+            extra = [w.format(n=n) for n, w in zip(counts, labels, strict=True) if n]
+            more = f" ({', '.join(extra)})" if extra else ""
+            parts.append(_("{n} marked").format(n=len(self.marks)) + more)
         if paging.pending is not None:
             going = paging.pending.query.path
             dots = g.ellipsis
-            parts.append(f"loading{dots}" if going == q.path else f"opening {going}{dots}")
+            opening = _("opening {path}").format(path=going)
+            parts.append((_("loading") if going == q.path else opening) + dots)
         if self.list_error:
             parts.append(f"{g.warn} {self.list_error}")
         info = self.query_one("#path-info", Static)

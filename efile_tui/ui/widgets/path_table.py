@@ -10,16 +10,17 @@ from collections.abc import Callable, Sequence
 
 from efile_tui import glyphs
 from efile_tui.api.models import FileEntry
+from efile_tui.i18n import N_, _
 from efile_tui.ui.widgets.vtable import PAD, Cell, Column, VirtualTable
 
 MARK_GLYPH = glyphs.UNICODE.mark  # the ASCII set draws "*"
 WIDTHS = {"mark": 1, "type": 4, "size": 8, "modified": 16}  # the name column takes the rest
 COLUMNS = (
     ("mark", ""),
-    ("name", "Name"),
-    ("type", "Type"),
-    ("size", "Size"),
-    ("modified", "Modified"),
+    ("name", N_("Name")),
+    ("type", N_("Type")),
+    ("size", N_("Size")),
+    ("modified", N_("Modified")),
 )
 
 
@@ -39,18 +40,22 @@ def size_text(n: int | None) -> str:
 
 def columns(narrow: bool) -> list[tuple[str, str]]:
     """(key, label) of the columns shown; a narrow pane hides type and modified."""
-    return [c for c in COLUMNS if not (narrow and c[0] in ("type", "modified"))]
+    return [
+        (key, _(label) if label else label)
+        for key, label in COLUMNS
+        if not (narrow and key in ("type", "modified"))
+    ]
 
 
 def cell_map(entry: FileEntry | None, marked: bool) -> dict[str, Cell]:
     """The cells of an entry's row by column key (None: the ``..`` row)."""
     if entry is None:
-        return {"mark": (" ", ""), "name": ("../", ""), "type": ("dir", "")}
+        return {"mark": (" ", ""), "name": ("../", ""), "type": (_("dir"), "")}
     suffix = "/" if entry.is_dir else "@" if entry.is_symlink else ""
     return {
         "mark": (glyphs.current().mark if marked else " ", ""),
         "name": (entry.name + suffix, ""),
-        "type": ("link" if entry.is_symlink else "dir" if entry.is_dir else "file", ""),
+        "type": (_("link") if entry.is_symlink else _("dir") if entry.is_dir else _("file"), ""),
         "size": ("" if entry.is_dir else size_text(entry.size), ""),
         "modified": ((entry.modified or "")[:16], ""),
     }
@@ -58,7 +63,8 @@ def cell_map(entry: FileEntry | None, marked: bool) -> dict[str, Cell]:
 
 def earlier_map(count: int) -> dict[str, Cell]:
     """The cells of the first row of a window that starts after ``count`` entries."""
-    return {"mark": (" ", ""), "name": (f"{glyphs.current().up} {count:,} earlier entries", "")}
+    earlier = _("{n} earlier entries").format(n=f"{count:,}")
+    return {"mark": (" ", ""), "name": (f"{glyphs.current().up} {earlier}", "")}
 
 
 class PathTable(VirtualTable):

@@ -14,9 +14,10 @@ from textual.widgets import Static
 from efile_tui import glyphs
 from efile_tui.core.freshness import stale_level, stale_marker
 from efile_tui.core.text import clean
+from efile_tui.i18n import N_, _
 from efile_tui.ui.format import ago
 
-STALE_NOTE = (
+STALE_NOTE = N_(
     "The task table shows the last answer ({ago}); polling goes on and the header says "
     "when the data is fresh again."
 )
@@ -124,11 +125,11 @@ class StatusBar(Static):
             counts.append(f"{g.expired}{c['expired']}")
         age = self.age
         if self.paused:
-            fresh = "PAUSED"
+            fresh = _("PAUSED")
         elif age is None:
-            fresh = "connecting" + g.ellipsis if not self.error else "no data yet"
+            fresh = _("connecting") + g.ellipsis if not self.error else _("no data yet")
         else:
-            fresh = f"updated {ago(age)}"
+            fresh = _("updated {ago}").format(ago=ago(age))
         stale = self.staleness
         marker = self.marker
         self.set_class(stale == "amber", "-amber")
@@ -141,7 +142,7 @@ class StatusBar(Static):
             Part(fresh, KEEP if self.paused else 2),
             Part(error, 4),
             Part(" ".join(counts), 5, by_word=True),
-            Part(f"poll {self.interval:g} s", 6),
+            Part(_("poll {seconds} s").format(seconds=f"{self.interval:g}"), 6),
         ]
         text = fit_parts(parts, sep, max(1, self.size.width - 2))
         if text != self.content:  # one fixed-height line: no re-layout of the screen needed
@@ -149,7 +150,11 @@ class StatusBar(Static):
         if stale and not self.stale_told:
             self.stale_told = True
             self.app.notify(
-                STALE_NOTE.format(ago=f"updated {ago(age)}" if age is not None else "none yet"),
+                _(STALE_NOTE).format(
+                    ago=_("updated {ago}").format(ago=ago(age))
+                    if age is not None
+                    else _("none yet")
+                ),
                 title=marker[:1].upper() + marker[1:],
                 severity="warning",
                 timeout=10,

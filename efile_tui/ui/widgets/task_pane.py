@@ -16,7 +16,7 @@ from efile_tui.core.query_text import SYNTAX, parse_query, query_text
 from efile_tui.core.taskview import TaskView
 from efile_tui.core.text import clean
 from efile_tui.core.validate import InputError
-from efile_tui.i18n import N_
+from efile_tui.i18n import N_, _
 from efile_tui.ui.keys import FIELD_KEYS, field_has_focus, keep_typeahead
 from efile_tui.ui.widgets.task_table import TaskTable
 
@@ -58,7 +58,7 @@ class TaskPane(Vertical):
     def compose(self) -> ComposeResult:
         yield Static("", id="task-info", markup=False)
         yield Input(
-            placeholder=f"filter: {SYNTAX}; enter applies, esc clears",
+            placeholder=_("filter: {syntax}; enter applies, esc clears").format(syntax=SYNTAX),
             id="task-filter",
         )
         yield TaskTable(self.view, id="task-table")
@@ -80,18 +80,23 @@ class TaskPane(Vertical):
         visible = self.table.row_keys
         hidden = self.view.hidden_marked(visible)
         marked = len(self.view.marks)
-        parts = [f"{len(visible):,} of {len(self.view.rows):,} tasks"]
+        parts = [
+            _("{n} of {total} tasks").format(
+                n=f"{len(visible):,}", total=f"{len(self.view.rows):,}"
+            )
+        ]
         if self.view.loading or not self.view.order_ready():
-            parts.append("loading…")
+            parts.append(_("loading…"))
         if marked:
-            parts.append(f"{marked} marked" + (f" ({hidden} hidden by filter)" if hidden else ""))
+            more = _(" ({n} hidden by filter)").format(n=hidden) if hidden else ""
+            parts.append(_("{n} marked").format(n=marked) + more)
         g = glyphs.current()
         arrow = g.down if self.view.reverse else g.up
-        parts.append(f"sort: {self.view.sort_key} {arrow}")
+        parts.append(_("sort: {key} {arrow}").format(key=_(self.view.sort_key), arrow=arrow))
         if self.view.filter.active:
-            parts.append(f"filter: {self.view.filter.describe()}")
+            parts.append(_("filter: {query}").format(query=self.view.filter.describe()))
         if self.filter_problem:
-            parts.append(f"not a filter: {self.filter_problem}")
+            parts.append(_("not a filter: {problem}").format(problem=self.filter_problem))
         text = clean(f" {g.sep} ".join(parts))
         info = self.query_one("#task-info", Static)
         if text != info.content:  # one fixed-height line: no re-layout of the screen needed

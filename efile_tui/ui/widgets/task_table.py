@@ -24,6 +24,7 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 
 from efile_tui import glyphs
+from efile_tui.core import words
 from efile_tui.core.cancelplan import plan_cancel
 from efile_tui.core.taskview import (
     CONTENT,
@@ -34,7 +35,7 @@ from efile_tui.core.taskview import (
     TaskRow,
     TaskView,
 )
-from efile_tui.i18n import N_
+from efile_tui.i18n import N_, _
 from efile_tui.ui.format import human_size
 from efile_tui.ui.messages import (
     CancelRequested,
@@ -59,23 +60,35 @@ STATUS_CLASS = {
     "cancel": "task-table--cancel",
 }
 SERVER_STATUSES = ("waiting", "processing", "complete", "fail", "cancel", "unknown")
-CANCELLING = "cancelling…"  # the ellipsis is one cell in either symbol set
-CANCEL_LOST, CANCEL_LOST_SHORT = "cancel sent, answer lost", "cancel lost"
-# The widest status cell in each form: every word fits, none is ever cut.
-STATUS_SHORT = max(cell_len(f"{g} {s}") for s, g in STATUS_GLYPH.items())
-STATUS_LONG = max(
-    STATUS_SHORT,
-    *(cell_len(f"{STATUS_GLYPH[s]} {s} (expired)") for s in SERVER_STATUSES),
-)
+CANCELLING = N_("cancelling…")  # the ellipsis is one cell in either symbol set
+CANCEL_LOST, CANCEL_LOST_SHORT = N_("cancel sent, answer lost"), N_("cancel lost")
+
+
+def status_widths() -> tuple[int, int]:
+    """The widest status cell in each form (short, long) in the language in use: every
+    word fits, none is ever cut."""
+    short = max(cell_len(f"{g} {words.status(s)}") for s, g in STATUS_GLYPH.items())
+    short = max(short, cell_len(f"{STATUS_GLYPH['processing']} {_(CANCELLING)}"))
+    long = max(
+        short,
+        *(cell_len(f"{STATUS_GLYPH[s]} {_expired(s)}") for s in SERVER_STATUSES),
+    )
+    return short, long
+
+
+def _expired(status: str) -> str:
+    return _("{status} (expired)").format(status=words.status(status))
+
+
 WIDE = 120  # from this width on, expired rows also say what they were
 
-FIXED = (("mark", " ", 1), ("id", "id", 8), ("op", "op", 6))
+FIXED = (("mark", " ", 1), ("id", N_("id"), 8), ("op", N_("op"), 6))
 # Progress forms by column width: bar, percentage and count / percentage and count / bar
 # and percentage (the same form on every row).
 PROGRESS_BAR_COUNT, PROGRESS_WIDE, PROGRESS_NARROW = 24, 18, 10
 # Shown while any visible task has one and the paths keep room, in this order of want.
-OPTIONAL = (("label", "label", 12), ("error", "error", 24))
-TIMES = (("submitted", "submitted", 11), ("updated", "updated", 8))
+OPTIONAL = (("label", N_("label"), 12), ("error", N_("error"), 24))
+TIMES = (("submitted", N_("submitted"), 11), ("updated", N_("updated"), 8))
 ORDER = "mark id op status progress label source target submitted updated error".split()
 MIN_PATH_WIDTH = 28
 MIN_NARROW_PATH = 12  # below this a narrow table drops the id, then the operation
@@ -87,14 +100,14 @@ def status_text(row: TaskRow, room: int) -> str:
     """The status cell: glyph and word(s), in at most ``room`` cells, never cut."""
     glyph = glyphs.current().of(row.status)
     if row.cancel_lost:
-        text = f"{glyph} {CANCEL_LOST}"
-        return text if cell_len(text) <= room else f"{glyph} {CANCEL_LOST_SHORT}"
+        text = f"{glyph} {_(CANCEL_LOST)}"
+        return text if cell_len(text) <= room else f"{glyph} {_(CANCEL_LOST_SHORT)}"
     if row.cancelling:
-        return f"{glyph} {CANCELLING}"
+        return f"{glyph} {_(CANCELLING)}"
     if row.expired:
-        text = f"{glyph} {row.status} (expired)"
-        return text if cell_len(text) <= room else f"{glyph} expired"
-    return f"{glyph} {row.status}"
+        text = f"{glyph} {_expired(row.status)}"
+        return text if cell_len(text) <= room else f"{glyph} {words.status('expired')}"
+    return f"{glyph} {words.status(row.status)}"
 
 
 def progress_text(row: TaskRow, room: int = PROGRESS_WIDE) -> str:
@@ -131,11 +144,12 @@ def progress_text(row: TaskRow, room: int = PROGRESS_WIDE) -> str:
 
 def task_columns(width: int, has: set[str]) -> list[Column]:
     """The columns for a table ``width`` cells wide; ``has``: optional columns with content."""
-    status = STATUS_LONG if width >= WIDE else STATUS_SHORT
-    chosen = [Column(k, label, w) for k, label, w in FIXED]
-    chosen.append(Column("status", "status", status))
+    short, long = status_widths()
+    status = long if width >= WIDE else short
+    chosen = [Column(k, _(label), w) for k, label, w in FIXED]
+    chosen.append(Column("status", _("status"), status))
     progress = PROGRESS_WIDE if width >= DESTINATION_FROM else PROGRESS_NARROW
-    chosen.append(Column("progress", "progress", progress))
+    chosen.append(Column("progress", _("progress"), progress))
     flex = ["source"]
     if "target" in has and width >= DESTINATION_FROM:
         flex.append("target")
@@ -154,12 +168,12 @@ def task_columns(width: int, has: set[str]) -> list[Column]:
         if (key in has or (key, label, w) in TIMES) and room([Column(key, label, w)]) >= (
             MIN_PATH_WIDTH
         ):
-            chosen.append(Column(key, label, w))
+            chosen.append(Column(key, _(label), w))
     share = max(8, room([]))
     spare = max(0, width - sum(c.width + 2 for c in chosen) - len(flex) * (share + 2))
-    chosen.append(Column("source", "source", share + spare, elide="start"))
+    chosen.append(Column("source", _("source"), share + spare, elide="start"))
     if "target" in flex:
-        chosen.append(Column("target", "destination", share, elide="middle"))
+        chosen.append(Column("target", _("destination"), share, elide="middle"))
     return sorted(chosen, key=lambda c: ORDER.index(c.key))
 
 
