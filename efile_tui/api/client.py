@@ -10,7 +10,7 @@ One instance wraps one connection pool; use it as an async context manager::
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -75,6 +75,25 @@ def chunks(items: Sequence[Any], size: int) -> list[Sequence[Any]]:
     if size < 1:
         raise ValueError("batch size must be at least 1")
     return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def unseen(entries: Iterable[FileEntry], seen: set[str]) -> list[FileEntry]:
+    """The paging rule, one for every listing (:meth:`EfileClient.iter_pages` and the
+    TUI's window, ``core.paging.Paging``): the entries of a page whose path is not in
+    ``seen`` (added to it), since entries shift between pages as a folder changes.
+
+    A page that brings nothing new before the listing's ``total`` is reached ends the
+    listing: the service ignores the paging, or the folder shrank. A whole listing (``ls``,
+    the walks behind a delete's preview and the deny list) must then fail rather than be
+    taken as complete: ``iter_pages`` raises ``ListingIncomplete``. A browsing window
+    stops asking for pages and keeps what it has.
+    """
+    fresh = []
+    for entry in entries:
+        if entry.path not in seen:
+            seen.add(entry.path)
+            fresh.append(entry)
+    return fresh
 
 
 class EfileClient:
@@ -214,14 +233,14 @@ class EfileClient:
 
         Paging cannot run away, whatever the service answers: it stops when ``start``
         reaches ``total``, and raises ``ListingIncomplete`` (after yielding what came) when
-        a page brings nothing new before that, or after ``max_pages`` pages.
+        a page brings nothing new before that (the rule of :func:`unseen`), or after
+        ``max_pages`` pages.
         """
         start = 0
         seen: set[str] = set()
         for _ in range(max_pages):
             page = await self.list_dir(path, start=start, limit=page_size, **kwargs)
-            fresh = tuple(e for e in page.entries if e.name not in seen)
-            seen.update(e.name for e in fresh)
+            fresh = tuple(unseen(page.entries, seen))
             yield replace(page, entries=fresh)
             start += len(page.entries) + len(page.refused)
             if start >= page.total:

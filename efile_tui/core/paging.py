@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
+from efile_tui.api.client import unseen
 from efile_tui.api.models import FileEntry
 from efile_tui.i18n import _, ngettext
 
@@ -182,19 +183,14 @@ class Paging:
             self.start = 0  # only repeats (``start`` ignored): no earlier pages either
         self.index = {e.path: i for i, e in enumerate(self.entries)}
         # A page with nothing new (empty, or only repeats: a service ignoring ``start``)
-        # means the server ran out early: stop asking, whatever its ``total`` says.
+        # means the server ran out early: stop asking, whatever its ``total`` says (the
+        # paging rule, ``api.client.unseen``; a window keeps what came, it does not fail).
         self.total = max(total, self.end) if fresh else self.end
         return Accepted(request, fresh, shift)
 
     def new_entries(self, entries: Sequence[FileEntry]) -> list[FileEntry]:
-        """The entries not held yet (entries can shift between pages: skip repeats)."""
-        fresh: list[FileEntry] = []
-        seen = set(self.index)
-        for entry in entries:
-            if entry.path not in seen:
-                seen.add(entry.path)
-                fresh.append(entry)
-        return fresh
+        """The entries not held yet (the paging rule: ``api.client.unseen``)."""
+        return unseen(entries, set(self.index))
 
     def grow(
         self, request: PageRequest, entries: Sequence[FileEntry], at: tuple[int, int]
