@@ -188,6 +188,8 @@ class JournalFiles:
             self._reload()
             return
         self._others |= self._state.apply_streams(streams)
+        self.problems += self._loaded.problems  # e.g. a record long left incomplete
+        self._loaded.problems = []
 
     def _reload(self) -> None:
         """Read the journal again (another process compacted it); note what changed. Only a

@@ -48,6 +48,7 @@ LOCK_STALE = 300.0  # a compaction lock older than this was left by a dead proce
 _HALF_WRITTEN_GRACE = 120.0  # an incomplete snapshot younger than this may still be written
 COMPACT_FILES = 8  # compact when this many files of gone writers are waiting
 COMPACT_BYTES = 4 << 20  # … or this many bytes not covered by a snapshot
+TORN_PATIENCE = 60.0  # seconds a record may stay incomplete before it is reported
 PARSE_BYTES = 1 << 18  # bytes of a writer file parsed at a time, about
 # A read that meets another process's compaction (a file or snapshot removed while being
 # read) starts again after a pause that doubles from FIRST_PAUSE up to LAST_PAUSE, for up
@@ -111,6 +112,8 @@ class Loaded:
     offsets: dict[str, int] = field(default_factory=dict)
     headers: dict[str, dict[str, Any]] = field(default_factory=dict)
     torn: set[str] = field(default_factory=set)
+    # file -> (offset of its incomplete record, since when (monotonic), reported)
+    torn_since: dict[str, tuple[int, float, bool]] = field(default_factory=dict)
     generation: int = 0
     max_writer: int = 0
     migrated: list[str] = field(default_factory=list)
@@ -201,8 +204,30 @@ def read_files(
         loaded.read_bytes += read.offset - start
         loaded.offsets[name] = read.offset
         (loaded.torn.add if read.torn else loaded.torn.discard)(name)
+        if read.torn:
+            _note_torn(loaded, folder, name, read.offset)
+        else:
+            loaded.torn_since.pop(name, None)
         streams.append(_events(read.lines, loaded.problems, folder / name))
     return streams
+
+
+def _note_torn(loaded: Loaded, folder: Path, name: str, offset: int) -> None:
+    """An incomplete record is never skipped: reading stops before it and it is read whole
+    once its writer completes it. One still incomplete after ``TORN_PATIENCE`` seconds, or
+    whose writer is gone, is reported once as damaged, naming the file and the offset."""
+    now = time.monotonic()
+    seen = loaded.torn_since.get(name)
+    if seen is None or seen[0] != offset:
+        seen = loaded.torn_since[name] = (offset, now, False)
+    if seen[2] or (now - seen[1] < TORN_PATIENCE and not writer_gone(loaded, folder, name)):
+        return
+    loaded.torn_since[name] = (offset, seen[1], True)
+    loaded.problems.append(
+        f"the task journal file {folder / name} has an incomplete record at byte {offset:,} "
+        "(its writer stopped mid-write?): it is read once complete; what it says is missing "
+        "until then"
+    )
 
 
 def _events(lines: list[bytes], problems: list[str], path: Path) -> Iterator[Event]:
