@@ -98,9 +98,19 @@ async def test_relogin_keeps_table_and_marks(
         marks = set(main.view.marks)
         server.clock.advance(3 * 86400)  # expired beyond renewal
         await wait_until(pilot, lambda: isinstance(app.screen, LoginScreen), what="re-login")
+        renewals = len(server.requests("/tokens/next"))
         await fill(pilot, "demo-password")
         await wait_until(pilot, lambda: isinstance(app.screen, MainScreen), what="back")
+        polls = len(server.requests("/task/list"))
         await wait_until(
-            pilot, lambda: not main.status.error and main.failures == 0, what="polling again"
+            pilot,
+            lambda: (
+                len(server.requests("/task/list")) > polls + 1
+                and not main.status.error
+                and main.failures == 0
+            ),
+            what="polling again",
         )
         assert main.view.marks == marks and len(main.view.rows) == 1
+    # The polls after the login sent the new token: none was refused and renewed.
+    assert len(server.requests("/tokens/next")) == renewals
