@@ -6,11 +6,50 @@ from collections.abc import Sequence
 
 from efile_tui import glyphs
 from efile_tui.api.errors import EfileError
+from efile_tui.core.cells import Where, elide
 from efile_tui.core.freshness import waited
 from efile_tui.core.preview import human_size
+from efile_tui.core.text import clean
 from efile_tui.i18n import _
 
-__all__ = ["ago", "human_size", "refused_note", "shorten_left"]
+__all__ = [
+    "ago",
+    "dialog_cells",
+    "fitted",
+    "human_size",
+    "listing",
+    "refused_note",
+    "shorten_left",
+]
+
+SHOWN_PATHS = 500  # a dialog's list of paths ends with "… and N more" after these
+DIALOG_WIDTH = 96  # the width of the delete, copy and move dialogs (their CSS says so too)
+DIALOG_INSET = 8  # a dialog's border and padding, a list's bar and a scroll bar
+
+
+def dialog_cells(screen_width: int, dialog: int = DIALOG_WIDTH) -> int:
+    """The cells a line of a dialog's list has at this terminal width."""
+    return max(10, min(dialog, screen_width) - DIALOG_INSET)
+
+
+def fitted(text: str, cells: int, where: Where = "middle") -> str:
+    """Untrusted ``text`` (a path, a line naming one) cleaned and elided to ``cells`` cells.
+
+    Only its first and last ``2 × cells`` characters are looked at, so a name of 40,000
+    characters costs what a short one does."""
+    cells = max(cells, 1)
+    if len(text) > 4 * cells + 1:
+        text = text[: 2 * cells] + glyphs.current().ellipsis + text[-2 * cells :]
+    return elide(clean(text), cells, where, ellipsis=glyphs.current().ellipsis)
+
+
+def listing(paths: Sequence[str], cells: int, limit: int = SHOWN_PATHS) -> str:
+    """Paths one a line for a dialog, each elided to ``cells`` cells; at most ``limit``,
+    then "… and N more"."""
+    lines = [fitted(path, cells) for path in paths[:limit]]
+    if len(paths) > limit:
+        lines.append(f"… and {len(paths) - limit:,} more")
+    return "\n".join(lines)
 
 
 def shorten_left(text: str, width: int) -> str:

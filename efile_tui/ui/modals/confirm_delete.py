@@ -34,11 +34,10 @@ from efile_tui.core.preview import DeletePreview
 from efile_tui.core.protect import Inspection, Plan
 from efile_tui.core.text import clean
 from efile_tui.i18n import N_, _
-from efile_tui.ui.format import error_text
+from efile_tui.ui.format import dialog_cells, error_text, fitted, listing
 from efile_tui.ui.widgets.keybar import KeyBar
 
 CHROME_ROWS = 4  # dialog border, title, totals and the key bar
-SHOWN_PATHS = 500  # longer lists end with "… and N more"
 
 
 class _Tick(Checkbox):
@@ -48,13 +47,6 @@ class _Tick(Checkbox):
     def BUTTON_INNER(self) -> str:  # type: ignore[override]  # Textual's class constant
         """The glyph inside the box: X when ticked, blank otherwise."""
         return "X" if self.value else " "
-
-
-def _path_list(paths: Sequence[str]) -> str:
-    lines = [clean(p) for p in paths[:SHOWN_PATHS]]
-    if len(paths) > SHOWN_PATHS:
-        lines.append(f"… and {len(paths) - SHOWN_PATHS:,} more")
-    return "\n".join(lines)
 
 
 def _plural(n: int, word: str) -> str:
@@ -69,7 +61,7 @@ class ConfirmDeleteScreen(ModalScreen[bool]):
     DEFAULT_CSS = """
     ConfirmDeleteScreen { align: center middle; }
     ConfirmDeleteScreen > #dialog {
-        width: 96; max-width: 100%; height: auto; max-height: 100%;
+        width: 96; max-width: 100%; height: auto; max-height: 100%;  /* format.DIALOG_WIDTH */
         border: thick $error; background: $surface; padding: 0 1;
     }
     ConfirmDeleteScreen #title { text-style: bold; width: 100%; padding-bottom: 1; }
@@ -108,6 +100,7 @@ class ConfirmDeleteScreen(ModalScreen[bool]):
         self.preview_error: str | None = None
         self.preview_done = False
         self._accept = False  # an incomplete or failed walk must be accepted explicitly
+        self._details: list[str] = []  # the preview's lines, elided to the width when shown
         self.typed_required, self.expected_text = typed_by_count(self.paths, thresholds)
 
     def compose(self) -> ComposeResult:
@@ -115,7 +108,11 @@ class ConfirmDeleteScreen(ModalScreen[bool]):
         with Vertical(id="dialog"):
             yield Label(f"Delete {_plural(len(self.paths), 'path')}?", id="title")
             with VerticalScroll(id="paths"):
-                yield Static(_path_list(self.paths), markup=False, id="path-list")
+                yield Static(
+                    listing(self.paths, dialog_cells(self.app.size.width)),
+                    markup=False,
+                    id="path-list",
+                )
             yield Static(_("Scanning…"), markup=False, id="totals")
             with VerticalScroll(id="details"):
                 yield Static("", markup=False, id="preview")
@@ -137,8 +134,17 @@ class ConfirmDeleteScreen(ModalScreen[bool]):
         )
 
     def on_resize(self, event: events.Resize) -> None:
-        """Fit the dialog to the new size."""
+        """Fit the dialog to the new size; paths are elided to its new width."""
         self._fit(event.size.height)
+        self._show_lines(event.size.width)
+
+    def _show_lines(self, screen_width: int) -> None:
+        """The paths and the preview's details, each line elided to the dialog's width
+        (a long name never wraps over many lines, however long it is)."""
+        cells = dialog_cells(screen_width)
+        self.query_one("#path-list", Static).update(listing(self.paths, cells))
+        details = "\n".join(fitted(line, cells) for line in self._details)
+        self.query_one("#preview", Static).update(details)
 
     def _fit(self, height: int) -> None:
         """What is decided (paths, totals) stays on top at every size from 60×15; the
@@ -175,8 +181,9 @@ class ConfirmDeleteScreen(ModalScreen[bool]):
                 first = f"REFUSED: protected paths inside; nothing can be deleted here. {first}"
                 rest = [*(f"  {r}" for r in result.refused.values()), *rest]
                 totals.add_class("-error")
-            totals.update(clean(first))
-            self.query_one("#preview", Static).update(clean("\n".join(rest), keep_newlines=True))
+            totals.update(fitted(first, 2 * dialog_cells(self.app.size.width), "end"))
+            self._details = list(rest)
+            self._show_lines(self.app.size.width)
         self.preview_done = True
         self.query_one("#accept", Checkbox).set_class(self.needs_acceptance, "-visible")
         self._show_typed()
@@ -257,7 +264,7 @@ class RefusedScreen(ModalScreen[None]):
     DEFAULT_CSS = """
     RefusedScreen { align: center middle; }
     RefusedScreen > #dialog {
-        width: 96; max-width: 100%; height: auto; max-height: 100%;
+        width: 96; max-width: 100%; height: auto; max-height: 100%;  /* format.DIALOG_WIDTH */
         border: thick $warning; background: $surface; padding: 0 1;
     }
     RefusedScreen #title { text-style: bold; padding-bottom: 1; }

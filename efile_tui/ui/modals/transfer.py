@@ -27,9 +27,9 @@ from efile_tui.core.protect import target_problem
 from efile_tui.core.text import clean
 from efile_tui.core.validate import normalise_path
 from efile_tui.i18n import N_, _
+from efile_tui.ui.format import dialog_cells, listing
 from efile_tui.ui.widgets.keybar import KeyBar
 
-SHOWN_PATHS = 500
 # (target folder, names) -> the names that already exist there; may raise EfileError.
 ExistingCheck = Callable[[str, list[str]], Awaitable[list[str]]]
 CONFLICT_POLICIES = ("both", "cover")
@@ -102,13 +102,10 @@ class TransferScreen(ModalScreen[TransferChoice | None]):
     def compose(self) -> ComposeResult:
         """Title, sources, target input with its error line, policy, buttons."""
         n = len(self.paths)
-        shown = [clean(p) for p in self.paths[:SHOWN_PATHS]]
-        if n > SHOWN_PATHS:
-            shown.append(f"… and {n - SHOWN_PATHS:,} more")
         with Vertical(id="dialog"):
             yield Label(f"{self.verb} {n:,} path{'' if n == 1 else 's'} to…", id="title")
             with VerticalScroll(id="sources"):
-                yield Static("\n".join(shown), markup=False)
+                yield Static(listing(self.paths, dialog_cells(self.app.size.width)), markup=False)
             yield Label(_("Target folder (absolute path):"), id="target-label")
             yield Input(
                 self.default_target, id="target", placeholder=_("type an absolute folder path")
