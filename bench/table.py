@@ -215,7 +215,7 @@ async def efile_tui(journal: Path, count: int) -> dict[str, Any]:
 
 def cells(row: Any) -> tuple[str, ...]:
     """A row's cells for the DataTable: the same texts the task table shows."""
-    from efile_tui.ui.widgets.task_table import progress_text, status_text
+    from efile_tui.ui.widgets.task_columns import progress_text, status_text
 
     return (
         " ",

@@ -135,7 +135,19 @@ def _root(text: str) -> str:
     return text[: cut + 1] if cut > 0 else ""
 
 
-def elide_apart(texts: Sequence[str], cells: int, *, ellipsis: str = ELLIPSIS) -> list[str]:
+def _two_cuts(text: str, need: int, cells: int, ellipsis: str) -> str:
+    """``…e/o…un-0032``: the characters where ``text`` differs from another (``need``
+    from its end) and as much of its end as fits, in ``cells`` cells with two ellipses."""
+    room = cells - 2 * width(ellipsis)
+    start = len(text) - need
+    differs = head(text[start:], max(1, room // 3))
+    end = tail(text[start + len(differs) :], room - width(differs))
+    return ellipsis + differs + ellipsis + end
+
+
+def elide_apart(
+    texts: Sequence[str], cells: int, *, ellipsis: str = ELLIPSIS, strict: bool = False
+) -> list[str]:
     """Each text in about ``cells`` cells, its middle elided, while they stay apart.
 
     The end of a path (its name) is kept, and as much more of its end as tells it apart
@@ -144,6 +156,10 @@ def elide_apart(texts: Sequence[str], cells: int, *, ellipsis: str = ELLIPSIS) -
     than ``cells`` rather than the same as another. When every shortened text has room,
     each keeps its first component (``/public/…``); the rest of the room goes to more of
     the end. Texts that fit are kept whole; texts that were the same stay the same.
+
+    ``strict`` (a column of fixed width): never wider than ``cells``; a text whose
+    differing end does not fit keeps the characters where it differs between two
+    ellipses (``…e/o…un-0032``).
     """
     out = list(texts)
     long = [i for i, t in enumerate(texts) if width(t) > cells]
@@ -164,6 +180,11 @@ def elide_apart(texts: Sequence[str], cells: int, *, ellipsis: str = ELLIPSIS) -
     )
     for i in long:
         text, end = texts[i], ends[i]
+        if strict and width(end) + dots > cells:
+            out[i] = (
+                _two_cuts(text, needs[i], cells, ellipsis) if cells > 2 * dots else tail(end, cells)
+            )
+            continue
         front = _root(text) if with_root else ""
         end = tail(text[len(front) :], max(width(end), cells - dots - width(front)))
         out[i] = text if len(front) + len(end) >= len(text) else front + ellipsis + end

@@ -19,7 +19,6 @@ __all__ = [
     "human_size",
     "listing",
     "refused_note",
-    "shorten_left",
 ]
 
 SHOWN_PATHS = 500  # a dialog's list of paths ends with "… and N more" after these
@@ -50,13 +49,6 @@ def listing(paths: Sequence[str], cells: int, limit: int = SHOWN_PATHS) -> str:
     if len(paths) > limit:
         lines.append(f"… and {len(paths) - limit:,} more")
     return "\n".join(lines)
-
-
-def shorten_left(text: str, width: int) -> str:
-    """Keep the end of a long path (the part that tells paths apart): ``…/run-7/out``."""
-    if width <= 1 or len(text) <= width:
-        return text
-    return glyphs.current().ellipsis + text[-(width - 1) :]
 
 
 def ago(seconds: float) -> str:

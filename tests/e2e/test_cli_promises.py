@@ -14,7 +14,7 @@ from rich.cells import cell_len
 
 from efile_tui.cli.output import progress_text as cli_progress
 from efile_tui.core.taskrow import TaskRow
-from efile_tui.ui.widgets.task_table import progress_text
+from efile_tui.ui.widgets.task_columns import progress_text
 from tests.conftest import HOME, Sim
 
 

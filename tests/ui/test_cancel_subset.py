@@ -14,8 +14,8 @@ from efile_tui.core.query import TaskQuery
 from efile_tui.sim.config import SimConfig
 from efile_tui.sim.server import SimServer
 from efile_tui.ui.modals.cancel import CancelResultsScreen, ConfirmCancelScreen
+from efile_tui.ui.widgets.task_columns import CANCEL_LOST, status_text
 from efile_tui.ui.widgets.task_pane import TaskPane
-from efile_tui.ui.widgets.task_table import CANCEL_LOST, status_text
 from tests.ui.harness import HOME, build_app, wait_until
 from tests.ui.test_main_screen import make_tree, submit_folders
 

@@ -72,3 +72,12 @@ def test_elide_apart_keeps_distinct_texts_distinct() -> None:
                 assert shown == text
             start, _, end = shown.partition("…")
             assert text.startswith(start) and text.endswith(end)
+
+
+def test_strict_keeps_the_width_and_the_difference() -> None:
+    a, b = "/x/proj-climate/output/run-0032", "/x/proj-cfd/output/run-0032"
+    for cells in range(3, 40):
+        out = elide_apart([a, b], cells, strict=True)
+        assert all(width(o) <= cells for o in out), (cells, out)
+        assert out[0] != out[1], (cells, out)
+    assert elide_apart([a, b], 12, strict=True) == ["…e/o…un-0032", "…d/o…un-0032"]

@@ -6,7 +6,7 @@ import pytest
 from rich.cells import cell_len
 
 from efile_tui.core.taskview import OUTCOME_UNKNOWN, REJECTED, SUBMITTING, TaskRow
-from efile_tui.ui.widgets.task_table import (
+from efile_tui.ui.widgets.task_columns import (
     CANCELLING,
     STATUS_GLYPH,
     status_text,
@@ -68,7 +68,7 @@ def test_columns_fit_and_the_path_stays_readable_when_narrow(width: int) -> None
 
 def test_progress_has_one_form_per_column_width() -> None:
     from efile_tui.core.taskrow import TaskRow
-    from efile_tui.ui.widgets.task_table import (
+    from efile_tui.ui.widgets.task_columns import (
         PROGRESS_BAR_COUNT,
         PROGRESS_NARROW,
         PROGRESS_WIDE,

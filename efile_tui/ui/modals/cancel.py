@@ -16,10 +16,10 @@ from efile_tui import glyphs
 from efile_tui.api.models import CancelResult
 from efile_tui.core import words
 from efile_tui.core.cancelplan import CancelPlan
+from efile_tui.core.cells import elide_apart, width
 from efile_tui.core.taskview import TaskRow
 from efile_tui.core.text import clean, literal
 from efile_tui.i18n import N_, _, ngettext
-from efile_tui.ui.format import shorten_left
 from efile_tui.ui.messages import CopyText
 from efile_tui.ui.widgets.keybar import KeyBar
 
@@ -60,6 +60,13 @@ MODAL_CSS = """
 """
 
 
+def shown_sources(ids: Sequence[str], rows: Mapping[str, TaskRow], width: int) -> list[str]:
+    """The tasks' sources in about ``width`` cells, their middles elided only as far as
+    they stay apart (two sources ending alike keep the part where they differ)."""
+    texts = [clean(rows[t].source) if t in rows else "" for t in ids]
+    return elide_apart(texts, width, ellipsis=glyphs.current().ellipsis)
+
+
 class ConfirmCancelScreen(ModalScreen[bool]):
     """ "Cancel N tasks?" listing each task; focus starts on Back."""
 
@@ -82,17 +89,23 @@ class ConfirmCancelScreen(ModalScreen[bool]):
             # the task table (first 8 characters) unless the dialog is wide.
             inner = min(120, self.app.size.width * 9 // 10) - 4
             id_width = 32 if inner >= 110 else 8
-            path_width = max(12, inner - id_width - 6 - 17 - 8)
-            table.add_columns(_("task id"), _("op"), _("status"), _("source"))
             g = glyphs.current()
+            ops, states = [], []
             for tid in self.task_ids:
                 row = self.rows.get(tid)
-                table.add_row(
-                    literal(tid[:id_width]),
-                    literal(words.operation(row.operation) if row else "?"),
-                    literal(f"{g.of(row.status)} {words.status(row.status)}" if row else "?"),
-                    literal(shorten_left(clean(row.source), path_width) if row else ""),
-                )
+                ops.append(words.operation(row.operation) if row else "?")
+                states.append(f"{g.of(row.status)} {words.status(row.status)}" if row else "?")
+            heads = [_("task id"), _("op"), _("status"), _("source")]
+            # Each column takes what its widest cell needs (and two cells of padding); the
+            # source gets the rest.
+            used = sum(
+                max(map(width, [h, *c])) + 2 for h, c in ((heads[1], ops), (heads[2], states))
+            )
+            path_width = max(12, inner - max(id_width, width(heads[0])) - 2 - used - 2)
+            table.add_columns(*heads)
+            sources = shown_sources(self.task_ids, self.rows, path_width)
+            for tid, op, state, source in zip(self.task_ids, ops, states, sources, strict=True):
+                table.add_row(literal(tid[:id_width]), literal(op), literal(state), literal(source))
             yield table
             for note in notes(self.plan):
                 yield Static(note, classes="note", markup=False)
@@ -168,14 +181,14 @@ class CancelResultsScreen(ModalScreen[ResultAction]):
             yield Label(f"Cancel results: {ok} of {len(self.results)} cancelled", classes="title")
             table: DataTable[str | Text] = DataTable(cursor_type="row", id="results")
             table.add_columns("", _("task id"), _("answer"), _("source"))
-            for r in self.results:
-                row = self.rows.get(r.task_id)
+            sources = shown_sources([r.task_id for r in self.results], self.rows, 40)
+            for r, source in zip(self.results, sources, strict=True):
                 answer = words.verdict(r.verdict) + (f": {r.error}" if r.error else "")
                 table.add_row(
                     "✓" if r.result else "✗",
                     literal(r.task_id),
                     literal(answer),
-                    literal(shorten_left(clean(row.source), 40) if row else ""),
+                    literal(source),
                     key=r.task_id,
                 )
             yield table

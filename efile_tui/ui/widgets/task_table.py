@@ -6,10 +6,8 @@ view's records, so a poll that changes 500 rows repaints the few of them on scre
 (``TaskView.order_job``); the keys keep being answered meanwhile and the table shows the
 new order when it is ready.
 
-Columns: widths are worked out here from the terminal width. The status column is wide
-enough for every status word (a long form such as ``✓ complete (expired)`` gives way to a
-short one, never to a cut word); the destination, label and error columns appear while any
-visible task has one; a long source keeps its end, a long destination both ends.
+The columns and the text of each cell are chosen in ``task_columns``; the sources of the
+rows in view are fitted here, together, so that rows ending alike stay apart.
 """
 
 from __future__ import annotations
@@ -18,25 +16,23 @@ import asyncio
 from collections.abc import Iterable, Sequence
 from typing import ClassVar
 
-from rich.cells import cell_len
 from textual import work
 from textual.binding import Binding, BindingType
+from textual.geometry import Region
 from textual.message import Message
+from textual.strip import Strip
 
 from efile_tui import glyphs
-from efile_tui.core import words
 from efile_tui.core.cancelplan import plan_cancel
+from efile_tui.core.cells import elide_apart
 from efile_tui.core.taskview import (
     CONTENT,
-    OUTCOME_UNKNOWN,
-    REJECTED,
     SORT_KEYS,
-    SUBMITTING,
     TaskRow,
     TaskView,
 )
-from efile_tui.i18n import N_, _
-from efile_tui.ui.format import human_size
+from efile_tui.core.text import clean
+from efile_tui.i18n import N_
 from efile_tui.ui.messages import (
     CancelRequested,
     CopyText,
@@ -45,136 +41,14 @@ from efile_tui.ui.messages import (
     ResolveRequested,
     TaskMarksCleared,
 )
+from efile_tui.ui.widgets.task_columns import (
+    BACKGROUND_FROM,
+    STATUS_CLASS,
+    progress_text,
+    status_text,
+    task_columns,
+)
 from efile_tui.ui.widgets.vtable import Cell, Column, VirtualTable
-
-# Status symbols (widths are the same in the ASCII set, see efile_tui.glyphs).
-STATUSES = ("waiting", "processing", "complete", "fail", "cancel", "unknown")
-STATUS_GLYPH = {s: glyphs.UNICODE.of(s) for s in (*STATUSES, OUTCOME_UNKNOWN, REJECTED, SUBMITTING)}
-# Status colours, by component class.
-STATUS_CLASS = {
-    "processing": "task-table--running",
-    "complete": "task-table--ok",
-    "fail": "task-table--bad",
-    REJECTED: "task-table--bad",
-    OUTCOME_UNKNOWN: "task-table--bad",
-    "cancel": "task-table--cancel",
-}
-SERVER_STATUSES = ("waiting", "processing", "complete", "fail", "cancel", "unknown")
-CANCELLING = N_("cancelling…")  # the ellipsis is one cell in either symbol set
-CANCEL_LOST, CANCEL_LOST_SHORT = N_("cancel sent, answer lost"), N_("cancel lost")
-
-
-def status_widths() -> tuple[int, int]:
-    """The widest status cell in each form (short, long) in the language in use: every
-    word fits, none is ever cut."""
-    short = max(cell_len(f"{g} {words.status(s)}") for s, g in STATUS_GLYPH.items())
-    short = max(short, cell_len(f"{STATUS_GLYPH['processing']} {_(CANCELLING)}"))
-    long = max(
-        short,
-        *(cell_len(f"{STATUS_GLYPH[s]} {_expired(s)}") for s in SERVER_STATUSES),
-    )
-    return short, long
-
-
-def _expired(status: str) -> str:
-    return _("{status} (expired)").format(status=words.status(status))
-
-
-WIDE = 120  # from this width on, expired rows also say what they were
-
-FIXED = (("mark", " ", 1), ("id", N_("id"), 8), ("op", N_("op"), 6))
-# Progress forms by column width: bar, percentage and count / percentage and count / bar
-# and percentage (the same form on every row).
-PROGRESS_BAR_COUNT, PROGRESS_WIDE, PROGRESS_NARROW = 24, 18, 10
-# Shown while any visible task has one and the paths keep room, in this order of want.
-OPTIONAL = (("label", N_("label"), 12), ("error", N_("error"), 24))
-TIMES = (("submitted", N_("submitted"), 11), ("updated", N_("updated"), 8))
-ORDER = "mark id op status progress label source target submitted updated error".split()
-MIN_PATH_WIDTH = 28
-MIN_NARROW_PATH = 12  # below this a narrow table drops the id, then the operation
-DESTINATION_FROM = 100  # terminal width from which the destination column may show
-BACKGROUND_FROM = 5000  # rows from which ordering runs in a thread
-
-
-def status_text(row: TaskRow, room: int) -> str:
-    """The status cell: glyph and word(s), in at most ``room`` cells, never cut."""
-    glyph = glyphs.current().of(row.status)
-    if row.cancel_lost:
-        text = f"{glyph} {_(CANCEL_LOST)}"
-        return text if cell_len(text) <= room else f"{glyph} {_(CANCEL_LOST_SHORT)}"
-    if row.cancelling:
-        return f"{glyph} {_(CANCELLING)}"
-    if row.expired:
-        text = f"{glyph} {_expired(row.status)}"
-        return text if cell_len(text) <= room else f"{glyph} {words.status('expired')}"
-    return f"{glyph} {words.status(row.status)}"
-
-
-def progress_text(row: TaskRow, room: int = PROGRESS_WIDE) -> str:
-    """A task's progress in at most ``room`` cells, in the same form on every row of a
-    column (the form follows the room, not the row): from ``PROGRESS_BAR_COUNT`` cells bar,
-    percentage and count (``▰▱▱▱▱   2% 436/20,000``), from ``PROGRESS_WIDE`` percentage and
-    count (``  2% 436/20,000``), below that bar and percentage (``▰▱▱▱▱   2%``). A count
-    is never cut: one that does not fit its row is left out (the details, Enter, show it);
-    a task without a percentage shows its count or size when they fit."""
-    pct = row.percent
-    count = ""
-    if row.total_num:
-        count = f"{row.processed_num:,}/{row.total_num:,}"
-    elif row.total_size:
-        count = human_size(row.total_size)
-    if pct is None:
-        return count if cell_len(count) <= room else ""
-    filled = round(pct / 20)
-    g = glyphs.current()
-    bar = g.bar_full * filled + g.bar_empty * (5 - filled)
-    pct_text = f"{pct:3.0f}%"
-    if room >= PROGRESS_BAR_COUNT:
-        form = [bar, pct_text, count]
-    elif room >= PROGRESS_WIDE:
-        form = [pct_text, count]
-    else:
-        form = [bar, pct_text]
-    for parts in (form, [p for p in form if p != count]):
-        text = " ".join(p for p in parts if p)
-        if cell_len(text) <= room:
-            return text
-    return pct_text.strip()
-
-
-def task_columns(width: int, has: set[str]) -> list[Column]:
-    """The columns for a table ``width`` cells wide; ``has``: optional columns with content."""
-    short, long = status_widths()
-    status = long if width >= WIDE else short
-    chosen = [Column(k, _(label), w) for k, label, w in FIXED]
-    chosen.append(Column("status", _("status"), status))
-    progress = PROGRESS_WIDE if width >= DESTINATION_FROM else PROGRESS_NARROW
-    chosen.append(Column("progress", _("progress"), progress))
-    flex = ["source"]
-    if "target" in has and width >= DESTINATION_FROM:
-        flex.append("target")
-
-    def room(extra: list[Column]) -> int:
-        used = sum(c.width + 2 for c in [*chosen, *extra])
-        return (width - used) // len(flex) - 2
-
-    # A narrow table (60 columns) gives up the id, then the operation, before the path
-    # shrinks below a readable width (the details, Enter, show both).
-    for key in ("id", "op"):
-        if room([]) < MIN_NARROW_PATH:
-            chosen = [c for c in chosen if c.key != key]
-
-    for key, label, w in [*OPTIONAL, *TIMES]:
-        if (key in has or (key, label, w) in TIMES) and room([Column(key, label, w)]) >= (
-            MIN_PATH_WIDTH
-        ):
-            chosen.append(Column(key, _(label), w))
-    share = max(8, room([]))
-    spare = max(0, width - sum(c.width + 2 for c in chosen) - len(flex) * (share + 2))
-    chosen.append(Column("source", _("source"), share + spare, elide="start"))
-    if "target" in flex:
-        chosen.append(Column("target", _("destination"), share, elide="middle"))
-    return sorted(chosen, key=lambda c: ORDER.index(c.key))
 
 
 class TaskTable(VirtualTable):
@@ -217,6 +91,30 @@ class TaskTable(VirtualTable):
         self.view = view
         self.mark_anchor: str | None = None
         self.has: set[str] = set()
+        self.shown_sources: dict[str, str] = {}  # this rendering pass's fitted sources
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """Render the lines in ``crop``, the sources fitted for all the rows in view."""
+        self.shown_sources = self.sources_in_view()
+        try:
+            return super().render_lines(crop)
+        finally:
+            self.shown_sources = {}
+
+    def sources_in_view(self) -> dict[str, str]:
+        """The sources of the rows in view fitted to their column, each elided in the middle
+        only as far as the rows stay apart (``…/proj-climate/run-0032`` beside
+        ``…/proj-cfd/run-0032``, never both ``…/run-0032``)."""
+        column = next((c for c in self.table_columns if c.key == "source"), None)
+        if column is None:
+            return {}
+        first, last = self.rows_in_view()
+        keys = self.row_keys[first : last + 1]
+        rows = self.view.rows
+        texts = [clean(rows[k].source) if k in rows else "" for k in keys]
+        ellipsis = glyphs.current().ellipsis
+        fitted = elide_apart(texts, column.width, ellipsis=ellipsis, strict=True)
+        return dict(zip(keys, fitted, strict=True))
 
     # -- rows ------------------------------------------------------------------------------
 
@@ -248,6 +146,8 @@ class TaskTable(VirtualTable):
             return row.submitted_text[5:16], ""
         if key == "updated":
             return row.updated_text[11:19], ""
+        if key == "source" and row.key in self.shown_sources:
+            return self.shown_sources[row.key], ""
         texts = {"source": row.source, "target": row.target, "label": row.label}
         return texts.get(key, row.error), ""
 
@@ -442,4 +342,4 @@ class TaskTable(VirtualTable):
         self.post_message(self.Changed())
 
 
-__all__ = ["TaskTable", "status_text", "task_columns"]
+__all__ = ["TaskTable"]

@@ -18,7 +18,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar, Literal
 
-from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -29,6 +28,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from efile_tui import glyphs
+from efile_tui.core import cells
 from efile_tui.core.text import clean
 from efile_tui.i18n import N_
 
@@ -58,22 +58,10 @@ def fit(text: str, width: int, *, justify: str = "left", elide: Elide = "end") -
     ``elide`` says where a long text loses its characters: at the end, at the start
     (``…/run-7/out``) or in the middle (``/public/ho…/out``).
     """
-    dots = glyphs.current().ellipsis
     if width <= 0:
         return ""
-    size = cell_len(text)
-    if size <= width:
-        gap = " " * (width - size)
-        return gap + text if justify == "right" else text + gap
-    if width == 1:
-        return dots
-    if elide == "start":
-        return dots + set_cell_size(text[::-1], width - 1)[::-1]
-    if elide == "middle":
-        head = (width - 1) // 2
-        tail = width - 1 - head
-        return set_cell_size(text, head) + dots + set_cell_size(text[::-1], tail)[::-1]
-    return set_cell_size(text, width - 1) + dots
+    short = cells.elide(text, width, elide, ellipsis=glyphs.current().ellipsis)
+    return cells.pad(short, width, justify="right" if justify == "right" else "left")
 
 
 class VirtualTable(ScrollView, can_focus=True):
