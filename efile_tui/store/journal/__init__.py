@@ -27,7 +27,8 @@ each writer number is taken with an exclusive create.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 from efile_tui.api.models import Operation, SubmitItem, SubmitOutcome, Task, TaskStatus
 from efile_tui.store.eventlog import Writer
@@ -241,39 +242,31 @@ class Journal(JournalReads):
 
     def mark_cancel_requested(self, task_ids: Sequence[str]) -> None:
         """Remember that a cancel was sent for these ids (the first request's time is kept)."""
-        now = self._clock()
-        with self._lock:
-            wanted = [
-                tid
-                for tid in unique(task_ids)
-                if (row := self._state.find(tid)) is not None and row.cancel_requested_at is None
-            ]
-            self._write([["C", now, tid] for tid in wanted])
+        self._record_for(task_ids, lambda row: row.cancel_requested_at is None, "C")
 
     def clear_cancel_requested(self, task_ids: Sequence[str]) -> None:
         """Forget the cancel request of these ids: the service refused or did not do it."""
-        now = self._clock()
-        with self._lock:
-            wanted = [
-                tid
-                for tid in unique(task_ids)
-                if (row := self._state.find(tid)) is not None
-                and row.cancel_requested_at is not None
-            ]
-            self._write([["N", now, tid] for tid in wanted])
+        self._record_for(task_ids, lambda row: row.cancel_requested_at is not None, "N")
 
     def note_cancel_lost(self, task_ids: Sequence[str], message: str | None) -> None:
         """Remember that the cancel of these ids was sent but not answered (``message``
         says why), or (None) that an answer came after all; kept until a poll shows them."""
+        self._record_for(
+            task_ids,
+            lambda row: message is not None or row.error_code == CANCEL_LOST,
+            "K",
+            message,
+        )
+
+    def _record_for(
+        self, task_ids: Sequence[str], wanted: Callable[[JournalEntry], bool], kind: str, *rest: Any
+    ) -> None:
+        """Write ``[kind, now, task id, *rest]`` for each task id whose entry is ``wanted``."""
         now = self._clock()
         with self._lock:
-            wanted = [
-                tid
-                for tid in unique(task_ids)
-                if (row := self._state.find(tid)) is not None
-                and (message is not None or row.error_code == CANCEL_LOST)
-            ]
-            self._write([["K", now, tid, message] for tid in wanted])
+            found = ((tid, self._state.find(tid)) for tid in unique(task_ids))
+            chosen = [tid for tid, row in found if row is not None and wanted(row)]
+            self._write([[kind, now, tid, *rest] for tid in chosen])
 
     def reap_orphaned_submits(self, *, older_than: float = 600.0) -> list[int]:
         """Turn "submitting" entries whose process died into "outcome unknown"; their ids.
