@@ -1,6 +1,7 @@
 """Regenerate the screenshots: the real app, headless, against the simulator.
 
     python screenshots/generate.py        # writes screenshots/*.svg and *.png
+    python screenshots/generate.py zh_CN  # the Chinese interface: screenshots/*-zh_CN.*
 
 PNGs are the SVGs as a browser draws them (Debian: ``apt-get install chromium``, plus
 fonts-dejavu and fonts-noto-cjk): it honours the SVG's layout, where each run of text is
@@ -74,8 +75,11 @@ def render_png(svg: Path) -> bool:
     return True
 
 
+SUFFIX = ""  # "-zh_CN" for the Chinese set
+
+
 async def shoot(app, name: str) -> None:  # type: ignore[no-untyped-def]
-    svg = HERE / f"{name}.svg"
+    svg = HERE / f"{name}{SUFFIX}.svg"
     app.save_screenshot(str(svg))
     png = render_png(svg)
     print(f"wrote {svg.name}" + (" and its PNG" if png else " (no browser: no PNG)"))
@@ -136,4 +140,13 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
+    language = sys.argv[1] if len(sys.argv) > 1 else "en"
+    if language != "en":
+        import os
+
+        from efile_tui import i18n
+
+        os.environ[i18n.LANG_ENV] = language
+        i18n.use(language)
+        SUFFIX = f"-{language}"
     asyncio.run(main())

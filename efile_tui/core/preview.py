@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from efile_tui.core.validate import normalise_path
 from efile_tui.core.walk import PROTECTED_KEPT, DirLister, Walk
+from efile_tui.i18n import _
 
 __all__ = ["PROTECTED_KEPT", "DeletePreview", "DirLister", "outermost", "preview_delete"]
 
@@ -53,22 +54,30 @@ class DeletePreview:
         """The preview as short lines for a confirmation dialog."""
         more = "" if self.complete else "+"  # a bound was hit: at least this much
         lines = [
-            f"files: {self.files:,}{more}, folders: {self.dirs:,}{more}, "
-            f"size: {human_size(self.bytes)}{more}",
-            f"deepest: {self.deepest_path} (depth {self.max_depth})",
+            _("files: {files}{more}, folders: {dirs}{more}, size: {size}{more}").format(
+                files=f"{self.files:,}",
+                dirs=f"{self.dirs:,}",
+                size=human_size(self.bytes),
+                more=more,
+            ),
+            _("deepest: {path} (depth {depth})").format(
+                path=self.deepest_path, depth=self.max_depth
+            ),
         ]
         if self.protected:
-            lines.append(f"PROTECTED inside ({len(self.protected)}{more_protected(self)}):")
-            lines.extend(f"  {reason}" for _, reason in self.protected[:5])
+            n = f"{len(self.protected)}{more_protected(self)}"
+            lines.append(_("PROTECTED inside ({n}):").format(n=n))
+            lines.extend(f"  {reason}" for _path, reason in self.protected[:5])
         if self.largest:
-            lines.append("largest:")
+            lines.append(_("largest:"))
             lines.extend(f"  {human_size(size):>10}  {path}" for path, size in self.largest)
         if not self.complete:
-            lines.append(f"preview incomplete: {self.stopped_because or 'unknown reason'}")
-            lines.append(f"covered: {self.covered}")
+            why = self.stopped_because or _("unknown reason")
+            lines.append(_("preview incomplete: {why}").format(why=why))
+            lines.append(_("covered: {what}").format(what=self.covered))
         lines.extend(f"  ! {error}" for error in self.errors[:5])
         if len(self.errors) > 5:
-            lines.append(f"  … and {len(self.errors) - 5} more errors")
+            lines.append("  " + _("… and {n} more errors").format(n=len(self.errors) - 5))
         return lines
 
 

@@ -47,7 +47,7 @@ def listing(paths: Sequence[str], cells: int, limit: int = SHOWN_PATHS) -> str:
     then "… and N more"."""
     lines = [fitted(path, cells) for path in paths[:limit]]
     if len(paths) > limit:
-        lines.append(f"… and {len(paths) - limit:,} more")
+        lines.append(_("… and {n} more").format(n=f"{len(paths) - limit:,}"))
     return "\n".join(lines)
 
 

@@ -33,7 +33,7 @@ from efile_tui.core.pipeline import (
 from efile_tui.core.preview import DeletePreview
 from efile_tui.core.protect import Inspection, Plan
 from efile_tui.core.text import clean
-from efile_tui.i18n import N_, _
+from efile_tui.i18n import N_, _, ngettext
 from efile_tui.ui.format import dialog_cells, error_text, fitted, listing
 from efile_tui.ui.widgets.keybar import KeyBar
 
@@ -47,10 +47,6 @@ class _Tick(Checkbox):
     def BUTTON_INNER(self) -> str:  # type: ignore[override]  # Textual's class constant
         """The glyph inside the box: X when ticked, blank otherwise."""
         return "X" if self.value else " "
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n:,} {word}" + ("" if n == 1 else "s")
 
 
 class ConfirmDeleteScreen(ModalScreen[bool]):
@@ -106,7 +102,9 @@ class ConfirmDeleteScreen(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         """Title with the count, the paths, the preview, the guards and the buttons."""
         with Vertical(id="dialog"):
-            yield Label(f"Delete {_plural(len(self.paths), 'path')}?", id="title")
+            n = len(self.paths)
+            title = ngettext("Delete {n} path?", "Delete {n} paths?", n).format(n=f"{n:,}")
+            yield Label(title, id="title")
             with VerticalScroll(id="paths"):
                 yield Static(
                     listing(self.paths, dialog_cells(self.app.size.width)),
@@ -116,7 +114,7 @@ class ConfirmDeleteScreen(ModalScreen[bool]):
             yield Static(_("Scanning…"), markup=False, id="totals")
             with VerticalScroll(id="details"):
                 yield Static("", markup=False, id="preview")
-            yield _Tick("I accept an incomplete preview", id="accept", compact=True)
+            yield _Tick(_("I accept an incomplete preview"), id="accept", compact=True)
             yield Label("", id="typed-prompt", markup=False)
             yield Input("", id="typed", placeholder=_("type here to confirm"), compact=True)
             yield Static("", markup=False, id="typed-error")
@@ -165,7 +163,8 @@ class ConfirmDeleteScreen(ModalScreen[bool]):
         except Exception as exc:  # shown to the user, who may still accept (see below)
             self.preview_error = error_text(exc)
             totals = self.query_one("#totals", Static)
-            totals.update(f"preview failed: {clean(self.preview_error, keep_newlines=True)}")
+            failed = clean(self.preview_error, keep_newlines=True)
+            totals.update(_("preview failed: {why}").format(why=failed))
             totals.add_class("-error")
             self.typed_required, _hidden, self._accept = delete_guards(self.paths, None)
         else:
@@ -178,7 +177,8 @@ class ConfirmDeleteScreen(ModalScreen[bool]):
             totals = self.query_one("#totals", Static)
             first, *rest = preview.summary_lines() if preview else ("", "")
             if result.refused:
-                first = f"REFUSED: protected paths inside; nothing can be deleted here. {first}"
+                refused = _("REFUSED: protected paths inside; nothing can be deleted here.")
+                first = f"{refused} {first}"
                 rest = [*(f"  {r}" for r in result.refused.values()), *rest]
                 totals.add_class("-error")
             totals.update(fitted(first, 2 * dialog_cells(self.app.size.width), "end"))
@@ -215,8 +215,11 @@ class ConfirmDeleteScreen(ModalScreen[bool]):
 
     def _show_typed(self) -> None:
         prompt = self.query_one("#typed-prompt", Label)
-        what = "the number of paths" if len(self.paths) != 1 else "the name"
-        prompt.update(f"To confirm, type {what}: {clean(self.expected_text)}")
+        if len(self.paths) != 1:
+            ask = _("To confirm, type the number of paths: {text}")
+        else:
+            ask = _("To confirm, type the name: {text}")
+        prompt.update(ask.format(text=clean(self.expected_text)))
         prompt.set_class(self.typed_required, "-visible")
         self.query_one("#typed", Input).set_class(self.typed_required, "-visible")
 
@@ -236,13 +239,15 @@ class ConfirmDeleteScreen(ModalScreen[bool]):
             return
         value = self.query_one("#typed", Input).value
         if not self.preview_done:
-            why = "Wait for the preview to finish."
+            why = _("Wait for the preview to finish.")
         elif self.needs_acceptance and not self.query_one("#accept", Checkbox).value:
-            why = "Tick “I accept an incomplete preview” first."
+            why = _("Tick “I accept an incomplete preview” first.")
         elif not value:
-            why = f"The field is empty: type {self.expected_text} to delete."
+            why = _("The field is empty: type {text} to delete.").format(text=self.expected_text)
         else:
-            why = f"“{value}” does not match: type {self.expected_text} exactly."
+            why = _("“{value}” does not match: type {text} exactly.").format(
+                value=value, text=self.expected_text
+            )
         self.query_one("#typed-error", Static).update(why)
 
     @on(Button.Pressed, "#delete")

@@ -139,7 +139,7 @@ class TaskTable(VirtualTable):
         if key == "id":
             return (row.task_id or glyphs.current().dash)[:8], ""
         if key == "op":
-            return row.operation, ""
+            return words.operation(row.operation), ""
         if key == "progress":
             return progress_text(row, column.width), ""
         if key == "submitted":
