@@ -23,6 +23,7 @@ from textual.message import Message
 from textual.strip import Strip
 
 from efile_tui import glyphs
+from efile_tui.core import words
 from efile_tui.core.cancelplan import plan_cancel
 from efile_tui.core.cells import elide_apart
 from efile_tui.core.taskview import (
