@@ -26,7 +26,7 @@ from efile_tui.api.models import Operation
 from efile_tui.core.protect import target_problem
 from efile_tui.core.text import clean
 from efile_tui.core.validate import normalise_path
-from efile_tui.i18n import N_, _
+from efile_tui.i18n import N_, _, ngettext
 from efile_tui.ui.format import dialog_cells, listing
 from efile_tui.ui.widgets.keybar import KeyBar
 
@@ -103,7 +103,11 @@ class TransferScreen(ModalScreen[TransferChoice | None]):
         """Title, sources, target input with its error line, policy, buttons."""
         n = len(self.paths)
         with Vertical(id="dialog"):
-            yield Label(f"{self.verb} {n:,} path{'' if n == 1 else 's'} to…", id="title")
+            if self.verb == "Move":
+                title = ngettext("Move {n} path to…", "Move {n} paths to…", n)
+            else:
+                title = ngettext("Copy {n} path to…", "Copy {n} paths to…", n)
+            yield Label(title.format(n=f"{n:,}"), id="title")
             with VerticalScroll(id="sources"):
                 yield Static(listing(self.paths, dialog_cells(self.app.size.width)), markup=False)
             yield Label(_("Target folder (absolute path):"), id="target-label")
@@ -113,12 +117,15 @@ class TransferScreen(ModalScreen[TransferChoice | None]):
             yield Static("", markup=False, id="target-error")
             yield Static("", markup=False, id="target-note")
             with RadioSet(id="conflict", compact=True):
-                arriving = "moved one" if self.verb == "Move" else "new copy"
-                yield _Choice(f"keep both (the {arriving} is renamed)", value=True, id="both")
-                yield _Choice("overwrite what exists (cover)", id="cover")
+                if self.verb == "Move":
+                    both = _("keep both (the moved one is renamed)")
+                else:
+                    both = _("keep both (the new copy is renamed)")
+                yield _Choice(both, value=True, id="both")
+                yield _Choice(_("overwrite what exists (cover)"), id="cover")
             with Horizontal(id="buttons"):
                 yield Button(_("Cancel"), id="cancel")
-                yield Button(self.verb, id="confirm", variant="warning")
+                yield Button(_(self.verb), id="confirm", variant="warning")
         yield KeyBar(dialog=True)
 
     def on_resize(self, event: events.Resize) -> None:
@@ -146,7 +153,11 @@ class TransferScreen(ModalScreen[TransferChoice | None]):
         field = self.query_one("#target", Input)
         empty = not field.value.strip()
         if empty:
-            problem: str | None = f"type the folder to {self.verb.lower()} into"
+            problem: str | None = (
+                _("type the folder to move into")
+                if self.verb == "Move"
+                else _("type the folder to copy into")
+            )
         else:
             problem = target_problem(self.operation, self.paths, field.value, self.on_conflict)
         shown = problem is not None and (entered or not empty)  # no red on an empty start
@@ -182,19 +193,26 @@ class TransferScreen(ModalScreen[TransferChoice | None]):
         try:
             found = await self.existing(target, names)
         except EfileError as exc:
-            note.update(f"cannot list {target}: {exc.title}")
+            note.update(_("cannot list {target}: {why}").format(target=target, why=exc.title))
             return
         if normalise_path(self.query_one("#target", Input).value.strip()) != target:
             return  # the field changed meanwhile
         if not found:
-            note.update(f"No name clash in {target}.")
+            note.update(_("No name clash in {target}.").format(target=target))
             return
-        shown = ", ".join(found[:5]) + (f" and {len(found) - 5} more" if len(found) > 5 else "")
-        note.update(
-            f"Already in {target}: {shown}. Keep both renames the new "
-            f"{'copies' if self.operation is Operation.COPY else 'entries'}; "
-            "overwrite replaces what is there."
-        )
+        more = _(" and {n} more").format(n=len(found) - 5) if len(found) > 5 else ""
+        shown = ", ".join(found[:5]) + more
+        if self.operation is Operation.COPY:
+            clash = _(
+                "Already in {target}: {names}. Keep both renames the new copies; overwrite "
+                "replaces what is there."
+            )
+        else:
+            clash = _(
+                "Already in {target}: {names}. Keep both renames the new entries; overwrite "
+                "replaces what is there."
+            )
+        note.update(clash.format(target=target, names=shown))
 
     @on(Input.Submitted, "#target")
     @on(Button.Pressed, "#confirm")
