@@ -78,7 +78,11 @@ class SoakReport:
     server_tasks_unnamed: int = 0  # created by an answer that was lost; covered by "unknown"
     lost: int = 0
     lost_details: list[str] = field(default_factory=list)
-    cancel_asked: int = 0
+    cancel_marked: int = 0  # every other running row, marked
+    cancel_asked: int = 0  # the running marked tasks the confirmation sent
+    cancel_ended_first: int = 0  # marked tasks that ended before the confirmation
+    cancel_sent: int = 0  # distinct ids in the simulator's task/cancel requests
+    cancel_wrong: list[str] = field(default_factory=list)  # sent but not asked, or not sent
     cancelled: int = 0
     finished_before_cancel: int = 0
     shown: int = 0
@@ -116,6 +120,16 @@ class SoakReport:
             out.append("the token expiry was not survived by renewal")
         if self.recovery_seconds is None:
             out.append("the display did not recover after the restart")
+        if self.cancel_wrong or self.cancel_sent != self.cancel_asked:
+            out.append(
+                f"cancel: {self.cancel_sent} ids sent for {self.cancel_asked} asked: "
+                f"{self.cancel_wrong[:3]}"
+            )
+        if self.cancel_asked + self.cancel_ended_first != self.cancel_marked:
+            out.append(
+                f"cancel: {self.cancel_marked} marked, but {self.cancel_asked} asked and "
+                f"{self.cancel_ended_first} ended first"
+            )
         return out
 
     def lines(self) -> list[tuple[str, str]]:
@@ -148,8 +162,11 @@ class SoakReport:
             ),
             (
                 "cancel",
-                f"{self.cancel_asked} asked: {self.cancelled} cancelled, "
-                f"{self.finished_before_cancel} had finished first",
+                f"{self.cancel_marked} marked (every other running row), "
+                f"{self.cancel_ended_first} ended before the confirmation; "
+                f"{self.cancel_asked} asked, {self.cancel_sent} sent (simulator's request "
+                f"log): {self.cancelled} cancelled, {self.finished_before_cancel} had "
+                "finished first",
             ),
             ("token expiry", "renewed without a prompt" if self.token_renewed else "NOT renewed"),
             (
@@ -286,7 +303,7 @@ async def run_soak(params: SoakParams, workdir: Path) -> SoakReport:
             )
             bursts = asyncio.create_task(_bursts(server.url, server.token, params, stop_bursts))
             await _submit_and_disrupt(params, paths, server, screen, conn, report)
-            await _cancel_some(params, screen, pilot, report)
+            await _cancel_some(params, screen, pilot, report, server)
             await _wait(lambda: _all_final(server), params.timeout, pilot.pause)
             await _wait(lambda: _display_settled(screen, server), params.timeout, pilot.pause)
             stop_bursts.set()
@@ -367,9 +384,10 @@ async def _watch_recovery(
 
 
 async def _cancel_some(
-    params: SoakParams, screen: MainScreen, pilot: Any, report: SoakReport
+    params: SoakParams, screen: MainScreen, pilot: Any, report: SoakReport, server: SimServer
 ) -> None:
-    """Mark running tasks in the table and cancel them the way the user does: c, confirm."""
+    """Mark every other running task in the table and cancel them the way the user does
+    (c, confirm); then compare the ids the simulator received with those asked."""
     from efile_tui.ui.modals.cancel import CancelResultsScreen, ConfirmCancelScreen
 
     def running() -> list[str]:
@@ -379,17 +397,28 @@ async def _cancel_some(
             if row.task_id and not row.is_final and not key.startswith("local:")
         ]
 
-    await _wait(lambda: len(running()) >= params.cancel, 60, pilot.pause)
-    chosen = running()[: params.cancel]
-    report.cancel_asked = len(chosen)
+    await _wait(lambda: len(running()) >= 2 * params.cancel, 60, pilot.pause)
+    live = set(running())
+    chosen = [k for k in screen.table.row_keys if k in live][::2][: params.cancel]
+    report.cancel_marked = len(chosen)
     screen.view.marks.update(chosen)
     screen.table.refresh_marks(chosen)
     screen.table.focus()
     await pilot.press("c")
     await _wait(lambda: isinstance(screen.app.screen, ConfirmCancelScreen), 10, pilot.pause)
+    confirm = screen.app.screen
+    assert isinstance(confirm, ConfirmCancelScreen)
+    asked = set(confirm.plan.send)
+    report.cancel_asked = len(asked)
+    report.cancel_ended_first = confirm.plan.ended
+    report.cancel_wrong += [f"{t}: asked but never marked" for t in asked - set(chosen)]
     await pilot.press("tab", "enter")  # focus starts on Back; the next button confirms
     await _wait(lambda: isinstance(screen.app.screen, CancelResultsScreen), 120, pilot.pause)
     await pilot.press("escape")
+    sent = {t for r in server.requests("/task/cancel") for t in r["body"]["taskIds"]}
+    report.cancel_sent = len(sent)
+    report.cancel_wrong += [f"{t}: sent, not asked" for t in sent - asked]
+    report.cancel_wrong += [f"{t}: asked, not sent" for t in asked - sent]
 
 
 def _all_final(server: SimServer) -> bool:

@@ -24,7 +24,9 @@ async def test_soak_with_every_fault(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert report.lost == 0, report.lost_details
     assert report.shown_correctly == report.shown, report.wrong_details[:10]
     assert report.submitted == 1000 and report.journal_entries >= report.submitted
-    assert report.cancel_asked == 200
+    assert report.cancel_marked == 200
+    assert report.cancel_sent == report.cancel_asked, report.cancel_wrong  # the request log
+    assert not report.cancel_wrong and report.cancel_asked + report.cancel_ended_first == 200
     assert report.problems == []
     # The faults really happened (a soak without them would prove nothing).
     assert report.throttled and report.errors_injected and report.dropped and report.malformed

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from efile_tui.api.http import RetryPolicy
+from efile_tui.api.models import CancelResult, TaskStatus
 from efile_tui.core.query import TaskQuery
 from efile_tui.sim.config import SimConfig
 from efile_tui.sim.server import SimServer
@@ -110,3 +111,14 @@ async def test_a_lost_cancel_answer_stays_shown_and_is_offered_again(
             pilot, lambda: view.rows[lost].status == "cancel", what="the task's real state"
         )
         assert not view.rows[lost].cancel_lost
+
+
+def test_the_result_sheet_retries_exactly_the_lost_answers() -> None:
+    lost, refused, done, ended = "1" * 32, "2" * 32, "3" * 32, "4" * 32
+    results = [
+        CancelResult(lost, False, None, error="connection reset", lost=True),
+        CancelResult(refused, False, None, error="refused", error_code="911030"),
+        CancelResult(done, True, None),
+        CancelResult(ended, False, TaskStatus.COMPLETE),
+    ]
+    assert CancelResultsScreen(results, {}).failed_ids == [lost]
