@@ -25,8 +25,9 @@ from typing import Any
 
 import httpx
 
-from efile_tui.api.models import Operation, SubmitItem
+from efile_tui.api.models import Operation
 from efile_tui.core.operations import Context
+from efile_tui.core.protect import Plan
 from efile_tui.core.session import Connection, Renewer
 from efile_tui.sim.config import Faults, SimConfig
 from efile_tui.sim.server import SimServer
@@ -365,7 +366,7 @@ async def _submit_and_disrupt(
             report.restart_downtime = back - down
             ok_before = screen.status.last_ok
             screen.run_worker(_watch_recovery(screen, back, ok_before, report), group="soak")
-        worker = screen.submit(Operation.DELETE, [SubmitItem(p) for p in batch])
+        worker = screen.flows.check_and_submit(Plan.of(Operation.DELETE, batch))
         await worker.wait()
         report.submitted += len(batch)
     report.token_renewed = conn.token != token_before

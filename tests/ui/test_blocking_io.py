@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from efile_tui.api.models import Operation, SubmitItem
+from efile_tui.api.models import Operation
+from efile_tui.core.protect import Plan
 from efile_tui.sim.server import SimServer
 from efile_tui.ui.modals.misc import LogScreen
 from tests.ui.harness import HOME, build_app, wait_until
@@ -69,7 +70,7 @@ async def test_keys_answered_during_a_stuck_journal_or_audit_call(
         elif where == "finish_submit":
             stuck = Stuck(app.ctx.journal.finish_submit)
             app.ctx.journal.finish_submit = stuck  # type: ignore[method-assign]
-            main.submit(Operation.DELETE, [SubmitItem(f"{HOME}/beta")])
+            main.flows.check_and_submit(Plan.of(Operation.DELETE, [f"{HOME}/beta"]))
             await keys_answered_while_stuck(pilot, app, stuck)
             await wait_until(
                 pilot,

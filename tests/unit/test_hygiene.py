@@ -320,13 +320,8 @@ ALLOWED_CIRCLES: set[frozenset[str]] = {
     ),
 }
 # Base-class stubs (``raise NotImplementedError``) still being replaced by composition,
-# each named: MainScreen's request handlers (issue 20, "pipeline") and the path pane's
-# marks (issue 23).
+# each named: the path pane's marks (issue 23).
 ALLOWED_STUBS = {
-    "efile_tui/ui/screens/flows.py: RequestFlows.apply_entries",
-    "efile_tui/ui/screens/flows.py: RequestFlows.reload_journal",
-    "efile_tui/ui/screens/flows.py: RequestFlows._entries",
-    "efile_tui/ui/screens/flows.py: RequestFlows.poll_now",
     "efile_tui/ui/widgets/path_marks.py: MarkingPane.update_info",
 }
 

@@ -1,9 +1,9 @@
 """The main screen: path pane and task table; owns every request and the poll loop.
 
 Widgets post intent messages (``ui.messages``); this screen runs the workers, talks to
-the service through ``core.operations`` and calls back into the widgets. The handlers of
-those requests are in its base class, ``flows.RequestFlows``; this module keeps the
-layout, the journal → table path, polling, undo and pane switching.
+the service through ``core`` and calls back into the widgets. It hands the requests to the
+``flows.RequestFlows`` it holds (``self.flows``); this module keeps the layout, the
+journal → table path, polling, undo and pane switching.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container
+from textual.screen import Screen
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
@@ -27,7 +28,17 @@ from efile_tui.i18n import N_, _
 from efile_tui.store.journal import JournalEntry
 from efile_tui.ui.end_bell import EndBell
 from efile_tui.ui.layout import fit_panes
-from efile_tui.ui.messages import MarksCleared, TaskMarksCleared
+from efile_tui.ui.messages import (
+    CancelRequested,
+    DeleteRequested,
+    DismissRequested,
+    LabelRequested,
+    MarksCleared,
+    PageWanted,
+    ResolveRequested,
+    TaskMarksCleared,
+    TransferRequested,
+)
 from efile_tui.ui.modals.misc import HelpScreen
 from efile_tui.ui.modals.notifications import NotesKeeper, NotificationsScreen
 from efile_tui.ui.screens.flows import RequestFlows
@@ -37,13 +48,14 @@ from efile_tui.ui.widgets.keybar import KeyBar
 from efile_tui.ui.widgets.path_pane import PathPane
 from efile_tui.ui.widgets.status_bar import StatusBar
 from efile_tui.ui.widgets.task_pane import TaskPane
+from efile_tui.ui.widgets.task_table import TaskTable
 
 DAY = 24 * 3600.0
 WIDE = 160  # columns from which the panes sit side by side
 FIRST_SCREEN = 200  # rows shown first while a large journal loads
 
 
-class MainScreen(RequestFlows):
+class MainScreen(Screen[None]):
     """Path pane beside (or above) the live task table."""
 
     BINDINGS = [
@@ -84,6 +96,56 @@ class MainScreen(RequestFlows):
         self._visited_tasks = False  # the task table has had focus
         # The first poll follows the journal's rows (reload_journal calls poll_now).
         self.poller = Poller(ctx, TableFeed(self), interval=interval, at_once=False)
+        self.flows = RequestFlows(self)
+
+    @property
+    def status(self) -> StatusBar:
+        """The header line."""
+        return self.query_one(StatusBar)
+
+    @property
+    def table(self) -> TaskTable:
+        """The task table."""
+        return self.query_one(TaskTable)
+
+    @property
+    def path_pane(self) -> PathPane:
+        """The path pane."""
+        return self.query_one(PathPane)
+
+    # -- requests, handed to the flows ---------------------------------------------------
+
+    def on_page_wanted(self, message: PageWanted) -> None:
+        self.flows.page_wanted(message)
+
+    def on_delete_requested(self, message: DeleteRequested) -> None:
+        self.flows.delete(message)
+
+    def on_transfer_requested(self, message: TransferRequested) -> None:
+        self.flows.transfer(message)
+
+    def on_cancel_requested(self, message: CancelRequested) -> None:
+        self.flows.ask_cancel(message)
+
+    def on_dismiss_requested(self, message: DismissRequested) -> None:
+        self.flows.dismiss(message)
+
+    def on_label_requested(self, message: LabelRequested) -> None:
+        self.flows.ask_label(message)
+
+    def on_resolve_requested(self, message: ResolveRequested) -> None:
+        self.flows.resolve_lost(message)
+
+    def on_virtual_table_row_selected(self, event: TaskTable.RowSelected) -> None:
+        self.flows.show_task(event)
+
+    def action_import_ids(self) -> None:
+        """Track task ids started elsewhere."""
+        self.flows.ask_import()
+
+    def action_show_log(self) -> None:
+        """Open the audit log screen: its last events, read in a thread."""
+        self.flows.show_log()
 
     def compose(self) -> ComposeResult:
         yield StatusBar(id="status")
@@ -165,7 +227,7 @@ class MainScreen(RequestFlows):
             self.apply_batch(batch)
         self.poll_now()
 
-    def _entries(self, keys: Iterable[str]) -> list[JournalEntry]:
+    def entries(self, keys: Iterable[str]) -> list[JournalEntry]:
         """(In a thread.) Journal entries for table keys: task ids or ``local:<journal id>``."""
         return entries_for_keys(self.ctx.journal, keys)
 
