@@ -88,7 +88,11 @@ class LoginScreen(ModalScreen[Connection | None]):
         values = {i.id: i.value.strip() for i in self.query(Input) if i.id}
         missing = [k for k in ("platform", "user", "org", "password") if not values[k]]
         if missing:
-            self.query_one("#login-error", Static).update("Missing: " + ", ".join(missing))
+            names = {"platform": N_("platform"), "user": N_("user"), "org": N_("org")}
+            shown = ", ".join(_(names.get(k, k)) for k in missing)
+            self.query_one("#login-error", Static).update(
+                _("Missing: {fields}").format(fields=shown)
+            )
             self.query_one(f"#{missing[0]}", Input).focus()
             return
         request = LoginRequest(
@@ -99,7 +103,7 @@ class LoginScreen(ModalScreen[Connection | None]):
             secret=self.query_one("#password", Input).value,
         )
         self.query_one("#login", Button).disabled = True
-        self.query_one("#login-error", Static).update("Logging in…")
+        self.query_one("#login-error", Static).update(_("Logging in…"))
         self.run_login(request)
 
     @work(exclusive=True, exit_on_error=False)
