@@ -191,4 +191,4 @@ def elide_apart(
     return out
 
 
-__all__ = ["ELLIPSIS", "elide", "elide_apart", "head", "pad", "tail", "width"]
+__all__ = ["ELLIPSIS", "elide", "elide_apart", "head", "pad", "tail", "width", "wrap"]

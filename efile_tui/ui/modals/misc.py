@@ -1,4 +1,4 @@
-"""Help, id import, text viewer and the audit-log screen."""
+"""Id import, text viewer and the audit-log screen (the help is ``modals.help``)."""
 
 from __future__ import annotations
 
@@ -6,16 +6,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, DataTable, Input, Label, Static
 
-from efile_tui import glyphs
-from efile_tui.core import words
 from efile_tui.core.text import clean, literal
 from efile_tui.core.validate import InputError, check_task_ids, decode_lines, read_ids
 from efile_tui.i18n import N_, _
@@ -32,71 +29,6 @@ MODAL_BOX = """
 {name} Horizontal {{ height: auto; align-horizontal: right; }}
 {name} Button {{ margin: 0 0 0 2; }}
 """
-
-
-STATUS_HELP = [
-    ("processing", N_("running on the service")),
-    ("waiting", N_("queued on the service")),
-    ("complete", N_("done")),
-    ("fail", N_("failed: see the error column")),
-    ("cancel", N_("cancelled")),
-    ("outcome unknown", N_("the submit's answer was lost: check before resubmitting")),
-    ("expired", N_("the service forgot it (24 h after it ended); the journal kept it")),
-]
-
-
-def _key_table(title: str, rows: Sequence[tuple[str, str]]) -> Table:
-    table = Table(title=title, title_justify="left", box=None, show_header=False, expand=True)
-    table.title_style = "bold"
-    table.add_column("key", style="bold", no_wrap=True, min_width=6)
-    table.add_column("what", ratio=1)
-    for key, what in rows:
-        table.add_row(key, what)
-    return table
-
-
-class HelpScreen(ModalScreen[None]):
-    """The keys of each pane as tables (side by side when wide), then the status symbols."""
-
-    DEFAULT_CSS = (
-        MODAL_BOX.format(name="HelpScreen")
-        + """
-    HelpScreen > Vertical { height: 100%; max-height: 100%; width: 100%; max-width: 130; }
-    HelpScreen #help-body { height: 1fr; }
-    HelpScreen #help-grid { layout: grid; grid-size: 1; grid-gutter: 0 3; height: auto; }
-    HelpScreen #help-grid.-wide { grid-size: 2; }
-    HelpScreen #help-grid > Static { height: auto; margin-bottom: 1; }
-    """
-    )
-    BINDINGS = [Binding("escape,q,question_mark,f1", "dismiss", N_("Close"))]
-
-    def compose(self) -> ComposeResult:
-        from efile_tui.ui.keys import sections
-
-        g = glyphs.current()
-        status = [(f"{g.of(word)} {words.status(word)}", _(what)) for word, what in STATUS_HELP]
-        with Vertical():
-            yield Label(_("efile-tui keys (esc closes)"), classes="title")
-            with VerticalScroll(id="help-body"):
-                with Grid(id="help-grid"):
-                    for name, rows in sections():
-                        shown = [(keys, _(what)) for keys, what in rows]
-                        yield Static(_key_table(_(name), shown))
-                    yield Static(_key_table(_("Status"), status))
-                yield Static(
-                    _(
-                        "Marks are kept by task id and path: they survive sorting, filtering "
-                        "and polling; marked rows hidden by a filter are counted in the info "
-                        "line and the confirmation. The header says when the table was last "
-                        "updated; it turns amber, then red, when polling fails, and the last "
-                        "good data stays."
-                    ),
-                    markup=False,
-                )
-        yield KeyBar(dialog=True)
-
-    def on_resize(self) -> None:
-        self.query_one("#help-grid").set_class(self.size.width >= 100, "-wide")
 
 
 class TextScreen(ModalScreen[None]):

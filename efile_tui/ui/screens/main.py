@@ -14,7 +14,6 @@ from functools import partial
 
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Container
 from textual.screen import Screen
 from textual.widgets import Static
@@ -24,9 +23,10 @@ from efile_tui.core.operations import Context
 from efile_tui.core.poller import Poller
 from efile_tui.core.taskrow import Batch, bulk_load, entries_for_keys
 from efile_tui.core.taskview import TaskView
-from efile_tui.i18n import N_, _
+from efile_tui.i18n import _
 from efile_tui.store.journal import JournalEntry
 from efile_tui.ui.end_bell import EndBell
+from efile_tui.ui.keys import SCREEN_KEYS, sections
 from efile_tui.ui.layout import fit_panes
 from efile_tui.ui.messages import (
     CancelRequested,
@@ -39,7 +39,7 @@ from efile_tui.ui.messages import (
     TaskMarksCleared,
     TransferRequested,
 )
-from efile_tui.ui.modals.misc import HelpScreen
+from efile_tui.ui.modals.help import HelpScreen
 from efile_tui.ui.modals.notifications import NotesKeeper, NotificationsScreen
 from efile_tui.ui.screens.flows import RequestFlows
 from efile_tui.ui.screens.polling import TableFeed
@@ -58,20 +58,7 @@ FIRST_SCREEN = 200  # rows shown first while a large journal loads
 class MainScreen(Screen[None]):
     """Path pane beside (or above) the live task table."""
 
-    BINDINGS = [
-        Binding("tab", "switch_pane", N_("Switch pane")),
-        Binding("p", "toggle_pause", N_("Pause")),
-        Binding("r", "refresh_now", N_("Refresh")),
-        Binding("plus,equals_sign", "interval(1)", N_("Slower"), show=False),
-        Binding("minus", "interval(-1)", N_("Faster"), show=False),
-        Binding("h", "toggle_old", N_("Old and dismissed tasks"), show=False),
-        Binding("z", "undo", N_("Undo"), show=False),
-        Binding("N", "notifications", N_("Notifications"), show=False),
-        Binding("I", "import_ids", N_("Import ids"), show=False),
-        Binding("L", "show_log", N_("Audit log"), show=False),
-        Binding("question_mark,f1", "help", N_("Help")),
-        Binding("q", "app.quit", N_("Quit")),
-    ]
+    BINDINGS = SCREEN_KEYS
 
     def __init__(
         self,
@@ -337,4 +324,4 @@ class MainScreen(Screen[None]):
 
     def action_help(self) -> None:
         """Show the keys."""
-        self.app.push_screen(HelpScreen())
+        self.app.push_screen(HelpScreen(sections(_)))

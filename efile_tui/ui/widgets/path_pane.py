@@ -40,11 +40,11 @@ from efile_tui.core.text import clean
 from efile_tui.core.validate import normalise_path, path_problem
 from efile_tui.i18n import N_, _
 from efile_tui.ui.format import error_text
-from efile_tui.ui.keys import FIELD_KEYS, field_has_focus, keep_typeahead
 from efile_tui.ui.messages import (
     MarksCleared,
     PageWanted,
 )
+from efile_tui.ui.widgets.fields import FIELD_KEYS, field_has_focus, keep_typeahead
 from efile_tui.ui.widgets.path_marks import MarkingPane
 from efile_tui.ui.widgets.path_table import PathTable, cell_map, columns, earlier_map
 from efile_tui.ui.widgets.vtable import Cell, VirtualTable

@@ -17,7 +17,7 @@ from efile_tui.core.taskview import TaskView
 from efile_tui.core.text import clean
 from efile_tui.core.validate import InputError
 from efile_tui.i18n import N_, _
-from efile_tui.ui.keys import FIELD_KEYS, field_has_focus, keep_typeahead
+from efile_tui.ui.widgets.fields import FIELD_KEYS, field_has_focus, keep_typeahead
 from efile_tui.ui.widgets.task_table import TaskTable
 
 # The `f` key's steps, in the command line's --status names: all, running, needs a look
