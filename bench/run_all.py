@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
-ORDER = ["polling", "table", "startup", "cancel", "bigfolder", "memory", "soak"]
+ORDER = ["polling", "table", "startup", "cancel", "bigfolder", "memory", "bulk", "soak"]
 
 
 def main(names: list[str]) -> int:
