@@ -286,7 +286,7 @@ class RefusedScreen(ModalScreen[None]):
         with Vertical(id="dialog"):
             yield Label(_("Refused: protected paths"), id="title")
             lines = [f"• {clean(reason)}" for _path, reason in self.refused]
-            lines.append("\nNothing was deleted. Unmark these paths to delete the others.")
+            lines.append("\n" + _("Nothing was sent. Unmark these paths to act on the others."))
             with VerticalScroll(id="reasons"):
                 yield Static("\n".join(lines), markup=False)
             with Horizontal(id="buttons"):

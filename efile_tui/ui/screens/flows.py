@@ -159,7 +159,6 @@ class RequestFlows:
             if refused:
                 self.screen.app.push_screen(RefusedScreen(refused))
                 return
-            self.screen.path_pane.clear_marks()
             self.check_and_submit(plan)
 
         client = self.screen.ctx.client
@@ -180,12 +179,15 @@ class RequestFlows:
             prepared = await prepare(self.screen.ctx.client, plan, self.rules)
         except EfileError as exc:
             self.screen.notify(
-                f"nothing was sent: {exc}", title=_("Check failed"), severity="error"
+                _("nothing was sent: {error}").format(error=exc),
+                title=_("Check failed"),
+                severity="error",
             )
             return
         if prepared.refused:
             self.screen.app.push_screen(RefusedScreen(prepared.refused))
-            return
+            return  # the marks stay: unmark the refused paths, act on the others
+        self.screen.path_pane.clear_marks()
         await self.send(prepared)
 
     @on_screen(group="submit")
