@@ -107,7 +107,7 @@ class SafeParser(argparse.ArgumentParser):
 
 # The module that registers each command. A command line imports only its command's module
 # (``ls`` never loads the simulator, the TUI or the keyring); ``--help``, an unknown command
-# and ``build_parser()`` load them all. tests/unit/test_hygiene.py keeps this table true.
+# and ``build_parser()`` load them all. tests/unit/test_command_imports.py keeps it true.
 COMMAND_MODULES: dict[str, str] = {
     "ls": "files",
     "mkdir": "files",
