@@ -16,6 +16,7 @@ locale, what ``ps`` shows) runs the real ``efile-tui`` in a subprocess instead.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import io
 import logging
@@ -117,6 +118,12 @@ def run_in_process(args: Sequence[str], env: Mapping[str, str], stdin: str = "")
     """Run ``efile-tui ARGS`` through ``efile_tui.cli.main`` in this process."""
     from efile_tui.cli import main
 
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        pass
+    else:  # the CLI runs its own loop (asyncio.run); beside a running app, use a process
+        raise RuntimeError("run_in_process: an event loop is running here; run a process")
     out, err = io.BytesIO(), io.BytesIO()
     stdin_bytes = io.BytesIO(stdin.encode(ENCODING))
     with _process_state(), _environment(env):
