@@ -22,13 +22,13 @@ from textual.worker import Worker
 
 from efile_tui.api.errors import EfileError
 from efile_tui.api.models import Operation, SubmitOutcome
-from efile_tui.core import resolve
+from efile_tui.core import resolve, words
 from efile_tui.core.operations import cancel_tracked
 from efile_tui.core.pipeline import Confirmation, prepare, run
 from efile_tui.core.preview import existing_names
 from efile_tui.core.protect import Plan, Rules, refusals
 from efile_tui.core.text import clean
-from efile_tui.i18n import _
+from efile_tui.i18n import _, ngettext
 from efile_tui.ui.format import refused_note
 from efile_tui.ui.messages import (
     CancelRequested,
@@ -210,11 +210,13 @@ class RequestFlows:
         ok = sum(o.ok for o in outcomes)
         unknown = sum(o.unknown for o in outcomes)
         bad = len(outcomes) - ok - unknown
-        text = f"{operation.value}: {ok} of {len(outcomes)} submitted"
+        text = _("{operation}: {ok} of {n} submitted").format(
+            operation=words.operation(operation.value), ok=ok, n=len(outcomes)
+        )
         if unknown:
-            text += f"; {unknown} OUTCOME UNKNOWN (check before resubmitting)"
+            text += _("; {n} OUTCOME UNKNOWN (check before resubmitting)").format(n=unknown)
         if bad:
-            text += f"; {bad} rejected (see the error column)"
+            text += _("; {n} rejected (see the error column)").format(n=bad)
         self.screen.notify(
             text,
             severity="error" if unknown or bad else "information",
@@ -301,7 +303,12 @@ class RequestFlows:
 
         n = len(done)
         self.screen.undo.offer(
-            f"Dismissed {n} entr{'y' if n == 1 else 'ies'}; h shows dismissed", undo
+            ngettext(
+                "Dismissed {n} entry; h shows dismissed",
+                "Dismissed {n} entries; h shows dismissed",
+                n,
+            ).format(n=n),
+            undo,
         )
 
     def ask_label(self, message: LabelRequested) -> None:

@@ -280,13 +280,15 @@ class MainScreen(Screen[None]):
             new = next((s for s in reversed(steps) if s < now), steps[0])
         self.poller.set_interval(new)
         self.status.interval = self.interval
-        self.notify(f"Polling every {self.interval:g} s")
+        self.notify(_("Polling every {seconds} s").format(seconds=f"{self.interval:g}"))
 
     def action_toggle_old(self) -> None:
         """Show or hide tasks that finished over 24 h ago, and dismissed ones."""
         self.show_old = not self.show_old
-        shown = "Showing" if self.show_old else "Hiding"
-        self.notify(f"{shown} dismissed tasks and tasks finished over 24 h ago")
+        if self.show_old:
+            self.notify(_("Showing dismissed tasks and tasks finished over 24 h ago"))
+        else:
+            self.notify(_("Hiding dismissed tasks and tasks finished over 24 h ago"))
         self.reload_journal()
 
     # -- undo ------------------------------------------------------------------------------
