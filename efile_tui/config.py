@@ -45,6 +45,7 @@ from efile_tui.api.errors import EfileError
 from efile_tui.api.http import MAX_DEADLINE
 from efile_tui.glyphs import CHOICES as GLYPH_CHOICES
 from efile_tui.i18n import LANGUAGES
+from efile_tui.vanish import DEFAULT_VANISH, VANISH_KEYS, VanishRule
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -130,6 +131,7 @@ class Profile:
     allow_plain_http: bool = False  # send the token over http:// to a non-loopback host
     bell: bool = False  # the TUI rings the terminal bell when every watched task has ended
     language: str | None = None  # "en" | "zh_CN"; None: EFILE_TUI_LANG or the locale decides
+    vanish: VanishRule = DEFAULT_VANISH  # vanish_after_misses / vanish_after_seconds
     extra: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
@@ -158,6 +160,7 @@ class Profile:
             "allow_plain_http": self.allow_plain_http or None,
             "bell": self.bell or None,
             "language": self.language,
+            **self.vanish.to_toml(),
         }
         data.update({k: v for k, v in values.items() if v is not None})
         return data
@@ -274,6 +277,7 @@ class _Reader:
             "allow_plain_http",
             "bell",
             "language",
+            *VANISH_KEYS,
         }
     )
 
@@ -365,6 +369,7 @@ class _Reader:
             allow_plain_http=plain,
             bell=bell,
             language=self.choice(table, "language", LANGUAGES, None, where) or None,
+            vanish=VanishRule.from_toml(table, lambda k, p: self.fail(_join(where, k), p)),
             extra={k: v for k, v in table.items() if k not in self._KNOWN},
         )
 

@@ -300,6 +300,13 @@ def _run(argv: Sequence[str] | None) -> int:
     problem = i18n.setup(_profile_language(words))
     if problem:
         print(_("efile-tui: warning: {problem}").format(problem=problem), file=sys.stderr)
+    if words[:1] == ["tasks"]:  # `tasks VERB --help`: the verb's own usage and options
+        from efile_tui.cli.task_verbs import verb_help
+
+        text = verb_help(words, SafeParser)
+        if text is not None:
+            print(text, end="")
+            return 0
     parser = build_parser(_modules_for(words))
     args = parser.parse_args(words)
     logging.basicConfig(

@@ -35,6 +35,7 @@ EXIT_FAILED = 1
 EXIT_USAGE = 2
 EXIT_UNREACHABLE = 3
 EXIT_AUTH = 4
+EXIT_VANISHED = 5  # watch/--wait: every task ended, some vanished from the service unseen
 EXIT_TIMEOUT = 124  # watch/--wait: --timeout came first (as timeout(1)); --timeout-exit-code
 EXIT_BROKEN_PIPE = 141  # stdout's reader went away (| head): 128 + SIGPIPE, like Unix tools
 
@@ -212,7 +213,6 @@ def confirm(question: str, *, assume_yes: bool) -> None:
 @contextlib.asynccontextmanager
 async def open_context(args: argparse.Namespace) -> AsyncIterator[tuple[Connection, Context]]:
     """Resolve the connection from flags/env/profile and open client, journal and audit log."""
-    from efile_tui.core.operations import Context
     from efile_tui.core.session import resolve_connection
     from efile_tui.store.audit import AuditLog
     from efile_tui.store.journal import Journal
@@ -232,17 +232,7 @@ async def open_context(args: argparse.Namespace) -> AsyncIterator[tuple[Connecti
             say(_("efile-tui: warning: {problem}").format(problem=problem))
         journal.reap_orphaned_submits()
         async with conn.client() as client:
-            yield (
-                conn,
-                Context(
-                    client=client,
-                    journal=journal,
-                    audit=audit,
-                    profile=conn.profile,
-                    region=conn.region,
-                    poll_interval=conn.poll_interval,
-                ),
-            )
+            yield conn, conn.context(client, journal, audit)
     finally:
         journal.close()
 

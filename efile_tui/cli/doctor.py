@@ -1,7 +1,11 @@
-"""``efile-tui doctor``: where state lives and whether it is safe, the keyring, the terminal.
+"""``efile-tui doctor``: a health check — state folder, journal, terminal, token, service.
 
-One screen (or ``--json``) with, for each problem found, what to do about it. It reads and
-never writes: no journal is created, migrated or compacted by looking.
+One screen (or ``--json``, keys in the API's camelCase, with a top-level ``problems`` list)
+with, for each problem found, what to do about it; exit 0 when healthy, 1 otherwise. The
+connection check sends one cheap request (the home folder's first entry) under a short
+deadline: it tells whether the service answers and whether it accepts the token. A usable
+``EFILE_TOKEN`` makes a missing keyring a note, not a problem. It reads and never writes: no
+journal is created, migrated or compacted, no token renewed or stored by looking.
 """
 
 from __future__ import annotations
@@ -11,18 +15,30 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from efile_tui.cli.common import add_json_arg, emit_json
+from efile_tui.cli.common import EXIT_FAILED, EXIT_OK, add_connection_args, add_json_arg, emit_json
 from efile_tui.core.text import clean
 from efile_tui.i18n import _
+
+SERVICE_DEADLINE = 5.0  # seconds for the one request to the service
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add ``doctor``."""
     p = sub.add_parser(
         "doctor",
-        help=_("where state lives (filesystem, shared or not), journal files, keyring, terminal"),
+        help=_(
+            "health check: state folder, journal, terminal, token, and whether the service "
+            "answers and accepts the token"
+        ),
+        description=_(
+            "Check what efile-tui needs: the state folder and journal, the terminal, where "
+            "the token comes from, and — with one request under a short deadline — whether "
+            "the service answers and accepts the token. Reads only."
+        ),
+        epilog=_("Exit codes: 0 healthy; 1 a problem was found (each is named with what to do)."),
     )
     add_json_arg(p)
+    add_connection_args(p)
     p.set_defaults(handler=run)
 
 
@@ -138,6 +154,8 @@ def terminal_report() -> dict[str, Any]:
 
 
 def _human(data: dict[str, Any]) -> list[str]:
+    from efile_tui.cli.doctor_service import connection_lines
+
     s, j, a = data["state"], data["state"]["journal"], data["state"]["audit"]
     fs = s["filesystem"]
     shared = (
@@ -165,7 +183,7 @@ def _human(data: dict[str, Any]) -> list[str]:
     usable = "usable" if k["usable"] else "NOT usable"
     active = k["active"]
     lines.append(
-        f"keyring: {active['label']} ({active['kind']}), chosen by {k['chosen_by']}: "
+        f"keyring: {active['label']} ({active['kind']}), chosen by {k['chosenBy']}: "
         f"{usable} — {k['reason']}"
     )
     for other in k.get("rejected", []):
@@ -176,28 +194,58 @@ def _human(data: dict[str, Any]) -> list[str]:
         f"{t['localeEncoding']}, writing {t['encoding']} with {t['glyphs']} symbols"
     )
     lines += [f"  {reason}" for reason in t["reasons"]]
-    problems = [*s["problems"]] + (
-        [{"problem": k["reason"], "fix": k["fix"]}] if "fix" in k else []
-    )
-    lines.append(f"problems: {len(problems) or 'none'}")
+    lines += connection_lines(data["connection"])
+    lines += [f"note: {note}" for note in data["notes"]]
+    problems = data["problems"]
+    lines.append(f"problems: {len(problems) or 'none'}" + ("" if problems else " — healthy"))
     for problem in problems:
         lines += [f"  ✗ {problem['problem']}", f"    what to do: {problem['fix']}"]
     return lines
 
 
-def run(args: argparse.Namespace) -> int:
+async def run(args: argparse.Namespace) -> int:
     """Print the report; exit 1 when a problem was found."""
+    from efile_tui.cli.doctor_service import connection_report
     from efile_tui.store.fs import StateFileError
 
     try:
         state = state_report()
     except StateFileError as exc:
         state = {"problems": [{"problem": str(exc), "fix": "see the message"}]}
-    data = {"state": state, "keyring": keyring_report(), "terminal": terminal_report()}
-    problems = len(state["problems"]) + (0 if data["keyring"]["usable"] else 1)
+    keyring = keyring_report()
+    connection = await connection_report(args, SERVICE_DEADLINE)
+    data = camel({"state": state, "keyring": keyring, "terminal": terminal_report()})
+    data["connection"] = connection
+    problems = [{"check": "state", **p} for p in data["state"].pop("problems")]
+    notes: list[str] = []
+    if not keyring["usable"]:
+        if connection.get("tokenSource") == "EFILE_TOKEN":
+            notes.append(f"no usable keyring ({keyring['reason']}); EFILE_TOKEN is used instead")
+        else:
+            problems.append(
+                {"check": "keyring", "problem": keyring["reason"], "fix": keyring["fix"]}
+            )
+    problems += [{"check": "connection", **p} for p in connection.pop("problems")]
+    data["healthy"] = not problems
+    data["problems"] = problems
+    data["notes"] = notes
     if args.json:
         emit_json(data)
     else:
         for line in _human(data):
             print(clean(line))
-    return 1 if problems else 0
+    return EXIT_FAILED if problems else EXIT_OK
+
+
+def camel(data: Any) -> Any:
+    """``data`` with every dict key in camelCase (``chosen_by`` → ``chosenBy``)."""
+    if isinstance(data, dict):
+        return {_camel_key(str(k)): camel(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [camel(v) for v in data]
+    return data
+
+
+def _camel_key(key: str) -> str:
+    head, *rest = key.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)

@@ -6,22 +6,27 @@ from collections.abc import Sequence
 from typing import Any
 
 from efile_tui import glyphs
-from efile_tui.api.errors import CODE_TABLE
 from efile_tui.api.models import CancelResult, FileEntry, SubmitOutcome, Task, TaskStatus
+from efile_tui.cli import columns
 from efile_tui.cli.common import EXIT_AUTH, EXIT_FAILED, EXIT_OK, EXIT_UNREACHABLE
-from efile_tui.core import cells, words
+from efile_tui.core import words
 from efile_tui.core.preview import human_size
+from efile_tui.core.tasktext import problem_text
 from efile_tui.core.text import clean
 from efile_tui.i18n import _
 
 AUTH_CODES = {"10007", "10008", "911406", "911404", "911009", "http-401", "http-403"}
 
 
+LS_WIDTHS = (1, 10, 19)  # kind, size, modified
+TASK_WIDTHS = (32, 6, 12, 24, 0)  # id, operation, status, progress, paths: the least widths
+
+
 def entry_line(entry: FileEntry) -> str:
     """``d  4.0 KiB  2026-01-01 12:00:00  /path`` style line for ls."""
     kind = "d" if entry.is_dir else ("l" if entry.is_symlink else "-")
     size = "" if entry.is_dir else human_size(entry.size)
-    return f"{kind} {size:>10}  {clean(entry.modified):19}  {clean(entry.path)}"
+    return columns.line([kind, size, entry.modified, entry.path], LS_WIDTHS, right={1})
 
 
 def progress_text(task: Task) -> str:
@@ -41,25 +46,26 @@ def progress_text(task: Task) -> str:
     return "  ".join(parts)
 
 
-def task_line(task: Task, *, note: str = "") -> str:
-    """One human line per task: id, operation, status, progress, paths, error."""
-    glyph = glyphs.current().of(task.status.value)
-    target = f" → {clean(task.target_path)}" if task.target_path else ""
-    err = (
-        "  "
-        + _("error {code}: {message}").format(
-            code=clean(task.error_code), message=clean(task.error_msg)
-        )
-        if task.error_code or task.error_msg
-        else ""
-    )
-    tail = f"  [{clean(note)}]" if note else ""
-    op = cells.pad(words.operation(task.operation.value), 6)
-    state = cells.pad(words.status(task.status.value), 10)
-    return (
-        f"{clean(task.task_id):32}  {op}  {glyph} {state}  "
-        f"{cells.pad(progress_text(task), 30)}  {clean(task.source_path)}{target}{err}{tail}"
-    )
+def task_cells(task: Task, *, key: str | None = None, status: str | None = None) -> list[str]:
+    """A task's cells: id (or ``key``), operation, status (or ``status``, a ready cell),
+    progress, ``source → target``."""
+    g = glyphs.current()
+    target = f" {g.arrow} {task.target_path}" if task.target_path else ""
+    return [
+        key or task.task_id,
+        words.operation(task.operation.value),
+        status or f"{g.of(task.status.value)} {words.status(task.status.value)}",
+        progress_text(task),
+        f"{task.source_path or ''}{target}",
+    ]
+
+
+def task_line(task: Task, *, message: str | None = None) -> str:
+    """One human line for a task from the service, laid out as the ``tasks`` table:
+    its cells, then the message (default: the task's error)."""
+    if message is None:
+        message = problem_text(task.error_code, task.error_msg)
+    return columns.line([*task_cells(task), message], TASK_WIDTHS)
 
 
 def outcome_line(outcome: SubmitOutcome) -> str:
@@ -121,12 +127,11 @@ def cancel_exit_code(results: Sequence[CancelResult]) -> int:
 
 def cancel_line(result: CancelResult) -> str:
     """One human line per cancel answer."""
-    mark = "✓" if result.result else "✗"
+    g = glyphs.current()
+    mark = g.ok if result.result else g.bad
     detail = f": {clean(result.error)}" if result.error else ""
     return f"{mark} {clean(result.task_id)}  {words.verdict(result.verdict)}{detail}"
 
 
 def _err(code: str | None, msg: str | None) -> str:
-    title = CODE_TABLE.get(code or "", ("", ""))[0]
-    parts = (f"[{clean(code)}]" if code else "", title, clean(msg))
-    return " ".join(x for x in parts if x) or _("unknown")
+    return problem_text(code, msg) or _("unknown")

@@ -12,10 +12,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from efile_tui.cli.common import EXIT_OK, data_output, open_context, say
-from efile_tui.cli.select import entry_key, load_entries, query_from_args
+from efile_tui.cli.select import chosen_entries, entry_key, keys_or_query
 from efile_tui.core.query import entry_status
 from efile_tui.core.text import clean, json_dumps
-from efile_tui.store.journal import JournalEntry, iso_time
+from efile_tui.store.journal import VANISHED, JournalEntry, iso_time
 
 REPORT_FIELDS = (
     "taskId",
@@ -29,6 +29,7 @@ REPORT_FIELDS = (
     "errorMsg",
     "submittedAt",
     "finalAt",
+    "lastSeenAt",
     "origin",
 )
 # A cell starting with one of these is a formula to a spreadsheet (CSV injection).
@@ -44,11 +45,12 @@ def report_row(entry: JournalEntry) -> dict[str, Any]:
         "sourcePath": entry.source_path,
         "targetPath": entry.target_path,
         "status": entry_status(entry),
-        "final": entry.is_final,
+        "final": entry.ended,
         "errorCode": entry.error_code,
         "errorMsg": entry.error_msg,
         "submittedAt": iso_time(entry.submitted_at),
         "finalAt": iso_time(entry.final_at),
+        "lastSeenAt": iso_time(entry.last_seen_at),
         "origin": entry.origin,
     }
 
@@ -77,13 +79,18 @@ def write_report(rows: Sequence[dict[str, Any]], fmt: str) -> None:
 
 
 async def cmd_report(args: argparse.Namespace) -> int:
-    """Write the report of the tasks the filters match (default: the journal's last 24 h)."""
-    query = query_from_args(args)
+    """Write the report of the tasks named (ids, prefixes, local:N) or the filters match
+    (default: the journal's last 24 h)."""
+    keys, query = keys_or_query(args, args.ids)
     async with open_context(args) as (_conn, ctx):
-        entries = await load_entries(ctx, query, everything=args.all)
+        entries = await chosen_entries(args, ctx, keys, query)
     rows = [report_row(e) for e in entries]
     write_report(rows, "json" if args.json else args.format)
     ended = sum(row["final"] for row in rows)
     failed = sum(row["status"] in ("fail", "rejected") for row in rows)
-    say(f"report: {len(rows)} task(s), {ended} ended, {failed} failed or rejected")
+    vanished = sum(row["status"] == VANISHED for row in rows)
+    say(
+        f"report: {len(rows)} task(s), {ended} ended, {failed} failed or rejected"
+        + (f", {vanished} vanished" if vanished else "")
+    )
     return EXIT_OK

@@ -6,7 +6,7 @@ import argparse
 from collections.abc import Sequence
 
 from efile_tui.api.models import Operation, SubmitItem
-from efile_tui.cli import output
+from efile_tui.cli import columns, output
 from efile_tui.cli.common import (
     EXIT_FAILED,
     EXIT_OK,
@@ -18,46 +18,14 @@ from efile_tui.cli.common import (
     open_context,
     say,
 )
-from efile_tui.cli.select import entry_key, entry_line, load_entries, query_from_args
+from efile_tui.cli.select import chosen_entries, entry_key, entry_lines, keys_or_query
 from efile_tui.cli.submit import label_problems
 from efile_tui.core import resolve
 from efile_tui.core.operations import Context, submit_tracked
 from efile_tui.core.query import TaskQuery
 from efile_tui.core.text import clean
-from efile_tui.core.validate import InputError, check_journal_keys
+from efile_tui.core.validate import InputError
 from efile_tui.store.journal import JournalEntry
-
-
-async def _chosen(
-    args: argparse.Namespace, ctx: Context, keys: Sequence[str], query: TaskQuery
-) -> list[JournalEntry]:
-    """The entries named by ``keys`` (task ids or local:N), or else those ``query`` matches."""
-    if not keys:
-        return await load_entries(ctx, query, everything=args.all)
-    task_ids = [k for k in keys if not k.startswith("local:")]
-    local_ids = [int(k[6:]) for k in keys if k.startswith("local:")]
-    found = ctx.journal.get_many(task_ids, local_ids)
-    known = {entry_key(e) for e in found} | {str(e.local_id) for e in found}
-    missing = [k for k in keys if k not in known and k[6:] not in known]
-    if missing:
-        raise CliError(
-            "not in the journal (see `efile-tui tasks --all`): " + ", ".join(missing), EXIT_USAGE
-        )
-    return found
-
-
-def _keys_or_query(args: argparse.Namespace, words: Sequence[str]) -> tuple[list[str], TaskQuery]:
-    """Journal keys from the words, or the filter flags; exactly one of them must be given."""
-    query = query_from_args(args)
-    keys: list[str] = []
-    if words:
-        try:
-            keys = check_journal_keys(list(words))
-        except InputError as exc:
-            raise input_error(exc) from None
-    if keys and query.active:
-        raise CliError("give task ids (or local:N) or filters, not both", EXIT_USAGE)
-    return keys, query
 
 
 async def cmd_label(args: argparse.Namespace) -> int:
@@ -68,11 +36,11 @@ async def cmd_label(args: argparse.Namespace) -> int:
     problems = label_problems(label) if label else []
     if problems:
         raise input_error(InputError(problems))
-    keys, query = _keys_or_query(args, words)
+    keys, query = keys_or_query(args, words)
     if not keys and not query.active:
         raise CliError("give the tasks to label: ids, local:N keys or filters", EXIT_USAGE)
     async with open_context(args) as (_conn, ctx):
-        entries = await _chosen(args, ctx, keys, query)
+        entries = await chosen_entries(args, ctx, keys, query)
         changed = ctx.journal.set_label([e.local_id for e in entries], label or None)
     if args.json:
         emit_json({"label": label or None, "changed": [f"local:{n}" for n in changed]})
@@ -83,18 +51,20 @@ async def cmd_label(args: argparse.Namespace) -> int:
 
 async def cmd_resolve(args: argparse.Namespace) -> int:
     """Check the paths of submits whose answer was lost and record what they show."""
-    keys, query = _keys_or_query(args, args.ids)
+    keys, query = keys_or_query(args, args.ids)
     async with open_context(args) as (_conn, ctx):
         if keys:
-            entries = await _chosen(args, ctx, keys, query)
+            entries = await chosen_entries(args, ctx, keys, query)
         else:
-            entries = query.select(ctx.journal.unknown_outcomes(ctx.profile))
-        lost = [e for e in entries if e.outcome_unknown]
+            entries = query.select(ctx.journal.unknown_outcomes(ctx.profile)) + query.select(
+                [e for e in ctx.journal.entries(profile=ctx.profile) if e.vanished]
+            )
+        lost = [e for e in entries if e.outcome_unknown or e.vanished]
         skipped = len(entries) - len(lost)
         if skipped:
             say(f"{skipped} entr(y/ies) skipped: their outcome is known")
         if not lost:
-            say("no submit with an unknown outcome to resolve")
+            say("no submit with an unknown outcome and no vanished task to resolve")
             return EXIT_OK
         verdicts = await resolve.check_all(ctx.client, lost)
         resolve.record(ctx.journal, verdicts)
@@ -107,9 +77,16 @@ async def cmd_resolve(args: argparse.Namespace) -> int:
             ]
         )  # fmt: skip
     else:
-        for v in verdicts:
-            shown = resolve.VERDICT_TEXT[v.verdict]
-            print(clean(f"{entry_key(v.entry)}  {v.entry.operation.value:6}  {shown}: {v.reason}"))
+        rows = [
+            [
+                entry_key(v.entry),
+                v.entry.operation.value,
+                f"{resolve.VERDICT_TEXT[v.verdict]}: {v.reason}",
+            ]
+            for v in verdicts
+        ]
+        for text in columns.table(rows):
+            print(text)
     counts = {k: sum(v.verdict == k for v in verdicts) for k in resolve.VERDICT_TEXT}
     say(
         f"{counts[resolve.DONE]} done, {counts[resolve.NOT_DONE]} not done, "
@@ -122,11 +99,11 @@ async def cmd_resolve(args: argparse.Namespace) -> int:
 
 async def cmd_resubmit(args: argparse.Namespace) -> int:
     """Submit again what failed or was found not done; the old entries point to the new."""
-    keys, query = _keys_or_query(args, args.ids)
+    keys, query = keys_or_query(args, args.ids)
     if not keys and not query.active:
         query = TaskQuery(failed=True)
     async with open_context(args) as (conn, ctx):
-        entries = await _chosen(args, ctx, keys, query)
+        entries = await chosen_entries(args, ctx, keys, query)
         again = [e for e in entries if resolve.resubmittable(e)]
         if len(again) < len(entries):
             say(
@@ -136,8 +113,8 @@ async def cmd_resubmit(args: argparse.Namespace) -> int:
         if not again:
             say("nothing to resubmit")
             return EXIT_OK
-        for e in again[:20]:
-            say("  " + entry_line(e))
+        for text in entry_lines(again[:20]):
+            say("  " + text)
         confirm(f"Submit {len(again)} item(s) again on {conn.label}?", assume_yes=args.yes)
         code = EXIT_OK
         for (op, label), group in resolve.groups(again).items():

@@ -12,16 +12,27 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from efile_tui.api.errors import AuthError, EfileError
-from efile_tui.cli import output
+from efile_tui.cli import columns, output
 from efile_tui.cli.common import EXIT_USAGE, CliError, data_output, input_error, say
+from efile_tui.core.ids import expand_ids
 from efile_tui.core.operations import Context, poll_once
 from efile_tui.core.query import ORIGINS, STATUS_NAMES, TaskQuery
-from efile_tui.core.text import clean, json_dumps
-from efile_tui.core.validate import InputError, check_task_ids, decode_lines, read_ids, shown
+from efile_tui.core.taskrow import TaskRow, status_text
+from efile_tui.core.tasktext import entry_message
+from efile_tui.core.text import json_dumps
+from efile_tui.core.validate import (
+    InputError,
+    check_journal_keys,
+    check_task_ids,
+    decode_lines,
+    read_ids,
+    shown,
+)
 from efile_tui.i18n import _
-from efile_tui.store.journal import ORIGIN_IMPORTED, OUTCOME_UNKNOWN, JournalEntry
+from efile_tui.store.journal import JournalEntry
 
 DAY = 24 * 3600.0
+TABLE_BLOCK = 1000  # table rows aligned together (a large journal is never held whole)
 
 
 def add_filter_args(parser: argparse.ArgumentParser) -> None:
@@ -138,6 +149,15 @@ def _read_lines(name: str) -> list[str]:
     return decode_lines(Path(name).read_bytes(), source=f"--ids-file {shown(name)}")
 
 
+def expand_keys(ctx: Context, keys: Sequence[str], *, prefixes: bool = True) -> list[str]:
+    """Ids and ``local:N`` keys with each id prefix made the journal's one task id
+    (:func:`efile_tui.core.ids.expand_ids`); an ambiguous or unknown prefix exits 2."""
+    try:
+        return expand_ids(ctx.journal, keys, prefixes=prefixes)
+    except InputError as exc:
+        raise input_error(exc) from None
+
+
 def query_from_args(args: argparse.Namespace) -> TaskQuery:
     """The query the filter flags describe; bad values end the command with exit 2."""
     try:
@@ -199,39 +219,60 @@ def _in_parts(ctx: Context, local_ids: Sequence[int], part: int = 1000) -> Itera
         yield from ctx.journal.get_many(local_ids=local_ids[start : start + part])
 
 
+async def chosen_entries(
+    args: argparse.Namespace, ctx: Context, keys: Sequence[str], query: TaskQuery
+) -> list[JournalEntry]:
+    """The entries named by ``keys`` (task ids or local:N), or else those ``query`` matches."""
+    if not keys:
+        return await load_entries(ctx, query, everything=args.all)
+    keys = expand_keys(ctx, keys)
+    task_ids = [k for k in keys if not k.startswith("local:")]
+    local_ids = [int(k[6:]) for k in keys if k.startswith("local:")]
+    found = ctx.journal.get_many(task_ids, local_ids)
+    known = {entry_key(e) for e in found} | {str(e.local_id) for e in found}
+    missing = [k for k in keys if k not in known and k[6:] not in known]
+    if missing:
+        raise CliError(
+            "not in the journal (see `efile-tui tasks --all`): " + ", ".join(missing), EXIT_USAGE
+        )
+    return found
+
+
+def keys_or_query(args: argparse.Namespace, words: Sequence[str]) -> tuple[list[str], TaskQuery]:
+    """Journal keys from the words, or the filter flags; exactly one of them must be given."""
+    query = query_from_args(args)
+    keys: list[str] = []
+    if words:
+        try:
+            keys = check_journal_keys(list(words))
+        except InputError as exc:
+            raise input_error(exc) from None
+    if keys and query.active:
+        raise CliError("give task ids (or local:N) or filters, not both", EXIT_USAGE)
+    return keys, query
+
+
 def entry_key(entry: JournalEntry) -> str:
     """The task id, or ``local:N`` for an entry without one."""
     return entry.task_id or f"local:{entry.local_id}"
 
 
-def entry_note(entry: JournalEntry) -> str:
-    """Journal facts the service does not give: expired, unknown outcome, cancel asked."""
-    notes = []
-    if entry.outcome_unknown:
-        notes.append("OUTCOME UNKNOWN: check before resubmitting")
-    elif entry.state == OUTCOME_UNKNOWN and entry.origin == ORIGIN_IMPORTED:
-        notes.append("imported; not yet seen on the service")
-    elif entry.state == "rejected":
-        notes.append("rejected")
-    if entry.expired:
-        notes.append("expired on server")
-    if entry.cancel_lost and not entry.is_final:
-        notes.append("cancel sent, answer lost")
-    elif entry.cancel_requested_at and not entry.is_final:
-        notes.append("cancelling…")
-    if entry.label:
-        notes.append(f"label: {entry.label}")
-    if entry.resubmitted_as is not None:
-        notes.append(f"resubmitted as local:{entry.resubmitted_as}")
-    return ", ".join(notes)
+def entry_cells(entry: JournalEntry) -> list[str]:
+    """A journal entry's cells, as the ``tasks`` table shows them: key, operation, status
+    (the TUI's words and glyph: ``∅ vanished (waiting)``), progress, paths, message."""
+    status = status_text(TaskRow.from_entry(entry))
+    cells = output.task_cells(entry.to_task(), key=entry_key(entry), status=status)
+    return [*cells, entry_message(entry)]
 
 
 def entry_line(entry: JournalEntry) -> str:
-    """One human line for a journal entry (a task, or an item that never became one)."""
-    if entry.task_id:
-        return clean(output.task_line(entry.to_task(), note=entry_note(entry)))
-    note = ", ".join(x for x in (entry_note(entry), entry.error_msg or entry.state) if x)
-    return clean(output.task_line(entry.to_task(), note=f"local:{entry.local_id} {note}"))
+    """One human line for a journal entry, in the table's least column widths."""
+    return columns.line(entry_cells(entry), output.TASK_WIDTHS)
+
+
+def entry_lines(entries: Sequence[JournalEntry]) -> list[str]:
+    """Journal entries as one aligned table (columns as wide as their widest cell)."""
+    return columns.table([entry_cells(e) for e in entries], minimum=output.TASK_WIDTHS)
 
 
 def print_entries(args: argparse.Namespace, entries: Iterable[JournalEntry]) -> int:
@@ -246,6 +287,7 @@ def print_entries(args: argparse.Namespace, entries: Iterable[JournalEntry]) -> 
             out.write("\n]\n" if count else "[]\n")
             out.flush()
         return count
+    block: list[JournalEntry] = []
     for e in entries:
         count += 1
         if args.jsonl:
@@ -253,6 +295,10 @@ def print_entries(args: argparse.Namespace, entries: Iterable[JournalEntry]) -> 
         elif args.ids_only:
             sys.stdout.write(entry_key(e) + "\n")
         else:
-            sys.stdout.write(entry_line(e) + "\n")
+            block.append(e)
+            if len(block) == TABLE_BLOCK:
+                sys.stdout.writelines(f"{text}\n" for text in entry_lines(block))
+                block.clear()
+    sys.stdout.writelines(f"{text}\n" for text in entry_lines(block))
     sys.stdout.flush()
     return count

@@ -7,7 +7,7 @@ import contextlib
 import sys
 
 from efile_tui.api.errors import EfileError
-from efile_tui.cli import output, report, resolve, watch
+from efile_tui.cli import columns, output, report, resolve, watch
 from efile_tui.cli.common import (
     EXIT_FAILED,
     EXIT_OK,
@@ -25,8 +25,9 @@ from efile_tui.cli.select import (
     add_filter_args,
     add_format_args,
     add_ids_file_arg,
-    entry_line,
-    entry_note,
+    entry_cells,
+    entry_lines,
+    expand_keys,
     gather_ids,
     load_entries,
     matching_entries,
@@ -35,7 +36,8 @@ from efile_tui.cli.select import (
 )
 from efile_tui.core.operations import Context, cancel_tracked, poll_once
 from efile_tui.core.query import TaskQuery
-from efile_tui.core.text import clean, json_dumps
+from efile_tui.core.tasktext import entry_message, problem_text
+from efile_tui.core.text import json_dumps
 from efile_tui.core.validate import InputError, check_journal_keys
 from efile_tui.i18n import _, ngettext
 
@@ -120,7 +122,7 @@ async def cmd_tasks(args: argparse.Namespace) -> int:
         raise CliError(_("give task ids or filters, not both"), EXIT_USAGE)
     async with open_context(args) as (_conn, ctx):
         if ids:
-            return await _show_ids(args, ctx, ids)
+            return await _show_ids(args, ctx, expand_keys(ctx, ids))
         count = print_entries(args, await matching_entries(ctx, query, everything=args.all))
     if query.active:
         line = _("{n} task(s) matching {query}").format(n=count, query=query.describe())
@@ -135,39 +137,52 @@ async def _show_ids(args: argparse.Namespace, ctx: Context, ids: list[str]) -> i
     report = await poll_once(ctx, ids)
     known = {e.task_id: e for e in ctx.journal.get_many(ids)}
     rows: list[dict[str, object]] = []
-    lines: list[str] = []
+    cells: list[list[str]] = []
     missing = 0
     for tid in ids:
         task = report.tasks.get(tid)
         entry = known.get(tid)
         if task is not None:
             rows.append(task.to_api())
-            lines.append(output.task_line(task, note=entry_note(entry) if entry else ""))
+            message = (
+                entry_message(entry) if entry else problem_text(task.error_code, task.error_msg)
+            )
+            cells.append([*output.task_cells(task), message])
         elif entry is not None:
             if not entry.is_final:
-                missing += 1  # no final state known: as good as not found
+                missing += 1  # no final state known (vanished too): as good as not found
             rows.append({**entry.to_json(), "foundOnServer": False})
-            note = "not returned by the service; " + (entry_note(entry) or "last known state")
-            lines.append(output.task_line(entry.to_task(), note=note))
+            shown = entry_cells(entry)
+            if not entry.vanished:
+                shown[-1] = "; ".join(x for x in ("not returned by the service", shown[-1]) if x)
+            cells.append(shown)
         else:
             missing += 1
             rows.append({"taskId": tid, "status": None, "foundOnServer": False})
-            lines.append(
-                f"{clean(tid):32}  not found: unknown id, or expired (kept 24 h after it ended)"
+            cells.append(
+                [
+                    tid,
+                    "",
+                    "",
+                    "",
+                    "",
+                    "not found: unknown id, or expired (kept 24 h after it ended)",
+                ]
             )
     if args.json:
         sys.stdout.write(json_dumps(rows, indent=2) + "\n")
     elif args.jsonl:
         sys.stdout.writelines(json_dumps(row) + "\n" for row in rows)
     else:
-        shown = ids if args.ids_only else lines
-        sys.stdout.writelines(f"{line}\n" for line in shown)
+        shown_lines = ids if args.ids_only else columns.table(cells, minimum=output.TASK_WIDTHS)
+        sys.stdout.writelines(f"{line}\n" for line in shown_lines)
     return EXIT_FAILED if missing else EXIT_OK
 
 
 async def _cmd_tasks_add(args: argparse.Namespace) -> int:
     ids = gather_ids(args, required=True)
     async with open_context(args) as (_conn, ctx):
+        ids = expand_keys(ctx, ids, prefixes=False)  # a new id is never a prefix
         added = ctx.journal.add_ids(ids, profile=ctx.profile, region=ctx.region)
         ctx.audit.record(
             "import",
@@ -179,6 +194,7 @@ async def _cmd_tasks_add(args: argparse.Namespace) -> int:
         )
         report = await poll_once(ctx, ids)
         unknown = [t for t in ids if t not in report.tasks]
+        vanished = {e.task_id for e in ctx.journal.get_many(unknown) if e.vanished}
         if args.json:
             emit_json(
                 {
@@ -194,11 +210,15 @@ async def _cmd_tasks_add(args: argparse.Namespace) -> int:
                 )
             )
             for t in unknown:
-                say(
-                    _("warning: {id} is not known to the service (wrong id or expired)").format(
-                        id=t
+                text = (
+                    _(
+                        "warning: {id} is not known to the service: vanished (a mistyped id, "
+                        "another region's task, or one that ended over 24 h ago)"
                     )
+                    if t in vanished
+                    else _("warning: {id} is not known to the service (wrong id or expired)")
                 )
+                say(text.format(id=t))
     return EXIT_FAILED if unknown else EXIT_OK
 
 
@@ -209,6 +229,7 @@ async def _cmd_tasks_dismiss(args: argparse.Namespace) -> int:
     except InputError as exc:
         raise input_error(exc) from None
     async with open_context(args) as (_conn, ctx):
+        keys = expand_keys(ctx, keys)
         done = ctx.journal.dismiss(keys)
     if args.json:
         emit_json({"dismissed": done})
@@ -241,6 +262,7 @@ async def cmd_cancel(args: argparse.Namespace) -> int:
             EXIT_USAGE,
         )
     async with open_context(args) as (conn, ctx):
+        ids = expand_keys(ctx, ids)
         if query.active:
             ids = await _matched_for_cancel(args, ctx, query)
             if not ids or args.dry_run:
@@ -287,11 +309,11 @@ async def _matched_for_cancel(
         if args.json:
             emit_json([e.to_json() for e in live])
         else:
-            sys.stdout.writelines(entry_line(e) + "\n" for e in live)
+            sys.stdout.writelines(f"{line}\n" for line in entry_lines(live))
         say(_("dry run: {n} task(s) would be cancelled; nothing was sent").format(n=len(live)))
     else:
-        for e in live[:SHOW_AT_MOST]:
-            say("  " + entry_line(e))
+        for line in entry_lines(live[:SHOW_AT_MOST]):
+            say("  " + line)
         if len(live) > SHOW_AT_MOST:
             more = len(live) - SHOW_AT_MOST
             say("  " + _("… and {n} more (--dry-run lists them all)").format(n=more))
@@ -307,17 +329,19 @@ def cmd_log(args: argparse.Namespace) -> int:
     if args.json:
         emit_json(events)
     else:
+        rows = []
         for ev in events:
             items = ev.get("items") or []
             first = ""
             if items and isinstance(items[0], dict):
                 first = str(items[0].get("path") or items[0].get("taskId") or "")
             more = f" (+{len(items) - 1} more)" if len(items) > 1 else ""
-            print(
-                f"{clean(ev.get('time', '?'))}  {clean(ev.get('event', '?')):7} "
-                f"{clean(ev.get('operation')):6} {clean(ev.get('count', len(items))):>5} "
-                f"item(s)  {clean(ev.get('exit', '')):8} {clean(first)}{more}"
-            )
+            rows.append(
+                [ev.get("time", "?"), ev.get("event", "?"), ev.get("operation"),
+                 f"{ev.get('count', len(items))} item(s)", ev.get("exit", ""), f"{first}{more}"]
+            )  # fmt: skip
+        for text in columns.table(rows, right={3}):
+            print(text)
         if log.skipped_lines:
             say(f"warning: {log.skipped_lines} unreadable line(s) skipped in the audit log")
     return EXIT_OK

@@ -3,7 +3,9 @@
 Exit codes of a wait (documented in the README and in ``watch --help``):
 
 * 0 — every watched task completed
-* 1 — any watched task failed, was cancelled, or vanished from the service unseen
+* 1 — any watched task failed or was cancelled
+* 5 — none failed, but some vanished: the service stopped returning them before they were
+  seen to end (see ``Journal.mark_missing``); what became of them is not known
 * 124 (``--timeout-exit-code``) — ``--timeout`` seconds passed first; the tasks go on
 * 3 / 4 — the service stayed unreachable / authentication is needed, as everywhere
 """
@@ -26,6 +28,7 @@ from efile_tui.cli.common import (
     EXIT_OK,
     EXIT_TIMEOUT,
     EXIT_USAGE,
+    EXIT_VANISHED,
     CliError,
     add_connection_args,
     data_output,
@@ -36,6 +39,7 @@ from efile_tui.cli.common import (
 from efile_tui.cli.select import (
     add_filter_args,
     add_ids_file_arg,
+    expand_keys,
     gather_ids,
     load_entries,
     query_from_args,
@@ -45,12 +49,12 @@ from efile_tui.core.operations import Context, PollReport
 from efile_tui.core.poller import Poller
 from efile_tui.core.text import clean, json_dumps
 from efile_tui.i18n import N_, _
-from efile_tui.store.journal import JournalEntry
-
-MISSING_LIMIT = 3  # polls a task may be absent from the answers before it counts as gone
+from efile_tui.store.journal import VANISHED, Journal, JournalEntry, VanishRule
 
 WAIT_EPILOG = N_(
-    "Exit codes: 0 every task completed; 1 any failed, was cancelled or vanished; "
+    "Exit codes: 0 every task completed; 1 any failed or was cancelled; "
+    "{vanished} none failed but some vanished (the service stopped returning them before "
+    "they ended; see `tasks --status vanished`); "
     "{code} (or --timeout-exit-code) the time-out came first (the tasks go on); "
     "3 service unreachable; 4 authentication needed."
 )
@@ -58,7 +62,7 @@ WAIT_EPILOG = N_(
 
 def wait_epilog() -> str:
     """The exit codes of a command that waits, in the language in use."""
-    return _(WAIT_EPILOG).format(code=EXIT_TIMEOUT)
+    return _(WAIT_EPILOG).format(code=EXIT_TIMEOUT, vanished=EXIT_VANISHED)
 
 
 @dataclass(frozen=True)
@@ -164,13 +168,15 @@ async def cmd_watch(args: argparse.Namespace) -> int:
             entries = [e for e in await load_entries(ctx, query) if e.task_id]
             for e in entries:
                 if not e.unfinished:
-                    ended[e.task_id or ""] = e.state if e.is_final else "expired"
+                    ended[e.task_id or ""] = e.status
             ids = [e.task_id or "" for e in entries if e.task_id not in ended]
             say(f"watching {len(entries)} task(s) matching {query.describe()}")
             if not entries:
                 say("no task matches; nothing to wait for")
                 return EXIT_OK
-        elif not ids:
+        elif ids:
+            ids = expand_keys(ctx, ids)
+        else:
             ids = ctx.journal.pollable_ids(ctx.profile)
             if not ids:
                 say("no unfinished tasks in the journal")
@@ -195,7 +201,7 @@ async def watch_until_done(
     remaining = list(dict.fromkeys(ids))
     final: dict[str, str] = dict(ended or {})
     last: dict[str, Task] = {}
-    misses: Counter[str] = Counter()
+    untracked = _Untracked(ctx.vanish)
 
     class Printer:
         """Prints each change (a ``PollSubscriber``); stops the poller when all have ended."""
@@ -207,14 +213,13 @@ async def watch_until_done(
             for tid in list(remaining):
                 task = report.tasks.get(tid)
                 if task is None:
-                    misses[tid] += 1
-                    if misses[tid] >= MISSING_LIMIT:
+                    if await asyncio.to_thread(untracked.vanished, ctx.journal, tid):
                         remaining.remove(tid)
                         poller.forget([tid])
-                        final[tid] = "vanished"
+                        final[tid] = VANISHED
                         _print_update(tid, None, opts.json_lines)
                     continue
-                misses.pop(tid, None)
+                untracked.seen(tid)
                 prev = last.get(tid)
                 if prev is None or (prev.status, prev.processed_num, prev.processed_size) != (
                     task.status,
@@ -249,10 +254,35 @@ async def watch_until_done(
         except asyncio.TimeoutError:
             return _timed_out(opts, remaining, final, last)
     failed_count = sum(state != TaskStatus.COMPLETE.value for state in final.values())
+    vanished = sum(state == VANISHED for state in final.values())
     say(f"all {len(final)} task(s) ended: {_counts(final.values())}")
     if opts.bell:
         ring(f"{len(final)} task(s) ended, {failed_count} not complete")
-    return EXIT_FAILED if failed_count else EXIT_OK
+    if failed_count > vanished:
+        return EXIT_FAILED
+    return EXIT_VANISHED if vanished else EXIT_OK
+
+
+class _Untracked:
+    """Whether a watched task the service left out of an answer has vanished: the
+    journal's verdict for a task it tracks, the same rule counted here for one it does
+    not (an id given to ``watch`` that was never imported)."""
+
+    def __init__(self, rule: VanishRule) -> None:
+        self.rule = rule
+        self.misses: dict[str, tuple[float, int]] = {}  # id -> (first miss, count)
+
+    def vanished(self, journal: Journal, tid: str) -> bool:
+        entry = journal.get(tid)
+        if entry is not None:
+            return entry.vanished
+        now = time.time()
+        since, count = self.misses.get(tid, (now, 0))
+        self.misses[tid] = (since, count + 1)
+        return count + 1 >= self.rule.misses and now - since >= self.rule.seconds
+
+    def seen(self, tid: str) -> None:
+        self.misses.pop(tid, None)
 
 
 def _timed_out(
@@ -284,13 +314,11 @@ def ring(message: str) -> None:
 def _print_update(tid: str, task: Task | None, json_lines: bool) -> None:
     stamp = time.strftime("%H:%M:%S")
     if json_lines:
-        data = task.to_api() if task else {"taskId": tid, "status": None, "foundOnServer": False}
+        gone = {"taskId": tid, "status": VANISHED, "foundOnServer": False}
+        data = task.to_api() if task else gone
         with data_output() as out:
             print(json_dumps(data), file=out, flush=True)
     elif task is None:
-        print(
-            f"{stamp}  {clean(tid)}  no longer known to the service (unknown or expired)",
-            flush=True,
-        )
+        print(f"{stamp}  {clean(tid)}  vanished: no longer returned by the service", flush=True)
     else:
         print(f"{stamp}  {output.task_line(task)}", flush=True)

@@ -16,9 +16,7 @@ from efile_tui.api.errors import EfileError
 from efile_tui.api.models import CancelResult, Operation, SubmitItem, SubmitOutcome, Task
 from efile_tui.config import DEFAULT_POLL_INTERVAL
 from efile_tui.store.audit import AuditLog
-from efile_tui.store.journal import Journal
-
-SERVER_RETENTION = 24 * 3600.0
+from efile_tui.store.journal import DEFAULT_VANISH, Journal, VanishRule
 
 
 @dataclass
@@ -31,6 +29,7 @@ class Context:
     profile: str | None = None
     region: str | None = None
     poll_interval: float = DEFAULT_POLL_INTERVAL  # the profile's, for watch and --wait
+    vanish: VanishRule = DEFAULT_VANISH  # the profile's: when a missing task has vanished
 
 
 async def submit_tracked(
@@ -156,18 +155,17 @@ class PollReport:
     asked: list[str] = field(default_factory=list)
     tasks: dict[str, Task] = field(default_factory=dict)
     changed: list[str] = field(default_factory=list)
-    expired: list[str] = field(default_factory=list)
+    expired: list[str] = field(default_factory=list)  # newly expired, or vanished
     requests: int = 0
 
 
-async def poll_once(
-    ctx: Context, task_ids: Sequence[str] | None = None, *, retention: float = SERVER_RETENTION
-) -> PollReport:
+async def poll_once(ctx: Context, task_ids: Sequence[str] | None = None) -> PollReport:
     """Ask the service about unfinished tasks (or ``task_ids``) and update the journal.
 
     Only tasks not yet in a final state are asked for by default, in batches of at most
-    100: a finished task costs nothing. Ids the service no longer returns are marked
-    "expired on server" once they are past its retention. If a batch fails after its
+    100: a finished task costs nothing. Ids an answered batch left out are counted
+    missing (``Journal.mark_missing`` under ``ctx.vanish``): a final task is then expired
+    on the server, another one vanished once the rule says so. If a batch fails after its
     retries, what the other batches brought is still recorded before the error is raised.
     """
     if task_ids is None:
@@ -185,20 +183,16 @@ async def poll_once(
     try:
         await ctx.client.task_list(task_ids, on_batch=batch_done)
     except EfileError:
-        await _record(ctx, report, answered, retention)
+        await _record(ctx, report, answered)
         raise
-    await _record(ctx, report, answered, retention)
+    await _record(ctx, report, answered)
     report.requests = ctx.client.request_count - before
     return report
 
 
-async def _record(
-    ctx: Context, report: PollReport, answered: Sequence[str], retention: float
-) -> None:
+async def _record(ctx: Context, report: PollReport, answered: Sequence[str]) -> None:
     """Store a poll's answers; ids asked in an answered batch but not returned are missing."""
     report.changed = await asyncio.to_thread(ctx.journal.record_tasks, report.tasks.values())
     missing = [t for t in answered if t not in report.tasks]
     if missing:
-        report.expired = await asyncio.to_thread(
-            ctx.journal.mark_missing, missing, retention=retention
-        )
+        report.expired = await asyncio.to_thread(ctx.journal.mark_missing, missing, rule=ctx.vanish)

@@ -12,8 +12,9 @@ interval; after a failure it backs off (interval × 2ⁿ, at most ``max_backoff`
 - **Only unfinished tasks are asked about**, by one rule: a poller that follows the journal
   asks for the journal's unfinished ids (``Journal.pollable_ids``: a task id, not final, not
   expired on the server, not dismissed); a poller given a list of ids asks for those; and in
-  both cases an id the service has answered with a final state (or that expired) is left out
-  of every later poll.
+  both cases an id the service has answered with a final state (or that expired or
+  vanished) is left out of every later poll — unless :meth:`Poller.look_again` asks for one
+  more look.
 
 What a front end gets from the loop is a :class:`PollSubscriber`: the TUI's main screen
 (``ui.screens.polling``) and ``watch`` (``cli.watch``) each implement one. Run
@@ -90,6 +91,7 @@ class Poller:
         self._stopped = False
         self._wake = asyncio.Event()
         self._others: list[JournalEntry] = []  # other writers' entries, not yet told
+        self._again: set[str] = set()  # ids to ask about in the next poll, once
 
     async def unfinished_ids(self) -> list[str]:
         """The ids the next poll asks for (see the module docstring for the rule)."""
@@ -115,6 +117,13 @@ class Poller:
         """Poll as soon as possible: at once, or right after the poll under way."""
         self._now = True
         self._wake.set()
+
+    def look_again(self, task_ids: Sequence[str]) -> None:
+        """Ask about these ids once more in the next poll (now), even if they ended or
+        vanished: a vanished task the service returns again is followed again."""
+        self._again.update(task_ids)
+        self.finished.difference_update(task_ids)
+        self.poll_now()
 
     def pause(self) -> None:
         """Stop polling after the poll under way (which is not cut short)."""
@@ -180,11 +189,12 @@ class Poller:
         """One poll now (normally called by ``run``); None when it failed."""
         self.in_flight = True
         try:
+            again, self._again = self._again, set()
             ids = await self.unfinished_ids()
             if self._others:
                 others, self._others = self._others, []
                 await self._subscriber.journal_changed(others)
-            report = await poll_once(self.ctx, ids)
+            report = await poll_once(self.ctx, [*ids, *sorted(again - set(ids))])
         except Exception as exc:
             self.in_flight = False
             self._last_end = time.monotonic()

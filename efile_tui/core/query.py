@@ -9,7 +9,8 @@ values of one kind (``--status waiting --status fail``) are alternatives.
 Status names are the service's (``waiting``, ``processing``, ``complete``, ``fail``,
 ``cancel``) plus the journal's own: ``submitting`` (sent, no answer yet), ``unknown`` (the
 answer was lost, or an imported id not yet seen), ``rejected`` (refused before a task
-existed) and ``expired`` (gone from the service before it was seen to end). Two groups:
+existed) and ``vanished`` (gone from the service before it was seen to end; ``expired``
+is another name for it). Two groups:
 ``running`` = waiting + processing, ``final`` = complete + fail + cancel + rejected.
 
 Globs follow the shell: ``*`` and ``?`` stay within one path component, ``**`` crosses
@@ -30,14 +31,13 @@ from typing import Protocol
 
 from efile_tui.core.validate import InputError, shown, text_problem
 from efile_tui.store.journal import (
-    FINAL_STATES,
     ORIGIN_IMPORTED,
     ORIGIN_SUBMITTED,
     JournalEntry,
 )
 
 TASK_STATUSES = ("waiting", "processing", "complete", "fail", "cancel")
-JOURNAL_STATUSES = ("submitting", "unknown", "rejected", "expired")
+JOURNAL_STATUSES = ("submitting", "unknown", "rejected", "vanished")
 STATUS_GROUPS: dict[str, frozenset[str]] = {
     "running": frozenset({"waiting", "processing"}),
     "final": frozenset({"complete", "fail", "cancel", "rejected"}),
@@ -50,6 +50,8 @@ STATUS_ALIASES = {
     "done": "complete",
     "outcome-unknown": "unknown",
     "outcome unknown": "unknown",
+    "expired": "vanished",
+    "gone": "vanished",
 }
 STATUS_NAMES = (*TASK_STATUSES, *JOURNAL_STATUSES, *STATUS_GROUPS)
 OPERATIONS = ("delete", "copy", "move")
@@ -66,7 +68,7 @@ class Facts(Protocol):
     """What a query looks at: :class:`TaskFacts`, or a task table row.
 
     ``state`` uses the status names of this module (``unknown`` for an outcome unknown,
-    ``expired`` for a task gone from the service before it ended).
+    ``vanished`` for a task gone from the service before it ended).
     """
 
     @property
@@ -121,9 +123,7 @@ class TaskFacts:
 
 def entry_status(entry: JournalEntry) -> str:
     """The status name a query sees for a journal entry (see the module docstring)."""
-    if entry.expired and entry.state not in FINAL_STATES:
-        return "expired"
-    return entry.state
+    return entry.status
 
 
 @dataclass(frozen=True)

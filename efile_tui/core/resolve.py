@@ -1,4 +1,5 @@
-"""Settling "outcome unknown": what the file system says about a submit whose answer was lost.
+"""Settling "outcome unknown": what the file system says about a submit whose answer was lost
+(or a task that vanished from the service before it was seen to end).
 
 The service cannot be asked about a task whose id never arrived, but the paths can be
 looked at. A delete whose path is gone has been done ("done (by evidence)"); one whose path
@@ -48,8 +49,11 @@ async def path_exists(client: DirLister, path: str) -> bool:
 
 
 async def check(client: DirLister, entry: JournalEntry) -> Verdict:
-    """The verdict for one lost submit; a failed check is ``undecided`` with its error."""
+    """The verdict for one lost submit (or vanished task); a failed check is ``undecided``
+    with its error."""
     source = entry.source_path
+    if not source or entry.operation is Operation.UNKNOWN:
+        return Verdict(entry, UNDECIDED, "no paths known (an imported id never reported)")
     try:
         src = await path_exists(client, source)
         if entry.operation is Operation.DELETE:

@@ -42,8 +42,12 @@ from efile_tui.config import (
     load_config,
 )
 from efile_tui.core.validate import normalise_path, path_problem, shown
+from efile_tui.vanish import DEFAULT_VANISH, VanishRule
 
 if TYPE_CHECKING:  # the keyring is imported only where a token is read from it
+    from efile_tui.core.operations import Context
+    from efile_tui.store.audit import AuditLog
+    from efile_tui.store.journal import Journal
     from efile_tui.store.tokens import TokenStore
 
 log = logging.getLogger(__name__)
@@ -79,6 +83,7 @@ class Connection:
     deny_paths: tuple[str, ...] = ()  # never deleted, moved away or overwritten
     poll_interval: float = DEFAULT_POLL_INTERVAL  # seconds between polls (TUI, watch, --wait)
     bell: bool = False  # the TUI rings the bell when every watched task has ended
+    vanish: VanishRule = DEFAULT_VANISH  # when a task the service stopped returning vanished
     deadline: float = DEFAULT_DEADLINE
     allow_http: bool = False
 
@@ -88,6 +93,21 @@ class Connection:
         if self.user and self.region:
             return f"{self.user}@{self.region}"
         return self.efile_url
+
+    def context(self, client: EfileClient, journal: Journal, audit: AuditLog) -> Context:
+        """What operations need for this connection: its profile, region, poll interval
+        and vanish rule, with ``client``, ``journal`` and ``audit``."""
+        from efile_tui.core.operations import Context
+
+        return Context(
+            client=client,
+            journal=journal,
+            audit=audit,
+            profile=self.profile,
+            region=self.region,
+            poll_interval=self.poll_interval,
+            vanish=self.vanish,
+        )
 
     def client(self, **kwargs: object) -> EfileClient:
         """A new EfileClient for this connection (renewal wired in)."""
@@ -298,6 +318,7 @@ def resolve_connection(
         deny_paths=tuple(settings.deny_paths) if settings else (),
         poll_interval=settings.poll_interval if settings else DEFAULT_POLL_INTERVAL,
         bell=bool(settings and settings.bell),
+        vanish=settings.vanish if settings else DEFAULT_VANISH,
         deadline=_deadline(deadline, env, settings),
         allow_http=allow_http or bool(settings and settings.allow_plain_http),
     )

@@ -17,7 +17,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from efile_tui import glyphs
 from efile_tui.api.models import TaskStatus, percent_of
+from efile_tui.core import words
+from efile_tui.core.cells import width as cell_len
+from efile_tui.core.tasktext import entry_message
+from efile_tui.i18n import _
 from efile_tui.store.journal import ORIGIN_SUBMITTED, Journal, JournalEntry
 
 # Display state for rows that are not (yet) a server task.
@@ -25,6 +30,7 @@ OUTCOME_UNKNOWN = "outcome unknown"
 REJECTED = "rejected"
 SUBMITTING = "submitting"
 EXPIRED = "expired"
+VANISHED = "vanished"
 
 # Journal states shown under another name (the rest show the task status).
 _STATE_DISPLAY = {"unknown": OUTCOME_UNKNOWN, "rejected": REJECTED}
@@ -39,6 +45,7 @@ STATUS_ORDER = {
     TaskStatus.WAITING.value: 1,
     SUBMITTING: 2,
     OUTCOME_UNKNOWN: 3,
+    VANISHED: 3,
     TaskStatus.FAIL.value: 4,
     REJECTED: 5,
     TaskStatus.CANCEL.value: 6,
@@ -71,13 +78,19 @@ class TaskRow:
     label: str = ""
     origin: str = ORIGIN_SUBMITTED
     cancel_lost: bool = False  # "cancel sent, answer lost" until a poll shows the task
+    seen_text: str = ""  # when the service last reported it ("" if never)
+
+    @property
+    def vanished(self) -> bool:
+        """The service stopped returning the task before it was seen to end."""
+        return self.expired and self.status not in _FINAL
 
     @property
     def state(self) -> str:
         """The status by the query's names (``efile_tui.core.query``): ``unknown`` for an
-        outcome unknown, ``expired`` for a task gone before it ended."""
-        if self.expired and self.status not in _FINAL:
-            return EXPIRED
+        outcome unknown, ``vanished`` for a task gone before it ended."""
+        if self.vanished:
+            return VANISHED
         return _QUERY_NAMES.get(self.status, self.status)
 
     @property
@@ -99,8 +112,8 @@ class TaskRow:
             status = TaskStatus.parse(state).value
         if entry.task_id is None and state == "submitting":
             status = SUBMITTING
-        code, msg = entry.error_code, entry.error_msg
-        error = f"{code} {msg}" if code and msg else (code or msg or "")
+        elif entry.task_id is not None and state == "unknown":
+            status = TaskStatus.UNKNOWN.value  # imported, not reported yet: no lost answer
         final = status in _FINAL
         return cls(
             entry.task_id or f"local:{entry.local_id}",
@@ -124,18 +137,44 @@ class TaskRow:
             entry.submitted_at,
             entry.server_submit_time or _clock(entry.submitted_at),
             entry.server_update_time or _clock(entry.updated_at),
-            error,
+            entry_message(entry, table=True),
             entry.expired,
             bool(entry.cancel_requested_at) and not final,
             entry.label or "",
             entry.origin,
             entry.cancel_lost and not final,
+            _clock(entry.last_seen_at) if entry.last_seen_at else "",
         )
 
 
+def status_text(row: TaskRow, room: int | None = None) -> str:
+    """A status cell: the glyph of the state shown (as in the legend) and its words in the
+    language in use, in at most ``room`` cells, never cut: ``∅ vanished (waiting)`` gives
+    way to ``∅ vanished``, ``◌ complete (expired)`` to ``◌ expired``."""
+    shown = display_status(row)
+    glyph = glyphs.current().of(shown)
+    if shown == row.status:
+        return f"{glyph} {words.status(row.status)}"
+    text = f"{glyph} {vanished_words(row.status) if row.vanished else expired_words(row.status)}"
+    return text if room is None or cell_len(text) <= room else f"{glyph} {words.status(shown)}"
+
+
+def expired_words(status: str) -> str:
+    """``complete (expired)``, in the language in use."""
+    return _("{status} (expired)").format(status=words.status(status))
+
+
+def vanished_words(status: str) -> str:
+    """``vanished (waiting)``, in the language in use."""
+    return _("vanished ({status})").format(status=words.status(status))
+
+
 def display_status(row: TaskRow) -> str:
-    """The status a row is counted under (expired tasks as "expired")."""
-    return EXPIRED if row.expired else row.status
+    """The status a row is shown and counted under: "vanished" for a task gone before it
+    ended, "expired" for one the service forgot after it ended, else its status."""
+    if row.expired:
+        return VANISHED if row.status not in _FINAL else EXPIRED
+    return row.status
 
 
 class RowDict(dict[str, TaskRow]):
@@ -273,7 +312,7 @@ def bulk_load() -> Iterator[None]:
             gc.enable()
 
 
-def _clock(ts: float) -> str:
+def _clock(ts: float | None) -> str:
     return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(ts)) if ts else ""
 
 
@@ -283,9 +322,13 @@ __all__ = [
     "REJECTED",
     "STATUS_ORDER",
     "SUBMITTING",
+    "VANISHED",
     "Batch",
     "RowDict",
     "TaskRow",
     "bulk_load",
     "display_status",
+    "expired_words",
+    "status_text",
+    "vanished_words",
 ]

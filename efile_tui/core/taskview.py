@@ -29,6 +29,7 @@ from efile_tui.core.taskrow import (
     REJECTED,
     STATUS_ORDER,
     SUBMITTING,
+    VANISHED,
     Batch,
     RowDict,
     TaskRow,
@@ -44,7 +45,11 @@ TaskFilter = TaskQuery
 def sort_function(sort_key: str) -> Callable[[TaskRow], tuple[object, ...]]:
     """The value rows are ordered by for ``sort_key`` (ties by submit time, then key)."""
     if sort_key == "status":
-        return lambda r: (STATUS_ORDER.get(r.status, 9), r.submitted, r.key)
+        return lambda r: (
+            STATUS_ORDER.get(VANISHED if r.vanished else r.status, 9),
+            r.submitted,
+            r.key,
+        )
     if sort_key == "operation":
         return lambda r: (r.operation, r.submitted, r.key)
     if sort_key == "source":

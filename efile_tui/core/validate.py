@@ -24,6 +24,9 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 # words, paths and typos are refused before they reach the journal.
 _TASK_ID = re.compile(r"^(?=(?:-*[0-9A-Fa-f]){16})[0-9A-Fa-f-]{16,64}$")
 _LOCAL_KEY = re.compile(r"^local:[0-9]{1,18}$")
+# The start of a task id, as the TUI shows it (at least 6 characters): the journal says
+# which task it is (efile_tui.core.ids).
+_ID_PREFIX = re.compile(r"^[0-9A-Fa-f]{6,64}$")
 
 
 class InputError(ValueError):
@@ -144,8 +147,11 @@ def check_paths(paths: Sequence[str], *, what: str = "path") -> list[str]:
     return result
 
 
-def check_task_ids(ids: Sequence[str], *, limit: int = MAX_CANCEL_IDS) -> list[str]:
-    """Validate task ids (non-empty, plain tokens, no duplicates, at most ``limit``)."""
+def check_task_ids(
+    ids: Sequence[str], *, limit: int = MAX_CANCEL_IDS, prefixes: bool = True
+) -> list[str]:
+    """Validate task ids (non-empty, plain tokens, no duplicates, at most ``limit``); with
+    ``prefixes``, the start of an id (6 or more hexadecimal characters) passes too."""
     problems: list[str] = []
     result: list[str] = []
     seen: set[str] = set()
@@ -156,10 +162,11 @@ def check_task_ids(ids: Sequence[str], *, limit: int = MAX_CANCEL_IDS) -> list[s
             problems.append("empty task id: remove the blank entry")
         elif bad_text:
             problems.append(bad_text)
-        elif not _TASK_ID.match(tid):
+        elif not (_TASK_ID.match(tid) or (prefixes and _ID_PREFIX.match(tid))):
+            short = ", or their first 6 or more as the table shows them" if prefixes else ""
             problems.append(
                 f"task id {shown(raw)} is not a task id: ids are 32 hexadecimal characters "
-                "(0-9, a-f), as `efile-tui tasks` shows them: correct or remove it"
+                f"(0-9, a-f){short}: correct or remove it"
             )
         elif tid in seen:
             problems.append(f"task id {tid} is given twice: remove the duplicate")
@@ -221,7 +228,7 @@ def check_journal_keys(keys: Sequence[str]) -> list[str]:
         key = raw.strip()
         if not key:
             continue
-        if _LOCAL_KEY.match(key) or _TASK_ID.match(key):
+        if _LOCAL_KEY.match(key) or _TASK_ID.match(key) or _ID_PREFIX.match(key):
             result.setdefault(key, None)
         else:
             problems.append(
@@ -236,6 +243,7 @@ def check_journal_keys(keys: Sequence[str]) -> list[str]:
 
 
 SHALLOW_PARTS = 3  # /public/home/USER, /work/home/USER: a home folder is this deep
+NOTHING_LIFTS = "(too close to the root: never deleted, moved away or overwritten)"
 
 
 def protected_reason(
@@ -255,9 +263,9 @@ def protected_reason(
     norm = normalise_path(path)
     parts = [p for p in norm.split("/") if p]
     if not parts:
-        return "/ is the root of the file system"
+        return f"/ is the root of the file system {NOTHING_LIFTS}"
     if len(parts) < SHALLOW_PARTS:
-        return f"{norm} has fewer than three path components (too close to the root)"
+        return f"{norm} has fewer than three path components {NOTHING_LIFTS}"
     allowed = norm in {normalise_path(a) for a in allow}
     if home and not allowed:
         home_n = normalise_path(home)
@@ -277,15 +285,25 @@ def protected_reason(
 
 
 OVERRIDE_HINT = (
-    "to delete such a path on purpose, use the CLI and name it again with "
-    "--allow-protected PATH (deny-list entries are lifted only by editing the profile)"
+    "to delete such a path on purpose, use the CLI and name it again with --allow-protected PATH"
 )
 DENY_HINT = "deny-list entries are lifted only by editing the profile's deny_paths"
+ABSOLUTE_HINT = "name a deeper path: nothing lifts the rule for / and paths that short"
 
 
 def override_hint(reasons: Iterable[str]) -> str:
-    """What the user can do about these refusals (the deny list cannot be overridden)."""
-    return DENY_HINT if all("deny-list" in r for r in reasons) else OVERRIDE_HINT
+    """What the user can do about these refusals, and only what works: ``--allow-protected``
+    for a home folder or a three-component path, the profile for a deny-list entry,
+    nothing for ``/`` and paths of fewer than three components."""
+    hints: dict[str, None] = {}
+    for reason in reasons:
+        if NOTHING_LIFTS in reason:
+            hints[ABSOLUTE_HINT] = None
+        elif "deny-list" in reason:
+            hints[DENY_HINT] = None
+        else:
+            hints[OVERRIDE_HINT] = None
+    return "; ".join(hints)
 
 
 def denied_reason(path: str, deny: Sequence[str]) -> str | None:

@@ -20,6 +20,7 @@ _STATUS = {
     "rejected": N_("rejected"),
     "submitting": N_("submitting"),
     "expired": N_("expired"),
+    "vanished": N_("vanished"),
     "running": N_("running"),
     "final": N_("final"),
 }

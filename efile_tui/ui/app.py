@@ -169,13 +169,7 @@ class EfileApp(NotesKeeper, App[int]):
             self.exit(4, message="efile-tui: not logged in")
             return
         journal, audit = self.local_state
-        self.ctx = Context(
-            client=conn.client(),
-            journal=journal,
-            audit=audit,
-            profile=conn.profile,
-            region=conn.region,
-        )
+        self.ctx = conn.context(conn.client(), journal, audit)
         self._main_args.update(connection_args(conn, self.interval_flag))
         self.push_screen(MainScreen(self.ctx, **self._main_args))  # type: ignore[arg-type]
 

@@ -16,7 +16,6 @@ from concurrent.futures import ThreadPoolExecutor
 from efile_tui import i18n
 from efile_tui.api.errors import EfileError
 from efile_tui.core import terminal
-from efile_tui.core.operations import Context
 from efile_tui.core.session import Connection
 from efile_tui.store.audit import AuditLog
 from efile_tui.store.journal import Journal
@@ -90,13 +89,7 @@ def create_app(
             if conn.settings is None:  # EFILE_URL/EFILE_TOKEN: user@region, as a profile
                 with contextlib.suppress(EfileError, TimeoutError, asyncio.TimeoutError):
                     _run_apart(_learn_region(conn))
-            ctx = Context(
-                client=conn.client(),
-                journal=journal,
-                audit=audit,
-                profile=conn.profile,
-                region=conn.region,
-            )
+            ctx = conn.context(conn.client(), journal, audit)
         return EfileApp(
             ctx,
             **(connection_args(conn, interval) if conn else {"interval": interval}),

@@ -255,7 +255,7 @@ def test_unknown_imported_id_is_named_and_not_mistaken_for_a_lost_submit(
     assert f"warning: {tid} is not known to the service" in added.err
     shown = run(service, "tasks", tid)
     assert shown.code == 1, shown.out  # not found on the service, no final state known
-    assert tid in shown.out and "imported; not yet seen on the service" in shown.out
+    assert tid in shown.out and "never known to the service (vanished)" in shown.out
     assert "OUTCOME UNKNOWN" not in shown.out  # that means a submit whose answer was lost
     dismissed = run(service, "tasks", "dismiss", tid, tid)
     assert "of 1 entry" in dismissed.err  # a duplicate key counts once

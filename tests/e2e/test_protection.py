@@ -92,6 +92,11 @@ def test_env_only_refuses_home_and_shallow_paths(sim: Sim, path: str) -> None:
     assert submits(sim.server) == []
     if path.count("/") == 3:  # a home-like path: the deliberate override is named
         assert "--allow-protected" in done.err
+    elif path == "/public/home":  # nothing lifts this rule: the message says so, not more
+        assert "--allow-protected" not in done.err and "nothing lifts" in done.err
+        again = run(sim, env, "rm", path, "--yes", "--allow-protected", path)
+        assert again.code == 2 and "nothing lifts" in again.err
+        assert submits(sim.server) == []
 
 
 def test_home_learned_from_the_service_is_refused(sim_factory) -> None:  # type: ignore[no-untyped-def]

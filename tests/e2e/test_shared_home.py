@@ -79,9 +79,10 @@ def test_both_nodes_list_every_task_and_audit_record(
         assert len(events) == 2 * PER_NODE, node
         assert {e["items"][0]["answer"]["taskId"] for e in events} == submitted
         code, out, err = run(cli_as(home, sim, node, "doctor", "--json"))
-        report = json.loads(out)["state"]
+        whole = json.loads(out)
+        report = whole["state"]
         assert report["filesystem"]["type"] == "fuse.sshfs" and report["shared"] is True
-        assert report["folder"] == str(home.state(node)) and report["problems"] == []
+        assert report["folder"] == str(home.state(node)) and whole["problems"] == []
         assert report["chosenBy"] == "$EFILE_TUI_STATE_DIR"
         assert report["journal"]["entries"] == 2 * PER_NODE
 

@@ -219,7 +219,8 @@ def test_doctor_names_the_state_folder_its_filesystem_and_each_problem(
     assert s["folder"] == str(state(used)) and s["chosenBy"] == "the XDG default"
     assert s["filesystem"]["type"] == filesystem(state(used)).fstype
     assert s["journal"]["entries"] == 1 and s["journal"]["writerFiles"] >= 1
-    assert s["audit"]["writerFiles"] == 1 and s["problems"] == []
+    assert s["audit"]["writerFiles"] == 1 and report["problems"] == []
+    assert clean.code == 0 and report["healthy"] is True
     assert report["terminal"]["colours"] and report["keyring"]["active"]["label"]
     named, _ = _plant("audit-link", state(used), tmp_path / "outside.txt")
     human = used.cli("doctor")

@@ -291,6 +291,7 @@ LAYERS = (
     "efile_tui",
     "glyphs",
     "i18n",
+    "vanish",
     "locations",
     "api",
     "config",

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from efile_tui.api.models import Operation, SubmitItem, SubmitOutcome, Task, TaskStatus
-from efile_tui.store.journal import Journal, JournalError
+from efile_tui.store.journal import Journal, JournalError, VanishRule
 
 DAY = 86400.0
 
@@ -168,27 +168,95 @@ def test_record_tasks_transitions_and_final_at(journal: Journal, clock: FakeCloc
     assert journal.pollable_ids() == ["t2"]
 
 
-def test_mark_missing_expires_after_retention(journal: Journal, clock: FakeClock) -> None:
+def test_a_final_task_missing_from_an_answer_expires_at_once(
+    journal: Journal, clock: FakeClock
+) -> None:
     submit(journal, {"/a": "t-final", "/b": "t-run"})
     journal.record_tasks([Task("t-final", status=TaskStatus.COMPLETE)])
     clock.now += 60
-    # Missing right after submit: a lagging backend, not expiry, unless already final.
+    # Missing once: a lagging backend for a running task, the normal end of a final one.
     assert journal.mark_missing(["t-final", "t-run", "nope"]) == ["t-final"]
     expired = journal.get("t-final")
     assert expired is not None and expired.expired and expired.state == "complete"
+    assert not expired.vanished and expired.to_json()["status"] == "complete"
     assert expired.to_json()["expiredOnServer"] is True
     running = journal.get("t-run")
-    assert running is not None and not running.expired
+    assert running is not None and not running.expired and running.misses == 1
     assert journal.pollable_ids() == ["t-run"]
 
-    clock.now += DAY  # the service's 24 h retention has passed
-    assert journal.mark_missing(["t-final", "t-run"]) == ["t-run"]
-    gone = journal.get("t-run")
-    assert gone is not None and gone.expired and gone.state == "waiting"
-    assert journal.pollable_ids() == []
-    # The service returns it after all: no longer expired.
+
+@pytest.mark.parametrize(
+    ("misses", "seconds", "vanishes_at"),
+    [(3, 60.0, 3), (2, 0.0, 2), (1, 0.0, 1), (3, 200.0, 5)],  # answers 50 s apart
+)
+def test_a_running_task_vanishes_after_the_rules_misses_and_time(
+    journal: Journal, clock: FakeClock, misses: int, seconds: float, vanishes_at: int
+) -> None:
+    submit(journal, {"/a": "t-run"})
+    seen = clock.now
+    rule = VanishRule(misses, seconds)
+    for answer in range(1, 7):
+        clock.now += 50
+        newly = journal.mark_missing(["t-run"], rule=rule)
+        entry = journal.get("t-run")
+        assert entry is not None
+        assert newly == (["t-run"] if answer == vanishes_at else []), answer
+        assert entry.vanished == (answer >= vanishes_at), answer
+    assert entry.state == "waiting" and entry.last_seen_at == seen  # the last reported state
+    data = entry.to_json()
+    assert data["status"] == "vanished" and data["lastState"] == "waiting"
+    assert data["lastSeenAt"] is not None
+    assert entry.dismissable and entry.ended and journal.pollable_ids() == []
+    # The service returns it after all (the confirming look): it is back, counts restart.
     assert journal.record_tasks([Task("t-run", status=TaskStatus.PROCESSING)]) == ["t-run"]
+    back = journal.get("t-run")
+    assert back is not None and not back.vanished and back.misses == 0
     assert journal.pollable_ids() == ["t-run"]
+
+
+def test_answers_that_return_the_task_reset_the_count(journal: Journal, clock: FakeClock) -> None:
+    submit(journal, {"/a": "t-run"})
+    rule = VanishRule(3, 0.0)
+    for _ in range(5):  # missing twice, seen, missing twice...: never three in a row
+        journal.mark_missing(["t-run"], rule=rule)
+        journal.mark_missing(["t-run"], rule=rule)
+        journal.record_tasks([Task("t-run", status=TaskStatus.PROCESSING)])
+    entry = journal.get("t-run")
+    assert entry is not None and not entry.vanished and entry.misses == 0
+
+
+def test_an_imported_id_the_service_never_knew_vanishes_at_the_first_answer(
+    journal: Journal, clock: FakeClock
+) -> None:
+    journal.add_ids(["a" * 32, "b" * 32], profile="p", region="r1")
+    journal.record_tasks([Task("b" * 32, status=TaskStatus.PROCESSING)])
+    assert journal.mark_missing(["a" * 32, "b" * 32]) == ["a" * 32]
+    never = journal.get("a" * 32)
+    seen = journal.get("b" * 32)
+    assert never is not None and never.vanished and never.last_seen_at is None
+    assert seen is not None and not seen.vanished  # seen once: the usual rule
+
+
+def test_a_vanished_task_survives_a_snapshot_and_an_old_snapshot_row_loads(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    from efile_tui.store.journal import files
+    from efile_tui.store.journal.rows import row_to_json, rows_from_json
+
+    folder = tmp_path / "state" / "journal"
+    with Journal(folder, clock=clock) as journal:
+        submit(journal, {"/a": "t-run", "/b": "t-ok"})
+        journal.mark_missing(["t-run"], rule=VanishRule(1, 0.0))
+    assert files.compact(folder, keep=set()) is not None
+    assert files.list_folder(folder).snapshots
+    with Journal(folder, clock=clock) as again:
+        entry = again.get("t-run")
+        assert entry is not None and entry.vanished and entry.last_seen_at is not None
+    row = row_to_json(files.load(folder).state.rows[entry.local_id], None)
+    old = [*row[:27], None]  # a row as written before misses were counted (28 values)
+    ([loaded], _writers) = rows_from_json([old])
+    assert loaded.last_seen_at == entry.updated_at and loaded.misses == 0
+    assert loaded.missed_since is None and loaded.expired and loaded.vanished
 
 
 def test_entries_hide_old_finished(journal: Journal, clock: FakeClock) -> None:

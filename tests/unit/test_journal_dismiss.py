@@ -9,7 +9,7 @@ import pytest
 
 from efile_tui.api.models import Operation, SubmitItem, SubmitOutcome, Task, TaskStatus
 from efile_tui.store import journal as journal_module
-from efile_tui.store.journal import Journal
+from efile_tui.store.journal import Journal, VanishRule
 from efile_tui.store.journal import entry as journal_entry
 from efile_tui.store.journal import schema as journal_schema
 
@@ -84,7 +84,8 @@ def test_dismissed_entries_are_never_polled_even_if_the_service_returns_them(
 ) -> None:
     submit_mixed(journal)
     clock.now += 2 * 86400
-    assert journal.mark_missing(["t-run"]) == ["t-run"]  # gone from the service
+    rule = VanishRule(1, 0.0)
+    assert journal.mark_missing(["t-run"], rule=rule) == ["t-run"]  # gone from the service
     [expired] = [e for e in journal.entries() if e.task_id == "t-run"]
     assert expired.expired and expired.dismissable
     assert journal.dismiss(["t-run"]) == [expired.local_id]

@@ -46,7 +46,7 @@ def test_empty_query_matches_everything() -> None:
         ("rejected", False, True),
         ("submitting", False, False),
         ("unknown", False, False),
-        ("expired", False, False),
+        ("vanished", False, False),
     ],
 )
 def test_status_groups(status: str, running: bool, final: bool) -> None:

@@ -16,7 +16,7 @@ from efile_tui.core.query_text import parse_query, query_text
 from efile_tui.core.taskrow import TaskRow
 from efile_tui.core.taskview import TaskView
 from efile_tui.core.validate import InputError
-from efile_tui.store.journal import Journal, JournalEntry
+from efile_tui.store.journal import Journal, JournalEntry, VanishRule
 
 NOW = 1_800_000_000.0
 OPS = (Operation.DELETE, Operation.COPY, Operation.MOVE)
@@ -49,7 +49,7 @@ def varied_journal(path: Path, n: int = 240) -> list[JournalEntry]:
                 outcome = SubmitOutcome(item, task=Task(f"t{i:04d}", op, status, source))
             journal.finish_submit([lid], [outcome])
             if kind == 4:
-                journal.mark_missing([f"t{i:04d}"], retention=0)
+                journal.mark_missing([f"t{i:04d}"], rule=VanishRule(1, 0.0))
         journal.add_ids([f"imp{i}" for i in range(10)], profile=None, region=None, label="run-42")
         journal.record_tasks(
             [

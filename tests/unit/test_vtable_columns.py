@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from rich.cells import cell_len
 
+from efile_tui import glyphs
 from efile_tui.core.taskview import OUTCOME_UNKNOWN, REJECTED, SUBMITTING, TaskRow
 from efile_tui.ui.widgets.task_columns import (
     CANCELLING,
@@ -30,7 +31,26 @@ def test_status_words_are_never_cut(width: int) -> None:
             assert cell_len(text) <= status.width, (width, text)
             # Every word shown is a whole word of the status or a whole marker.
             words = text.split(" ", 1)[1]
-            assert words in {name, f"{name} (expired)", "expired", CANCELLING}, words
+            assert words in {
+                name,
+                f"{name} (expired)",
+                "expired",
+                f"vanished ({name})",
+                "vanished",
+                CANCELLING,
+            }, words
+
+
+@pytest.mark.parametrize("name", STATUSES)
+def test_the_status_glyph_is_the_legends_for_what_the_words_say(name: str) -> None:
+    """One glyph table: an expired row shows the expired glyph, a vanished one the
+    vanished glyph (never the glyph of the status it had, e.g. ``✓ expired``)."""
+    for kw, shown in (({}, name), ({"expired": True}, None)):
+        r = row(name, **kw)
+        text = status_text(r, 40)
+        expected = shown or ("vanished" if r.vanished else "expired")
+        assert text.split(" ", 1)[0] == glyphs.current().of(expected), text
+        assert expected in text
 
 
 @pytest.mark.parametrize("width", [100, 120, 200])

@@ -47,6 +47,7 @@ from efile_tui.store.journal.entry import (
     REJECTED,
     SUBMITTING,
     TASK_FINAL,
+    VANISHED,
     JournalEntry,
     iso_time,
 )
@@ -54,9 +55,11 @@ from efile_tui.store.journal.fold import Event
 from efile_tui.store.journal.migrate import LEGACY_FILE
 from efile_tui.store.journal.reads import JournalReads
 from efile_tui.store.journal.schema import JournalError
+from efile_tui.vanish import DEFAULT_VANISH, VanishRule
 
 __all__ = [
     "BLOCK",
+    "DEFAULT_VANISH",
     "FINAL_STATES",
     "JOURNAL_FILE",
     "LEGACY_FILE",
@@ -65,9 +68,11 @@ __all__ = [
     "OUTCOME_UNKNOWN",
     "REJECTED",
     "SUBMITTING",
+    "VANISHED",
     "Journal",
     "JournalEntry",
     "JournalError",
+    "VanishRule",
     "iso_time",
 ]
 
@@ -221,23 +226,34 @@ class Journal(JournalReads):
             self._write(events)
         return changed
 
-    def mark_missing(self, task_ids: Sequence[str], *, retention: float = 86400.0) -> list[str]:
-        """Note ids the service did not return when asked about them.
+    def mark_missing(
+        self, task_ids: Sequence[str], *, rule: VanishRule = DEFAULT_VANISH
+    ) -> list[str]:
+        """Note ids the service left out of an answer about them.
 
-        An entry whose last known state is final, or that was submitted more than
-        ``retention`` seconds ago, becomes expired (keeping its last known state). Others are
-        left alone: the backend may be lagging. Returns the ids newly marked expired.
+        A final entry becomes expired (the service forgets a task 24 h after it ends; the
+        last known state is kept). Any other has the answer counted and becomes expired
+        — :attr:`JournalEntry.vanished` — once ``rule`` says so: missing from
+        ``rule.misses`` answers over at least ``rule.seconds``, or at once for an imported
+        id the service has never reported. Returns the ids newly marked expired.
         """
         now = self._clock()
+        events: list[Event] = []
+        newly: list[str] = []
         with self._lock:
-            newly = [
-                tid
-                for tid in unique(task_ids)
-                if (row := self._state.find(tid)) is not None
-                and not row.expired
-                and (row.is_final or row.submitted_at <= now - retention)
-            ]
-            self._write([["X", now, tid] for tid in newly])
+            for tid in unique(task_ids):
+                row = self._state.find(tid)
+                if row is None or row.expired:
+                    continue
+                never_seen = row.origin == ORIGIN_IMPORTED and row.last_seen_at is None
+                if not row.is_final and not never_seen:
+                    events.append(["M", now, tid])
+                    since = now if row.missed_since is None else row.missed_since
+                    if row.misses + 1 < rule.misses or now - since < rule.seconds:
+                        continue
+                events.append(["X", now, tid])
+                newly.append(tid)
+            self._write(events)
         return newly
 
     def mark_cancel_requested(self, task_ids: Sequence[str]) -> None:

@@ -21,6 +21,8 @@ ORIGIN_IMPORTED = "imported"
 # lost"): a poll's answer replaces it with the service's view of the task.
 CANCEL_LOST = "cancel-answer-lost"
 
+VANISHED = "vanished"
+
 TASK_FINAL = frozenset(s.value for s in FINAL_STATUSES)
 FINAL_STATES = TASK_FINAL | {REJECTED}
 
@@ -45,8 +47,12 @@ class JournalEntry(NamedTuple):
 
     ``state`` is ``"submitting"`` (intent written, no answer yet), ``"unknown"`` with no task id
     (the answer was lost), ``"rejected"`` (refused before a task existed) or a
-    :class:`TaskStatus` value as last reported by the service. ``dismissed_at`` is set when
-    the operator dismissed the entry: it is hidden and no longer polled. ``label`` is the
+    :class:`TaskStatus` value as last reported by the service. ``expired`` is set once the
+    service no longer returns the task: for a final task that is its normal end (the
+    service forgets it 24 h after), for any other it has :attr:`vanished` (see
+    :class:`VanishRule`); ``last_seen_at`` is when the service last reported it and
+    ``missed_since``/``misses`` count the answers that left it out since. ``dismissed_at`` is
+    set when the operator dismissed the entry: it is hidden and no longer polled. ``label`` is the
     operator's own name for the task (or the batch it came with). ``resubmitted_as`` is the
     local id of the entry that submitted the same item again.
 
@@ -80,6 +86,9 @@ class JournalEntry(NamedTuple):
     dismissed_at: float | None = None
     label: str | None = None
     resubmitted_as: int | None = None
+    last_seen_at: float | None = None
+    missed_since: float | None = None
+    misses: int = 0
 
     @property
     def is_final(self) -> bool:
@@ -100,6 +109,26 @@ class JournalEntry(NamedTuple):
     def cancel_lost(self) -> bool:
         """A cancel was sent and its answer lost; no poll has shown the task since."""
         return bool(self.cancel_requested_at) and self.error_code == CANCEL_LOST
+
+    @property
+    def vanished(self) -> bool:
+        """True when the service stopped returning the task before it was seen to end.
+
+        Final for every purpose (not polled, not running, dismissable); ``state`` keeps
+        the last state the service reported.
+        """
+        return self.expired and self.state not in FINAL_STATES
+
+    @property
+    def ended(self) -> bool:
+        """Nothing more is expected of it: final, or vanished."""
+        return self.is_final or self.vanished
+
+    @property
+    def status(self) -> str:
+        """The state a user and a program read: ``vanished`` for a vanished task, else
+        ``state``."""
+        return VANISHED if self.vanished else self.state
 
     @property
     def dismissed(self) -> bool:
@@ -150,7 +179,8 @@ class JournalEntry(NamedTuple):
             "sourcePath": self.source_path,
             "targetPath": self.target_path,
             "duplicateHandleType": self.conflict,
-            "status": self.state,
+            "status": self.status,
+            "lastState": self.state,
             "errorCode": self.error_code,
             "errorMsg": self.error_msg,
             "totalSize": self.total_size,
@@ -169,6 +199,9 @@ class JournalEntry(NamedTuple):
             "cancelRequestedAt": iso_time(self.cancel_requested_at),
             "dismissedAt": iso_time(self.dismissed_at),
             "expiredOnServer": self.expired,
+            "vanished": self.vanished,
+            "lastSeenAt": iso_time(self.last_seen_at),
+            "missingSince": iso_time(self.missed_since),
             "outcomeUnknown": self.outcome_unknown,
             "label": self.label,
             "resubmittedAs": None

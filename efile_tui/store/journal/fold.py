@@ -15,7 +15,9 @@ kind   fields after ``[kind, time, ref``
        server submit/update time
 ``O``  an outcome without a task (rejected, answer lost): state, error code, error message,
        only-if-still-submitting
-``X``  expired on the server · ``C`` cancel requested · ``D`` dismissed · ``U`` shown again
+``M``  left out of an answer of the service (counted towards vanishing)
+``X``  expired on the server (vanished, when not final) · ``C`` cancel requested ·
+       ``D`` dismissed · ``U`` shown again
 ``K``  a cancel's answer was lost: the message (null: an answer came after all)
 ``L``  label set (or cleared with null)
 ``R``  submitted again: the local id of the new entry
@@ -201,6 +203,9 @@ class JournalState:
             "server_submit_time": s_sub,
             "server_update_time": s_upd,
             "expired": False,
+            "last_seen_at": ev[1],
+            "missed_since": None,
+            "misses": 0,
         }
 
     # -- reading --------------------------------------------------------------------------
@@ -297,6 +302,12 @@ def _expired(state: JournalState, lid: int, ev: Event) -> Changes | None:
     return None if state.rows[lid].expired else {"expired": True}
 
 
+def _missed(state: JournalState, lid: int, ev: Event) -> Changes | None:
+    row = state.rows[lid]
+    since = ev[1] if row.missed_since is None else row.missed_since
+    return {"missed_since": since, "misses": row.misses + 1}
+
+
 def _cancel(state: JournalState, lid: int, ev: Event) -> Changes | None:
     at = state.rows[lid].cancel_requested_at
     return None if at is not None and at <= ev[1] else {"cancel_requested_at": ev[1]}
@@ -351,6 +362,7 @@ def _resubmitted(state: JournalState, lid: int, ev: Event) -> Changes | None:
 _HANDLERS: dict[str, Callable[[JournalState, int, Event], Changes | None]] = {
     "T": JournalState._task,
     "O": _outcome,
+    "M": _missed,
     "X": _expired,
     "C": _cancel,
     "N": _cancel_refused,

@@ -85,6 +85,14 @@ class JournalReads(JournalFiles):
 
         return keep
 
+    def task_ids_starting(self, prefix: str, *, limit: int = 10) -> list[str]:
+        """Task ids in the journal (dismissed ones too) that start with ``prefix``, ignoring
+        case: at most ``limit`` of them, sorted."""
+        wanted = prefix.lower()
+        with self._lock:
+            found = sorted(t for t in self._state.by_task if t.lower().startswith(wanted))
+        return found[:limit]
+
     def pollable_ids(self, profile: str | None = None) -> list[str]:
         """Task ids neither final, expired nor dismissed, newest first: what to poll."""
         with self._lock:

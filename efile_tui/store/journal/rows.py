@@ -20,7 +20,9 @@ FIELDS: tuple[str, ...] = JournalEntry._fields
 _INDEX = {name: i for i, name in enumerate(FIELDS)}
 _OP, _EXPIRED, _RESUBMITTED = _INDEX["operation"], _INDEX["expired"], _INDEX["resubmitted_as"]
 ROW_SIZE = len(FIELDS) + 1  # a snapshot's row: the entry's fields, then the writer
-_ROW_SIZE_WITHOUT_RESUBMITTED = ROW_SIZE - 1  # snapshots written before resubmits were linked
+_ROW_SIZE_WITHOUT_RESUBMITTED = 27  # snapshots written before resubmits were linked
+_ROW_SIZE_WITHOUT_SEEN = 28  # snapshots written before missing answers were counted
+_SEEN, _STATE, _UPDATED = _INDEX["last_seen_at"], _INDEX["state"], _INDEX["updated_at"]
 # Fields whose values repeat across rows (destinations, profiles, states, origins, error
 # texts, and the times shared by every item of one submit): one object is kept per
 # distinct value, not one per row.
@@ -76,7 +78,7 @@ def new_row(ev: list[Any]) -> JournalEntry:
     return entry_of([
         lid, ev[3], operation(ev[4]), ev[5] or "", ev[6], ev[7], ev[8], ev[9], ev[10],
         ev[11], ts, ts, None, False, None, None, None, 0, 0, 0, 0, None, None, None, None,
-        ev[12], None,
+        ev[12], None, None, None, 0,
     ])  # fmt: skip
 
 
@@ -102,6 +104,10 @@ class RowReader:
         for index, row in enumerate(data):
             if type(row) is list and len(row) == _ROW_SIZE_WITHOUT_RESUBMITTED:
                 row.insert(_RESUBMITTED, None)
+            if type(row) is list and len(row) == _ROW_SIZE_WITHOUT_SEEN:
+                # A task with an id and a state from the service was seen when last updated.
+                known = row[1] is not None and row[_STATE] != "unknown"
+                row[_SEEN:_SEEN] = [row[_UPDATED] if known else None, None, 0]
             if type(row) is not list or len(row) != ROW_SIZE or type(row[0]) is not int:
                 raise ValueError("not a journal row")
             writer = row.pop()

@@ -34,7 +34,17 @@ STATUS_HELP = [
     ("fail", N_("failed: see the error column")),
     ("cancel", N_("cancelled")),
     ("outcome unknown", N_("the submit's answer was lost: check before resubmitting")),
+    ("unknown", N_("an imported id the service has not reported yet")),
     ("expired", N_("the service forgot it (24 h after it ended); the journal kept it")),
+    (
+        "vanished",
+        N_(
+            "the service stopped returning it before it ended (missing from 3 answers over "
+            "60 s by default; an imported id it never knew: at once). Final: not polled, not "
+            "running, dismissable; the row keeps its last state and when it was last seen; "
+            "r looks once more"
+        ),
+    ),
 ]
 
 

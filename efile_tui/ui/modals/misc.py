@@ -117,7 +117,7 @@ class ImportIdsScreen(ModalScreen[list[str] | None]):
                 problems.update(literal("\n".join(exc.problems[:8]), keep_newlines=True))
                 return
         try:
-            self.dismiss(check_task_ids(ids))
+            self.dismiss(check_task_ids(ids, prefixes=False))
         except InputError as exc:
             # Keep what was typed; say exactly which entries are wrong.
             problems.update(literal("\n".join(exc.problems[:8]), keep_newlines=True))

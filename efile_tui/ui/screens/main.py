@@ -267,7 +267,10 @@ class MainScreen(Screen[None]):
         self.status.paused = self.poller.paused
 
     def action_refresh_now(self) -> None:
-        """Reload the journal and poll now."""
+        """Reload the journal and poll now; vanished tasks get one more look."""
+        vanished = [r.task_id for r in self.view.rows.values() if r.task_id and r.vanished]
+        if vanished:
+            self.poller.look_again(vanished)
         self.reload_journal()
 
     def action_interval(self, step: int) -> None:

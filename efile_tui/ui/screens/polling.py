@@ -47,6 +47,15 @@ class TableFeed:
         entries, batch = await asyncio.to_thread(self._rows, touched)
         screen.apply_batch(batch)
         self._refresh_if_touched(entries)
+        gone = [e for e in entries if e.vanished and e.task_id in report.expired]
+        if gone:
+            screen.notify(
+                f"{len(gone)} task(s) vanished: the service no longer returns them "
+                "(r looks once more; d dismisses)",
+                title="Vanished",
+                severity="warning",
+                timeout=10,
+            )
         screen.status.error = screen.status.reason = ""
         screen.status.last_ok = screen.poller.last_ok or time.monotonic()
 

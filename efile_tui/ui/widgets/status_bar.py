@@ -123,6 +123,8 @@ class StatusBar(Static):
             counts.append(f"?{c['outcome unknown']}")
         if c.get("expired"):
             counts.append(f"{g.expired}{c['expired']}")
+        if c.get("vanished"):
+            counts.append(f"{g.of('vanished')}{c['vanished']}")
         age = self.age
         if self.paused:
             fresh = _("PAUSED")

@@ -12,7 +12,8 @@ from __future__ import annotations
 from rich.cells import cell_len
 
 from efile_tui import glyphs
-from efile_tui.core import words
+from efile_tui.core import taskrow, words
+from efile_tui.core.taskrow import VANISHED, expired_words
 from efile_tui.core.taskview import OUTCOME_UNKNOWN, REJECTED, SUBMITTING, TaskRow
 from efile_tui.i18n import N_, _
 from efile_tui.ui.format import human_size
@@ -29,6 +30,7 @@ STATUS_CLASS = {
     REJECTED: "task-table--bad",
     OUTCOME_UNKNOWN: "task-table--bad",
     "cancel": "task-table--cancel",
+    VANISHED: "task-table--vanished",
 }
 SERVER_STATUSES = ("waiting", "processing", "complete", "fail", "cancel", "unknown")
 CANCELLING = N_("cancelling…")  # the ellipsis is one cell in either symbol set
@@ -42,13 +44,9 @@ def status_widths() -> tuple[int, int]:
     short = max(short, cell_len(f"{STATUS_GLYPH['processing']} {_(CANCELLING)}"))
     long = max(
         short,
-        *(cell_len(f"{STATUS_GLYPH[s]} {_expired(s)}") for s in SERVER_STATUSES),
+        *(cell_len(f"{STATUS_GLYPH[s]} {expired_words(s)}") for s in SERVER_STATUSES),
     )
     return short, long
-
-
-def _expired(status: str) -> str:
-    return _("{status} (expired)").format(status=words.status(status))
 
 
 WIDE = 120  # from this width on, expired rows also say what they were
@@ -75,10 +73,7 @@ def status_text(row: TaskRow, room: int) -> str:
         return text if cell_len(text) <= room else f"{glyph} {_(CANCEL_LOST_SHORT)}"
     if row.cancelling:
         return f"{glyph} {_(CANCELLING)}"
-    if row.expired:
-        text = f"{glyph} {_expired(row.status)}"
-        return text if cell_len(text) <= room else f"{glyph} {words.status('expired')}"
-    return f"{glyph} {words.status(row.status)}"
+    return taskrow.status_text(row, room)  # expired and vanished rows: the legend's glyph
 
 
 def progress_text(row: TaskRow, room: int = PROGRESS_WIDE) -> str:

@@ -26,6 +26,7 @@ from efile_tui import glyphs
 from efile_tui.core import words
 from efile_tui.core.cancelplan import plan_cancel
 from efile_tui.core.cells import elide_apart
+from efile_tui.core.taskrow import display_status
 from efile_tui.core.taskview import (
     CONTENT,
     SORT_KEYS,
@@ -60,12 +61,14 @@ class TaskTable(VirtualTable):
         "task-table--ok",
         "task-table--bad",
         "task-table--cancel",
+        "task-table--vanished",
     }
     DEFAULT_CSS = """
     TaskTable > .task-table--running { color: $warning; }
     TaskTable > .task-table--ok { color: $success; }
     TaskTable > .task-table--bad { color: $error; }
     TaskTable > .task-table--cancel { color: $text-muted; text-style: italic; }
+    TaskTable > .task-table--vanished { color: $accent; text-style: bold; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("space", "toggle_mark", N_("Mark")),
@@ -134,7 +137,7 @@ class TaskTable(VirtualTable):
         """One cell of ``row``: (text, component class)."""
         key = column.key
         if key == "status":
-            return status_text(row, column.width), STATUS_CLASS.get(row.status, "")
+            return status_text(row, column.width), STATUS_CLASS.get(display_status(row), "")
         if key == "mark":
             return (glyphs.current().mark if row.key in self.view.marks else " "), ""
         if key == "id":

@@ -1,0 +1,114 @@
+"""``doctor``'s connection check: where the token comes from, and one request to the service.
+
+The request is the cheapest one that needs the token (the first entry of the home folder),
+sent once under a short deadline, with no retry and no token renewal: its answer says
+whether the service answers at all and whether it accepts the token. Nothing is stored.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import time
+from typing import Any
+
+from efile_tui.api.errors import AuthError, EfileError, PlainHttpRefused
+from efile_tui.api.http import RetryPolicy
+from efile_tui.cli.common import CliError, check_connection_text
+from efile_tui.core.validate import text_problem
+
+LOGIN_FIX = "run `efile-tui login` (or export a fresh EFILE_TOKEN)"
+
+
+def _problem(problem: str, fix: str) -> dict[str, str]:
+    return {"problem": problem, "fix": fix}
+
+
+async def connection_report(args: argparse.Namespace, deadline: float) -> dict[str, Any]:
+    """The connection in use (URL, profile, token source — never the token) and what the
+    service said; ``problems`` lists what to fix."""
+    from efile_tui.config import ConfigError
+    from efile_tui.core.session import NeedsLogin, resolve_connection
+    from efile_tui.store.keyring_backends import NoUsableKeyring
+    from efile_tui.store.token_file import TokenFileError
+
+    out: dict[str, Any] = {"problems": []}
+    for name in ("profile", "url"):
+        value = getattr(args, name, None)
+        bad = text_problem(value, f"--{name}") if value else None
+        if bad:
+            out["problems"].append(_problem(bad, "correct the option"))
+            return out
+    try:
+        conn = await asyncio.to_thread(
+            lambda: resolve_connection(
+                profile=args.profile,
+                url=args.url,
+                deadline=args.deadline,
+                allow_http=args.allow_http,
+                allow_prompting=False,
+            )
+        )
+        check_connection_text(conn)
+    except NeedsLogin as exc:
+        out["problems"].append(_problem(str(exc), LOGIN_FIX))
+        return out
+    except (NoUsableKeyring, TokenFileError) as exc:
+        out["problems"].append(_problem(str(exc), f"{LOGIN_FIX}, or see `efile-tui auth status`"))
+        return out
+    except (ConfigError, CliError) as exc:
+        out["problems"].append(_problem(str(exc), "correct the setting named in the message"))
+        return out
+    out.update(url=conn.efile_url, profile=conn.profile, tokenSource=conn.token_source)
+    out["service"] = await _ask(dataclasses.replace(conn, renew=None), deadline, out["problems"])
+    return out
+
+
+async def _ask(conn: Any, deadline: float, problems: list[dict[str, str]]) -> dict[str, Any]:
+    """One request under ``deadline`` seconds; what it showed."""
+    short = dataclasses.replace(conn, deadline=min(conn.deadline, deadline))
+    started = time.monotonic()
+    result: dict[str, Any] = {"answered": False, "tokenAccepted": None}
+    try:
+        async with short.client(retry=RetryPolicy(attempts=1)) as client:
+            result["home"] = await asyncio.wait_for(client.home_folder(), deadline)
+        result.update(answered=True, tokenAccepted=True)
+    except AuthError as exc:
+        result.update(answered=True, tokenAccepted=False)
+        problems.append(
+            _problem(f"the service refused the token from {conn.token_source}: {exc}", LOGIN_FIX)
+        )
+    except PlainHttpRefused as exc:
+        problems.append(_problem(str(exc), "use https, or pass --allow-http on purpose"))
+    except (EfileError, asyncio.TimeoutError, TimeoutError) as exc:
+        reason = str(exc) or f"no answer within {deadline:g} s"
+        problems.append(
+            _problem(
+                f"the service at {conn.efile_url} did not answer: {reason}",
+                "check the URL (EFILE_URL, --url or the profile's efile_url), the network "
+                "and the service's status page; `efile-tui doctor` asks again",
+            )
+        )
+    result["seconds"] = round(time.monotonic() - started, 3)
+    return result
+
+
+def connection_lines(c: dict[str, Any]) -> list[str]:
+    """The connection part of doctor's screen."""
+    if "url" not in c:
+        return ["connection: not configured"]
+    lines = [
+        f"connection: {c['url']} (profile {c['profile'] or 'none'}), token from {c['tokenSource']}"
+    ]
+    s = c["service"]
+    if s["tokenAccepted"]:
+        lines.append(f"  service answered in {s['seconds']:.2f} s and accepts the token")
+    elif s["answered"]:
+        lines.append(f"  service answered in {s['seconds']:.2f} s but REFUSED the token")
+    else:
+        lines.append(f"  service did NOT answer (after {s['seconds']:.2f} s)")
+    return lines
+
+
+__all__ = ["connection_lines", "connection_report"]
