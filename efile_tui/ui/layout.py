@@ -33,9 +33,11 @@ def split_heights(
     ``path_rows`` and ``task_rows`` are how many table rows each pane has to show.
     """
     min_path = PATH_CHROME + MIN_PATH_ROWS
-    min_task = TASK_CHROME + MIN_TASK_ROWS
+    # An empty task table needs no row of its own: its info line says "0 of 0 tasks", and
+    # its rows go to the paths (at 60x15 the home folder shows ../ and three entries).
+    min_task = TASK_CHROME + (MIN_TASK_ROWS if task_rows else 0)
     want_path = PATH_CHROME + max(MIN_PATH_ROWS, path_rows)
-    want_task = TASK_CHROME + max(MIN_TASK_ROWS, task_rows)
+    want_task = TASK_CHROME + task_rows
     if available <= min_path + min_task:
         task = max(0, min(min_task, available - min_path))
         return available - task, task

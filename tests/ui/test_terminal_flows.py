@@ -57,11 +57,13 @@ def test_space_goes_to_the_pane_with_content() -> None:
     path, task = split_heights(22, path_rows=7, task_rows=0)
     assert path == 15 and task == 7  # every entry shown; the empty table gets a share only
     path, task = split_heights(22, path_rows=200, task_rows=0)
-    assert task == 5 and path == 17  # a big folder takes what the empty table leaves
+    assert task == 4 and path == 18  # a big folder takes what the empty table leaves
     path, task = split_heights(22, path_rows=3, task_rows=40)
     assert path == PATH_CHROME + MIN_PATH_ROWS + 1 and task == 22 - path
     path, task = split_heights(13, path_rows=200, task_rows=0)  # 60x15
-    assert path - PATH_CHROME >= MIN_PATH_ROWS and task >= 5
+    assert path - PATH_CHROME == 4 and task == 4  # ../ and three entries; an empty table
+    path, task = split_heights(13, path_rows=1, task_rows=200)  # and the other way round
+    assert path == PATH_CHROME + MIN_PATH_ROWS and task == 13 - path
     path, task = split_heights(38, path_rows=200, task_rows=200, focus_tasks=True)
     assert task > path
 
@@ -70,6 +72,20 @@ def test_too_small_message_below_the_floor() -> None:
     assert too_small(60, 15) is None
     message = too_small(39, 9)
     assert message and "39x9" in message and "q" in message
+
+
+async def test_an_empty_task_table_gives_its_rows_to_the_paths(tmp_path: Path) -> None:
+    app = make_app(tmp_path, tasks=False)
+    async with app.run_test(size=(60, 15)) as pilot:
+        await settle(pilot)
+        table = app.main.path_pane.table
+
+        def rows_shown() -> int:
+            return table.scrollable_content_region.height - table.header_height
+
+        await wait_until(pilot, lambda: rows_shown() >= 4, what="four rows of paths")
+        first, last = table.rows_in_view()
+        assert last - first + 1 >= 4 and table.row_count >= 4  # ../ and three entries
 
 
 async def test_small_terminal_main_screen(tmp_path: Path) -> None:
