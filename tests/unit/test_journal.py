@@ -207,6 +207,10 @@ def test_a_running_task_vanishes_after_the_rules_misses_and_time(
     assert data["status"] == "vanished" and data["lastState"] == "waiting"
     assert data["lastSeenAt"] is not None
     assert entry.dismissable and entry.ended and journal.pollable_ids() == []
+    from efile_tui.core.query import TaskQuery
+
+    for words, matched in ((["running"], []), (["vanished"], [entry]), (["expired"], [entry])):
+        assert TaskQuery.from_options(statuses=words).select([entry]) == matched, words
     # The service returns it after all (the confirming look): it is back, counts restart.
     assert journal.record_tasks([Task("t-run", status=TaskStatus.PROCESSING)]) == ["t-run"]
     back = journal.get("t-run")
