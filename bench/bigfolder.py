@@ -110,7 +110,7 @@ async def pane_child(url: str, token: str, count: int) -> dict[str, Any]:
             peak, rows_max, presses = before, table.row_count, 0
             want = f"{folder}/{last_name(count)}"
             t0 = time.perf_counter()
-            while pane.cursor_path != want:
+            while pane.marking.cursor_path != want:
                 await pilot.press("end")
                 await settle(pane)
                 presses += 1

@@ -127,7 +127,7 @@ async def main() -> None:
 
                 pane = main_screen.path_pane
                 pane.focus_table()
-                await wait_until(pilot, lambda: pane.known_entry(f"{HOME}/{projects[3]}"))
+                await wait_until(pilot, lambda: pane.marking.known_entry(f"{HOME}/{projects[3]}"))
                 table = pane.query_one("#path-table")
                 table.move_cursor(row=table.get_row_index(f"{HOME}/{projects[3]}"))
                 await pilot.press("d")

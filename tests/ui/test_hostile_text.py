@@ -64,7 +64,9 @@ async def test_corpus_renders_literally_everywhere(
         view = main.view
         await wait_until(pilot, lambda: len(view.rows) == len(NAMES), what="task rows")
         pane = main.path_pane
-        await wait_until(pilot, lambda: pane.known_entry(f"{HOME}/{NAMES[0]}"), what="listing")
+        await wait_until(
+            pilot, lambda: pane.marking.known_entry(f"{HOME}/{NAMES[0]}"), what="listing"
+        )
         await pilot.pause()
         # Header, task table (ids, sources, errors) and the path pane's names.
         assert_literal(app, "[@click=app.quit]h[/]u[/]␛]0;t␇\\u202e", "[link=https:evil.example]")
@@ -124,7 +126,9 @@ async def test_a_runaway_listing_is_not_polled_in_a_loop(tmp_path: Path) -> None
         app = build_app(service.url, TOKEN, tmp_path)
         async with app.run_test(size=(160, 40)) as pilot:
             pane = app.main.path_pane
-            await wait_until(pilot, lambda: pane.known_entry(f"{HOME}/a.txt"), what="listing")
+            await wait_until(
+                pilot, lambda: pane.marking.known_entry(f"{HOME}/a.txt"), what="listing"
+            )
             table = pane.query_one("#path-table")
             table.focus()
             await pilot.press("end")  # scrolling to the end asks for the next page

@@ -74,7 +74,9 @@ async def test_login_at_start_then_main_screen(
         await fill(pilot, "demo-password")
         await wait_until(pilot, lambda: isinstance(app.screen, MainScreen), what="main screen")
         pane = app.main.path_pane
-        await wait_until(pilot, lambda: pane.known_entry(f"{HOME}/alpha"), what="home listed")
+        await wait_until(
+            pilot, lambda: pane.marking.known_entry(f"{HOME}/alpha"), what="home listed"
+        )
         assert app.main.endpoint == "demo@simulated-region"
     stored = [v for (service, _), v in memory_keyring.items.items() if service == "efile-tui"]
     assert stored and "demo-password" not in stored

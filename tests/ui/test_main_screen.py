@@ -53,7 +53,7 @@ def spy_task_list(app) -> list[list[str]]:  # type: ignore[no-untyped-def]
 
 async def mark_folder(pilot, app, name: str) -> None:  # type: ignore[no-untyped-def]
     pane = app.main.path_pane
-    await wait_until(pilot, lambda: pane.known_entry(f"{HOME}/{name}"), what="listing")
+    await wait_until(pilot, lambda: pane.marking.known_entry(f"{HOME}/{name}"), what="listing")
     table = pane.query_one("#path-table")
     table.move_cursor(row=table.get_row_index(f"{HOME}/{name}"))
     await pilot.press("space")

@@ -155,7 +155,7 @@ async def test_opens_home_and_browses_in_and_out() -> None:
         await pilot.press("backspace")
         await pilot.pause()
         assert pane.current_path == HOME
-        assert pane.cursor_path == HOME + "/proj"
+        assert pane.marking.cursor_path == HOME + "/proj"
         # Enter on a file does nothing; Enter on ".." goes up.
         await pilot.press("down", "enter")
         await pilot.pause()
@@ -211,7 +211,7 @@ async def test_end_and_home_fetch_the_real_ends_of_a_big_folder() -> None:
         await pilot.press("end")
         await pilot.pause()
         assert [(r.start, r.limit) for r in app.requests[1:]] == [(BIG_TOTAL - PAGE_SIZE, 200)]
-        assert pane.cursor_path == f"{BIG}/f{BIG_TOTAL - 1:06d}"
+        assert pane.marking.cursor_path == f"{BIG}/f{BIG_TOTAL - 1:06d}"
         assert names(pane)[0] == f"↑ {BIG_TOTAL - PAGE_SIZE:,} earlier entries"
         assert "99,801–100,000 of 100,000 loaded" in info(pane)
         assert f"f{BIG_TOTAL - 1:06d}" in painted(app)
@@ -255,7 +255,7 @@ async def test_one_request_in_flight_and_stale_answers_ignored() -> None:
         assert app.answer(up)
         await pilot.pause()
         assert pane.current_path == HOME
-        assert pane.cursor_path == BIG
+        assert pane.marking.cursor_path == BIG
         assert "loading…" not in info(pane)
 
 
@@ -286,29 +286,33 @@ async def test_marks_toggle_range_all_invert_clear() -> None:
         pane = app.pane
         table = pane.query_one(PathTable)
         await pilot.press("space")  # on "..": nothing marked, cursor moves
-        assert pane.marked_paths == []
+        assert pane.marking.marked_paths == []
         await pilot.press("space")  # big/
-        assert pane.marked_paths == [BIG]
+        assert pane.marking.marked_paths == [BIG]
         assert str(table.get_row_at(1)[0]) == MARK_GLYPH
         assert table.cursor_row == 2
         await pilot.press("shift+down", "shift+down")  # proj, a.txt, b.log
-        assert pane.marked_paths == sorted([BIG, HOME + "/proj", HOME + "/a.txt", HOME + "/b.log"])
+        assert pane.marking.marked_paths == sorted(
+            [BIG, HOME + "/proj", HOME + "/a.txt", HOME + "/b.log"]
+        )
         await pilot.press("u")
-        assert pane.marked_paths == []
+        assert pane.marking.marked_paths == []
         assert str(table.get_row_at(1)[0]) == " "
         # v: from the last marked row to the cursor.
         await pilot.press("ctrl+home", "down", "space", "down", "down", "v")
-        assert pane.marked_paths == sorted([BIG, HOME + "/proj", HOME + "/a.txt", HOME + "/b.log"])
+        assert pane.marking.marked_paths == sorted(
+            [BIG, HOME + "/proj", HOME + "/a.txt", HOME + "/b.log"]
+        )
         await pilot.press("i")
-        assert pane.marked_paths == [HOME + "/c[red]x.dat"]
+        assert pane.marking.marked_paths == [HOME + "/c[red]x.dat"]
         await pilot.press("a")
-        assert len(pane.marked_paths) == 5
+        assert len(pane.marking.marked_paths) == 5
         assert "5 marked" in info(pane)
         await pilot.press("escape")
-        assert pane.marked_paths == []
+        assert pane.marking.marked_paths == []
         # shift+up marks upwards.
         await pilot.press("end", "shift+up")
-        assert pane.marked_paths == [HOME + "/b.log", HOME + "/c[red]x.dat"]
+        assert pane.marking.marked_paths == [HOME + "/b.log", HOME + "/c[red]x.dat"]
 
 
 async def test_marks_survive_navigation_and_accumulate() -> None:
@@ -326,18 +330,20 @@ async def test_marks_survive_navigation_and_accumulate() -> None:
         assert pane.current_path == HOME
         table = pane.query_one(PathTable)
         assert str(table.get_row_at(3)[0]) == MARK_GLYPH  # a.txt still marked
-        assert pane.marked_paths == sorted(
+        assert pane.marking.marked_paths == sorted(
             [HOME + "/a.txt", HOME + "/proj/p0.txt", HOME + "/proj/p1.txt"]
         )
         assert "3 marked (2 in other folders)" in info(pane)
-        assert pane.known_entry(HOME + "/proj/p1.txt") is not None
+        assert pane.marking.known_entry(HOME + "/proj/p1.txt") is not None
         known = [HOME + "/proj/p1.txt", HOME + "/big", HOME + "/nowhere"]
-        assert pane.known_dirs(known) == {HOME + "/proj/p1.txt": False, HOME + "/big": True}
-        assert pane.known_sizes(known)[HOME + "/proj/p1.txt"] == 1
-        pane.unmark([HOME + "/a.txt"])
+        assert pane.marking.known_dirs(known) == {HOME + "/proj/p1.txt": False, HOME + "/big": True}
+        assert pane.marking.known_sizes(known)[HOME + "/proj/p1.txt"] == 1
+        pane.marking.unmark([HOME + "/a.txt"])
         assert str(table.get_row_at(3)[0]) == " "
-        pane.clear_marks()
-        assert pane.marked_paths == []
+        assert "2 marked (2 in other folders)" in info(pane)  # the info line follows
+        pane.marking.clear_marks()
+        assert pane.marking.marked_paths == []
+        assert "marked" not in info(pane)
 
 
 async def test_sort_cycle_and_reverse_rerequest_from_start() -> None:
@@ -386,7 +392,7 @@ async def test_keyword_filter_applies_and_clears() -> None:
         assert app.requests[-1].keyword is None
         assert len(names(pane)) == 6
         # Letters typed into the filter never reach the pane's key bindings.
-        assert pane.marked_paths == []
+        assert pane.marking.marked_paths == []
 
 
 async def test_keys_typed_right_after_slash_go_to_the_filter() -> None:
@@ -400,7 +406,7 @@ async def test_keys_typed_right_after_slash_go_to_the_filter() -> None:
         queue_keys(app, "slash", "i", "s")
         await pilot.pause()
         assert pane.query_one("#path-filter", Input).value == "is"
-        assert pane.marked_paths == []
+        assert pane.marking.marked_paths == []
         assert "sort: name ↑" in info(pane)
 
 
@@ -416,13 +422,13 @@ async def test_keys_typed_right_after_enter_or_esc_in_the_filter_reach_the_table
         assert field.has_focus
         queue_keys(app, "escape", "down", "space")
         await pilot.pause()
-        assert len(pane.marked_paths) == 1
+        assert len(pane.marking.marked_paths) == 1
         assert field.value == ""
         await pilot.press("slash")
         assert field.has_focus
         queue_keys(app, "enter", "space")
         await pilot.pause()
-        assert len(pane.marked_paths) == 2  # space marks and moves on: the next row
+        assert len(pane.marking.marked_paths) == 2  # space marks and moves on: the next row
         assert field.value == "" and not field.display
 
 
@@ -487,12 +493,12 @@ async def test_refresh_folder_keeps_cursor() -> None:
         await pilot.pause()
         pane = app.pane
         await pilot.press("down", "down", "down", "down")
-        assert pane.cursor_path == HOME + "/b.log"
+        assert pane.marking.cursor_path == HOME + "/b.log"
         app.fake.folders[HOME].pop(2)  # a.txt deleted elsewhere
         pane.refresh_folder()
         await pilot.pause()
         assert "a.txt" not in names(pane)
-        assert pane.cursor_path == HOME + "/b.log"
+        assert pane.marking.cursor_path == HOME + "/b.log"
 
 
 async def test_narrow_pane_hides_type_and_modified() -> None:
@@ -539,16 +545,16 @@ async def test_window_stays_bounded_and_comes_back() -> None:
         # also when a page is dropped above it, and the rows held stay within the cap.
         steps = []
         for _ in range(35):  # a tall terminal: pages of ~75 rows
-            before = pane.cursor_path
+            before = pane.marking.cursor_path
             await pilot.press("pagedown")
-            if before and pane.cursor_path:
+            if before and pane.marking.cursor_path:
                 steps.append(
-                    index_of(posixpath.basename(pane.cursor_path))
+                    index_of(posixpath.basename(pane.marking.cursor_path))
                     - index_of(posixpath.basename(before))
                 )
             assert table.row_count <= MAX_ROWS + 1
         assert len(set(steps)) == 1, steps
-        here = index_of(posixpath.basename(pane.cursor_path or ""))
+        here = index_of(posixpath.basename(pane.marking.cursor_path or ""))
         assert here > MAX_ROWS + PAGE_SIZE
         shown = names(pane)
         assert shown[0].startswith("↑ ") and "earlier entries" in shown[0]
@@ -561,14 +567,14 @@ async def test_window_stays_bounded_and_comes_back() -> None:
         # Back up with the keys: earlier pages are fetched again, one at a time.
         asked, up = len(app.requests), []
         for _ in range(50):
-            before = pane.cursor_path
+            before = pane.marking.cursor_path
             await pilot.press("pageup")
             assert table.row_count <= MAX_ROWS + 1
             if names(pane)[0] == "../":
                 break
             up.append(
                 index_of(posixpath.basename(before or ""))
-                - index_of(posixpath.basename(pane.cursor_path or ""))
+                - index_of(posixpath.basename(pane.marking.cursor_path or ""))
             )
         assert set(up) == set(steps)  # the rows added above never moved the cursor
         assert names(pane)[:3] == ["../", "f000000", "f000001"]
@@ -604,15 +610,15 @@ async def test_mark_survives_its_page_being_dropped() -> None:
         pane = app.pane
         await pilot.press("down", "down", "down", "down", "space")  # f000003
         early = BIG + "/f000003"
-        assert pane.marked_paths == [early]
+        assert pane.marking.marked_paths == [early]
         for _ in range(15):
             await pilot.press("end")
             await pilot.pause()
         assert "f000003" not in names(pane)
-        assert pane.marked_paths == [early]
+        assert pane.marking.marked_paths == [early]
         assert "1 marked (1 not shown)" in info(pane)
-        assert pane.known_entry(early) is not None
-        assert pane.known_sizes([early]) == {early: 3}
+        assert pane.marking.known_entry(early) is not None
+        assert pane.marking.known_sizes([early]) == {early: 3}
         await pilot.press("home")
         await pilot.pause()
         table = pane.query_one(PathTable)
@@ -645,12 +651,12 @@ async def test_refresh_reloads_the_window_where_it_is() -> None:
             await pilot.press("pagedown")
         await pilot.pause()
         await pilot.press("up", "up")
-        where = pane.cursor_path
+        where = pane.marking.cursor_path
         first = index_of(names(pane)[1])
         asked = len(app.requests)
         pane.refresh_folder()
         await pilot.pause()
         again = app.requests[asked]
         assert again.start == first and PAGE_SIZE < again.limit <= MAX_ROWS
-        assert pane.cursor_path == where
+        assert pane.marking.cursor_path == where
         assert index_of(names(pane)[1]) == first

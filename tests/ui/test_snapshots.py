@@ -89,7 +89,9 @@ async def settle(pilot: Any) -> None:
     app = pilot.app
     main = app.main
     await wait_until(pilot, lambda: main.poll_count >= 1, what="first poll")
-    await wait_until(pilot, lambda: main.path_pane.known_entry(f"{HOME}/scratch"), what="listing")
+    await wait_until(
+        pilot, lambda: main.path_pane.marking.known_entry(f"{HOME}/scratch"), what="listing"
+    )
     status = main.status
     await wait_until(pilot, lambda: status.last_ok is not None, what="the header's first poll")
     status._now = lambda: status.last_ok  # "updated 0 s ago", whatever the machine's speed

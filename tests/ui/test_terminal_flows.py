@@ -141,16 +141,19 @@ async def test_esc_clears_marks_with_count_and_undo(tmp_path: Path) -> None:
         await settle(pilot)
         pane = app.main.path_pane
         pane.focus_table()
-        pane.marks[f"{HOME}/elsewhere/x"] = pane.known_entry(f"{HOME}/scratch")  # type: ignore[assignment]
+        pane.marking.marks[f"{HOME}/elsewhere/x"] = pane.marking.known_entry(f"{HOME}/scratch")  # type: ignore[assignment]
         pane.table.move_cursor(pane.table.get_row_index(f"{HOME}/scratch"))
         await pilot.press("space")
-        assert len(pane.marks) == 2
+        assert len(pane.marking.marks) == 2
         await pilot.press("escape")
-        assert not pane.marks
+        assert not pane.marking.marks
+        info = pane.query_one("#path-info", Static)
+        assert "marked" not in str(info.render())
         note = app.notes[-1].message
         assert "Cleared 2 path marks, 1 of them in other folders" in note and "z" in note
         await pilot.press("z")
-        assert set(pane.marks) == {f"{HOME}/elsewhere/x", f"{HOME}/scratch"}
+        assert set(pane.marking.marks) == {f"{HOME}/elsewhere/x", f"{HOME}/scratch"}
+        assert "2 marked (1 in other folders)" in str(info.render())  # the info line follows
 
 
 async def test_notification_history_keeps_every_toast_literally(tmp_path: Path) -> None:

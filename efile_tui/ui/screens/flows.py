@@ -132,7 +132,7 @@ class RequestFlows:
             self.screen.app.push_screen(RefusedScreen(refused))
             return
         client, rules, pane = self.screen.ctx.client, self.rules, self.screen.path_pane
-        is_dir, sizes = pane.known_dirs(paths), pane.known_sizes(paths)
+        is_dir, sizes = pane.marking.known_dirs(paths), pane.marking.known_sizes(paths)
 
         async def check() -> Confirmation:
             return await prepare(client, plan, rules, preview=True, is_dir=is_dir, sizes=sizes)
@@ -141,7 +141,7 @@ class RequestFlows:
 
         def confirmed(ok: bool | None) -> None:
             if ok and dialog.confirmation is not None:
-                self.screen.path_pane.clear_marks()
+                self.screen.path_pane.marking.clear_marks()
                 self.submit(dialog.confirmation)
 
         self.screen.app.push_screen(dialog, confirmed)
@@ -187,7 +187,7 @@ class RequestFlows:
         if prepared.refused:
             self.screen.app.push_screen(RefusedScreen(prepared.refused))
             return  # the marks stay: unmark the refused paths, act on the others
-        self.screen.path_pane.clear_marks()
+        self.screen.path_pane.marking.clear_marks()
         await self.send(prepared)
 
     @on_screen(group="submit")

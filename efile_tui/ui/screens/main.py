@@ -302,7 +302,7 @@ class MainScreen(Screen[None]):
 
     def on_marks_cleared(self, message: MarksCleared) -> None:
         text = cleared_text(message.marks, self.path_pane.current_path)
-        self.undo.offer(text, lambda: self.path_pane.restore_marks(message.marks))
+        self.undo.offer(text, lambda: self.path_pane.marking.restore_marks(message.marks))
 
     def on_task_marks_cleared(self, message: TaskMarksCleared) -> None:
         text = cleared_tasks_text(len(message.keys), message.hidden)

@@ -4,39 +4,50 @@ Marks are absolute paths, each with the entry last seen for it, kept across navi
 sorting, filtering and the listing's window dropping their rows. Delete, copy, move and
 "copy path" act on the marked paths (or the cursor row when nothing is marked) by posting
 a message to the screen; nothing here talks to the service.
+
+``PathMarks`` is owned by the pane: it reads the pane's listing (its ``Paging`` and its
+table) and tells the pane through callbacks when the info line needs redrawing, when a
+message is to be posted and when a warning is to be shown.
 """
 
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
-from textual.containers import Vertical
+from textual.message import Message
 
 from efile_tui.api.models import FileEntry, Operation
 from efile_tui.core.paging import EARLIER_KEY, PARENT_KEY, Paging
+from efile_tui.i18n import _
 from efile_tui.ui.messages import CopyText, DeleteRequested, TransferRequested
 from efile_tui.ui.widgets.path_table import PathTable
 
 
-class MarkingPane(Vertical):
-    """The marking half of ``PathPane``: which paths are marked, and what is done to them."""
+class PathMarks:
+    """Which paths are marked, and what is done to them."""
 
-    paging: Paging  # the listing's window (set by the pane)
-
-    def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id)
+    def __init__(
+        self,
+        paging: Paging,
+        table: Callable[[], PathTable],
+        *,
+        changed: Callable[[], None],
+        post: Callable[[Message], object],
+        warn: Callable[[str], object],
+    ) -> None:
+        self.paging = paging  # the listing's window
+        self.table_of = table
+        self.changed = changed  # redraws the pane's info line (marks change its count)
+        self.post = post
+        self.warn = warn
         self.marks: dict[str, FileEntry] = {}
         self.mark_anchor: str | None = None
-
-    def update_info(self) -> None:
-        """Redraw the info line (the pane defines it; marks change its count)."""
-        raise NotImplementedError
 
     @property
     def table(self) -> PathTable:
         """The listing."""
-        return self.query_one("#path-table", PathTable)
+        return self.table_of()
 
     @property
     def marked_paths(self) -> list[str]:
@@ -48,6 +59,17 @@ class MarkingPane(Vertical):
         """Path of the row under the cursor (None on ``..`` or an empty folder)."""
         key = self.table.cursor_key
         return None if key in (None, PARENT_KEY, EARLIER_KEY) else key
+
+    def summary(self) -> str | None:
+        """The info line's part on marks (``3 marked (1 in other folders)``); None if none."""
+        if not self.marks:
+            return None
+        here = [p for p in self.marks if posixpath.dirname(p) == self.paging.query.path]
+        counts = (len(self.marks) - len(here), sum(p not in self.paging.index for p in here))
+        labels = (_("{n} in other folders"), _("{n} not shown"))
+        extra = [w.format(n=n) for n, w in zip(counts, labels, strict=True) if n]
+        more = f" ({', '.join(extra)})" if extra else ""
+        return _("{n} marked").format(n=len(self.marks)) + more
 
     def known_entry(self, path: str) -> FileEntry | None:
         """The last-seen entry for a marked or loaded path (for sizes and types)."""
@@ -63,6 +85,12 @@ class MarkingPane(Vertical):
         found = ((p, self.known_entry(p)) for p in paths)
         return {p: e.size or 0 for p, e in found if e is not None}
 
+    def refresh_entries(self, entries: Iterable[FileEntry]) -> None:
+        """Keep the freshest size and type of the marked paths among these entries."""
+        for entry in entries:
+            if entry.path in self.marks:
+                self.marks[entry.path] = entry
+
     def clear_marks(self) -> None:
         """Unmark everything, in every folder."""
         self.unmark(list(self.marks))
@@ -71,14 +99,14 @@ class MarkingPane(Vertical):
         """Mark these paths again (undo of a clear)."""
         self.marks.update(marks)
         self.table.refresh_rows(list(marks))
-        self.update_info()
+        self.changed()
 
     def unmark(self, paths: Iterable[str]) -> None:
         """Unmark these paths (e.g. after they were submitted for deletion)."""
         gone = [p for p in paths if self.marks.pop(p, None) is not None]
         self.table.refresh_rows(gone)
         self.mark_anchor = None
-        self.update_info()
+        self.changed()
 
     def set_mark(self, path: str, entry: FileEntry | None) -> None:
         """Mark (entry given) or unmark (None) one path and redraw its row if shown."""
@@ -95,22 +123,22 @@ class MarkingPane(Vertical):
             if (entry := self.paging.entry_at(row)) is not None:
                 on = (entry.path not in self.marks) if mark is None else mark
                 self.set_mark(entry.path, entry if on else None)
-        self.update_info()
+        self.changed()
 
-    def action_toggle_mark(self) -> None:
+    def toggle_mark(self) -> None:
         """Toggle the mark on the cursor row and move down."""
         table = self.table
         self.mark_rows([table.cursor_row], None)
         table.action_cursor_down()
 
-    def action_extend_mark(self, step: int) -> None:
+    def extend_mark(self, step: int) -> None:
         """Mark the cursor row, move ``step`` rows and mark that one too (shift+arrows)."""
         table = self.table
         self.mark_rows([table.cursor_row], True)
         table.move_cursor(row=table.cursor_row + step)
         self.mark_rows([table.cursor_row], True)
 
-    def action_mark_range(self) -> None:
+    def mark_range(self) -> None:
         """Mark every row between the last marked row and the cursor."""
         row = self.table.cursor_row
         keys = self.paging.row_keys()
@@ -118,14 +146,14 @@ class MarkingPane(Vertical):
         self.mark_rows(range(min(start, row), max(start, row) + 1), True)
         self.mark_anchor = self.cursor_path
 
-    def action_mark_all(self) -> None:
+    def mark_all(self) -> None:
         """Mark every loaded entry of this folder."""
         self.mark_rows(range(self.table.row_count), True)
         if self.paging.total is not None and len(self.paging.entries) < self.paging.total:
             loaded = f"{len(self.paging.entries):,} loaded entries of {self.paging.total:,}"
-            self.notify(f"Marked the {loaded}; scroll to load more.", severity="warning")
+            self.warn(f"Marked the {loaded}; scroll to load more.")
 
-    def action_invert_marks(self) -> None:
+    def invert_marks(self) -> None:
         """Invert the marks of the loaded entries of this folder."""
         self.mark_rows(range(self.table.row_count), None)
 
@@ -133,27 +161,27 @@ class MarkingPane(Vertical):
         """Marked paths, or the cursor row when nothing is marked (never ``..``)."""
         paths = self.marked_paths or ([self.cursor_path] if self.cursor_path else [])
         if not paths:
-            self.notify(f"Nothing to {verb}: mark paths with space first.", severity="warning")
+            self.warn(f"Nothing to {verb}: mark paths with space first.")
         return paths
 
-    def action_delete(self) -> None:
+    def delete(self) -> None:
         """Ask the screen to delete the marked paths (or the cursor row)."""
         if paths := self.targets("delete"):
-            self.post_message(DeleteRequested(paths))
+            self.post(DeleteRequested(paths))
 
-    def action_copy_marked(self) -> None:
+    def copy_marked(self) -> None:
         """Ask the screen to copy the marked paths (it asks for the target)."""
         if paths := self.targets("copy"):
-            self.post_message(TransferRequested(Operation.COPY, paths))
+            self.post(TransferRequested(Operation.COPY, paths))
 
-    def action_move_marked(self) -> None:
+    def move_marked(self) -> None:
         """Ask the screen to move the marked paths (it asks for the target)."""
         if paths := self.targets("move"):
-            self.post_message(TransferRequested(Operation.MOVE, paths))
+            self.post(TransferRequested(Operation.MOVE, paths))
 
-    def action_yank_path(self) -> None:
+    def yank_path(self) -> None:
         """Copy the cursor row's path (``..``: the parent folder) to the clipboard."""
         key = self.table.cursor_key
         path = posixpath.dirname(self.paging.query.path) if key == PARENT_KEY else self.cursor_path
         if path is not None:
-            self.post_message(CopyText(path, "path"))
+            self.post(CopyText(path, "path"))

@@ -10,8 +10,10 @@ fetch the folder's first and last page directly. The view and the cursor move wi
 rows when a page joins the window above them: nothing on screen jumps.
 
 Navigation is tentative: the old folder stays on screen until the new one's first page
-arrives, so a failed jump leaves the user where they were. Marks, and the actions on the
-marked paths, are in ``path_marks.MarkingPane``.
+arrives, so a failed jump leaves the user where they were. The pane is composed of its
+path bar (``path_bar.PathBar``), its table (``path_table.PathTable``) and its marks with the
+actions on the marked paths (``path_marks.PathMarks``, an object the pane owns and that
+redraws the info line through the pane's ``update_info``).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from typing import ClassVar
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.containers import Vertical
 from textual.widgets import Input, Static
 
 from efile_tui import glyphs
@@ -37,7 +40,7 @@ from efile_tui.core.paging import (
     count_text,
 )
 from efile_tui.core.text import clean
-from efile_tui.core.validate import normalise_path, path_problem
+from efile_tui.core.validate import normalise_path
 from efile_tui.i18n import N_, _
 from efile_tui.ui.format import error_text
 from efile_tui.ui.messages import (
@@ -45,7 +48,8 @@ from efile_tui.ui.messages import (
     PageWanted,
 )
 from efile_tui.ui.widgets.fields import FIELD_KEYS, field_has_focus, keep_typeahead
-from efile_tui.ui.widgets.path_marks import MarkingPane
+from efile_tui.ui.widgets.path_bar import PathBar
+from efile_tui.ui.widgets.path_marks import PathMarks
 from efile_tui.ui.widgets.path_table import PathTable, cell_map, columns, earlier_map
 from efile_tui.ui.widgets.vtable import Cell, VirtualTable
 
@@ -56,14 +60,11 @@ SORT_LABELS = {"name": N_("name"), "size": N_("size"), "lastModifiedTime": N_("t
 DEFAULT_ORDER = {"name": "asc", "size": "desc", "lastModifiedTime": "desc"}
 
 
-class PathPane(MarkingPane):
+class PathPane(Vertical):
     """Folder browser with lazy paging, server-side sort/filter and persistent marks."""
 
     DEFAULT_CSS = """
     PathPane { height: 1fr; }
-    PathPane > #path-bar { border: none; height: 1; padding: 0 1; }
-    PathPane > #path-bar.-error { background: $error 30%; }
-    PathPane > #path-bar-message { color: $text-error; padding: 0 1; display: none; }
     PathPane > #path-info { color: $text-muted; padding: 0 1; height: auto; max-height: 2; }
     PathPane > #path-info.-error { color: $text-error; }
     PathPane > #path-filter { border: none; height: 1; padding: 0 1; display: none; }
@@ -94,20 +95,26 @@ class PathPane(MarkingPane):
         super().__init__(id=id)
         self.home = normalise_path(home or "/")
         self.paging = Paging(self.home)
+        self.marking = PathMarks(
+            self.paging,
+            lambda: self.table,
+            changed=self.update_info,
+            post=self.post_message,
+            warn=lambda text: self.notify(text, severity="warning"),
+        )
         self.syncing = False  # the table is being updated: do not ask for pages
         self.list_error: str | None = None
         self.narrow = False
 
     def compose(self) -> ComposeResult:
         """Path bar, its message line, the info row, the filter input and the table."""
-        yield Input(self.home, id="path-bar", placeholder=_("/absolute/path"))
-        yield Static("", id="path-bar-message", markup=False)
+        yield PathBar(self.home, current=lambda: self.paging.query.path, jump=self.jump)
         yield Static("", id="path-info", markup=False)
         yield Input("", id="path-filter", placeholder=_("keyword (Enter applies, Esc clears)"))
         yield PathTable(
             id="path-table",
             cells=self.row_cells,
-            marked=self.marks.__contains__,
+            marked=self.marking.marks.__contains__,
             to_top=lambda: self.send(self.paging.to_top()),
             to_end=lambda: self.send(self.paging.to_end()),
         )
@@ -134,6 +141,16 @@ class PathPane(MarkingPane):
     def current_path(self) -> str:
         """The folder whose entries the table shows."""
         return self.paging.query.path
+
+    @property
+    def table(self) -> PathTable:
+        """The listing."""
+        return self.query_one("#path-table", PathTable)
+
+    @property
+    def bar(self) -> PathBar:
+        """The path bar."""
+        return self.query_one(PathBar)
 
     def focus_table(self) -> None:
         """Move focus to the listing."""
@@ -166,17 +183,15 @@ class PathPane(MarkingPane):
         if done.again is not None:
             self.send(done.again)
             return True
-        for entry in done.fresh:
-            if entry.path in self.marks:
-                self.marks[entry.path] = entry  # keep the freshest size/type
+        self.marking.refresh_entries(done.fresh)
         if request.replace:
             select = request.select
             if request.at_end and paging.entries:
                 select = paging.entries[-1].path
             self.rebuild_table(select, request.keep_row)
-            bar = self.query_one("#path-bar", Input)
-            if request.from_bar or not bar.has_focus:  # never overwrite what is being typed
-                self.set_bar(paging.query.path, None)
+            bar = self.bar
+            if request.from_bar or not bar.field.has_focus:  # never overwrite what is typed
+                bar.show(paging.query.path, None)
             if request.from_bar:
                 table.focus()
         else:
@@ -195,7 +210,7 @@ class PathPane(MarkingPane):
             return False
         problem = error_text(error)
         if request.from_bar:
-            self.set_bar(None, problem)  # shown once: under the path bar
+            self.bar.show(None, problem)  # shown once: under the path bar
         else:
             self.list_error = problem
         self.update_info()
@@ -250,7 +265,7 @@ class PathPane(MarkingPane):
             values = earlier_map(self.paging.start)
         else:
             entry = self.paging.entry(key)
-            values = cell_map(entry, key in self.marks) if entry else {}
+            values = cell_map(entry, key in self.marking.marks) if entry else {}
         return [values.get(c.key, ("", "")) for c in self.table.table_columns]
 
     def rebuild_table(self, select: str | None, keep_row: int) -> None:
@@ -284,13 +299,8 @@ class PathPane(MarkingPane):
         parts.append(_("sort: {key} {arrow}").format(key=_(SORT_LABELS[q.order_by]), arrow=arrow))
         if q.keyword:
             parts.append(_("filter: “{text}”").format(text=q.keyword))
-        if self.marks:
-            here = [p for p in self.marks if posixpath.dirname(p) == q.path]
-            counts = (len(self.marks) - len(here), sum(p not in paging.index for p in here))
-            labels = (_("{n} in other folders"), _("{n} not shown"))
-            extra = [w.format(n=n) for n, w in zip(counts, labels, strict=True) if n]
-            more = f" ({', '.join(extra)})" if extra else ""
-            parts.append(_("{n} marked").format(n=len(self.marks)) + more)
+        if marked := self.marking.summary():
+            parts.append(marked)
         if paging.pending is not None:
             going = paging.pending.query.path
             dots = g.ellipsis
@@ -338,33 +348,11 @@ class PathPane(MarkingPane):
 
     def action_focus_path_bar(self) -> None:
         """Focus the path bar with its text selected, ready to type a path."""
-        bar = self.query_one("#path-bar", Input)
-        self.screen.set_focus(bar)
-        bar.select_all()
+        self.bar.focus_for_typing()
 
-    def set_bar(self, value: str | None, problem: str | None) -> None:
-        bar = self.query_one("#path-bar", Input)
-        if value is not None:
-            bar.value = clean(value)
-        bar.set_class(problem is not None, "-error")
-        message = self.query_one("#path-bar-message", Static)
-        message.update(clean(problem))
-        message.display = problem is not None
-
-    @on(Input.Submitted, "#path-bar")
-    def _jump(self, event: Input.Submitted) -> None:
-        event.stop()
-        text = event.value.strip()
-        problem = path_problem(text)
-        self.set_bar(None, problem)
-        if problem is None:
-            self.open(normalise_path(text), from_bar=True)
-
-    @on(Input.Changed, "#path-bar")
-    def _bar_edited(self, event: Input.Changed) -> None:
-        event.stop()
-        if event.value.strip() != self.paging.query.path:
-            self.set_bar(None, None)
+    def jump(self, path: str) -> None:
+        """Open a path typed into the path bar (valid and normalised)."""
+        self.open(path, from_bar=True)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         focused = self.screen.focused
@@ -402,13 +390,51 @@ class PathPane(MarkingPane):
             if self.paging.query.keyword:
                 self.relist(replace(self.paging.query, keyword=None))
         elif where == "path-bar":
-            self.set_bar(self.paging.query.path, None)
-        elif self.list_error or self.query_one("#path-bar-message", Static).display:
+            self.bar.show(self.paging.query.path, None)
+        elif self.list_error or self.bar.has_problem:
             self.list_error = None  # first Esc: the error goes
-            self.set_bar(None, None)
+            self.bar.show(None, None)
             self.update_info()
-        elif self.marks:
-            cleared = dict(self.marks)
-            self.clear_marks()
+        elif self.marking.marks:
+            cleared = dict(self.marking.marks)
+            self.marking.clear_marks()
             self.post_message(MarksCleared(cleared))
         self.screen.set_focus(self.table)
+
+    # -- the marks' keys (see PathMarks) ---------------------------------------------------
+
+    def action_toggle_mark(self) -> None:
+        """Toggle the mark on the cursor row and move down."""
+        self.marking.toggle_mark()
+
+    def action_extend_mark(self, step: int) -> None:
+        """Mark the cursor row, move ``step`` rows and mark that one too."""
+        self.marking.extend_mark(step)
+
+    def action_mark_range(self) -> None:
+        """Mark every row between the last marked row and the cursor."""
+        self.marking.mark_range()
+
+    def action_mark_all(self) -> None:
+        """Mark every loaded entry of this folder."""
+        self.marking.mark_all()
+
+    def action_invert_marks(self) -> None:
+        """Invert the marks of the loaded entries of this folder."""
+        self.marking.invert_marks()
+
+    def action_delete(self) -> None:
+        """Ask the screen to delete the marked paths (or the cursor row)."""
+        self.marking.delete()
+
+    def action_copy_marked(self) -> None:
+        """Ask the screen to copy the marked paths."""
+        self.marking.copy_marked()
+
+    def action_move_marked(self) -> None:
+        """Ask the screen to move the marked paths."""
+        self.marking.move_marked()
+
+    def action_yank_path(self) -> None:
+        """Copy the cursor row's path to the clipboard."""
+        self.marking.yank_path()
