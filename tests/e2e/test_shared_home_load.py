@@ -107,6 +107,7 @@ async def test_many_writers_and_readers_on_two_nodes_never_fail(
     monkeypatch.setenv("EFILE_TUI_STATE_DIR", str(home.state("nodeB")))
     stop = tmp_path / "stop"
     problems: list[str] = []
+    readers: dict[str, subprocess.Popen[str]] = {}
     app = create_app(interval=1.0)
     try:
         async with app.run_test(size=(160, 50)) as pilot:
@@ -118,7 +119,7 @@ async def test_many_writers_and_readers_on_two_nodes_never_fail(
                 if "State file" in error and error not in problems:
                     problems.append(error)
 
-            readers = {
+            readers |= {
                 node: home.run_as(
                     node,
                     [sys.executable, "-c", READER, str(stop), str(tmp_path / f"{node}.jsonl")],
@@ -186,6 +187,11 @@ async def test_many_writers_and_readers_on_two_nodes_never_fail(
             assert problems == []
     finally:
         close_app(app)
+        stop.touch()  # a failed run must not leave the readers looping
+        for proc in readers.values():
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait(30)
 
     for node in NODES:
         runs = [json.loads(line) for line in (tmp_path / f"{node}.jsonl").read_text().splitlines()]
