@@ -17,7 +17,7 @@ from efile_tui.api.errors import (
     RateLimited,
     ServiceUnreachable,
 )
-from efile_tui.i18n import _
+from efile_tui.i18n import N_, _
 
 STALE_AMBER = 3.0  # missed intervals before "stale"
 STALE_RED = 10.0  # missed intervals before "STALE"
@@ -38,6 +38,18 @@ def stale_level(age: float | None, interval: float, *, failed: bool = False) -> 
     return ""
 
 
+# The causes failure_reason and ServiceUnreachable give, for the catalog (shown translated).
+REASONS = (
+    N_("refused"),
+    N_("timed out"),
+    N_("connection lost"),
+    N_("token rejected"),
+    N_("throttled"),
+    N_("bad answer"),
+    N_("internal error"),
+)
+
+
 def failure_reason(exc: BaseException) -> str:
     """A failed poll's cause in a few words: ``refused``, ``timed out``, ``token rejected``."""
     if isinstance(exc, (AuthError, AccessRefused)):
@@ -56,10 +68,10 @@ def failure_reason(exc: BaseException) -> str:
 def waited(seconds: float) -> str:
     """``40 s`` / ``3 min`` / ``2 h``: how long without an answer."""
     if seconds < 60:
-        return f"{seconds:.0f} s"
+        return _("{n} s").format(n=f"{seconds:.0f}")
     if seconds < 3600:
-        return f"{seconds / 60:.0f} min"
-    return f"{seconds / 3600:.0f} h"
+        return _("{n} min").format(n=f"{seconds / 60:.0f}")
+    return _("{n} h").format(n=f"{seconds / 3600:.0f}")
 
 
 def stale_marker(level: str, reason: str, age: float | None) -> str:
@@ -75,7 +87,7 @@ def stale_marker(level: str, reason: str, age: float | None) -> str:
         reason = (
             _("no answer") if age is None else _("no answer for {time}").format(time=waited(age))
         )
-    return _("{stale}: {reason}").format(stale=word, reason=reason)
+    return _("{stale}: {reason}").format(stale=word, reason=_(reason))
 
 
 __all__ = ["failure_reason", "stale_level", "stale_marker", "waited"]

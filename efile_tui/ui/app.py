@@ -29,7 +29,7 @@ from efile_tui.core.session import Connection
 from efile_tui.core.taskrow import bulk_load
 from efile_tui.core.text import clean
 from efile_tui.glyphs import ASCII, current
-from efile_tui.i18n import _
+from efile_tui.i18n import N_, _
 from efile_tui.store.audit import AuditLog
 from efile_tui.store.journal import Journal
 from efile_tui.ui.hangup import (
@@ -124,7 +124,7 @@ class EfileApp(NotesKeeper, App[int]):
         if self.ctx is not None:
             self.push_screen(MainScreen(self.ctx, **self._main_args))  # type: ignore[arg-type]
         else:
-            self.ask_login("No usable token: log in to continue.", first=True)
+            self.ask_login(_("No usable token: log in to continue."), first=True)
 
     @work(group="journal-open", exit_on_error=False)
     async def open_journal(self, journal: Journal) -> None:
@@ -203,8 +203,10 @@ class EfileApp(NotesKeeper, App[int]):
             if os.environ.get("TMUX"):
                 self.tmux_copy(text)
         self.notify(
-            f"Copied {label} to the clipboard (OSC 52). If your terminal ignores OSC 52, "
-            "press ctrl+p → 'Show last copied text'.",
+            _(
+                "Copied {what} to the clipboard (OSC 52). If your terminal ignores OSC 52, "
+                "press ctrl+p → '{command}'."
+            ).format(what=label, command=_("Show last copied text")),
             timeout=4,
         )
 
@@ -219,7 +221,7 @@ class EfileApp(NotesKeeper, App[int]):
 
     def action_show_copied(self) -> None:
         """Show the last copied text so it can be selected by hand."""
-        text = self.copied[-1] if self.copied else "(nothing copied yet)"
+        text = self.copied[-1] if self.copied else _("(nothing copied yet)")
         self.push_screen(TextScreen(_("Last copied text"), text))
 
     # -- command palette ---------------------------------------------------------------
@@ -232,47 +234,63 @@ class EfileApp(NotesKeeper, App[int]):
         pane = main.path_pane
         table = main.table
         commands = [
-            ("Delete marked paths", "Delete the marked paths (with preview)", pane.action_delete),
-            ("Copy marked paths…", "Copy marked paths into a folder", pane.action_copy_marked),
-            ("Move marked paths…", "Move marked paths into a folder", pane.action_move_marked),
-            ("Cancel marked tasks", "Cancel the marked running tasks", table.action_cancel_marked),
             (
-                "Mark all visible tasks",
-                "Mark every task matching the filter",
+                N_("Delete marked paths"),
+                N_("Delete the marked paths (with preview)"),
+                pane.action_delete,
+            ),
+            (
+                N_("Copy marked paths…"),
+                N_("Copy marked paths into a folder"),
+                pane.action_copy_marked,
+            ),
+            (
+                N_("Move marked paths…"),
+                N_("Move marked paths into a folder"),
+                pane.action_move_marked,
+            ),
+            (
+                N_("Cancel marked tasks"),
+                N_("Cancel the marked running tasks"),
+                table.action_cancel_marked,
+            ),
+            (
+                N_("Mark all visible tasks"),
+                N_("Mark every task matching the filter"),
                 table.action_mark_all,
             ),
             (
-                "Invert task marks",
-                "Invert marks of tasks matching the filter",
+                N_("Invert task marks"),
+                N_("Invert marks of tasks matching the filter"),
                 table.action_invert_marks,
             ),
-            ("Clear task marks", "Unmark every task", table.action_clear_marks),
-            ("Pause / resume polling", "Toggle polling", main.action_toggle_pause),
-            ("Refresh now", "Reload the journal and poll", main.action_refresh_now),
-            ("Poll slower", "Longer poll interval", lambda: main.action_interval(1)),
-            ("Poll faster", "Shorter poll interval", lambda: main.action_interval(-1)),
-            ("Show/hide old tasks", "Tasks finished over 24 h ago", main.action_toggle_old),
-            ("Import task ids…", "Track tasks started elsewhere", main.action_import_ids),
+            (N_("Clear task marks"), N_("Unmark every task"), table.action_clear_marks),
+            (N_("Pause / resume polling"), N_("Toggle polling"), main.action_toggle_pause),
+            (N_("Refresh now"), N_("Reload the journal and poll"), main.action_refresh_now),
+            (N_("Poll slower"), N_("Longer poll interval"), lambda: main.action_interval(1)),
+            (N_("Poll faster"), N_("Shorter poll interval"), lambda: main.action_interval(-1)),
+            (N_("Show/hide old tasks"), N_("Tasks finished over 24 h ago"), main.action_toggle_old),
+            (N_("Import task ids…"), N_("Track tasks started elsewhere"), main.action_import_ids),
             (
-                "Audit log",
-                "Every submit and cancel from this machine",
+                N_("Audit log"),
+                N_("Every submit and cancel from this machine"),
                 lambda: main.action_show_log(),
             ),
-            ("Sort tasks", "Cycle the task sort column", table.action_cycle_sort),
+            (N_("Sort tasks"), N_("Cycle the task sort column"), table.action_cycle_sort),
             (
-                "Filter tasks by status",
-                "Cycle the status filter",
+                N_("Filter tasks by status"),
+                N_("Cycle the status filter"),
                 main.query_one(TaskPane).action_cycle_status,
             ),
             (
-                "Show last copied text",
-                "Fallback when OSC 52 is not supported",
+                N_("Show last copied text"),
+                N_("Fallback when OSC 52 is not supported"),
                 self.action_show_copied,
             ),
-            ("Help", "All keys", main.action_help),
+            (N_("Help"), N_("All keys"), main.action_help),
         ]
         for title, help_text, callback in commands:
-            yield SystemCommand(title, help_text, callback)
+            yield SystemCommand(_(title), _(help_text), callback)
 
     # -- hang-up handling ----------------------------------------------------------------
 

@@ -48,7 +48,7 @@ def line_width(cells: dict[int, str]) -> int:
     return max((col + cell_len(char) for col, char in cells.items()), default=0)
 
 
-BORDERS = set("│┃║╭╮╰╯┏┓┗┛┌┐└┘")
+BORDERS = set("│┃║╭╮╰╯┏┓┗┛┌┐└┘█")  # █: the sides of a dialog's thick border
 
 
 def misaligned_borders(app: App[object]) -> list[str]:

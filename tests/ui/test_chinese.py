@@ -59,7 +59,11 @@ async def test_main_screen_footer_and_help_in_chinese(
         bar = key_bar(app)
         assert bar == lines[-1].strip()
         assert "标记" in bar and "删除" in bar and bar.endswith("? 帮助"), bar
-        assert "路径" in lines[1] and any("任务" in line for line in lines[2:]), lines
+        text = "\n".join(lines)
+        assert "路径" in lines[1] and "任务" in text and "秒前更新" in lines[0], text
+        # Headings, status and operation names, types (the program's words stay in JSON).
+        for words in ("名称", "状态", "源路径", "⊘ 已取消", "✗ 失败", "删除", "文件夹"):
+            assert words in text, (words, text)
         await pilot.press("tab")  # the task table's keys
         await pilot.pause()
         bar = key_bar(app)
@@ -72,6 +76,46 @@ async def test_main_screen_footer_and_help_in_chinese(
         assert "efile-tui 按键（esc 关闭）" in text
         assert "路径" in text and "全部标记" in text
         assert key_bar(app) == "esc 关闭"
+
+
+async def open_dialog(pilot: Any, keys: tuple[str, ...], name: str) -> None:
+    await pilot.press(*keys)
+    app = pilot.app
+    await wait_until(pilot, lambda: type(app.screen).__name__ == name, what=name)
+    if name == "ConfirmDeleteScreen":
+        await wait_until(pilot, lambda: app.screen.preview_done, what="preview")
+    await pilot.pause(0.3)
+
+
+# Each dialog: the keys that open it from the main screen (path pane focused), its
+# class, words of its title and the key bar it shows.
+DIALOGS = [
+    (("down", "space", "space", "d"), "ConfirmDeleteScreen", "删除 2 个路径？", "esc 取消"),
+    (("tab", "a", "c"), "ConfirmCancelScreen", "取消 2 个任务？", "esc 返回"),
+    (("space", "C"), "TransferScreen", "复制 1 个路径到…", "esc 取消"),
+    (("N",), "NotificationsScreen", "通知", "esc 关闭"),
+    (("I",), "ImportIdsScreen", "跟踪在别处启动的任务 ID", "esc 返回"),
+    (("tab", "l"), "LabelScreen", "为 1 个任务设置标签", "esc 返回"),
+]
+
+
+@pytest.mark.usefixtures("chinese")
+@pytest.mark.parametrize("size", SIZES)
+async def test_dialogs_in_chinese(tmp_path: Path, size: tuple[int, int]) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        for keys, name, title, bar in DIALOGS:
+            await open_dialog(pilot, keys, name)
+            text = "\n".join(assert_fits(app, size))
+            assert title in text, (name, text)
+            assert key_bar(app) == bar, name
+            await pilot.press("escape")
+            await wait_until(pilot, lambda: app.screen is app.main, what="main screen")
+            app.main.path_pane.clear_marks()
+            app.main.table.action_clear_marks()
+            app.main.path_pane.focus_table()
+            await pilot.pause()
 
 
 async def test_efile_tui_lang_en_overrides_a_chinese_lang(

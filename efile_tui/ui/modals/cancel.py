@@ -82,8 +82,10 @@ class ConfirmCancelScreen(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         n = len(self.task_ids)
         with Vertical():
-            title = ngettext("Cancel {n} task?", "Cancel {n} tasks?", n).format(n=n)
-            yield Label(title, classes="title")
+            yield Label(
+                ngettext("Cancel %(n)d task?", "Cancel %(n)d tasks?", n) % {"n": n},
+                classes="title",
+            )
             table: DataTable[Text] = DataTable(cursor_type="none", id="cancel-list")
             # The paths are what is being decided: they get the width; ids are shown as in
             # the task table (first 8 characters) unless the dialog is wide.
@@ -113,7 +115,9 @@ class ConfirmCancelScreen(ModalScreen[bool]):
             with Horizontal():
                 yield Button(_("Back"), id="back", variant="primary")
                 yield Button(
-                    f"Cancel {n} task{'s' if n != 1 else ''}", id="confirm", variant="error"
+                    ngettext("Cancel %(n)d task", "Cancel %(n)d tasks", n) % {"n": n},
+                    id="confirm",
+                    variant="error",
                 )
         yield KeyBar(dialog=True)
 
@@ -130,10 +134,11 @@ def notes(plan: CancelPlan) -> list[str]:
     if plan.ended:
         lines.append(
             ngettext(
-                "{n} marked task already ended: not sent.",
-                "{n} marked tasks already ended: not sent.",
+                "%(n)d marked task already ended: not sent.",
+                "%(n)d marked tasks already ended: not sent.",
                 plan.ended,
-            ).format(n=plan.ended)
+            )
+            % {"n": plan.ended}
         )
     if plan.hidden:
         shown = ", ".join(plan.hidden[:HIDDEN_NAMED])
@@ -178,7 +183,10 @@ class CancelResultsScreen(ModalScreen[ResultAction]):
     def compose(self) -> ComposeResult:
         ok = sum(r.result for r in self.results)
         with Vertical():
-            yield Label(f"Cancel results: {ok} of {len(self.results)} cancelled", classes="title")
+            yield Label(
+                _("Cancel results: {ok} of {n} cancelled").format(ok=ok, n=len(self.results)),
+                classes="title",
+            )
             table: DataTable[str | Text] = DataTable(cursor_type="row", id="results")
             table.add_columns("", _("task id"), _("answer"), _("source"))
             sources = shown_sources([r.task_id for r in self.results], self.rows, 40)
@@ -195,8 +203,8 @@ class CancelResultsScreen(ModalScreen[ResultAction]):
             if self.failed_ids:
                 yield Static(
                     _(
-                        "{n} answer(s) lost (the cancel may have been done); press r to send "
-                        "them again."
+                        "{n} answer(s) lost (the cancel may have been done); "
+                        "press r to send them again."
                     ).format(n=len(self.failed_ids)),
                     classes="note",
                 )
@@ -225,4 +233,4 @@ class CancelResultsScreen(ModalScreen[ResultAction]):
 
     def action_copy(self) -> None:
         """Copy every id on the sheet, one per line."""
-        self.post_message(CopyText("\n".join(r.task_id for r in self.results), "task ids"))
+        self.post_message(CopyText("\n".join(r.task_id for r in self.results), _("task ids")))

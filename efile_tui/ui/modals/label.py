@@ -25,7 +25,8 @@ class LabelScreen(ModalScreen[str | None]):
     DEFAULT_CSS = """
     LabelScreen { align: center middle; }
     LabelScreen > Vertical {
-        width: 70; height: auto; border: thick $primary 60%; background: $surface; padding: 0 1;
+        width: 70; max-width: 100%; height: auto; max-height: 100%;
+        border: thick $primary 60%; background: $surface; padding: 0 1;
     }
     LabelScreen #problem { color: $error; height: auto; }
     LabelScreen Horizontal { height: auto; align-horizontal: right; }
@@ -41,7 +42,11 @@ class LabelScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(
-                literal(f"Label for {self.count} task(s) — empty clears it; filter with --label")
+                literal(
+                    _("Label for {n} task(s) — empty clears it; filter with --label").format(
+                        n=self.count
+                    )
+                )
             )
             yield Input(value=self.current, placeholder=_("e.g. run-42"), id="label")
             yield Static("", id="problem")

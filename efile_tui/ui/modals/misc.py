@@ -111,7 +111,10 @@ class ImportIdsScreen(ModalScreen[list[str] | None]):
                 data = Path(path).expanduser().read_bytes()
                 ids += read_ids(decode_lines(data, source=path))
             except OSError as exc:
-                problems.update(literal(f"cannot read {path}: {exc.strerror or exc}"))
+                problem = _("cannot read {path}: {problem}").format(
+                    path=path, problem=exc.strerror or exc
+                )
+                problems.update(literal(problem))
                 return
             except InputError as exc:
                 problems.update(literal("\n".join(exc.problems[:8]), keep_newlines=True))
@@ -133,9 +136,11 @@ class LogScreen(Screen[None]):
         self.events = list(events)
 
     def compose(self) -> ComposeResult:
-        yield Label(f"Audit log — {len(self.events)} most recent events (newest first)")
+        yield Label(
+            _("Audit log — {n} most recent events (newest first)").format(n=len(self.events))
+        )
         table: DataTable[str | Text] = DataTable(cursor_type="row", id="log")
-        table.add_columns("time", "event", "op", "items", "result", "first item")
+        table.add_columns(_("time"), _("event"), _("op"), _("items"), _("result"), _("first item"))
         for ev in reversed(self.events):
             items = ev.get("items") or []
             first = items[0] if items and isinstance(items[0], dict) else {}

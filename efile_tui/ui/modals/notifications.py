@@ -19,14 +19,13 @@ from textual.widgets import Label, Static
 
 from efile_tui.core.cells import pad, width
 from efile_tui.core.text import clean
-from efile_tui.i18n import N_
+from efile_tui.i18n import N_, _
 from efile_tui.ui.widgets.keybar import KeyBar
 
 KEEP = 1000  # notes kept per session (the oldest go first)
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "information": ""}
 # Each severity as a whole word, padded to the longest (never cut to "infor"/"warni").
-SEVERITY_WORD = {"information": "info", "warning": "warning", "error": "error"}
-SEVERITY_CELLS = max(map(width, SEVERITY_WORD.values()))
+SEVERITY_WORD = {"information": N_("info"), "warning": N_("warning"), "error": N_("error")}
 
 
 @dataclass(frozen=True)
@@ -47,7 +46,9 @@ class Note:
         """``12:03:04 error  Submit failed: …`` as literal text."""
         stamp = time.strftime("%H:%M:%S", time.localtime(self.when))
         text = Text(f"{stamp} ", style="dim")
-        word = pad(SEVERITY_WORD.get(self.severity, clean(self.severity)), SEVERITY_CELLS)
+        cells = max(width(_(w)) for w in SEVERITY_WORD.values())
+        word = SEVERITY_WORD.get(self.severity)
+        word = pad(_(word) if word else clean(self.severity), cells)
         text.append(f"{word} ", style=SEVERITY_STYLE.get(self.severity, ""))
         if self.title:
             text.append(f"{self.title}: ", style="bold")
@@ -78,7 +79,9 @@ class NotificationsScreen(ModalScreen[None]):
         with Vertical():
             n = len(self.notes)
             yield Label(
-                f"Notifications this session: {n} (newest first)" if n else "No notifications yet",
+                _("Notifications this session: {n} (newest first)").format(n=n)
+                if n
+                else _("No notifications yet"),
                 classes="title",
             )
             with VerticalScroll(id="notes"):

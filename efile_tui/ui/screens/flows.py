@@ -391,7 +391,9 @@ class RequestFlows:
         )
         self.screen.apply_entries(await asyncio.to_thread(self.screen.entries, ids))
         self.screen.notify(
-            f"Tracking {len(added)} new task(s); {len(ids) - len(added)} already known"
+            _("Tracking {n} new task(s); {known} already known").format(
+                n=len(added), known=len(ids) - len(added)
+            )
         )
         self.screen.poll_now()
 
@@ -409,4 +411,5 @@ class RequestFlows:
         if entries:
             entry = entries[0]
             text = json.dumps(entry.to_json(), indent=2, ensure_ascii=False)
-            self.screen.app.push_screen(TextScreen(f"Task {entry.task_id or '(no id)'}", text))
+            title = _("Task {id}").format(id=entry.task_id or _("(no id)"))
+            self.screen.app.push_screen(TextScreen(title, text))

@@ -173,7 +173,11 @@ class MainScreen(Screen[None]):
         self.worker_errors += 1
         error = event.worker.error
         self.notify(
-            f"{event.worker.name or 'background work'} stopped: {type(error).__name__}: {error}",
+            _("{work} stopped: {kind}: {error}").format(
+                work=event.worker.name or _("background work"),
+                kind=type(error).__name__,
+                error=error,
+            ),
             title=_("Internal error"),
             severity="error",
             timeout=15,

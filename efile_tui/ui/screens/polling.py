@@ -69,21 +69,27 @@ class TableFeed:
         screen = self.screen
         screen.status.reason = failure_reason(exc)
         if isinstance(exc, AuthError):
-            screen.status.error = "login needed"
+            screen.status.error = _("login needed")
             screen.notify(str(exc), title=_("Authentication"), severity="error", timeout=10)
             screen.app.post_message(
                 LoginNeeded(
-                    f"The service no longer accepts the token ({exc.title}). Log in again; "
-                    "the table, marks and folder stay as they are."
+                    _(
+                        "The service no longer accepts the token ({problem}). Log in again; "
+                        "the table, marks and folder stay as they are."
+                    ).format(problem=exc.title)
                 )
             )
         elif isinstance(exc, EfileError):
-            screen.status.error = f"{exc.title}; retry in {delay:.0f} s"
+            screen.status.error = _("{problem}; retry in {seconds} s").format(
+                problem=exc.title, seconds=f"{delay:.0f}"
+            )
         else:
             screen.worker_errors += 1
-            screen.status.error = f"internal error; retry in {delay:.0f} s"
+            screen.status.error = _("internal error; retry in {seconds} s").format(
+                seconds=f"{delay:.0f}"
+            )
             screen.notify(
-                f"polling: {type(exc).__name__}: {exc}",
+                _("polling: {kind}: {error}").format(kind=type(exc).__name__, error=exc),
                 title=_("Internal error"),
                 severity="error",
                 timeout=15,

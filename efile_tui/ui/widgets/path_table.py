@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from rich.cells import cell_len
+
 from efile_tui import glyphs
 from efile_tui.api.models import FileEntry
 from efile_tui.i18n import N_, _
@@ -22,6 +24,13 @@ COLUMNS = (
     ("size", N_("Size")),
     ("modified", N_("Modified")),
 )
+TYPES = {"dir": N_("dir"), "file": N_("file"), "link": N_("link")}
+
+
+def widths() -> dict[str, int]:
+    """The fixed columns' widths in cells (the type column as wide as its words are in the
+    language in use)."""
+    return WIDTHS | {"type": max(WIDTHS["type"], *(cell_len(_(t)) for t in TYPES.values()))}
 
 
 def size_text(n: int | None) -> str:
@@ -50,12 +59,14 @@ def columns(narrow: bool) -> list[tuple[str, str]]:
 def cell_map(entry: FileEntry | None, marked: bool) -> dict[str, Cell]:
     """The cells of an entry's row by column key (None: the ``..`` row)."""
     if entry is None:
-        return {"mark": (" ", ""), "name": ("../", ""), "type": (_("dir"), "")}
+        folder = TYPES["dir"]
+        return {"mark": (" ", ""), "name": ("../", ""), "type": (_(folder), "")}
     suffix = "/" if entry.is_dir else "@" if entry.is_symlink else ""
+    kind = "link" if entry.is_symlink else "dir" if entry.is_dir else "file"
     return {
         "mark": (glyphs.current().mark if marked else " ", ""),
         "name": (entry.name + suffix, ""),
-        "type": (_("link") if entry.is_symlink else _("dir") if entry.is_dir else _("file"), ""),
+        "type": (_(TYPES[kind]), ""),
         "size": ("" if entry.is_dir else size_text(entry.size), ""),
         "modified": ((entry.modified or "")[:16], ""),
     }
@@ -63,8 +74,8 @@ def cell_map(entry: FileEntry | None, marked: bool) -> dict[str, Cell]:
 
 def earlier_map(count: int) -> dict[str, Cell]:
     """The cells of the first row of a window that starts after ``count`` entries."""
-    earlier = _("{n} earlier entries").format(n=f"{count:,}")
-    return {"mark": (" ", ""), "name": (f"{glyphs.current().up} {earlier}", "")}
+    text = _("{n} earlier entries").format(n=f"{count:,}")
+    return {"mark": (" ", ""), "name": (f"{glyphs.current().up} {text}", "")}
 
 
 class PathTable(VirtualTable):
@@ -117,14 +128,15 @@ class PathTable(VirtualTable):
         """Show these (key, label) columns; the name column takes what the others leave."""
         self.shown = list(shown)
         width = self.scrollable_content_region.width
-        fixed = sum(WIDTHS[k] + 2 * PAD for k, _ in shown if k in WIDTHS)
+        sizes = widths()
+        fixed = sum(sizes[k] + 2 * PAD for k, _label in shown if k in sizes)
         name = max(8, width - fixed - 2 * PAD)
         self.set_columns(
             [
                 Column(
                     key,
-                    label,
-                    WIDTHS.get(key, name),
+                    _(label) if label else "",
+                    sizes.get(key, name),
                     justify="right" if key == "size" else "left",
                 )
                 for key, label in shown

@@ -34,7 +34,7 @@ from efile_tui.core.taskview import (
     TaskView,
 )
 from efile_tui.core.text import clean
-from efile_tui.i18n import N_
+from efile_tui.i18n import N_, _
 from efile_tui.ui.messages import (
     CancelRequested,
     CopyText,
@@ -339,7 +339,7 @@ class TaskTable(VirtualTable):
         key = self.cursor_key
         row = self.view.rows.get(key) if key else None
         if row and row.task_id:
-            self.post_message(CopyText(row.task_id, "task id"))
+            self.post_message(CopyText(row.task_id, _("task id")))
 
     def changed(self) -> None:
         """Tell the pane to redraw its info line."""
