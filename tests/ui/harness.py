@@ -6,9 +6,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from textual import events
 from textual.app import App
 
+from efile_tui import i18n
 from efile_tui.api.client import EfileClient
 from efile_tui.core.operations import Context
 from efile_tui.store.audit import AuditLog
@@ -17,6 +19,17 @@ from efile_tui.ui.app import EfileApp
 
 HOME = "/public/home/demo"
 _CHARACTERS = {"slash": "/", "space": " ", "enter": "\r", "escape": "\x1b"}
+
+
+def use_chinese(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Chinese as a Chinese operator's login node chooses it: ``LANG=zh_CN.UTF-8`` (the
+    locale need not be installed), no ``EFILE_TUI_LANG``."""
+    monkeypatch.delenv("EFILE_TUI_LANG", raising=False)
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    i18n.setup()
+    assert i18n.current() == "zh_CN"
 
 
 def queue_keys(app: App[object], *keys: str) -> None:

@@ -11,7 +11,7 @@ import pytest
 from efile_tui import i18n
 from efile_tui.ui.app import EfileApp
 from efile_tui.ui.widgets.keybar import KeyBar
-from tests.ui.harness import wait_until
+from tests.ui.harness import use_chinese, wait_until
 from tests.ui.screen_cells import line_width, misaligned_borders, screen_cells, screen_lines
 from tests.ui.test_snapshots import make_app, settle
 
@@ -20,13 +20,8 @@ SIZES = [(120, 40), (80, 24), (60, 15)]
 
 @pytest.fixture
 def chinese(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The language as a Chinese operator's login node sets it (the locale need not exist)."""
-    monkeypatch.delenv("EFILE_TUI_LANG", raising=False)
-    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
-    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
-        monkeypatch.delenv(name, raising=False)
-    i18n.setup()
-    assert i18n.current() == "zh_CN"
+    """The language as a Chinese operator's login node sets it."""
+    use_chinese(monkeypatch)
 
 
 def key_bar(app: EfileApp) -> str:

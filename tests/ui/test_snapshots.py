@@ -1,5 +1,6 @@
 """Snapshot tests of the main states at 60×15, 80×24 and 120×40 (fixed data, frozen clock),
-plus one in ASCII mode and one in 16 colours."""
+plus one in ASCII mode, one in 16 colours, and the main screen and help in Chinese at 120×40
+and 60×15."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from efile_tui.store.audit import AuditLog
 from efile_tui.store.journal import Journal
 from efile_tui.ui.app import EfileApp
 from efile_tui.ui.modals.confirm_delete import ConfirmDeleteScreen
-from tests.ui.harness import HOME, wait_until
+from tests.ui.harness import HOME, use_chinese, wait_until
 
 IDS = [f"{i:x}" * 32 for i in range(1, 6)]
 STATES = [
@@ -198,3 +199,30 @@ def test_sixteen_colours(
         assert pilot.app.theme == "efile-ansi"
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
+CHINESE_SIZES = [(120, 40), (60, 15)]
+
+
+@pytest.mark.parametrize("size", CHINESE_SIZES)
+def test_chinese_main_busy(
+    snap_compare: Any, tmp_path: Path, size: tuple[int, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    use_chinese(monkeypatch)
+    assert snap_compare(make_app(tmp_path), terminal_size=size, run_before=busy)
+
+
+@pytest.mark.parametrize("size", CHINESE_SIZES)
+def test_chinese_help(
+    snap_compare: Any, tmp_path: Path, size: tuple[int, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    use_chinese(monkeypatch)
+
+    async def run_before(pilot: Any) -> None:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        app = pilot.app
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "HelpScreen", what="help")
+        await pilot.pause()
+
+    assert snap_compare(make_app(tmp_path), terminal_size=size, run_before=run_before)
