@@ -46,7 +46,7 @@ async def test_header_tables_and_info_lines_in_chinese(
     async with app.run_test(size=size) as pilot:
         await settle(pilot)
         text = "\n".join(assert_fits(app, size))
-        assert "0 s前更新" in text.splitlines()[0]  # the header: when the data is from
+        assert "0 秒前更新" in text.splitlines()[0]  # the header: when the data is from
         assert "排序：名称" in text and "排序：提交时间" in text  # both panes' info lines
         assert "状态" in text and "源路径" in text  # the task table's header
         assert any(word in text for word in STATUS_WORDS)  # status names for people
