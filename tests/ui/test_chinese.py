@@ -107,7 +107,7 @@ async def test_dialogs_in_chinese(tmp_path: Path, size: tuple[int, int]) -> None
             assert key_bar(app) == bar, name
             await pilot.press("escape")
             await wait_until(pilot, lambda: app.screen is app.main, what="main screen")
-            app.main.path_pane.clear_marks()
+            app.main.path_pane.marking.clear_marks()
             app.main.table.action_clear_marks()
             app.main.path_pane.focus_table()
             await pilot.pause()
