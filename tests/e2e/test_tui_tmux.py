@@ -42,7 +42,9 @@ class Tmux:
                 str(size[1]),
                 *command,
             ],
-            env=env,
+            # The terminal says how big it is: COLUMNS/LINES (pytest-xdist's workers export
+            # 80x24) would pin the app to that size through every resize.
+            env={k: v for k, v in env.items() if k not in ("COLUMNS", "LINES")},
             check=True,
         )
 
