@@ -287,12 +287,17 @@ def print_entries(args: argparse.Namespace, entries: Iterable[JournalEntry]) -> 
             out.write("\n]\n" if count else "[]\n")
             out.flush()
         return count
+    if args.jsonl:
+        with data_output() as out:
+            for e in entries:
+                count += 1
+                out.write(json_dumps(e.to_json()) + "\n")
+            out.flush()
+        return count
     block: list[JournalEntry] = []
     for e in entries:
         count += 1
-        if args.jsonl:
-            sys.stdout.write(json_dumps(e.to_json()) + "\n")
-        elif args.ids_only:
+        if args.ids_only:
             sys.stdout.write(entry_key(e) + "\n")
         else:
             block.append(e)

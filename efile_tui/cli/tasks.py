@@ -16,6 +16,7 @@ from efile_tui.cli.common import (
     add_connection_args,
     add_json_arg,
     confirm,
+    data_output,
     emit_json,
     input_error,
     open_context,
@@ -169,10 +170,13 @@ async def _show_ids(args: argparse.Namespace, ctx: Context, ids: list[str]) -> i
                     "not found: unknown id, or expired (kept 24 h after it ended)",
                 ]
             )
-    if args.json:
-        sys.stdout.write(json_dumps(rows, indent=2) + "\n")
-    elif args.jsonl:
-        sys.stdout.writelines(json_dumps(row) + "\n" for row in rows)
+    if args.json or args.jsonl:
+        with data_output() as out:
+            if args.json:
+                out.write(json_dumps(rows, indent=2) + "\n")
+            else:
+                out.writelines(json_dumps(row) + "\n" for row in rows)
+            out.flush()
     else:
         shown_lines = ids if args.ids_only else columns.table(cells, minimum=output.TASK_WIDTHS)
         sys.stdout.writelines(f"{line}\n" for line in shown_lines)

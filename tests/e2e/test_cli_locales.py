@@ -8,6 +8,7 @@ subprocess with ``LANG``/``LC_ALL`` set to locales CI generates (``.ci/run``: lo
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
@@ -137,6 +138,23 @@ def test_encoding_locale_reads_and_writes_gb18030(folder_sim: Sim) -> None:
     )
     assert code == 0
     assert f"  {HOME}/{FOLDER}".encode("gb18030") in out
+
+
+def test_task_data_for_programs_stays_utf8_under_encoding_locale(folder_sim: Sim) -> None:
+    lang = "zh_CN.GB18030"
+    _need(lang)
+    path = f"{HOME}/{FOLDER}/{INSIDE}"
+    deleted = folder_sim.cli("rm", "--yes", "--wait", path)
+    assert deleted.code == 0, deleted.err
+    (task_id,) = re.findall(r"\b[0-9a-f]{32}\b", deleted.out)
+    for args in (
+        ("tasks", "--all", "--jsonl"),
+        ("tasks", task_id, "--json"),
+        ("tasks", task_id, "--jsonl"),
+    ):
+        code, out, err = run(folder_sim, lang, "--encoding", "locale", *args)
+        assert code == 0, err.decode("gb18030", "replace")
+        assert path in out.decode("utf-8"), args  # UTF-8 whatever the terminal speaks
 
 
 def test_programs_read_the_same_under_the_chinese_and_the_english_interface(
