@@ -42,6 +42,7 @@ MODES = (
     "http401",
     "http403",
     "stall-submit",
+    "hang",
     "duplicate-tasks",
     "error-msg",
 )
@@ -191,6 +192,9 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if mode == "drip":
             self._drip()
+            return
+        if mode == "hang":  # connected, never a byte back (a stopped process's backlog)
+            self.owner.released.wait(MAX_HANDLER_SECONDS)
             return
         if mode == "error-msg":  # every route refused with a hostile message
             self._json(None, code="10001", msg=EVERYTHING)

@@ -9,7 +9,9 @@ Retry rules:
   full jitter on transport errors, timeouts, 5xx, unreadable bodies and ``911048``;
 * a write is retried only when it certainly did not run: the connection was never made,
   or the service answered ``911048`` (throttled requests are rejected before they run).
-  Anything else after the request left this machine raises ``OutcomeUnknown``.
+  Anything else after the request left this machine raises ``OutcomeUnknown``;
+* the deadline bounds the whole call, its retries and their waits included: a hung
+  service is "timed out" after one deadline, not after one per-read timeout per attempt.
 """
 
 from __future__ import annotations
@@ -157,6 +159,8 @@ class ApiTransport:
         """
         renewed = False
         attempt = 0
+        clock = asyncio.get_running_loop().time
+        end = clock() + self.deadline
         while True:
             attempt += 1
             try:
@@ -170,12 +174,13 @@ class ApiTransport:
                     context,
                     paths,
                     authenticated,
+                    max(0.0, end - clock()),
                 )
             except _Retryable as exc:
                 retry_ok = idempotent or exc.safe_for_writes
-                if not retry_ok or attempt >= self.retry.attempts:
-                    raise exc.error from exc.__cause__
                 wait = exc.wait if exc.wait is not None else self.retry.delay(attempt)
+                if not retry_ok or attempt >= self.retry.attempts or clock() + wait >= end:
+                    raise exc.error from exc.__cause__
                 log.info("retrying %s after %.2fs (%s)", path, wait, exc.error.title)
                 await self._sleep(wait)
             except TokenExpired:
@@ -213,7 +218,9 @@ class ApiTransport:
         context: str,
         paths: Sequence[str],
         authenticated: bool,
+        budget: float,
     ) -> Any:
+        """One attempt, cut off after ``budget`` seconds (what is left of the deadline)."""
         send_headers = dict(headers or {})
         if authenticated and self._token:
             send_headers["token"] = self._token
@@ -223,9 +230,9 @@ class ApiTransport:
             method, path, params=params, json=json_body, headers=send_headers
         )
         try:
-            resp, content = await asyncio.wait_for(self._exchange(request), self.deadline)
+            resp, content = await asyncio.wait_for(self._exchange(request), budget)
         except asyncio.TimeoutError:
-            # A stalled or drip-feeding service: not retried, the deadline is the bound.
+            # A stalled or drip-feeding service: the deadline is the bound, retries included.
             late = ServiceUnreachable(
                 f"{where}: no complete answer from {self.base_url} within {self.deadline:g} s "
                 "(the request deadline): the service is stalled or very slow; try again "

@@ -3,6 +3,7 @@ exit codes and messages, nothing raw on the terminal, the token never shown or s
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import signal
@@ -14,8 +15,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import pytest
 
+from efile_tui.api.client import EfileClient
+from efile_tui.api.errors import ServiceUnreachable
+from efile_tui.api.http import RetryPolicy
 from tests.cli_runner import run_in_process
 from tests.hostile import raw_controls
 from tests.hostile_service import HOME, TOKEN, HostileService, bomb
@@ -108,6 +113,36 @@ def test_drip_feed_is_cut_at_the_overall_deadline(service: HostileService) -> No
     assert result.seconds < 20, result.seconds  # was > 3 min before the deadline existed
     assert len(service.requests) == 1  # a stalled service is not asked again and again
     assert_clean(result)
+
+
+def test_a_hung_service_times_out_after_one_deadline_retries_included(
+    service: HostileService,
+) -> None:
+    """A service that takes the connection and never answers (a stopped process): each
+    attempt ends at the per-read timeout and is retried, but the deadline bounds them all,
+    so the poll's task/list says "timed out" after one deadline (it took five read timeouts
+    and their back-off before)."""
+    service.mode = "hang"
+    read_timeout, deadline = 0.5, 1.5
+
+    async def ask() -> ServiceUnreachable:
+        client = EfileClient(
+            service.url, TOKEN, timeout=httpx.Timeout(read_timeout, connect=5.0), deadline=deadline
+        )
+        try:
+            await client.task_list([ID1])
+        except ServiceUnreachable as exc:
+            return exc
+        finally:
+            await client.aclose()
+        raise AssertionError("a hung service answered")
+
+    began = time.monotonic()
+    error = asyncio.run(ask())
+    took = time.monotonic() - began
+    assert error.reason == "timed out", error
+    assert took < 4.0, took  # five 0.5 s read timeouts and their back-off: at least 4.4 s
+    assert 1 <= len(service.requests) < RetryPolicy().attempts, service.requests
 
 
 def test_deadline_flag_and_profile_setting(service: HostileService, tmp_path: Path) -> None:
