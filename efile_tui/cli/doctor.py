@@ -1,11 +1,13 @@
 """``efile-tui doctor``: a health check — state folder, journal, terminal, token, service.
 
 One screen (or ``--json``, keys in the API's camelCase, with a top-level ``problems`` list)
-with, for each problem found, what to do about it; exit 0 when healthy, 1 otherwise. The
-connection check sends one cheap request (the home folder's first entry) under a short
-deadline: it tells whether the service answers and whether it accepts the token. A usable
-``EFILE_TOKEN`` makes a missing keyring a note, not a problem. It reads and never writes: no
-journal is created, migrated or compacted, no token renewed or stored by looking.
+with, for each problem found, what to do about it and its exit code; exit 0 when healthy,
+else the highest of the problems' exit codes (those of the rest of the CLI: 4 token,
+3 service, 2 settings, 1 state folder or journal). The connection check sends one cheap
+request (the home folder's first entry) under a short deadline: it tells whether the
+service answers and whether it accepts the token. A usable ``EFILE_TOKEN`` makes a missing
+keyring a note, not a problem. It reads and never writes: no journal is created, migrated
+or compacted, no token renewed or stored by looking.
 """
 
 from __future__ import annotations
@@ -15,7 +17,14 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from efile_tui.cli.common import EXIT_FAILED, EXIT_OK, add_connection_args, add_json_arg, emit_json
+from efile_tui.cli.common import (
+    EXIT_AUTH,
+    EXIT_FAILED,
+    EXIT_OK,
+    add_connection_args,
+    add_json_arg,
+    emit_json,
+)
 from efile_tui.core.text import clean
 from efile_tui.i18n import _
 
@@ -35,7 +44,12 @@ def register(sub: argparse._SubParsersAction) -> None:
             "the token comes from, and — with one request under a short deadline — whether "
             "the service answers and accepts the token. Reads only."
         ),
-        epilog=_("Exit codes: 0 healthy; 1 a problem was found (each is named with what to do)."),
+        epilog=_(
+            "Exit codes: 0 healthy; 4 no token, no usable keyring or the token refused; "
+            "3 the service did not answer; 2 a setting or option is unusable; 1 a problem "
+            "with the state folder or journal. Several problems: the highest. Each problem "
+            "is named with what to do."
+        ),
     )
     add_json_arg(p)
     add_connection_args(p)
@@ -204,7 +218,7 @@ def _human(data: dict[str, Any]) -> list[str]:
 
 
 async def run(args: argparse.Namespace) -> int:
-    """Print the report; exit 1 when a problem was found."""
+    """Print the report; exit 0 when healthy, else the highest problem's exit code."""
     from efile_tui.cli.doctor_service import connection_report
     from efile_tui.store.fs import StateFileError
 
@@ -216,14 +230,21 @@ async def run(args: argparse.Namespace) -> int:
     connection = await connection_report(args, SERVICE_DEADLINE)
     data = camel({"state": state, "keyring": keyring, "terminal": terminal_report()})
     data["connection"] = connection
-    problems = [{"check": "state", **p} for p in data["state"].pop("problems")]
+    problems = [
+        {"check": "state", **p, "exitCode": EXIT_FAILED} for p in data["state"].pop("problems")
+    ]
     notes: list[str] = []
     if not keyring["usable"]:
         if connection.get("tokenSource") == "EFILE_TOKEN":
             notes.append(f"no usable keyring ({keyring['reason']}); EFILE_TOKEN is used instead")
         else:
             problems.append(
-                {"check": "keyring", "problem": keyring["reason"], "fix": keyring["fix"]}
+                {
+                    "check": "keyring",
+                    "problem": keyring["reason"],
+                    "fix": keyring["fix"],
+                    "exitCode": EXIT_AUTH,
+                }
             )
     problems += [{"check": "connection", **p} for p in connection.pop("problems")]
     data["healthy"] = not problems
@@ -234,7 +255,7 @@ async def run(args: argparse.Namespace) -> int:
     else:
         for line in _human(data):
             print(clean(line))
-    return EXIT_FAILED if problems else EXIT_OK
+    return max((p["exitCode"] for p in problems), default=EXIT_OK)
 
 
 def camel(data: Any) -> Any:

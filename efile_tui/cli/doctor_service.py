@@ -15,14 +15,23 @@ from typing import Any
 
 from efile_tui.api.errors import AuthError, EfileError, PlainHttpRefused
 from efile_tui.api.http import RetryPolicy
-from efile_tui.cli.common import CliError, check_connection_text
+from efile_tui.cli.common import (
+    EXIT_AUTH,
+    EXIT_FAILED,
+    EXIT_UNREACHABLE,
+    EXIT_USAGE,
+    CliError,
+    check_connection_text,
+    error_exit_code,
+)
 from efile_tui.core.validate import text_problem
 
 LOGIN_FIX = "run `efile-tui login` (or export a fresh EFILE_TOKEN)"
 
 
-def _problem(problem: str, fix: str) -> dict[str, str]:
-    return {"problem": problem, "fix": fix}
+def _problem(problem: str, fix: str, code: int) -> dict[str, Any]:
+    """A problem, what to do about it, and the exit code the CLI uses for its kind."""
+    return {"problem": problem, "fix": fix, "exitCode": code}
 
 
 async def connection_report(args: argparse.Namespace, deadline: float) -> dict[str, Any]:
@@ -38,7 +47,7 @@ async def connection_report(args: argparse.Namespace, deadline: float) -> dict[s
         value = getattr(args, name, None)
         bad = text_problem(value, f"--{name}") if value else None
         if bad:
-            out["problems"].append(_problem(bad, "correct the option"))
+            out["problems"].append(_problem(bad, "correct the option", EXIT_USAGE))
             return out
     try:
         conn = await asyncio.to_thread(
@@ -52,20 +61,22 @@ async def connection_report(args: argparse.Namespace, deadline: float) -> dict[s
         )
         check_connection_text(conn)
     except NeedsLogin as exc:
-        out["problems"].append(_problem(str(exc), LOGIN_FIX))
+        out["problems"].append(_problem(str(exc), LOGIN_FIX, EXIT_AUTH))
         return out
     except (NoUsableKeyring, TokenFileError) as exc:
-        out["problems"].append(_problem(str(exc), f"{LOGIN_FIX}, or see `efile-tui auth status`"))
+        fix = f"{LOGIN_FIX}, or see `efile-tui auth status`"
+        out["problems"].append(_problem(str(exc), fix, EXIT_AUTH))
         return out
     except (ConfigError, CliError) as exc:
-        out["problems"].append(_problem(str(exc), "correct the setting named in the message"))
+        code = exc.exit_code if isinstance(exc, CliError) else EXIT_USAGE
+        out["problems"].append(_problem(str(exc), "correct the setting named in the message", code))
         return out
     out.update(url=conn.efile_url, profile=conn.profile, tokenSource=conn.token_source)
     out["service"] = await _ask(dataclasses.replace(conn, renew=None), deadline, out["problems"])
     return out
 
 
-async def _ask(conn: Any, deadline: float, problems: list[dict[str, str]]) -> dict[str, Any]:
+async def _ask(conn: Any, deadline: float, problems: list[dict[str, Any]]) -> dict[str, Any]:
     """One request under ``deadline`` seconds; what it showed."""
     short = dataclasses.replace(conn, deadline=min(conn.deadline, deadline))
     started = time.monotonic()
@@ -77,10 +88,15 @@ async def _ask(conn: Any, deadline: float, problems: list[dict[str, str]]) -> di
     except AuthError as exc:
         result.update(answered=True, tokenAccepted=False)
         problems.append(
-            _problem(f"the service refused the token from {conn.token_source}: {exc}", LOGIN_FIX)
+            _problem(
+                f"the service refused the token from {conn.token_source}: {exc}",
+                LOGIN_FIX,
+                EXIT_AUTH,
+            )
         )
     except PlainHttpRefused as exc:
-        problems.append(_problem(str(exc), "use https, or pass --allow-http on purpose"))
+        fix = "use https, or pass --allow-http on purpose"
+        problems.append(_problem(str(exc), fix, EXIT_USAGE))
     except (EfileError, asyncio.TimeoutError, TimeoutError) as exc:
         reason = str(exc) or f"no answer within {deadline:g} s"
         problems.append(
@@ -88,6 +104,9 @@ async def _ask(conn: Any, deadline: float, problems: list[dict[str, str]]) -> di
                 f"the service at {conn.efile_url} did not answer: {reason}",
                 "check the URL (EFILE_URL, --url or the profile's efile_url), the network "
                 "and the service's status page; `efile-tui doctor` asks again",
+                (error_exit_code(exc) or EXIT_FAILED)
+                if isinstance(exc, EfileError)
+                else EXIT_UNREACHABLE,
             )
         )
     result["seconds"] = round(time.monotonic() - started, 3)

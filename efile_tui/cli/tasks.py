@@ -150,8 +150,8 @@ async def _show_ids(args: argparse.Namespace, ctx: Context, ids: list[str]) -> i
             )
             cells.append([*output.task_cells(task), message])
         elif entry is not None:
-            if not entry.is_final:
-                missing += 1  # no final state known (vanished too): as good as not found
+            if not entry.ended:
+                missing += 1  # not returned, not yet vanished: how it stands is unknown
             rows.append({**entry.to_json(), "foundOnServer": False})
             shown = entry_cells(entry)
             if not entry.vanished:

@@ -41,10 +41,11 @@ def test_healthy_with_only_efile_token_and_no_keyring(sim: Sim) -> None:
 def test_a_rejected_token_is_named_with_what_to_do(sim: Sim) -> None:
     bad = {**NO_KEYRING, "EFILE_TOKEN": "not-a-token-the-service-issued"}
     result = sim.cli("doctor", "--json", env=bad)
-    assert result.code == 1
+    assert result.code == 4  # the CLI's "authentication needed"
     report = json.loads(result.out)
     [problem] = report["problems"]
     assert problem["check"] == "connection" and "refused the token" in problem["problem"]
+    assert problem["exitCode"] == 4
     assert "efile-tui login" in problem["fix"]
     assert report["connection"]["service"] == {
         **report["connection"]["service"],
@@ -60,11 +61,25 @@ def test_an_unreachable_service_is_named_within_the_short_deadline(sim: Sim) -> 
         port = sock.getsockname()[1]
     env = {**NO_KEYRING, "EFILE_URL": f"http://127.0.0.1:{port}"}
     result = sim.cli("doctor", "--json", env=env)
-    assert result.code == 1
+    assert result.code == 3  # the CLI's "service unreachable"
     report = json.loads(result.out)
     [problem] = report["problems"]
     assert "did not answer" in problem["problem"] and str(port) in problem["problem"]
+    assert problem["exitCode"] == 3
     assert report["connection"]["service"]["answered"] is False
     assert report["connection"]["service"]["seconds"] < 10
     human = sim.cli("doctor", env=env)
-    assert human.code == 1 and "did NOT answer" in human.out and "what to do:" in human.out
+    assert human.code == 3 and "did NOT answer" in human.out and "what to do:" in human.out
+
+
+def test_no_token_and_no_keyring_is_an_authentication_problem(sim: Sim) -> None:
+    """Neither EFILE_TOKEN nor a usable keyring: the CLI's "authentication needed" (4),
+    with the keyring named and nothing sent to the service."""
+    before = len(sim.server.requests())  # type: ignore[attr-defined]
+    result = sim.cli("doctor", "--json", env={**NO_KEYRING, "EFILE_TOKEN": ""})
+    assert result.code == 4, (result.out, result.err)
+    report = json.loads(result.out)
+    assert {p["check"] for p in report["problems"]} >= {"keyring"}
+    assert {p["exitCode"] for p in report["problems"]} == {4}
+    assert report["healthy"] is False
+    assert sim.server.requests()[before:] == []  # type: ignore[attr-defined]

@@ -122,6 +122,13 @@ def test_forgotten_tasks_vanish_in_the_documented_time_and_end_everything(
     assert human.code == 0, human.err
     assert human.out.count("∅ vanished (waiting)") == 3 and "last seen" in human.out
     assert len(fresh.requests("task/list")) == polls
+    # Asked by id (a prefix too): found, shown with its last state and when it was last
+    # seen, exit 0 (one confirming look at the service).
+    one = sim.cli("tasks", ids[0][:8])
+    assert one.code == 0, one.err
+    assert "∅ vanished (waiting)" in one.out and "last seen" in one.out, one.out
+    [shown] = json.loads(sim.cli("tasks", ids[1], "--json").out)
+    assert shown["status"] == "vanished" and shown["lastState"] == "waiting"
     cancel = sim.cli("cancel", "--status", "running", "--yes")
     assert cancel.code == 0, cancel.err
     assert "nothing to cancel" in cancel.err
