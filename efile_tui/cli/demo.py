@@ -6,13 +6,16 @@ import argparse
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
-import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from efile_tui.cli.common import CliError, add_connection_args, say
 from efile_tui.i18n import _
+
+if TYPE_CHECKING:
+    from efile_tui.sim.lazy import LazyTree
+    from efile_tui.sim.server import SimServer
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -115,88 +118,58 @@ def _launch(launch, args: argparse.Namespace) -> int:  # type: ignore[no-untyped
 def run_demo(args: argparse.Namespace) -> int:
     """Start the simulator on a free loopback port over a fresh sample tree; open the TUI.
 
-    The tree is written by a process of its own while this one loads the simulator and
-    the TUI: the small tree first (the TUI opens once it is in place, showing progress on
-    a wait over half a second), the big folder in the background, renamed into place only
-    when whole. The demo keeps its state (journal, audit log) in the same temporary folder,
-    which is removed after the terminal is given back, without keeping the prompt waiting.
+    The sample tree is written as it is used (``sim.lazy``): the home holds its top-level
+    entries at once, each folder is written whole the first time it is opened or named by
+    a task, and the rest in the background a few seconds after start. The demo keeps its
+    state (journal, audit log) in the same temporary folder, which is removed after the
+    terminal is given back, without keeping the prompt waiting.
     """
-    from efile_tui.locations import STATE_DIR_ENV
-
     tmp = Path(tempfile.mkdtemp(prefix="efile-tui-demo-"))
-    seeder: Seeder | None = None
+    tree = None
     try:
-        root = tmp / "home"
-        root.mkdir()
-        (tmp / "staging").mkdir()
-        seeder = Seeder(root, tmp / "staging", args.big_folder)
-        from efile_tui.sim.config import SimConfig
-        from efile_tui.sim.server import SimServer
-        from efile_tui.ui import launch  # noqa: F401  (loaded while the tree is written)
-
-        files = seeder.wait_for_tree()
-        config = SimConfig(
-            root=root, files_per_second=args.files_per_second, bytes_per_second=200e6
-        )
-        with SimServer(config) as server:
-            say(f"simulator at {server.url} over {files:,} files in {root}")
-            os.environ["EFILE_URL"] = server.url
-            os.environ["EFILE_PLATFORM_URL"] = server.url  # the header: user@region
-            os.environ["EFILE_TOKEN"] = server.token
-            os.environ["EFILE_HOME"] = config.home
-            # The demo's tasks live and die with its simulator: a journal and audit log of
-            # their own, never mixed with real use.
-            os.environ[STATE_DIR_ENV] = str(tmp / "state")
+        server, tree = demo_server(tmp, args.big_folder, args.files_per_second)
+        with server:
+            say(f"simulator at {server.url} over a sample tree in {server.config.root}")
+            tree.fill_later(FILL_AFTER)
+            demo_environment(server, tmp / "state")
             return run_tui(args)
     finally:
-        if seeder is not None:
-            seeder.stop()
+        if tree is not None:
+            tree.stop()
         remove_later(tmp)
 
 
-class Seeder:
-    """The process writing the demo's sample tree (``python -m efile_tui.sim.seed``)."""
+FILL_AFTER = 3.0  # seconds after start the demo's sample tree is written in the background
 
-    def __init__(self, root: Path, staging: Path, big_folder: int) -> None:
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "efile_tui.sim.seed", str(root), str(staging), str(big_folder)],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            text=True,
-            start_new_session=True,  # Ctrl-C at the terminal is this process's to handle
-        )
-        self.files = 0
-        self.tree = threading.Event()
-        self._reader = threading.Thread(target=self._read, name="demo-seeder", daemon=True)
-        self._reader.start()
 
-    def _read(self) -> None:
-        assert self.proc.stdout is not None
-        for line in self.proc.stdout:
-            word, _sep, count = line.partition(" ")
-            self.files = int(count) if count.strip().isdigit() else self.files
-            if word == "tree":
-                self.tree.set()
-        self.tree.set()  # the process ended: wait_for_tree looks at why
+def demo_server(tmp: Path, big_folder: int, files_per_second: float) -> tuple[SimServer, LazyTree]:
+    """The demo's simulator (not started) over a sample tree in ``tmp/home``, written as
+    it is used; nothing but the home's top-level entries is written here."""
+    from efile_tui.sim.config import SimConfig
+    from efile_tui.sim.lazy import LazyTree
+    from efile_tui.sim.server import SimServer
 
-    def wait_for_tree(self) -> int:
-        """Wait until the small tree is in place (progress on stderr after 0.5 s); its
-        number of files. A seeding process that failed is a CliError."""
-        shown = False
-        while not self.tree.wait(0.5):
-            print(f"\rwriting the sample tree… {self.files:,} files", end="", file=sys.stderr)
-            shown = True
-        if shown:
-            print(file=sys.stderr)
-        if self.proc.poll() not in (None, 0):
-            raise CliError(f"could not write the sample tree (exit {self.proc.returncode})")
-        return self.files
+    root, staging = tmp / "home", tmp / "staging"
+    root.mkdir()
+    staging.mkdir()
+    tree = LazyTree(root, staging, big=big_folder)
+    config = SimConfig(
+        root=root, files_per_second=files_per_second, bytes_per_second=200e6, settle=tree.settle
+    )
+    return SimServer(config), tree
 
-    def stop(self) -> None:
-        """End the process if it is still writing the big folder."""
-        if self.proc.poll() is None:
-            self.proc.kill()
-        self.proc.wait()
+
+def demo_environment(server: SimServer, state: Path) -> None:
+    """Point this process (and the TUI it opens) at the demo's simulator."""
+    from efile_tui.locations import STATE_DIR_ENV
+
+    os.environ["EFILE_URL"] = server.url
+    os.environ["EFILE_PLATFORM_URL"] = server.url  # the header: user@region
+    os.environ["EFILE_TOKEN"] = server.token
+    os.environ["EFILE_HOME"] = server.config.home
+    # The demo's tasks live and die with its simulator: a journal and audit log of their
+    # own, never mixed with real use.
+    os.environ[STATE_DIR_ENV] = str(state)
 
 
 def remove_later(folder: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -72,6 +73,8 @@ class SimConfig:
     retention: float = 86400.0  # seconds a finished task is remembered
     workers: int = 4  # tasks processed concurrently; the others wait
     faults: Faults = field(default_factory=Faults)
+    # called with each on-disk path below the root before it is used (sim.lazy.LazyTree)
+    settle: Callable[[Path], None] | None = None
 
     def __post_init__(self) -> None:
         self.root = Path(self.root)

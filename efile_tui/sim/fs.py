@@ -2,13 +2,15 @@
 
 A virtual path must be absolute and equal to the home (or below it). It is normalised, then
 mapped onto ``root``; symbolic links are resolved and any real path that leaves ``root`` is
-refused with 911030. Nothing outside ``root`` is ever touched.
+refused with 911030. Nothing outside ``root`` is ever touched. Every path mapped below the
+root is first handed to ``settle`` (a lazily written sample tree writes its folder then).
 """
 
 from __future__ import annotations
 
 import os
 import posixpath
+from collections.abc import Callable
 from pathlib import Path
 
 from efile_tui.sim.errors import SimError
@@ -19,9 +21,16 @@ _SPECIAL = {chr(c) for c in range(32)} | {"\x7f"}
 class Sandbox:
     """Map virtual paths (``/public/home/demo/...``) onto the on-disk root and back."""
 
-    def __init__(self, root: Path, home: str) -> None:
+    def __init__(self, root: Path, home: str, settle: Callable[[Path], None] | None = None) -> None:
         self.root = Path(os.path.realpath(root))
         self.home = "/" + home.strip("/")
+        self._settle = settle
+
+    def settle(self, real: Path) -> None:
+        """Make ``real`` (an on-disk path below the root) what it is on disk before use:
+        a folder of a lazily written sample tree is written whole first."""
+        if self._settle is not None:
+            self._settle(real)
 
     def normalise(self, vpath: object) -> str:
         """Validate and normalise a virtual path; raise SimError on a bad one."""
@@ -47,6 +56,8 @@ class Sandbox:
         norm = self.normalise(vpath)
         rel = norm[len(self.home) :].lstrip("/")
         mapped = self.root / rel if rel else self.root
+        if rel:
+            self.settle(mapped)
         if follow_last or not rel:
             self._check_inside(mapped)
         else:

@@ -78,6 +78,7 @@ def prepare(operation: str, element: object, sandbox: Sandbox) -> Prepared:
     if real_target == real_src or real_target.startswith(real_src + os.sep):
         raise SimError("911507", "目标目录不能是源目录或其子目录")
     dest = Path(real_target) / src.name
+    sandbox.settle(dest)
     same = str(dest) == real_src
     if same and (operation == "move" or duplicate == "cover"):
         raise SimError("911507")

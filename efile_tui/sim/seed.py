@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import os
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 PROJECT_NAMES = ("climate", "genomics", "cfd", "ml-train", "astro", "materials", "seismic")
 LOG_LEVELS = ("INFO", "INFO", "INFO", "DEBUG", "WARN", "ERROR")
+BIG_FOLDER = "big-folder"
 
 
 POOL_SIZE = 48  # distinct bodies per kind; files pick one and add a unique header
@@ -32,6 +34,100 @@ def _text(rng: random.Random, kind: str) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
+@dataclass(frozen=True)
+class SampleFile:
+    """One file of the sample tree: its path below the root and its content."""
+
+    rel: str  # "/"-separated, below the root
+    data: bytes
+    size: int  # apparent size: len(data), or more for a sparse file
+
+
+def sample_files(
+    *,
+    projects: int = 4,
+    small_files: int = 3000,
+    large_files: int = 3,
+    large_size: int = 50 * 2**20,
+    rng_seed: int = 0,
+) -> list[SampleFile]:
+    """The sample tree's files (no big folder), made in memory: project folders of small
+    text files and sparse large checkpoints. Deterministic for a given ``rng_seed``."""
+    rng = random.Random(rng_seed)
+    pools = {k: [_text(rng, k) for _ in range(POOL_SIZE)] for k in ("log", "csv", "dat")}
+    files: list[SampleFile] = []
+
+    def add(rel: str, data: bytes) -> None:
+        files.append(SampleFile(rel, data, len(data)))
+
+    def body(kind: str, index: int) -> bytes:
+        return f"# {kind} block {index}\n".encode() + rng.choice(pools[kind])
+
+    names = [
+        f"proj-{PROJECT_NAMES[i % len(PROJECT_NAMES)]}"
+        + (f"-{i // len(PROJECT_NAMES)}" if i >= len(PROJECT_NAMES) else "")
+        for i in range(max(1, projects))
+    ]
+    add("README.txt", b"Sample home directory created by the efile simulator.\n")
+    per_project = small_files // len(names)
+    for p, name in enumerate(names):
+        budget = per_project + (small_files % len(names) if p == 0 else 0)
+        run = rng.randint(1, 20)
+        while budget > 0:
+            run_dir = f"{name}/run-{run:04d}"
+            steps = min(budget, rng.randint(20, 120))
+            for step in range(steps):
+                if step % 10 == 9:
+                    add(f"{run_dir}/logs/rank-{step // 10:03d}.log", body("log", step))
+                elif step % 10 == 4:
+                    add(f"{run_dir}/output/stats-{step:05d}.csv", body("csv", step))
+                else:
+                    add(f"{run_dir}/output/step-{step:05d}.dat", body("dat", step))
+            budget -= steps
+            run += rng.randint(1, 5)
+        add(f"{name}/scratch/tmp-{rng.getrandbits(24):06x}/core.txt", b"scratch data\n")
+    for n in range(large_files):
+        rel = f"{names[n % len(names)]}/checkpoints/ckpt-{n:04d}.pt"
+        files.append(SampleFile(rel, b"", large_size))  # sparse: fast to create, large to copy
+    return files
+
+
+def write_files(
+    root: Path,
+    files: Iterable[SampleFile],
+    progress: Callable[[int], None] | None = None,
+    stopped: Callable[[], bool] = lambda: False,
+) -> dict[str, int]:
+    """Write ``files`` below ``root`` (made if missing); ``{"files", "dirs", "bytes"}``
+    written. ``progress`` hears the files written so far every 200 files; ``stopped``
+    is asked before each file (True: stop there)."""
+    root = Path(root)
+    root.mkdir(parents=True, exist_ok=True)
+    counts = {"files": 0, "dirs": 0, "bytes": 0}
+    made_dirs: set[Path] = set()
+    for file in files:
+        if stopped():
+            break
+        path = root / file.rel
+        parent = path.parent
+        if parent not in made_dirs:
+            for p in [parent, *parent.parents]:
+                if p == root or p in made_dirs:
+                    break
+                if not p.exists():
+                    counts["dirs"] += 1
+                made_dirs.add(p)
+            parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(file.data)
+        if file.size > len(file.data):
+            os.truncate(path, file.size)
+        counts["files"] += 1
+        counts["bytes"] += file.size
+        if progress is not None and counts["files"] % 200 == 0:
+            progress(counts["files"])
+    return counts
+
+
 def seed_tree(
     root: Path,
     *,
@@ -49,100 +145,27 @@ def seed_tree(
     Returns ``{"files": n, "dirs": n, "bytes": n}`` (bytes are apparent sizes).
     ``progress`` is called with the number of files written so far, every 200 files.
     """
-    rng = random.Random(rng_seed)
-    pools = {k: [_text(rng, k) for _ in range(POOL_SIZE)] for k in ("log", "csv", "dat")}
-
-    def body(kind: str, index: int) -> bytes:
-        return f"# {kind} block {index}\n".encode() + rng.choice(pools[kind])
-
-    root = Path(root)
-    root.mkdir(parents=True, exist_ok=True)
-    counts = {"files": 0, "dirs": 0, "bytes": 0}
-    made_dirs: set[Path] = set()
-
-    def write(path: Path, data: bytes) -> None:
-        parent = path.parent
-        if parent not in made_dirs:
-            for p in [parent, *parent.parents]:
-                if p == root or p in made_dirs:
-                    break
-                if not p.exists():
-                    counts["dirs"] += 1
-                made_dirs.add(p)
-            parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-        counts["files"] += 1
-        counts["bytes"] += len(data)
-        if progress is not None and counts["files"] % 200 == 0:
-            progress(counts["files"])
-
-    names = [
-        f"proj-{PROJECT_NAMES[i % len(PROJECT_NAMES)]}"
-        + (f"-{i // len(PROJECT_NAMES)}" if i >= len(PROJECT_NAMES) else "")
-        for i in range(max(1, projects))
-    ]
-    write(root / "README.txt", b"Sample home directory created by the efile simulator.\n")
-    per_project = small_files // len(names)
-    for p, name in enumerate(names):
-        project = root / name
-        budget = per_project + (small_files % len(names) if p == 0 else 0)
-        run = rng.randint(1, 20)
-        while budget > 0:
-            run_dir = project / f"run-{run:04d}"
-            steps = min(budget, rng.randint(20, 120))
-            for step in range(steps):
-                if step % 10 == 9:
-                    write(run_dir / "logs" / f"rank-{step // 10:03d}.log", body("log", step))
-                elif step % 10 == 4:
-                    write(run_dir / "output" / f"stats-{step:05d}.csv", body("csv", step))
-                else:
-                    write(run_dir / "output" / f"step-{step:05d}.dat", body("dat", step))
-            budget -= steps
-            run += rng.randint(1, 5)
-        scratch = project / "scratch" / f"tmp-{rng.getrandbits(24):06x}"
-        write(scratch / "core.txt", b"scratch data\n")
-    for n in range(large_files):
-        path = root / names[n % len(names)] / "checkpoints" / f"ckpt-{n:04d}.pt"
-        write(path, b"")
-        with open(path, "r+b") as fh:
-            fh.truncate(large_size)  # sparse: fast to create, large to copy
-        counts["bytes"] += large_size
+    files = sample_files(
+        projects=projects,
+        small_files=small_files,
+        large_files=large_files,
+        large_size=large_size,
+        rng_seed=rng_seed,
+    )
+    counts = write_files(root, files, progress)
     if many_files > 0:
-        big_folder(root / "big-folder", many_files)
+        big_folder(Path(root) / BIG_FOLDER, many_files)
         counts["dirs"] += 1
         counts["files"] += many_files
     return counts
 
 
-def big_folder(path: Path, entries: int) -> None:
-    """A folder of ``entries`` empty files (``item-000000.txt`` …)."""
+def big_folder(path: Path, entries: int, stopped: Callable[[], bool] = lambda: False) -> None:
+    """A folder of ``entries`` empty files (``item-000000.txt`` …); ``stopped`` is asked
+    every 500 files (True: stop there)."""
     path.mkdir(exist_ok=True)
     flags = os.O_CREAT | os.O_WRONLY
     for n in range(entries):
+        if n % 500 == 0 and stopped():
+            return
         os.close(os.open(path / f"item-{n:06d}.txt", flags, 0o644))
-
-
-def seed_staged(root: Path, staging: Path, *, many_files: int = 0, small_files: int = 3000) -> None:
-    """Seed ``root`` without a half-written folder ever showing in it: the sample tree is
-    written under ``staging`` (same file system) and each top-level entry is renamed into
-    ``root`` whole; then the big folder, likewise. Prints ``tree`` and ``big`` (one line
-    each, flushed, after ``files N`` progress lines) as each part is in place: the
-    protocol of ``efile-tui demo``'s seeding process."""
-    root, staging = Path(root), Path(staging)
-    small = staging / "tree"
-    counts = seed_tree(
-        small, small_files=small_files, progress=lambda n: print("files", n, flush=True)
-    )
-    for entry in sorted(small.iterdir()):
-        os.replace(entry, root / entry.name)
-    print("tree", counts["files"], flush=True)
-    if many_files > 0:
-        big_folder(staging / "big-folder", many_files)
-        os.replace(staging / "big-folder", root / "big-folder")
-    print("big", many_files, flush=True)
-
-
-if __name__ == "__main__":  # python -m efile_tui.sim.seed ROOT STAGING BIG_FOLDER_ENTRIES
-    import sys
-
-    seed_staged(Path(sys.argv[1]), Path(sys.argv[2]), many_files=int(sys.argv[3]))

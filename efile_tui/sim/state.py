@@ -105,7 +105,7 @@ class SimState:
     def __init__(self, config: SimConfig, clock: SimClock | None = None) -> None:
         self.config = config
         self.clock = clock or SimClock()
-        self.sandbox = Sandbox(config.root, config.home)
+        self.sandbox = Sandbox(config.root, config.home, config.settle)
         self.tokens = TokenAuthority(config, self.clock)
         self.engine = Engine(config, self.clock, self.sandbox)
         self.lister = Lister(self.sandbox, config.user)
