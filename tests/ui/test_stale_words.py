@@ -14,6 +14,7 @@ from efile_tui.sim.config import SimConfig
 from efile_tui.sim.server import SimServer
 from efile_tui.ui.widgets.status_bar import Part, fit_parts
 from tests.ui.harness import build_app, wait_until
+from tests.ui.test_hostile_text import screen_text
 from tests.ui.test_main_screen import make_tree, submit_folders
 
 
@@ -105,6 +106,34 @@ async def test_a_request_that_times_out_is_a_reason(server: SimServer, tmp_path:
         status = app.main.status
         await wait_until(pilot, lambda: status.reason == "timed out", what="a timeout")
         assert header(app).startswith("STALE: timed out")  # no good answer yet: stale at once
+        server.faults.latency = 0.0
+
+
+async def test_the_vanished_count_outlasts_the_endpoint_and_the_interval(
+    server: SimServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Stale at 60 and 80 columns without colour: the marker and its reason stay, and the
+    counts that need a look (running, waiting, failed, vanished) outlast the endpoint and
+    the poll interval; the counts of ended tasks (done, cancelled) give way first."""
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = build_app(server.url, server.token, tmp_path, interval=0.2)
+    await submit_folders(app, ["alpha"])
+    # An imported id the service never knew: vanished at its first answer.
+    app.ctx.journal.add_ids(["0123456789abcdef0123456789abcdef"], profile=None, region=None)
+    async with app.run_test(size=(60, 15)) as pilot:
+        status = app.main.status
+        await wait_until(pilot, lambda: status.counts.get("vanished") == 1, what="vanished")
+        server.faults.latency = 30.0
+        await wait_until(pilot, lambda: app.main.poller.in_flight, what="a hung poll")
+        await stale_after(pilot, app, 40)
+        line = header(app)
+        assert line == "STALE: no answer for 40 s · updated 40 s ago · ▶1 …0 ✗0 ∅1", line
+        await pilot.pause()
+        assert line in screen_text(app)  # all of it on screen, uncropped
+        await pilot.resize_terminal(80, 24)
+        line = header(app)
+        assert line.startswith("STALE: no answer for 40 s · updated 40 s ago · ▶1 …0 ✓0 ✗0")
+        assert "∅1" in line and "demo@simulated-region" not in line, line
         server.faults.latency = 0.0
 
 

@@ -27,11 +27,13 @@ class StatusBar(Static):
     """``STALE: refused · user@region · updated 3 s ago · ▶4 …2 ✓10 ✗1 ⊘0 · poll 2 s``.
 
     Parts that do not fit the width are left out whole, the least needed first: the poll
-    interval, then the counts (one by one), the last error's details, the endpoint and the
-    age; the stale marker with its reason (and PAUSED) stays at every width. The marker is
-    words, so staleness shows without colour (``NO_COLOR``); the bar also gets the class
-    ``-amber`` after a few missed polls and ``-red`` after many. The first stale period of
-    a session is also told as a notification (kept in ``N``).
+    interval, the counts of ended tasks (done, cancelled, expired), the endpoint, the last
+    error's details, the counts that need a look (running, waiting, failed, outcome
+    unknown, vanished) and the age; the stale marker with its reason (and PAUSED) stays at
+    every width. The marker is words, so staleness shows without colour (``NO_COLOR``);
+    the bar also gets the class ``-amber`` after a few missed polls and ``-red`` after
+    many. The first stale period of a session is also told as a notification (kept in
+    ``N``).
     """
 
     DEFAULT_CSS = """
@@ -112,19 +114,19 @@ class StatusBar(Static):
     def _redraw(self) -> None:
         g = glyphs.current()
         c = self.counts
-        counts = [
-            f"{g.of('processing')}{c.get('processing', 0)}",
-            f"{g.of('waiting')}{c.get('waiting', 0)}",
-            f"{g.of('complete')}{c.get('complete', 0)}",
-            f"{g.of('fail')}{c.get('fail', 0) + c.get('rejected', 0)}",
-            f"{g.of('cancel')}{c.get('cancel', 0)}",
+        counts = [  # (text, priority): those that need a look outlast those of ended tasks
+            (f"{g.of('processing')}{c.get('processing', 0)}", NEEDED),
+            (f"{g.of('waiting')}{c.get('waiting', 0)}", NEEDED),
+            (f"{g.of('complete')}{c.get('complete', 0)}", ENDED),
+            (f"{g.of('fail')}{c.get('fail', 0) + c.get('rejected', 0)}", NEEDED),
+            (f"{g.of('cancel')}{c.get('cancel', 0)}", ENDED),
         ]
         if c.get("outcome unknown"):
-            counts.append(f"?{c['outcome unknown']}")
+            counts.append((f"?{c['outcome unknown']}", NEEDED))
         if c.get("expired"):
-            counts.append(f"{g.expired}{c['expired']}")
+            counts.append((f"{g.expired}{c['expired']}", ENDED))
         if c.get("vanished"):
-            counts.append(f"{g.of('vanished')}{c['vanished']}")
+            counts.append((f"{g.of('vanished')}{c['vanished']}", NEEDED))
         age = self.age
         if self.paused:
             fresh = _("PAUSED")
@@ -140,13 +142,13 @@ class StatusBar(Static):
         sep = f" {g.sep} "
         parts = [
             Part(marker, KEEP),
-            Part(clean(self.endpoint), 3),
+            Part(clean(self.endpoint), 5),
             Part(fresh, KEEP if self.paused else 2),
             Part(error, 4),
-            Part(" ".join(counts), 5, by_word=True),
-            Part(_("poll {seconds} s").format(seconds=f"{self.interval:g}"), 6),
+            Part(" ".join(t for t, _p in counts), NEEDED, words=tuple(p for _t, p in counts)),
+            Part(_("poll {seconds} s").format(seconds=f"{self.interval:g}"), 7),
         ]
-        text = fit_parts(parts, sep, max(1, self.size.width - 2))
+        text = fit_parts(parts, sep, max(1, self.size.width))  # inside the padding
         if text != self.content:  # one fixed-height line: no re-layout of the screen needed
             self.update(text, layout=False)
         if stale and not self.stale_told:
@@ -164,35 +166,52 @@ class StatusBar(Static):
 
 
 KEEP = 0  # the priority of parts that stay at every width
+NEEDED = 3  # counts of tasks that need a look: running, waiting, failed, unknown, vanished
+ENDED = 6  # counts of tasks that ended as asked: done, cancelled, expired
 
 
 @dataclass(frozen=True)
 class Part:
-    """One part of the header: its text, how much it is needed (0 most) and whether it may
-    end early, between two words (the counts)."""
+    """One part of the header: its text and how much it is needed (0 most). ``by_word``:
+    it may lose words (the counts), the last first; ``words``: one priority per word
+    instead, so words are left out by their own need (implies ``by_word``)."""
 
     text: str
     priority: int
     by_word: bool = False
+    words: tuple[int, ...] = ()
+
+    def units(self) -> list[tuple[float, str]]:
+        """What may be left out on its own: (priority, text), in the order shown."""
+        if not (self.by_word or self.words):
+            return [(self.priority, self.text)]
+        words = self.text.split(" ")
+        if not self.words:  # the last word goes first
+            return [(self.priority + n / (len(words) + 1), w) for n, w in enumerate(words)]
+        return list(zip(self.words, words, strict=True))
 
 
 def fit_parts(parts: Sequence[Part], sep: str, width: int) -> str:
     """The parts that fit ``width``, in their order; the least needed (highest priority
-    number) are left out first, whole, except that a ``by_word`` part may end between two
-    words. Never cuts a word; a part needed at every width is kept even if it alone is
-    wider (the terminal crops it)."""
+    number) are left out first, whole, except that a part's words may be left out one by
+    one (see :class:`Part`). Never cuts a word; a part needed at every width is kept even
+    if it alone is wider (the terminal crops it)."""
     shown = [p for p in parts if p.text]
-    kept: dict[int, str] = {}
+    units = [
+        (priority, i, j, text)
+        for i, part in enumerate(shown)
+        for j, (priority, text) in enumerate(part.units())
+    ]
+    kept: dict[tuple[int, int], str] = {}
 
-    def line(trial: dict[int, str]) -> str:
-        return sep.join(trial[i] for i in sorted(trial))
+    def line(trial: dict[tuple[int, int], str]) -> str:
+        words: dict[int, list[str]] = {}
+        for i, j in sorted(trial):
+            words.setdefault(i, []).append(trial[i, j])
+        return sep.join(" ".join(words[i]) for i in sorted(words))
 
-    for i in sorted(range(len(shown)), key=lambda i: shown[i].priority):
-        part = shown[i]
-        words = part.text.split(" ") if part.by_word else [part.text]
-        for n in range(len(words), 0, -1):
-            trial = {**kept, i: " ".join(words[:n])}
-            if cell_len(line(trial)) <= width or part.priority == KEEP:
-                kept = trial
-                break
+    for priority, i, j, text in sorted(units, key=lambda u: u[:3]):
+        trial = {**kept, (i, j): text}
+        if priority == KEEP or cell_len(line(trial)) <= width:
+            kept = trial
     return line(kept)
