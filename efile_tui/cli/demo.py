@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import argparse
 import os
+import secrets
 import shutil
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from efile_tui.cli.common import CliError, add_connection_args, say
 from efile_tui.i18n import _
-
-if TYPE_CHECKING:
-    from efile_tui.sim.lazy import LazyTree
-    from efile_tui.sim.server import SimServer
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -118,55 +115,80 @@ def _launch(launch, args: argparse.Namespace) -> int:  # type: ignore[no-untyped
 def run_demo(args: argparse.Namespace) -> int:
     """Start the simulator on a free loopback port over a fresh sample tree; open the TUI.
 
-    The sample tree is written as it is used (``sim.lazy``): the home holds its top-level
-    entries at once, each folder is written whole the first time it is opened or named by
-    a task, and the rest in the background a few seconds after start. The demo keeps its
-    state (journal, audit log) in the same temporary folder, which is removed after the
-    terminal is given back, without keeping the prompt waiting.
+    The simulator runs in a process of its own (``sim.demo``), started first so that it
+    comes up while this one loads the TUI; its sample tree is written as it is used
+    (``sim.lazy``). The demo keeps its state (journal, audit log) in the same temporary
+    folder, which is removed after the terminal is given back, without keeping the prompt
+    waiting.
     """
     tmp = Path(tempfile.mkdtemp(prefix="efile-tui-demo-"))
-    tree = None
+    sim: DemoSimulator | None = None
     try:
-        server, tree = demo_server(tmp, args.big_folder, args.files_per_second)
-        with server:
-            say(f"simulator at {server.url} over a sample tree in {server.config.root}")
-            tree.fill_later(FILL_AFTER)
-            demo_environment(server, tmp / "state")
-            return run_tui(args)
+        sim = DemoSimulator(tmp, args.big_folder, args.files_per_second)
+        from efile_tui.ui import launch  # noqa: F401  (loaded while the simulator starts)
+
+        url, home = sim.wait_for_url()
+        say(f"simulator at {url} over a sample tree in {tmp / 'home'}")
+        demo_environment(url, sim.token, home, tmp / "state")
+        return run_tui(args)
     finally:
-        if tree is not None:
-            tree.stop()
+        if sim is not None:
+            sim.stop()
         remove_later(tmp)
 
 
-FILL_AFTER = 3.0  # seconds after start the demo's sample tree is written in the background
+class DemoSimulator:
+    """The demo's simulator process (``python -m efile_tui.sim.demo``)."""
+
+    def __init__(self, tmp: Path, big_folder: int, files_per_second: float) -> None:
+        from efile_tui.sim.cli import TOKEN_ENV
+
+        (tmp / "home").mkdir()
+        (tmp / "staging").mkdir()
+        self.token = secrets.token_urlsafe(24)
+        argv = [str(tmp / "home"), str(tmp / "staging"), str(big_folder), str(files_per_second)]
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "efile_tui.sim.demo", *argv],
+            env={**os.environ, TOKEN_ENV: self.token},  # the token never on a command line
+            stdin=subprocess.PIPE,  # closed: the simulator stops (also when this one dies)
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,  # Ctrl-C at the terminal is this process's to handle
+        )
+
+    def wait_for_url(self) -> tuple[str, str]:
+        """The simulator's URL and home once it serves; a process that ended is a CliError."""
+        assert self.proc.stdout is not None and self.proc.stderr is not None
+        for line in self.proc.stdout:
+            words = line.split()
+            if len(words) == 3 and words[0] == "url":
+                return words[1], words[2]
+        self.proc.wait()
+        last = self.proc.stderr.read().strip().splitlines()[-1:]
+        raise CliError(
+            _("the demo's simulator did not start (exit {code})").format(code=self.proc.returncode)
+            + "".join(f": {line}" for line in last)
+        )
+
+    def stop(self) -> None:
+        """End the simulator at once (its tree is thrown away with the folder)."""
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
+        for stream in (self.proc.stdin, self.proc.stdout, self.proc.stderr):
+            if stream is not None:
+                stream.close()
 
 
-def demo_server(tmp: Path, big_folder: int, files_per_second: float) -> tuple[SimServer, LazyTree]:
-    """The demo's simulator (not started) over a sample tree in ``tmp/home``, written as
-    it is used; nothing but the home's top-level entries is written here."""
-    from efile_tui.sim.config import SimConfig
-    from efile_tui.sim.lazy import LazyTree
-    from efile_tui.sim.server import SimServer
-
-    root, staging = tmp / "home", tmp / "staging"
-    root.mkdir()
-    staging.mkdir()
-    tree = LazyTree(root, staging, big=big_folder)
-    config = SimConfig(
-        root=root, files_per_second=files_per_second, bytes_per_second=200e6, settle=tree.settle
-    )
-    return SimServer(config), tree
-
-
-def demo_environment(server: SimServer, state: Path) -> None:
+def demo_environment(url: str, token: str, home: str, state: Path) -> None:
     """Point this process (and the TUI it opens) at the demo's simulator."""
     from efile_tui.locations import STATE_DIR_ENV
 
-    os.environ["EFILE_URL"] = server.url
-    os.environ["EFILE_PLATFORM_URL"] = server.url  # the header: user@region
-    os.environ["EFILE_TOKEN"] = server.token
-    os.environ["EFILE_HOME"] = server.config.home
+    os.environ["EFILE_URL"] = url
+    os.environ["EFILE_PLATFORM_URL"] = url  # the header: user@region
+    os.environ["EFILE_TOKEN"] = token
+    os.environ["EFILE_HOME"] = home
     # The demo's tasks live and die with its simulator: a journal and audit log of their
     # own, never mixed with real use.
     os.environ[STATE_DIR_ENV] = str(state)

@@ -1,13 +1,13 @@
 """A sample tree written on first use: the demo's simulator serves at once.
 
-The root gets its top-level files and an empty placeholder for each top-level folder
-(a project, the big folder): a few entries, written in milliseconds. A folder's content is
-written the first time anything at or below it is used (listed, stat'ed, named by a task
-as source or target: ``settle``, called by the simulator's sandbox on every path it maps),
-or by a background thread some seconds after start. Either way it is written into a
-staging folder beside the root and renamed over its placeholder whole, so nothing ever
-sees it half-written; after that it is ordinary files, so listing, delete, copy and move
-behave (and take the time) they do on any tree.
+The root gets the sample's top-level file and an empty placeholder for each top-level
+folder (the projects, the big folder): a few entries, written in a millisecond. A folder's
+content is made and written the first time anything at or below it is used (listed,
+stat'ed, named by a task as source or target: ``settle``, which the simulator's sandbox
+calls on every path it maps), or by a background thread some seconds after start. Either
+way it is written into a staging folder beside the root and renamed over its placeholder
+whole, so nothing ever sees it half-written; after that it is ordinary files, so listing,
+delete, copy and move behave (and take the time) they do on any tree.
 """
 
 from __future__ import annotations
@@ -16,10 +16,18 @@ import os
 import shutil
 import tempfile
 import threading
-from collections.abc import Callable
 from pathlib import Path
 
-from efile_tui.sim.seed import BIG_FOLDER, SampleFile, big_folder, sample_files, write_files
+from efile_tui.sim.seed import (
+    BIG_FOLDER,
+    README,
+    README_TEXT,
+    SampleFile,
+    big_folder,
+    project_names,
+    sample_files,
+    write_files,
+)
 
 
 class Stopped(Exception):
@@ -36,30 +44,18 @@ class LazyTree:
     def __init__(self, root: Path, staging: Path, *, big: int = 0, small_files: int = 3000) -> None:
         self.root = Path(os.path.realpath(root))
         self.staging = Path(staging)
+        self.big = big
+        self.small_files = small_files
         self._stop = threading.Event()
-        self._writers: dict[str, Callable[[Path], None]] = {}
-        by_folder: dict[str, list[SampleFile]] = {}
-        for file in sample_files(small_files=small_files):
-            top, sep, rest = file.rel.partition("/")
-            if sep:
-                by_folder.setdefault(top, []).append(SampleFile(rest, file.data, file.size))
-            else:
-                write_files(self.root, [file])
-        for name, files in by_folder.items():
-            self._writers[name] = self._files_writer(files)
-        if big > 0:
-            self._writers[BIG_FOLDER] = lambda path: big_folder(path, big, self._stop.is_set)
-        for name in self._writers:
+        self._files: dict[str, list[SampleFile]] | None = None  # made on first use
+        self._made = threading.Lock()
+        names = project_names(4) + ([BIG_FOLDER] if big > 0 else [])
+        write_files(self.root, [SampleFile(README, README_TEXT, len(README_TEXT))])
+        for name in names:
             (self.root / name).mkdir()
-        self._pending = set(self._writers)
-        self._locks = {name: threading.Lock() for name in self._writers}
+        self._pending = set(names)
+        self._locks = {name: threading.Lock() for name in names}
         self._thread: threading.Thread | None = None
-
-    def _files_writer(self, files: list[SampleFile]) -> Callable[[Path], None]:
-        def write(path: Path) -> None:
-            write_files(path, files, stopped=self._stop.is_set)
-
-        return write
 
     @property
     def pending(self) -> set[str]:
@@ -71,10 +67,21 @@ class LazyTree:
         placeholder; return once it is whole."""
         if not self._pending:
             return
-        rel = os.path.relpath(real, self.root)
-        top = rel.split(os.sep, 1)[0]
+        top = os.path.relpath(real, self.root).split(os.sep, 1)[0]
         if top in self._pending:
             self._write(top)
+
+    def _folder_files(self, name: str) -> list[SampleFile]:
+        with self._made:
+            if self._files is None:
+                self._files = {}
+                for file in sample_files(small_files=self.small_files):
+                    top, sep, rest = file.rel.partition("/")
+                    if sep:
+                        self._files.setdefault(top, []).append(
+                            SampleFile(rest, file.data, file.size)
+                        )
+        return self._files.get(name, [])
 
     def _write(self, name: str) -> None:
         with self._locks[name]:
@@ -82,7 +89,10 @@ class LazyTree:
                 return
             work = Path(tempfile.mkdtemp(prefix="lazy-", dir=self.staging))
             try:
-                self._writers[name](work / name)
+                if name == BIG_FOLDER:
+                    big_folder(work / name, self.big, self._stop.is_set)
+                else:
+                    write_files(work / name, self._folder_files(name), stopped=self._stop.is_set)
                 if self._stop.is_set():
                     raise Stopped(name)
                 os.replace(work / name, self.root / name)  # over the empty placeholder
@@ -97,7 +107,7 @@ class LazyTree:
         def fill() -> None:
             if self._stop.wait(delay):
                 return
-            for name in sorted(self._writers, key=lambda n: (n == BIG_FOLDER, n)):
+            for name in sorted(self._locks, key=lambda n: (n == BIG_FOLDER, n)):
                 try:
                     self._write(name)
                 except Stopped:

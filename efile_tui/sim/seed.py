@@ -34,6 +34,19 @@ def _text(rng: random.Random, kind: str) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
+README = "README.txt"
+README_TEXT = b"Sample home directory created by the efile simulator.\n"
+
+
+def project_names(projects: int) -> list[str]:
+    """The sample tree's project folders (``proj-climate`` …)."""
+    return [
+        f"proj-{PROJECT_NAMES[i % len(PROJECT_NAMES)]}"
+        + (f"-{i // len(PROJECT_NAMES)}" if i >= len(PROJECT_NAMES) else "")
+        for i in range(max(1, projects))
+    ]
+
+
 @dataclass(frozen=True)
 class SampleFile:
     """One file of the sample tree: its path below the root and its content."""
@@ -63,12 +76,8 @@ def sample_files(
     def body(kind: str, index: int) -> bytes:
         return f"# {kind} block {index}\n".encode() + rng.choice(pools[kind])
 
-    names = [
-        f"proj-{PROJECT_NAMES[i % len(PROJECT_NAMES)]}"
-        + (f"-{i // len(PROJECT_NAMES)}" if i >= len(PROJECT_NAMES) else "")
-        for i in range(max(1, projects))
-    ]
-    add("README.txt", b"Sample home directory created by the efile simulator.\n")
+    names = project_names(projects)
+    add(README, README_TEXT)
     per_project = small_files // len(names)
     for p, name in enumerate(names):
         budget = per_project + (small_files % len(names) if p == 0 else 0)

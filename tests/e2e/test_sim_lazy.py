@@ -5,6 +5,8 @@ exactly as the same tree written out in full, and a folder is never seen half-wr
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,8 +14,8 @@ from typing import Any
 import httpx
 import pytest
 
-from efile_tui.cli.demo import demo_server
 from efile_tui.sim.config import SimConfig
+from efile_tui.sim.demo import sample_server
 from efile_tui.sim.lazy import LazyTree
 from efile_tui.sim.seed import seed_tree
 from efile_tui.sim.server import SimServer
@@ -70,8 +72,10 @@ def pair(tmp_path: Path) -> Iterator[tuple[httpx.Client, httpx.Client, LazyTree]
 
 
 def test_nothing_below_the_top_level_is_written_before_use(tmp_path: Path) -> None:
-    server, tree = demo_server(tmp_path, 20_000, 150.0)
     home = tmp_path / "home"
+    home.mkdir()
+    (tmp_path / "staging").mkdir()
+    server, tree = sample_server(home, tmp_path / "staging", 20_000, 150.0)
     tops = sorted(p.name for p in home.iterdir())
     assert tops == ["README.txt", "big-folder", *sorted(tree.pending - {"big-folder"})]
     assert files_below(home) == 1  # the README; every folder an empty placeholder
@@ -142,3 +146,33 @@ def test_stopping_leaves_an_unfinished_folder_unseen(tmp_path: Path) -> None:
     assert "big-folder" in tree.pending
     assert list((tmp_path / "home" / "big-folder").iterdir()) == []
     assert list((tmp_path / "staging").iterdir()) == []
+
+
+def test_the_demo_simulator_serves_its_token_and_ends_when_its_input_closes(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "home").mkdir()
+    (tmp_path / "staging").mkdir()
+    token = "demo-token-kept-off-the-command-line"
+    argv = [str(tmp_path / "home"), str(tmp_path / "staging"), "50", "150"]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "efile_tui.sim.demo", *argv],
+        env={**os.environ, "EFILE_SIM_TOKEN": token},
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None and proc.stdin is not None
+        word, url, home = proc.stdout.readline().split()
+        assert (word, home) == ("url", HOME)
+        with httpx.Client(base_url=url, headers={"token": token}, timeout=30) as client:
+            names = {item["name"] for item in listing(client, HOME)}
+        assert {"README.txt", "big-folder", "proj-climate"} <= names
+        assert token not in " ".join(proc.args)  # type: ignore[arg-type]
+        proc.stdin.close()  # the demo ended (or died): the simulator goes too
+        assert proc.wait(timeout=30) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
