@@ -126,17 +126,55 @@ def N_(message: str) -> str:
     return message
 
 
+class Msg(str):
+    """Text that programs read in English and people read translated.
+
+    A ``Msg`` *is* its English text (``template.format(**fields)``): stored in the journal,
+    the audit log or JSON it never changes with the language. Where it is shown to a person,
+    :func:`shown` gives it in the language in use: the template through the catalog, each
+    field shown the same way (a field may be a ``Msg``). Write the template ``N_("…")``.
+    """
+
+    template: str
+    fields: dict[str, object]
+
+    def __new__(cls, template: str, /, **fields: object) -> Msg:
+        self = super().__new__(cls, template.format(**fields))
+        self.template = template
+        self.fields = fields
+        return self
+
+    def shown(self) -> str:
+        """This text in the language in use."""
+        fields = {k: shown(v) if isinstance(v, str) else v for k, v in self.fields.items()}
+        return _(self.template).format(**fields)
+
+
+def shown(text: str) -> str:
+    """``text`` for a person: a :class:`Msg` translated, any other text as it is."""
+    return text.shown() if isinstance(text, Msg) else text
+
+
+def shown_error(exc: BaseException) -> str:
+    """An exception's text for a person: its message translated where it is a :class:`Msg`."""
+    message = exc.args[0] if len(exc.args) == 1 else None
+    return message.shown() if isinstance(message, Msg) else str(exc)
+
+
 __all__ = [
     "DOMAIN",
     "LANGUAGES",
     "LANG_ENV",
     "LOCALE_DIR",
     "N_",
+    "Msg",
     "_",
     "choose",
     "current",
     "ngettext",
     "normalise",
     "setup",
+    "shown",
+    "shown_error",
     "use",
 ]

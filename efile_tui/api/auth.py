@@ -16,6 +16,7 @@ from efile_tui.api.client import normalise_efile_url
 from efile_tui.api.errors import BadResponse
 from efile_tui.api.http import DEFAULT_DEADLINE, DEFAULT_TIMEOUT, ApiTransport, RetryPolicy
 from efile_tui.api.models import Region, RegionToken, as_bool
+from efile_tui.i18n import N_, Msg
 
 DEFAULT_PLATFORM_URL = "https://www.scnet.cn"
 TOKENS = "/ac/openapi/v2/tokens"
@@ -62,7 +63,7 @@ def parse_region_tokens(data: object) -> list[RegionToken]:
     if isinstance(data, Mapping):
         data = data.get("data") or data.get("tokens") or [data]
     if not isinstance(data, list):
-        raise BadResponse("the token answer is not a list of regions")
+        raise BadResponse(Msg(N_("the token answer is not a list of regions")))
     tokens = []
     for raw in data:
         if isinstance(raw, Mapping):
@@ -79,7 +80,7 @@ def parse_region_tokens(data: object) -> list[RegionToken]:
 def parse_region(data: object) -> Region:
     """Parse ``/center`` data: pick the first enabled efile URL and normalise it."""
     if not isinstance(data, Mapping):
-        raise BadResponse("the region answer is not an object")
+        raise BadResponse(Msg(N_("the region answer is not an object")))
     urls = []
     for raw in data.get("efileUrls") or []:
         if isinstance(raw, Mapping) and raw.get("url") and as_bool(raw.get("enable"), True):
@@ -140,7 +141,7 @@ class PlatformClient:
             headers={"user": user, "password": password, "orgId": org_id},
             idempotent=True,
             authenticated=False,
-            context="login",
+            context=Msg(N_("login")),
         )
         return parse_region_tokens(data)
 
@@ -161,7 +162,7 @@ class PlatformClient:
             headers=headers,
             idempotent=True,
             authenticated=False,
-            context="login with access key",
+            context=Msg(N_("login with access key")),
         )
         return parse_region_tokens(data)
 
@@ -177,7 +178,7 @@ class PlatformClient:
             headers={"token": token},
             idempotent=True,  # a second renewal only issues another token: safe to re-send
             authenticated=False,
-            context="token renewal",
+            context=Msg(N_("token renewal")),
         )
         if isinstance(data, str) and data:
             return data
@@ -193,7 +194,7 @@ class PlatformClient:
             headers={"token": token},
             idempotent=True,
             authenticated=False,
-            context="token state",
+            context=Msg(N_("token state")),
         )
         return True
 
@@ -205,7 +206,7 @@ class PlatformClient:
             headers={"token": token},
             idempotent=True,
             authenticated=False,
-            context="region info",
+            context=Msg(N_("region info")),
         )
         return parse_region(data)
 
@@ -219,4 +220,4 @@ def pick_region_token(tokens: Sequence[RegionToken], wanted: str | None = None) 
                 return t.token or ""
     if regional:
         return regional[0].token or ""
-    raise BadResponse("the service returned no usable regional token")
+    raise BadResponse(Msg(N_("the service returned no usable regional token")))

@@ -49,6 +49,7 @@ from efile_tui.api.models import (
     folder_path,
 )
 from efile_tui.api.task_answers import failed_outcome, match_tasks, task_objects, unique_ids
+from efile_tui.i18n import N_, Msg
 
 API = "/efile/openapi/v2/file"
 SUBMIT_BATCH = 100
@@ -197,8 +198,14 @@ class EfileClient:
         folder = folder_path(path)
         if answered is not None and folder_path(str(answered)) != folder:
             raise BadResponse(
-                f"list {path}: the service answered for another folder "
-                f"({bounded_repr(answered)}); refused: check the efile URL"
+                Msg(
+                    N_(
+                        "list {path}: the service answered for another folder ({other}); "
+                        "refused: check the efile URL"
+                    ),
+                    path=path,
+                    other=bounded_repr(answered),
+                )
             )
         raw = data.get("fileList")
         entries: list[FileEntry] = []
@@ -247,13 +254,29 @@ class EfileClient:
                 return
             if not fresh:
                 raise ListingIncomplete(
-                    f"list {path}: stopped after {len(seen)} entries: the service said there "
-                    f"are {page.total} but its page at {page.start} brought "
-                    "nothing new (it may be ignoring the paging); the listing is incomplete"
+                    Msg(
+                        N_(
+                            "list {path}: stopped after {n} entries: the service said there "
+                            "are {total} but its page at {start} brought nothing new (it may "
+                            "be ignoring the paging); the listing is incomplete"
+                        ),
+                        path=path,
+                        n=len(seen),
+                        total=page.total,
+                        start=page.start,
+                    )
                 )
         raise ListingIncomplete(
-            f"list {path}: stopped after {max_pages} pages ({len(seen)} entries) although the "
-            f"service said there are {page.total}; the listing is incomplete"
+            Msg(
+                N_(
+                    "list {path}: stopped after {pages} pages ({n} entries) although the "
+                    "service said there are {total}; the listing is incomplete"
+                ),
+                path=path,
+                pages=max_pages,
+                n=len(seen),
+                total=page.total,
+            )
         )
 
     async def mkdir(self, path: str, *, create_parents: bool = False) -> None:
@@ -288,7 +311,10 @@ class EfileClient:
         stop: EfileError | None = None
         for batch in chunks(list(items), SUBMIT_BATCH):
             if stop is not None:
-                done = [failed_outcome(i, f"not sent: {stop.message}", stop) for i in batch]
+                done = [
+                    failed_outcome(i, Msg(N_("not sent: {why}"), why=stop.message), stop)
+                    for i in batch
+                ]
             else:
                 try:
                     data = await self.http.call(
@@ -379,9 +405,12 @@ class EfileClient:
                     context=f"task/cancel ({len(batch)} ids)",
                 )
                 if not isinstance(data, list):
-                    message = (
-                        f"task/cancel ({len(batch)} ids): the service answered without a "
-                        "result list; check the task with `efile-tui tasks ID`"
+                    message = Msg(
+                        N_(
+                            "task/cancel ({n} ids): the service answered without a result "
+                            "list; check the task with `efile-tui tasks ID`"
+                        ),
+                        n=len(batch),
                     )
                     done = [CancelResult(t, False, None, error=message, lost=True) for t in batch]
                 else:

@@ -20,6 +20,8 @@ import zlib
 from collections.abc import AsyncIterator
 from typing import Any
 
+from efile_tui.i18n import N_, Msg
+
 MAX_BODY = 32 * 1024 * 1024  # bytes after decompression; a 1000-entry page is ~300 KB
 MAX_DEPTH = 64  # the API's answers nest 4 deep
 MAX_INT_DIGITS = 19  # anything longer is not a size, count or time the service can mean
@@ -48,17 +50,18 @@ class _Inflater:
             pending = b""
             self.size += len(chunk)
             if self.size > self._cap:
-                raise BodyRefused(too_big(self._cap, "once decompressed"))
+                raise BodyRefused(too_big(self._cap, decompressed=True))
             out += chunk
             if not chunk and not self._z.unconsumed_tail:
                 break
         return bytes(out)
 
 
-def too_big(cap: int, how: str = "") -> str:
+def too_big(cap: int, *, decompressed: bool = False) -> Msg:
     """The message for a body over the size cap."""
-    extra = f" {how}" if how else ""
-    return f"the answer is larger than {cap // (1024 * 1024)} MiB{extra}; refused"
+    if decompressed:
+        return Msg(N_("the answer is larger than {n} MiB once decompressed; refused"), n=cap >> 20)
+    return Msg(N_("the answer is larger than {n} MiB; refused"), n=cap >> 20)
 
 
 async def read_capped(chunks: AsyncIterator[bytes], encoding: str, cap: int = MAX_BODY) -> bytes:
@@ -72,7 +75,12 @@ async def read_capped(chunks: AsyncIterator[bytes], encoding: str, cap: int = MA
     if encoding in ("gzip", "x-gzip", "deflate"):
         inflater = _Inflater(cap)
     elif encoding not in ("", "identity"):
-        raise BodyRefused(f"the answer uses the content encoding {encoding[:40]!r}, not asked for")
+        raise BodyRefused(
+            Msg(
+                N_("the answer uses the content encoding {name}, not asked for"),
+                name=repr(encoding[:40]),
+            )
+        )
     body = bytearray()
     try:
         async for raw in chunks:
@@ -81,7 +89,9 @@ async def read_capped(chunks: AsyncIterator[bytes], encoding: str, cap: int = MA
                 raise BodyRefused(too_big(cap))
             body += data
     except zlib.error as exc:
-        raise BodyRefused(f"the compressed answer is corrupt ({exc})") from None
+        raise BodyRefused(
+            Msg(N_("the compressed answer is corrupt ({why})"), why=str(exc))
+        ) from None
     return bytes(body)
 
 
@@ -114,8 +124,12 @@ def decode_json(body: bytes, token: str | None = None) -> Any:
             parse_constant=lambda _name: None,
         )
     except RecursionError:
-        raise BodyRefused(f"the answer nests deeper than {MAX_DEPTH} levels; refused") from None
+        raise BodyRefused(_too_deep()) from None
     return _walk(data, token if token and len(token) >= 4 else None)
+
+
+def _too_deep() -> Msg:
+    return Msg(N_("the answer nests deeper than {n} levels; refused"), n=MAX_DEPTH)
 
 
 def _walk(data: Any, token: str | None) -> Any:
@@ -125,7 +139,7 @@ def _walk(data: Any, token: str | None) -> Any:
     while stack:
         parent, key, value, depth = stack.pop()
         if depth > MAX_DEPTH:
-            raise BodyRefused(f"the answer nests deeper than {MAX_DEPTH} levels; refused")
+            raise BodyRefused(_too_deep())
         if isinstance(value, str):
             if token and token in value:
                 parent[key] = value.replace(token, MASK)

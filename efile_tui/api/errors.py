@@ -34,64 +34,76 @@ the server and paths, never from request headers.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+
+from efile_tui.i18n import N_, Msg, _
 
 # code -> (short title, human explanation with the usual fix)
 CODE_TABLE: dict[str, tuple[str, str]] = {
-    "1001": ("Unknown exception", "the service did not recognise the request (route or method)"),
-    "10001": ("Internal error", "the service failed internally; try again later"),
-    "10003": ("Parameters incomplete", "a required parameter was missing"),
-    "10004": ("Parameter invalid", "a parameter had an invalid value"),
-    "10007": ("Account frozen", "the user account is frozen; contact the SCNet support desk"),
+    "1001": (
+        N_("Unknown exception"),
+        N_("the service did not recognise the request (route or method)"),
+    ),
+    "10001": (N_("Internal error"), N_("the service failed internally; try again later")),
+    "10003": (N_("Parameters incomplete"), N_("a required parameter was missing")),
+    "10004": (N_("Parameter invalid"), N_("a parameter had an invalid value")),
+    "10007": (
+        N_("Account frozen"),
+        N_("the user account is frozen; contact the SCNet support desk"),
+    ),
     "10008": (
-        "Token expired",
-        "the token is no longer valid; run `efile-tui login` to get a new one",
+        N_("Token expired"),
+        N_("the token is no longer valid; run `efile-tui login` to get a new one"),
     ),
     "10009": (
-        "Unsupported version or verification failed",
-        "the API version is not supported or the credentials were rejected",
+        N_("Unsupported version or verification failed"),
+        N_("the API version is not supported or the credentials were rejected"),
     ),
-    "911009": ("Regional user does not exist", "this account has no user in the region"),
-    "911020": ("File does not exist", "check the path; it may have been removed already"),
-    "911021": ("File already exists", "choose another name or a conflict policy"),
-    "911022": ("Target is not a folder", "the target path must be an existing folder"),
-    "911025": ("Share already exists", "rename the file before sharing it"),
+    "911009": (N_("Regional user does not exist"), N_("this account has no user in the region")),
+    "911020": (N_("File does not exist"), N_("check the path; it may have been removed already")),
+    "911021": (N_("File already exists"), N_("choose another name or a conflict policy")),
+    "911022": (N_("Target is not a folder"), N_("the target path must be an existing folder")),
+    "911025": (N_("Share already exists"), N_("rename the file before sharing it")),
     "911029": (
-        "Path contains special characters",
-        "rename the file to remove special characters, then try again",
+        N_("Path contains special characters"),
+        N_("rename the file to remove special characters, then try again"),
     ),
-    "911030": ("Permission denied", "you are not allowed to operate on this path"),
-    "911031": ("Rename failed", "the file could not be renamed"),
-    "911034": ("Share link creation failed", "try sharing again"),
+    "911030": (N_("Permission denied"), N_("you are not allowed to operate on this path")),
+    "911031": (N_("Rename failed"), N_("the file could not be renamed")),
+    "911034": (N_("Share link creation failed"), N_("try sharing again")),
     "911404": (
-        "Authentication server unreachable",
-        "the service could not reach the AC authentication server; try again later",
+        N_("Authentication server unreachable"),
+        N_("the service could not reach the AC authentication server; try again later"),
     ),
     "911406": (
-        "Token not accepted",
-        "the service found no user for this token; run `efile-tui login` again",
+        N_("Token not accepted"),
+        N_("the service found no user for this token; run `efile-tui login` again"),
     ),
-    "911501": ("Storage full", "not enough storage space; free some space first"),
-    "911502": ("Directory not empty", "the directory is not empty"),
-    "911504": ("Command timed out", "the service timed out running the command; try again"),
-    "911505": ("File too large to preview", "the file exceeds the preview size limit"),
-    "911506": ("File type not allowed", "this file type cannot be opened"),
+    "911501": (N_("Storage full"), N_("not enough storage space; free some space first")),
+    "911502": (N_("Directory not empty"), N_("the directory is not empty")),
+    "911504": (N_("Command timed out"), N_("the service timed out running the command; try again")),
+    "911505": (N_("File too large to preview"), N_("the file exceeds the preview size limit")),
+    "911506": (N_("File type not allowed"), N_("this file type cannot be opened")),
     "911507": (
-        "Source and target are the same",
-        "the source and target must differ (and the target may not be inside the source)",
+        N_("Source and target are the same"),
+        N_("the source and target must differ (and the target may not be inside the source)"),
     ),
     "911700": (
-        "Illegal characters in file name",
-        "rename the file to remove illegal characters, then try again",
+        N_("Illegal characters in file name"),
+        N_("rename the file to remove illegal characters, then try again"),
     ),
-    "911048": ("Service busy (rate limited)", "the service throttled the request; retry later"),
+    "911048": (
+        N_("Service busy (rate limited)"),
+        N_("the service throttled the request; retry later"),
+    ),
 }
 
 
 class EfileError(Exception):
     """Base of every error raised by the efile client."""
 
-    title = "efile error"
+    title = N_("efile error")
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -101,7 +113,7 @@ class EfileError(Exception):
 class TransportError(EfileError):
     """The request failed below the API layer."""
 
-    title = "Transport error"
+    title = N_("Transport error")
 
 
 class ServiceUnreachable(TransportError):
@@ -111,7 +123,7 @@ class ServiceUnreachable(TransportError):
     ``timed out`` (no complete answer in time) or ``connection lost``.
     """
 
-    title = "Service unreachable"
+    title = N_("Service unreachable")
 
     def __init__(self, message: str, reason: str = "unreachable") -> None:
         super().__init__(message)
@@ -121,13 +133,13 @@ class ServiceUnreachable(TransportError):
 class BadResponse(TransportError):
     """The service answered with a non-200 status or a body that is not the API envelope."""
 
-    title = "Bad response"
+    title = N_("Bad response")
 
 
 class ListingIncomplete(BadResponse):
     """Paging stopped before the end: the service's pages did not add up."""
 
-    title = "Listing incomplete"
+    title = N_("Listing incomplete")
 
 
 class AccessRefused(BadResponse):
@@ -136,7 +148,7 @@ class AccessRefused(BadResponse):
     ``code`` (``http-401`` / ``http-403``) stands where an API error code would.
     """
 
-    title = "Access refused"
+    title = N_("Access refused")
 
     def __init__(self, message: str, status: int) -> None:
         super().__init__(message)
@@ -146,13 +158,13 @@ class AccessRefused(BadResponse):
 class PlainHttpRefused(EfileError):
     """The URL would send the token unencrypted over the network; nothing was sent."""
 
-    title = "Plain http refused"
+    title = N_("Plain http refused")
 
 
 class SettingError(EfileError):
     """A setting from the environment or a flag has an invalid value; nothing was sent."""
 
-    title = "Invalid setting"
+    title = N_("Invalid setting")
 
 
 class OutcomeUnknown(EfileError):
@@ -162,7 +174,7 @@ class OutcomeUnknown(EfileError):
     operator can check and resubmit on purpose.
     """
 
-    title = "Outcome unknown"
+    title = N_("Outcome unknown")
 
     def __init__(self, message: str, paths: Sequence[str] = ()) -> None:
         super().__init__(message)
@@ -172,16 +184,27 @@ class OutcomeUnknown(EfileError):
 class ApiError(EfileError):
     """The service answered with a business error code."""
 
-    title = "API error"
+    title = N_("API error")
 
     def __init__(self, code: str, msg: str = "", *, context: str = "") -> None:
         self.code = code
         self.context = context
-        title, hint = CODE_TABLE.get(code, (f"Error {code}", "unrecognised error code"))
-        self.title = title
-        where = f" ({context})" if context else ""
-        said = f" — service said: {msg}" if msg and msg not in ("success", title) else ""
-        super().__init__(f"[{code}] {title}{where}: {hint}{said}")
+        title, hint = CODE_TABLE.get(code, (N_("Error {code}"), N_("unrecognised error code")))
+        self.title = Msg(title, code=code)
+        where = Msg(N_(" ({context})"), context=context) if context else ""
+        said = ""
+        if msg and msg not in ("success", self.title):
+            said = Msg(N_(" — service said: {msg}"), msg=msg)
+        super().__init__(
+            Msg(
+                N_("[{code}] {title}{where}: {hint}{said}"),
+                code=code,
+                title=self.title,
+                where=where,
+                hint=Msg(hint),
+                said=said,
+            )
+        )
 
 
 class InternalError(ApiError):
@@ -272,6 +295,23 @@ _CLASS_BY_CODE: dict[str, type[ApiError]] = {
     "911700": InvalidArgument,
     "911048": RateLimited,
 }
+
+
+def shown_message(code: str | None, text: str) -> str:
+    """A stored error message for a person: the English message of an :class:`ApiError`
+    (as the journal keeps it) given in the language in use; any other text as it is."""
+    if not isinstance(text, Msg) and code in CODE_TABLE:
+        title, hint = CODE_TABLE[code]
+        said = re.escape(" — service said: ")
+        found = re.fullmatch(
+            rf"\[{re.escape(code)}\] {re.escape(title)}(?: \((.*)\))?: {re.escape(hint)}"
+            rf"(?:{said}(.*))?",
+            text,
+            re.S,
+        )
+        if found:
+            text = error_for(code, found[2] or "", context=_(found[1]) if found[1] else "").message
+    return text.shown() if isinstance(text, Msg) else text
 
 
 def error_for(code: object, msg: object = "", *, context: str = "") -> ApiError:

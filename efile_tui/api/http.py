@@ -39,12 +39,20 @@ from efile_tui.api.errors import (
     AccessRefused,
     BadResponse,
     EfileError,
-    OutcomeUnknown,
-    PlainHttpRefused,
     RateLimited,
-    ServiceUnreachable,
     TokenExpired,
     error_for,
+)
+from efile_tui.api.http_errors import (
+    bad_answer,
+    cannot_connect,
+    connection_failed,
+    deadline_passed,
+    http_status,
+    no_code,
+    not_json,
+    outcome_lost,
+    scheme_refused,
 )
 
 log = logging.getLogger(__name__)
@@ -233,32 +241,19 @@ class ApiTransport:
             resp, content = await asyncio.wait_for(self._exchange(request), budget)
         except asyncio.TimeoutError:
             # A stalled or drip-feeding service: the deadline is the bound, retries included.
-            late = ServiceUnreachable(
-                f"{where}: no complete answer from {self.base_url} within {self.deadline:g} s "
-                "(the request deadline): the service is stalled or very slow; try again "
-                "later, or raise the deadline (--deadline, EFILE_DEADLINE or the profile's "
-                "request_deadline)",
-                reason="timed out",
-            )
+            late = deadline_passed(where, self.base_url, self.deadline)
             raise self._final(where, late, idempotent, paths) from None
         except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
             # The connection was never made: nothing reached the service.
-            unreachable = ServiceUnreachable(
-                f"{where}: cannot connect to {self.base_url} ({_kind(exc)})",
-                reason="timed out" if isinstance(exc, httpx.ConnectTimeout) else "refused",
-            )
+            unreachable = cannot_connect(where, self.base_url, exc)
             raise _Retryable(unreachable, safe_for_writes=True) from exc
         except BodyRefused as exc:
-            refused = BadResponse(f"{where}: {exc}: the service or a proxy sent a bad answer")
-            raise self._final(where, refused, idempotent, paths) from None
+            raise self._final(where, bad_answer(where, exc), idempotent, paths) from None
         except httpx.HTTPError as exc:
             raise self._lost(where, exc, idempotent, paths) from exc
 
         if resp.status_code != 200:
-            text = (
-                f"{where}: the service answered HTTP {resp.status_code} instead of 200"
-                f"{self._preview(content, prefix='; body ')}: {_status_hint(resp.status_code)}"
-            )
+            text = http_status(where, resp.status_code, self._preview(content, prefix="; body "))
             denied = resp.status_code in (401, 403)
             err = AccessRefused(text, resp.status_code) if denied else BadResponse(text)
             if resp.status_code >= 500 or resp.status_code == 429:
@@ -267,31 +262,17 @@ class ApiTransport:
         try:
             body = decode_json(content, self._token)
         except BodyRefused as exc:
-            refused = BadResponse(f"{where}: {exc}: the service or a proxy sent a bad answer")
-            raise self._final(where, refused, idempotent, paths) from None
+            raise self._final(where, bad_answer(where, exc), idempotent, paths) from None
         except ValueError:
-            what = "an empty body" if not content.strip() else "a body that is not JSON"
-            if content.lstrip()[:1] == b"<":
-                what = "an HTML page"
-            err = BadResponse(
-                f"{where}: the service answered {what} instead of the JSON envelope"
-                f"{self._preview(content, prefix=' (starts with ', suffix=')')}: "
-                "a proxy or a login page may be in the way; check the efile URL, "
-                "or try again later"
-            )
+            start = self._preview(content, prefix=" (starts with ", suffix=")")
+            err = not_json(where, content, start)
             raise self._lost(where, err, idempotent, paths) from None
         if not isinstance(body, dict) or "code" not in body:
-            err = BadResponse(
-                f"{where}: the service's answer has no 'code' field (not the efile API "
-                "envelope): check the efile URL"
-            )
+            err = no_code(where, empty=False)
             raise self._lost(where, err, idempotent, paths)
         code = _code_text(body.get("code"))
         if not code:
-            err = BadResponse(
-                f"{where}: the service's answer has an empty 'code' field: "
-                "check the efile URL, or try again later"
-            )
+            err = no_code(where, empty=True)
             raise self._lost(where, err, idempotent, paths)
         if code == "0":
             return body.get("data")
@@ -342,22 +323,10 @@ class ApiTransport:
         if isinstance(cause, EfileError):
             err: EfileError = cause
         else:
-            timed_out = isinstance(cause, httpx.TimeoutException)
-            err = ServiceUnreachable(
-                f"{where}: connection to {self.base_url} failed ({_kind(cause)})",
-                reason="timed out" if timed_out else "connection lost",
-            )
+            err = connection_failed(where, self.base_url, cause)
         if idempotent:
             return _Retryable(err, safe_for_writes=False)
-        # The inner message starts with the same "where: "; say it once.
-        cause_text = err.message.removeprefix(f"{where}: ")
-        shown = ", ".join(paths[:3]) + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
-        return OutcomeUnknown(
-            f"{where}: the request was sent but its answer was lost ({cause_text}); "
-            "the tasks may exist on the service. Not re-sent: check with `efile-tui tasks` "
-            f"and `efile-tui ls` before resubmitting. Paths: {shown}",
-            paths,
-        )
+        return outcome_lost(where, err, paths)
 
 
 def is_loopback(host: str) -> bool:
@@ -382,32 +351,7 @@ def check_scheme(url: str, *, allow_http: bool) -> None:
         return
     if parsed.scheme == "http" and is_loopback(parsed.host):
         return
-    if parsed.scheme != "http":
-        raise PlainHttpRefused(
-            f"the service URL {url!r} is not an http(s) URL: give https://HOST/..."
-        )
-    raise PlainHttpRefused(
-        f"refusing plain http:// to {parsed.host!r}: the token (and a password at login) "
-        "would cross the network unencrypted and could be read or replayed by anyone on the "
-        "path. Use the https:// address; to send it unencrypted anyway, pass --allow-http "
-        "or set allow_plain_http = true in the profile"
-    )
-
-
-def _kind(exc: Exception) -> str:
-    """Name an httpx error without echoing request details (headers carry the token)."""
-    return type(exc).__name__
-
-
-def _status_hint(status: int) -> str:
-    """What an HTTP status other than 200 usually means, and what to do."""
-    if status in (401, 403):
-        return "the request was refused before reaching the API; check the efile URL and log in"
-    if status == 404:
-        return "no such API path; check the efile URL (it should be the region's efile address)"
-    if status == 429 or status >= 500:
-        return "the service or a proxy in front of it is failing; try again later"
-    return "check the efile URL"
+    raise scheme_refused(url, parsed.host if parsed.scheme == "http" else None)
 
 
 def _code_text(code: object) -> str:

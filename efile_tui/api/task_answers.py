@@ -13,6 +13,7 @@ from typing import Any
 
 from efile_tui.api.errors import AccessRefused, ApiError, EfileError
 from efile_tui.api.models import SubmitItem, SubmitOutcome, Task
+from efile_tui.i18n import N_, Msg
 
 
 def unique_ids(ids: Sequence[str]) -> list[str]:
@@ -76,10 +77,17 @@ def match_tasks(batch: Sequence[SubmitItem], data: object, endpoint: str) -> lis
             out.append(
                 SubmitOutcome(
                     item,
-                    error=f"{endpoint}: the service accepted the request but returned no "
-                    f"task of its own for this path ({len(tasks)} distinct tasks for "
-                    f"{len(batch)} items); check with `efile-tui tasks` and `efile-tui ls` "
-                    "before resubmitting",
+                    error=Msg(
+                        N_(
+                            "{endpoint}: the service accepted the request but returned no "
+                            "task of its own for this path ({n} distinct tasks for {items} "
+                            "items); check with `efile-tui tasks` and `efile-tui ls` before "
+                            "resubmitting"
+                        ),
+                        endpoint=endpoint,
+                        n=len(tasks),
+                        items=len(batch),
+                    ),
                     unknown=True,
                 )
             )

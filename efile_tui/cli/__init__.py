@@ -329,7 +329,7 @@ def _run(argv: Sequence[str] | None) -> int:
             result = asyncio.run(result)
         return int(result or 0)
     except CliError as exc:
-        print(f"efile-tui: {clean(str(exc), keep_newlines=True)}", file=sys.stderr)
+        print(f"efile-tui: {clean(i18n.shown_error(exc), keep_newlines=True)}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         signum = stopped_by[0] if stopped_by else signal.SIGINT
@@ -340,7 +340,7 @@ def _run(argv: Sequence[str] | None) -> int:
         code = error_exit_code(exc)
         if code is None:
             raise
-        print(f"efile-tui: {clean(str(exc), keep_newlines=True)}", file=sys.stderr)
+        print(f"efile-tui: {clean(i18n.shown_error(exc), keep_newlines=True)}", file=sys.stderr)
         return code
 
 

@@ -13,7 +13,7 @@ from efile_tui.core import words
 from efile_tui.core.preview import human_size
 from efile_tui.core.tasktext import problem_text
 from efile_tui.core.text import clean
-from efile_tui.i18n import _
+from efile_tui.i18n import _, shown
 
 AUTH_CODES = {"10007", "10008", "911406", "911404", "911009", "http-401", "http-403"}
 
@@ -80,9 +80,9 @@ def outcome_line(outcome: SubmitOutcome) -> str:
         state = words.status(t.status.value)
         return "✓ " + _("{path}: task {id} ({status})").format(path=path, id=tid, status=state)
     if outcome.unknown:
-        why = clean(outcome.error)
+        why = clean(shown(outcome.error or ""))
         return "? " + _("{path}: OUTCOME UNKNOWN — {why}").format(path=path, why=why)
-    return f"✗ {path}: {clean(outcome.error)}"
+    return f"✗ {path}: {clean(shown(outcome.error or ''))}"
 
 
 def outcome_json(outcome: SubmitOutcome) -> dict[str, Any]:
@@ -129,7 +129,7 @@ def cancel_line(result: CancelResult) -> str:
     """One human line per cancel answer."""
     g = glyphs.current()
     mark = g.ok if result.result else g.bad
-    detail = f": {clean(result.error)}" if result.error else ""
+    detail = f": {clean(shown(result.error))}" if result.error else ""
     return f"{mark} {clean(result.task_id)}  {words.verdict(result.verdict)}{detail}"
 
 

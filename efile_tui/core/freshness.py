@@ -61,7 +61,7 @@ def failure_reason(exc: BaseException) -> str:
     if isinstance(exc, BadResponse):
         return _("bad answer")
     if isinstance(exc, EfileError):
-        return exc.title.lower()
+        return _(exc.title)
     return _("internal error")
 
 

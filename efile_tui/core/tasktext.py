@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import time
 
-from efile_tui.api.errors import CODE_TABLE
+from efile_tui.api.errors import CODE_TABLE, shown_message
 from efile_tui.core.text import clean
+from efile_tui.i18n import _
 from efile_tui.store.journal import ORIGIN_IMPORTED, OUTCOME_UNKNOWN, REJECTED, JournalEntry
 
 MESSAGE_MAX = 200  # characters; longer messages keep their start and an ellipsis
@@ -21,8 +22,8 @@ MESSAGE_MAX = 200  # characters; longer messages keep their start and an ellipsi
 
 def problem_text(code: str | None, message: str | None) -> str:
     """``911002 Not found: no such file`` — each of code, title and text once, as known."""
-    title = CODE_TABLE.get(code or "", ("", ""))[0]
-    text = clean(message or "").strip()
+    title = _(CODE_TABLE[code][0]) if code in CODE_TABLE else ""
+    text = clean(shown_message(code, message or "")).strip()
     parts = [clean(code), title]
     if text and text.lower() != title.lower():
         parts.append(text)

@@ -5,12 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from efile_tui import glyphs
-from efile_tui.api.errors import EfileError
 from efile_tui.core.cells import Where, elide
 from efile_tui.core.freshness import waited
 from efile_tui.core.preview import human_size
 from efile_tui.core.text import clean
-from efile_tui.i18n import _
+from efile_tui.i18n import _, shown_error
 
 __all__ = [
     "ago",
@@ -64,6 +63,4 @@ def refused_note(refused: Sequence[str]) -> str:
 
 def error_text(exc: BaseException) -> str:
     """What to tell the user about ``exc``: an efile error's message, else its text or name."""
-    if isinstance(exc, EfileError):
-        return exc.message
-    return str(exc) or type(exc).__name__
+    return shown_error(exc) or type(exc).__name__

@@ -57,7 +57,7 @@ async def test_main_screen_footer_and_help_in_chinese(
         text = "\n".join(lines)
         assert "路径" in lines[1] and "任务" in text and "秒前更新" in lines[0], text
         # Headings, status and operation names, types (the program's words stay in JSON).
-        for words in ("名称", "状态", "源路径", "⊘ 已取消", "✗ 失败", "删除", "目录"):
+        for words in ("名称", "状态", "源路径", "⊘ 已取消", "✗ 失败", "删除", "文件夹"):
             assert words in text, (words, text)
         await pilot.press("tab")  # the task table's keys
         await pilot.pause()

@@ -53,7 +53,7 @@ async def test_header_tables_and_info_lines_in_chinese(
         assert not any(word in text for word in ("processing", "waiting", "complete", "fail"))
         assert "删除" in text and "delete" not in text
         if size[0] >= 80:
-            assert "名称" in text and "大小" in text and "目录" in text  # the path table
+            assert "名称" in text and "大小" in text and "文件夹" in text  # the path table
 
 
 @pytest.mark.usefixtures("chinese")

@@ -10,6 +10,7 @@ from pathlib import Path
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import write_mo
+from babel.messages.plurals import get_plural
 from babel.messages.pofile import read_po
 
 from efile_tui import i18n
@@ -85,6 +86,26 @@ def test_every_entry_is_translated_once_with_the_same_placeholders() -> None:
                 )
         problems = [(m.id, errs) for m, errs in catalog.check() if errs]
         assert not problems, problems
+
+
+def test_every_entry_has_one_msgstr_and_the_plural_forms_of_its_language() -> None:
+    """A union merge can glue a second ``msgstr`` to an entry (the ``.po`` then reads
+    the last one); a plural entry has exactly one ``msgstr[i]`` for each form the
+    language's ``Plural-Forms`` header names, and that header is the language's own."""
+    for path in CATALOGS:
+        catalog = load(path)
+        expected = get_plural(path.parts[-3])
+        forms = dict(catalog.mime_headers).get("Plural-Forms", "").replace(" ", "")
+        assert forms == f"nplurals={expected.num_plurals};plural={expected.plural_expr};", forms
+        blocks = path.read_text("utf-8").rstrip("\n").split("\n\n")
+        for block in blocks[1:]:
+            keywords = re.findall(r"^(msgid_plural|msgid|msgstr(?:\[\d+\])?) ", block, re.M)
+            if "msgid_plural" in keywords:
+                want = ["msgid", "msgid_plural"]
+                want += [f"msgstr[{i}]" for i in range(catalog.num_plurals)]
+            else:
+                want = ["msgid", "msgstr"]
+            assert keywords == want, f"{path}: entry with {keywords} (want {want}):\n{block}"
 
 
 def _fields(text: str) -> list[str]:

@@ -193,7 +193,7 @@ class TransferScreen(ModalScreen[TransferChoice | None]):
         try:
             found = await self.existing(target, names)
         except EfileError as exc:
-            note.update(_("cannot list {target}: {why}").format(target=target, why=exc.title))
+            note.update(_("cannot list {target}: {why}").format(target=target, why=_(exc.title)))
             return
         if normalise_path(self.query_one("#target", Input).value.strip()) != target:
             return  # the field changed meanwhile

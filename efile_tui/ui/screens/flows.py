@@ -29,7 +29,7 @@ from efile_tui.core.preview import existing_names
 from efile_tui.core.protect import Plan, Rules, refusals
 from efile_tui.core.text import clean
 from efile_tui.i18n import _, ngettext
-from efile_tui.ui.format import refused_note
+from efile_tui.ui.format import error_text, refused_note
 from efile_tui.ui.messages import (
     CancelRequested,
     DeleteRequested,
@@ -205,7 +205,9 @@ class RequestFlows:
         try:
             outcomes = await run(self.screen.ctx, prepared, on_batch=batch_done)
         except EfileError as exc:
-            self.screen.notify(str(exc), title=_("Submit failed"), severity="error", timeout=10)
+            self.screen.notify(
+                error_text(exc), title=_("Submit failed"), severity="error", timeout=10
+            )
             return
         ok = sum(o.ok for o in outcomes)
         unknown = sum(o.unknown for o in outcomes)
@@ -257,7 +259,9 @@ class RequestFlows:
                 self.screen.ctx, ids, on_intent=lambda: self.show_keys(ids)
             )
         except EfileError as exc:
-            self.screen.notify(str(exc), title=_("Cancel failed"), severity="error", timeout=10)
+            self.screen.notify(
+                error_text(exc), title=_("Cancel failed"), severity="error", timeout=10
+            )
             return
         finally:  # refused cancels are no longer "cancelling…"; lost ones say so
             self.screen.apply_entries(await asyncio.to_thread(self.screen.entries, ids))

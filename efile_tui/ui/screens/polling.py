@@ -20,6 +20,7 @@ from efile_tui.core.operations import PollReport
 from efile_tui.core.taskrow import Batch, entries_for_keys
 from efile_tui.i18n import _
 from efile_tui.store.journal import JournalEntry
+from efile_tui.ui.format import error_text
 from efile_tui.ui.messages import LoginNeeded
 
 if TYPE_CHECKING:
@@ -70,18 +71,18 @@ class TableFeed:
         screen.status.reason = failure_reason(exc)
         if isinstance(exc, AuthError):
             screen.status.error = _("login needed")
-            screen.notify(str(exc), title=_("Authentication"), severity="error", timeout=10)
+            screen.notify(error_text(exc), title=_("Authentication"), severity="error", timeout=10)
             screen.app.post_message(
                 LoginNeeded(
                     _(
                         "The service no longer accepts the token ({problem}). Log in again; "
                         "the table, marks and folder stay as they are."
-                    ).format(problem=exc.title)
+                    ).format(problem=_(exc.title))
                 )
             )
         elif isinstance(exc, EfileError):
             screen.status.error = _("{problem}; retry in {seconds} s").format(
-                problem=exc.title, seconds=f"{delay:.0f}"
+                problem=_(exc.title), seconds=f"{delay:.0f}"
             )
         else:
             screen.worker_errors += 1
