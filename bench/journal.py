@@ -136,9 +136,9 @@ def main() -> None:
         fill(lambda w: Journal(new_dir), args.n)
         separate = base / "separate" / "journal"
         shutil.copytree(new_dir, separate)  # the writers' files before any compaction
-        from efile_tui.store.journal import files as journal_files
+        from efile_tui.store.journal import compaction
 
-        assert journal_files.compact(new_dir, keep=set()) is not None
+        assert compaction.compact(new_dir, keep=set()) is not None
         results: dict[str, list[float]] = {k: [] for k in ("old", "files", "snap", "op", "np")}
         for _ in range(args.runs):
             results["old"].append(start_up(lambda: old_class(old_path)))
@@ -188,14 +188,14 @@ def main() -> None:
 
 def _no_compaction(folder: Path) -> Journal:
     """Open without folding files into a snapshot (the first start after the writers)."""
-    from efile_tui.store.journal import files
+    from efile_tui.store.journal import compaction
 
-    saved = files.should_compact
-    files.should_compact = lambda *a: False
+    saved = compaction.should_compact
+    compaction.should_compact = lambda *a: False
     try:
         return Journal(folder)
     finally:
-        files.should_compact = saved
+        compaction.should_compact = saved
 
 
 if __name__ == "__main__":

@@ -225,15 +225,16 @@ async def open_context(args: argparse.Namespace) -> AsyncIterator[tuple[Connecti
         allow_http=bool(getattr(args, "allow_http", False)),
     )
     check_connection_text(conn)
-    journal = Journal()
+    # Checked now, read when a command first needs it (a submit never does: a job script
+    # on a busy shared home records its intent without reading other writers' files).
+    journal = Journal(defer=True, reap=True)
     try:
         audit = AuditLog()  # both checked before any request is sent
-        for problem in journal.problems:
-            say(_("efile-tui: warning: {problem}").format(problem=problem))
-        journal.reap_orphaned_submits()
         async with conn.client() as client:
             yield conn, conn.context(client, journal, audit)
     finally:
+        for problem in journal.problems:
+            say(_("efile-tui: warning: {problem}").format(problem=problem))
         journal.close()
 
 

@@ -163,6 +163,31 @@ def test_corrupt_journal_lines_are_reported_and_nothing_else_is_lost(
     assert log.read_bytes().count(b"garbage") == 1  # the file is kept as it was
 
 
+def test_a_submit_records_its_intent_without_reading_the_journal(used: Sim) -> None:
+    """``rm`` appends its intent and answer to a file of its own and reads nobody's records
+    (a job script on a busy shared home never waits on them): a snapshot whose rows cannot
+    be read is left as it is by the submit and found by the next reader. The new file's
+    number is above every number the snapshot's header says was ever used."""
+    folder = state(used) / "journal"
+    snap = folder / "snap-00000001.json"
+    head = {"v": 1, "max_writer": 41, "migrated": [], "covers": {}, "pending": []}
+    snap.write_text(json.dumps(head) + "\n[[broken rows\n")
+    snap.chmod(0o600)
+    os.utime(snap, (1, 1))  # long ago: not a snapshot still being written
+    rm = used.cli("rm", f"{HOME}/d/b", "--yes")
+    assert rm.code == 0 and "warning" not in rm.err, rm.err
+    assert removes(used) == 2
+    assert snap.is_file()  # never read, so never found unreadable
+    assert sorted(p.name for p in folder.glob("*.log")) == ["0000001.log", "0000042.log"]
+    listed = used.cli("tasks", "--json")
+    assert listed.code == 0, listed.err
+    assert "unreadable journal snapshot" in listed.err and not snap.exists(), listed.err
+    assert sorted(row["sourcePath"] for row in json.loads(listed.out)) == [
+        f"{HOME}/d/a",
+        f"{HOME}/d/b",
+    ]
+
+
 @pytest.mark.parametrize("how", ["env", "config"])
 def test_state_folder_moves_with_env_or_config(
     sim_factory: SimFactory, tmp_path: Path, how: str

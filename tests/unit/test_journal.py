@@ -244,14 +244,14 @@ def test_an_imported_id_the_service_never_knew_vanishes_at_the_first_answer(
 def test_a_vanished_task_survives_a_snapshot_and_an_old_snapshot_row_loads(
     tmp_path: Path, clock: FakeClock
 ) -> None:
-    from efile_tui.store.journal import files
+    from efile_tui.store.journal import compaction, files
     from efile_tui.store.journal.rows import row_to_json, rows_from_json
 
     folder = tmp_path / "state" / "journal"
     with Journal(folder, clock=clock) as journal:
         submit(journal, {"/a": "t-run", "/b": "t-ok"})
         journal.mark_missing(["t-run"], rule=VanishRule(1, 0.0))
-    assert files.compact(folder, keep=set()) is not None
+    assert compaction.compact(folder, keep=set()) is not None
     assert files.list_folder(folder).snapshots
     with Journal(folder, clock=clock) as again:
         entry = again.get("t-run")
@@ -444,8 +444,8 @@ def test_zero_bytes_in_a_live_writers_file_are_read_again_once_filled(tmp_path: 
     with Journal(path) as writer, Journal(path) as reader:
         submit(writer, {"/a": "t1"})
         assert [e.task_id for e in reader.refresh()] == ["t1"]
-        log = writer._writer.path  # this process is alive: the file's writer is live
-        assert log is not None
+        (log,) = (path / name for name in os.listdir(path) if name.endswith(".log"))
+        # this process is alive: the file's writer is live
         lines = [
             json.dumps(["I", 1.0, 9_000_001 + n, None, "delete", f"/late{n}", None, None,
                         "p", "r", "submitted", "submitting", None, None]).encode()
@@ -516,3 +516,21 @@ def test_deferred_journal_is_read_once_by_its_first_use(
     with Journal(path) as journal:
         assert {e.task_id for e in journal.entries()} == {"t1", "t2", "t3"}
         assert [e.local_id for e in journal.entries() if e.task_id == "t3"] == ids
+
+
+def test_an_answer_naming_a_task_another_submit_got_is_outcome_unknown(tmp_path: Path) -> None:
+    """The service answering a submit with a task another submit already got (on this
+    host or another) makes the second "outcome unknown", naming the first; decided where
+    the records are folded, so a submit that read nothing and every reader agree."""
+    path = tmp_path / "journal"
+    with Journal(path) as one, Journal(path, defer=True) as other:
+        (first,) = submit(one, {"/a": "t-same"})
+        (second,) = submit(other, {"/b": "t-same"})  # has read nothing
+        one.refresh()
+        for reader in (one, Journal(path)):
+            (shown,) = reader.get_many(local_ids=[second])
+            assert shown.state == "unknown" and shown.task_id is None, shown
+            assert shown.error_msg == (
+                f"the service answered with task t-same, already journal entry {first}"
+            )
+            assert reader.get("t-same").source_path == "/a"  # type: ignore[union-attr]

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from efile_tui.store.fs import StateFileError
-from efile_tui.store.journal import Journal, files
+from efile_tui.store.journal import Journal, compaction, files
 from tests.unit.test_journal_snapshot import _fill
 
 
@@ -68,7 +68,7 @@ def test_a_newer_snapshot_gone_while_reading_is_read_again_not_skipped(
     be gone too, so the reader lists again instead of reading on without it."""
     path = tmp_path / "journal"
     _fill(path, [f"/p/{i}" for i in range(40)])
-    assert files.compact(path, keep=set()) is not None
+    assert compaction.compact(path, keep=set()) is not None
     for name in files.list_folder(path).files.values():
         (path / name).unlink()  # only the snapshot holds the entries now
     real = files.list_folder
@@ -95,7 +95,7 @@ def test_a_failed_reload_keeps_what_changed_for_the_next_refresh(
         reader.load()
         other.add_ids(["t-new"], profile=None, region=None)
         other.set_label(["t3"], "checked")
-        assert files.compact(path, keep=set()) is not None  # reader must read it again
+        assert compaction.compact(path, keep=set()) is not None  # reader must read it again
         real = files.load
         monkeypatch.setattr(
             files, "load", lambda folder: (_ for _ in ()).throw(StateFileError(folder, "x", "y"))

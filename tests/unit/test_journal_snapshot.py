@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from efile_tui.api.models import Operation, SubmitItem, SubmitOutcome, Task, TaskStatus
-from efile_tui.store.journal import Journal, files, snapshot
+from efile_tui.store.journal import Journal, compaction, files, snapshot
 
 # Paths a slice cut at "],[" could fall inside: the separator itself, quotes and
 # backslashes around it, text that is several bytes per character.
@@ -50,7 +50,7 @@ def _fill(path: Path, sources: list[str]) -> list[tuple[object, ...]]:
 def test_a_snapshot_written_and_read_in_tiny_slices_keeps_every_entry(tmp_path: Path) -> None:
     path = tmp_path / "journal"
     before = _fill(path, AWKWARD * 3)
-    assert files.compact(path, keep=set()) is not None
+    assert compaction.compact(path, keep=set()) is not None
     assert files.list_folder(path).snapshots  # a snapshot was written
     assert files.load(path).read_bytes == 0  # and holds everything: no file is read beyond it
     with Journal(path) as journal:
@@ -98,7 +98,7 @@ def test_repeated_values_are_kept_once(tmp_path: Path) -> None:
     """100,000 rows hold a handful of states, profiles and labels: one object each."""
     path = tmp_path / "journal"
     _fill(path, [f"/p/{i}" for i in range(50)])
-    for loaded in (files.load(path), files.compact(path, keep=set()), files.load(path)):
+    for loaded in (files.load(path), compaction.compact(path, keep=set()), files.load(path)):
         assert loaded is not None
         rows = list(loaded.state.rows.values())
         assert len(rows) == 50
@@ -157,7 +157,7 @@ def test_a_large_journal_is_read_without_holding_its_files_whole(tmp_path: Path)
             assert peak - held < size / 3, (kind, peak - held, size)
         del loaded
         if kind == "writer files":
-            assert files.compact(path, keep=set()) is not None
+            assert compaction.compact(path, keep=set()) is not None
     with Journal(path) as journal:
         journal.load()
         tracemalloc.start()
@@ -191,13 +191,13 @@ def test_a_journal_due_for_compaction_is_read_once(
     """Compacting on open writes what was just read: 100,000 tasks are not read twice."""
     path = tmp_path / "journal"
     before = _fill(path, [f"/p/{i}" for i in range(300)])
-    monkeypatch.setattr(files, "COMPACT_BYTES", 1)
+    monkeypatch.setattr(compaction, "COMPACT_BYTES", 1)
     reads = _reads(monkeypatch)
     with Journal(path) as journal:
         assert sorted(tuple(e) for e in journal.entries()) == before
     assert reads == [path]
     assert files.list_folder(path).snapshots
-    monkeypatch.setattr(files, "COMPACT_BYTES", 4 << 20)
+    monkeypatch.setattr(compaction, "COMPACT_BYTES", 4 << 20)
     with Journal(path) as journal:
         assert sorted(tuple(e) for e in journal.entries()) == before
 
@@ -209,7 +209,7 @@ def test_a_record_written_between_reading_and_compacting_is_kept(
     snapshot is written, so the snapshot holds that record too."""
     path = tmp_path / "journal"
     _fill(path, [f"/p/{i}" for i in range(30)])
-    monkeypatch.setattr(files, "COMPACT_BYTES", 1)
+    monkeypatch.setattr(compaction, "COMPACT_BYTES", 1)
 
     def another_writer() -> None:
         with Journal(path, defer=True) as other:
@@ -234,7 +234,7 @@ def test_after_another_process_compacts_only_what_changed_is_news(tmp_path: Path
         reader.load()
         other.set_label(["t3", "t7"], "checked")
         other.add_ids(["t-new"], profile=None, region=None)
-        assert files.compact(path, keep=set()) is not None  # reader's view is now stale
+        assert compaction.compact(path, keep=set()) is not None  # reader's view is now stale
         news = reader.refresh()
         assert sorted(e.task_id or "" for e in news) == ["t-new", "t3", "t7"]
         assert {e.label for e in news if e.task_id in ("t3", "t7")} == {"checked"}

@@ -23,38 +23,42 @@ shared between hosts and no file written by two processes.
 
 Local ids are ``writer number × 100,000 + n``: unique across hosts without a lock, since
 each writer number is taken with an exclusive create.
+
+:class:`Journal` is made of three collaborators: a :class:`~.folder.JournalFolder` (the
+entries read from every file, read when first needed), a :class:`~.writer.JournalWriter`
+(this process's file and local ids) and :class:`~.writes.JournalWrites` (what each change
+writes). A submit records its intent and its answer without reading the journal: a job
+script submitting on a busy shared home never waits on other writers' files.
 """
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from pathlib import Path
+from types import TracebackType
 
-from efile_tui.api.models import Operation, SubmitItem, SubmitOutcome, Task, TaskStatus
-from efile_tui.store.eventlog import Writer
-from efile_tui.store.journal.base import (
-    BLOCK,
-    JOURNAL_FILE,
-    task_event,
-    unique,
-)
+from efile_tui.api.models import Operation, SubmitItem, SubmitOutcome, Task
+from efile_tui.config import state_dir
+from efile_tui.store.fs import private_dir
+from efile_tui.store.journal import files
 from efile_tui.store.journal.entry import (
-    CANCEL_LOST,
     FINAL_STATES,
     ORIGIN_IMPORTED,
     ORIGIN_SUBMITTED,
     OUTCOME_UNKNOWN,
     REJECTED,
     SUBMITTING,
-    TASK_FINAL,
     VANISHED,
     JournalEntry,
     iso_time,
 )
-from efile_tui.store.journal.fold import Event
+from efile_tui.store.journal.folder import JournalFolder
 from efile_tui.store.journal.migrate import LEGACY_FILE
-from efile_tui.store.journal.reads import JournalReads
 from efile_tui.store.journal.schema import JournalError
+from efile_tui.store.journal.writer import BLOCK, JournalWriter
+from efile_tui.store.journal.writes import ORPHAN_MESSAGE, JournalWrites
 from efile_tui.vanish import DEFAULT_VANISH, VanishRule
 
 __all__ = [
@@ -65,6 +69,7 @@ __all__ = [
     "LEGACY_FILE",
     "ORIGIN_IMPORTED",
     "ORIGIN_SUBMITTED",
+    "ORPHAN_MESSAGE",
     "OUTCOME_UNKNOWN",
     "REJECTED",
     "SUBMITTING",
@@ -76,13 +81,185 @@ __all__ = [
     "iso_time",
 ]
 
-ORPHAN_MESSAGE = "efile-tui stopped before the service's answer was recorded"
+JOURNAL_FILE = "journal"  # the folder in the state directory
 
 
-class Journal(JournalReads):
+class Journal:
     """The task journal on disk; safe to share between threads, processes and hosts."""
 
-    # -- writes ---------------------------------------------------------------------------
+    def __init__(
+        self,
+        path: Path | None = None,
+        *,
+        clock: Callable[[], float] = time.time,
+        defer: bool = False,
+        reap: bool = False,
+    ):
+        """Open the journal folder ``path`` (default: ``journal`` in the state directory).
+
+        Refuses (StateFileError) a folder or file that is a link, owned by another user or
+        writable by others; imports an old ``journal.sqlite3`` next to it once. With
+        ``defer``, only those checks run now (no record is read): the files are read by
+        :meth:`load`, or by the first method that needs them, in whatever thread calls it.
+        A submit (:meth:`begin_submit`, :meth:`finish_submit`) never needs them. With
+        ``reap``, dead processes' submits are reaped (:meth:`reap_orphaned_submits`) as
+        soon as the files are first read.
+        """
+        self.path = path if path is not None else state_dir() / JOURNAL_FILE
+        self._clock = clock
+        self._lock = threading.RLock()
+        if path is None or not self.path.parent.exists():
+            private_dir(self.path.parent)
+        private_dir(self.path)
+        self._writer = JournalWriter(self.path, lambda: self._folder.highest_writer())
+        self._folder = JournalFolder(self.path, lambda: self._writer.name)
+        self._writes = JournalWrites(self._folder, self._writer, self._lock, clock)
+        if reap:
+            self._folder.after_first_read = self._writes.reap_orphaned_submits
+        if defer:
+            files.check_folder(self.path)
+        else:
+            self.load()
+
+    @property
+    def problems(self) -> list[str]:
+        """What was wrong with the files read so far (each said once, in words)."""
+        return self._folder.problems
+
+    def load(self) -> None:
+        """Read the journal's files now, if they were not read yet (safe from any thread)."""
+        with self._lock:
+            self._folder.load()
+
+    def close(self) -> None:
+        """Close the journal; it can no longer be used."""
+        with self._lock:
+            self._writer.close()
+            self._writes.closed = True
+
+    def __enter__(self) -> Journal:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    @property
+    def _state(self) -> files.JournalState:
+        if self._writes.closed:
+            raise JournalError("the task journal is closed")
+        return self._folder.state
+
+    # -- reads -----------------------------------------------------------------------------
+
+    def refresh(self) -> list[JournalEntry]:
+        """Entries changed by other writers (processes, hosts) since the last call."""
+        with self._lock:
+            self._folder.sync()
+            changed, self._folder.others = self._folder.others, set[int]()
+            state = self._state
+            return [state.entry(lid) for lid in sorted(changed) if state.visible(lid)]
+
+    def get(self, task_id: str) -> JournalEntry | None:
+        """The entry for one task id (dismissed or not), or None."""
+        return next(iter(self.get_many([task_id])), None)
+
+    def get_many(
+        self, task_ids: Iterable[str] = (), local_ids: Iterable[int] = ()
+    ) -> list[JournalEntry]:
+        """The entries for these task ids and local ids (unknown keys are left out)."""
+        with self._lock:
+            state = self._state
+            found = [state.find(str(k)) for k in task_ids] + [state.find(int(k)) for k in local_ids]
+            return [row for row in found if row is not None]
+
+    def entries(
+        self,
+        *,
+        profile: str | None = None,
+        hide_finished_older_than: float | None = None,
+        include_dismissed: bool = False,
+    ) -> list[JournalEntry]:
+        """All entries not dismissed (or all, with ``include_dismissed``), newest first.
+
+        With ``profile``, only that profile's. With ``hide_finished_older_than``, finished
+        entries (final, or expired on the server) that ended (or, without an end time, were
+        submitted) more than that many seconds ago are left out.
+        """
+        keep = self._keep(profile, hide_finished_older_than, include_dismissed)
+        with self._lock:
+            return self._state.select(keep)
+
+    def entry_ids(
+        self,
+        *,
+        profile: str | None = None,
+        hide_finished_older_than: float | None = None,
+        include_dismissed: bool = False,
+    ) -> list[int]:
+        """The local ids of what :meth:`entries` returns, in its order: to read a large
+        journal's entries a part at a time (:meth:`get_many`), never all of them at once."""
+        keep = self._keep(profile, hide_finished_older_than, include_dismissed)
+        with self._lock:
+            return self._state.select_ids(keep)
+
+    def _keep(
+        self, profile: str | None, hide_finished_older_than: float | None, include_dismissed: bool
+    ) -> Callable[[JournalEntry], bool]:
+        cutoff = (
+            None if hide_finished_older_than is None else self._clock() - hide_finished_older_than
+        )
+
+        def keep(row: JournalEntry) -> bool:
+            if row.dismissed_at is not None and not include_dismissed:
+                return False
+            if profile is not None and row.profile != profile:
+                return False
+            if cutoff is not None and (row.expired or row.state in FINAL_STATES):
+                return (row.final_at or row.submitted_at) >= cutoff
+            return True
+
+        return keep
+
+    def task_ids_starting(self, prefix: str, *, limit: int = 10) -> list[str]:
+        """Task ids in the journal (dismissed ones too) that start with ``prefix``, ignoring
+        case: at most ``limit`` of them, sorted."""
+        wanted = prefix.lower()
+        with self._lock:
+            found = sorted(t for t in self._state.by_task if t.lower().startswith(wanted))
+        return found[:limit]
+
+    def pollable_ids(self, profile: str | None = None) -> list[str]:
+        """Task ids neither final, expired nor dismissed, newest first: what to poll."""
+        with self._lock:
+            return [
+                row.task_id
+                for row in self._state.select(
+                    lambda row: (
+                        row.unfinished
+                        and row.dismissed_at is None
+                        and (profile is None or row.profile == profile)
+                    )
+                )
+                if row.task_id is not None
+            ]
+
+    def unknown_outcomes(self, profile: str | None = None) -> list[JournalEntry]:
+        """Items sent whose answer was lost (no task id), not yet dismissed: to be checked."""
+        with self._lock:
+            return self._state.select(
+                lambda row: (
+                    row.outcome_unknown
+                    and row.dismissed_at is None
+                    and (profile is None or row.profile == profile)
+                )
+            )
+
+    # -- writes (see JournalWrites) --------------------------------------------------------
 
     def begin_submit(
         self,
@@ -93,72 +270,14 @@ class Journal(JournalReads):
         region: str | None,
         label: str | None = None,
     ) -> list[int]:
-        """Record the intent to submit ``items``; call before sending the request.
-
-        One entry per item in state "submitting", on disk before returning. Returns the
-        local ids in input order, to hand to :meth:`finish_submit`.
-        """
-        if not items:
-            return []
-        now, who = self._clock(), str(self._writer.writer)
-        with self._lock:
-            ids = self._new_ids(len(items))
-            self._write(
-                [
-                    [
-                        "I",
-                        now,
-                        lid,
-                        None,
-                        operation.value,
-                        item.source_path,
-                        item.target_path,
-                        item.duplicate_handle_type,
-                        profile,
-                        region,
-                        ORIGIN_SUBMITTED,
-                        SUBMITTING,
-                        label,
-                        who,
-                    ]
-                    for lid, item in zip(ids, items, strict=True)
-                ]
-            )
-        return ids
+        """Record the intent to submit ``items`` (before sending); their local ids."""
+        return self._writes.begin_submit(
+            operation, items, profile=profile, region=region, label=label
+        )
 
     def finish_submit(self, local_ids: Sequence[int], outcomes: Sequence[SubmitOutcome]) -> None:
-        """Complete the entries of :meth:`begin_submit` with the service's answer, by position.
-
-        A task sets the task id and its state; ``unknown`` sets state "unknown" (the task may
-        exist); an error sets state "rejected" with its code and message. A task id the
-        journal already holds from an import is then shown with this entry.
-        """
-        if len(local_ids) != len(outcomes):
-            raise ValueError(f"{len(local_ids)} journal ids but {len(outcomes)} outcomes")
-        now = self._clock()
-        with self._lock:
-            events: list[Event] = []
-            for lid, outcome in zip(local_ids, outcomes, strict=True):
-                events.append(self._answer(lid, outcome, now))
-            self._write(events)
-
-    def _answer(self, lid: int, outcome: SubmitOutcome, now: float) -> Event:
-        task = outcome.task
-        if task is None:
-            state = OUTCOME_UNKNOWN if outcome.unknown else REJECTED
-            message = outcome.error or ("no answer from the service" if outcome.unknown else None)
-            return ["O", now, lid, state, outcome.error_code, message, False]
-        task_id = task.task_id or None
-        holder = self._state.find(task_id) if task_id is not None else None
-        if holder is not None and holder.origin == ORIGIN_SUBMITTED and holder.local_id != lid:
-            message = (
-                f"the service answered with task {task_id}, already journal entry {holder.local_id}"
-            )
-            return ["O", now, lid, OUTCOME_UNKNOWN, None, message, False]
-        state = task.status.value
-        if task_id is None and state not in TASK_FINAL:
-            state = OUTCOME_UNKNOWN  # a running task without an id can never be followed
-        return task_event(now, lid, task, state, task_id)
+        """Complete the entries of :meth:`begin_submit` with the service's answer."""
+        self._writes.finish_submit(local_ids, outcomes)
 
     def add_ids(
         self,
@@ -168,191 +287,47 @@ class Journal(JournalReads):
         region: str | None,
         label: str | None = None,
     ) -> list[str]:
-        """Import task ids started elsewhere, to track and cancel them like our own.
-
-        Entries get origin "imported", operation UNKNOWN and an empty source until the
-        service reports them. A known id that was dismissed is shown again (and labelled,
-        with ``label``). Returns the ids newly added (duplicates and known ids are skipped).
-        """
-        wanted = unique(task_ids)
-        if not wanted:
-            return []
-        now = self._clock()
-        with self._lock:
-            self._sync()
-            events: list[Event] = []
-            new = []
-            for tid in wanted:
-                row = self._state.find(tid)
-                if row is None:
-                    new.append(tid)
-                    continue
-                if row.dismissed_at is not None:
-                    events.append(["U", now, row.local_id])
-                if label is not None:
-                    events.append(["L", now, row.local_id, label])
-            ids = self._new_ids(len(new)) if new else []
-            events += [
-                ["I", now, lid, tid, Operation.UNKNOWN.value, "", None, None, profile, region,
-                 ORIGIN_IMPORTED, TaskStatus.UNKNOWN.value, label, None]
-                for lid, tid in zip(ids, new, strict=True)
-            ]  # fmt: skip
-            self._write(events)
-        return new
+        """Import task ids started elsewhere; the ids newly added."""
+        return self._writes.add_ids(task_ids, profile=profile, region=region, label=label)
 
     def record_tasks(self, tasks: Iterable[Task]) -> list[str]:
-        """Store what the service reported for tasks the journal knows (others are ignored).
-
-        Fills operation and paths that are still unknown (imported ids), sets ``final_at``
-        when a final state is first seen, clears "expired" for a task the service returns
-        again. A final state never goes back to a running one (a stale answer). Returns the
-        ids whose stored state (or expired flag) changed.
-        """
-        latest: dict[str, Task] = {t.task_id: t for t in tasks if t.task_id}
-        if not latest:
-            return []
-        now = self._clock()
-        changed: list[str] = []
-        events: list[Event] = []
-        with self._lock:
-            for task_id, task in latest.items():
-                row = self._state.find(task_id)
-                state = task.status.value
-                if row is None or (row.state in TASK_FINAL and state not in TASK_FINAL):
-                    continue
-                events.append(task_event(now, task_id, task, state, task_id))
-                if state != row.state or row.expired:
-                    changed.append(task_id)
-            self._write(events)
-        return changed
+        """Store what the service reported; the ids whose state changed."""
+        return self._writes.record_tasks(tasks)
 
     def mark_missing(
         self, task_ids: Sequence[str], *, rule: VanishRule = DEFAULT_VANISH
     ) -> list[str]:
-        """Note ids the service left out of an answer about them.
-
-        A final entry becomes expired (the service forgets a task 24 h after it ends; the
-        last known state is kept). Any other has the answer counted and becomes expired
-        — :attr:`JournalEntry.vanished` — once ``rule`` says so: missing from
-        ``rule.misses`` answers over at least ``rule.seconds``, or at once for an imported
-        id the service has never reported. Returns the ids newly marked expired.
-        """
-        now = self._clock()
-        events: list[Event] = []
-        newly: list[str] = []
-        with self._lock:
-            for tid in unique(task_ids):
-                row = self._state.find(tid)
-                if row is None or row.expired:
-                    continue
-                never_seen = row.origin == ORIGIN_IMPORTED and row.last_seen_at is None
-                if not row.is_final and not never_seen:
-                    events.append(["M", now, tid])
-                    since = now if row.missed_since is None else row.missed_since
-                    if row.misses + 1 < rule.misses or now - since < rule.seconds:
-                        continue
-                events.append(["X", now, tid])
-                newly.append(tid)
-            self._write(events)
-        return newly
+        """Note ids the service left out of an answer; the ids newly expired."""
+        return self._writes.mark_missing(task_ids, rule=rule)
 
     def mark_cancel_requested(self, task_ids: Sequence[str]) -> None:
-        """Remember that a cancel was sent for these ids (the first request's time is kept)."""
-        self._record_for(task_ids, lambda row: row.cancel_requested_at is None, "C")
+        """Remember that a cancel was sent for these ids."""
+        self._writes.mark_cancel_requested(task_ids)
 
     def clear_cancel_requested(self, task_ids: Sequence[str]) -> None:
-        """Forget the cancel request of these ids: the service refused or did not do it."""
-        self._record_for(task_ids, lambda row: row.cancel_requested_at is not None, "N")
+        """Forget the cancel request of these ids (refused or not done)."""
+        self._writes.clear_cancel_requested(task_ids)
 
     def note_cancel_lost(self, task_ids: Sequence[str], message: str | None) -> None:
-        """Remember that the cancel of these ids was sent but not answered (``message``
-        says why), or (None) that an answer came after all; kept until a poll shows them."""
-        self._record_for(
-            task_ids,
-            lambda row: message is not None or row.error_code == CANCEL_LOST,
-            "K",
-            message,
-        )
-
-    def _record_for(
-        self, task_ids: Sequence[str], wanted: Callable[[JournalEntry], bool], kind: str, *rest: Any
-    ) -> None:
-        """Write ``[kind, now, task id, *rest]`` for each task id whose entry is ``wanted``."""
-        now = self._clock()
-        with self._lock:
-            found = ((tid, self._state.find(tid)) for tid in unique(task_ids))
-            chosen = [tid for tid, row in found if row is not None and wanted(row)]
-            self._write([[kind, now, tid, *rest] for tid in chosen])
+        """Remember (or, with None, forget) that a cancel's answer was lost."""
+        self._writes.note_cancel_lost(task_ids, message)
 
     def reap_orphaned_submits(self, *, older_than: float = 600.0) -> list[int]:
-        """Turn "submitting" entries whose process died into "outcome unknown"; their ids.
-
-        An entry is orphaned when the process that wrote it ran on this host and is gone, or
-        when it is older than ``older_than`` seconds (no submit takes that long). Call on
-        start.
-        """
-        now = self._clock()
-        with self._lock:
-            self._sync()
-            writers = self._state.writers
-            orphans = sorted(
-                lid
-                for lid, row in self._state.rows.items()
-                if row.state == SUBMITTING
-                and (
-                    row.submitted_at <= now - older_than
-                    or ((w := Writer.parse(writers.get(lid))) is not None and w.gone())
-                )
-            )
-            self._write(
-                [["O", now, lid, OUTCOME_UNKNOWN, None, ORPHAN_MESSAGE, True] for lid in orphans]
-            )
-        return orphans
+        """Turn dead processes' "submitting" entries into "outcome unknown"; their ids."""
+        return self._writes.reap_orphaned_submits(older_than=older_than)
 
     def dismiss(self, keys: Iterable[str | int]) -> list[int]:
-        """Hide entries the operator has dealt with, e.g. an "outcome unknown" item checked.
-
-        ``keys`` are local ids (an int, or ``"local:<id>"``) or task ids. Only entries the
-        service can tell nothing more about are dismissed (:attr:`JournalEntry.dismissable`:
-        no task id, final, or expired on the server); a running task or a submit awaiting
-        its answer is skipped, as are unknown keys. A dismissed entry is left out of
-        :meth:`entries` (unless asked for), :meth:`unknown_outcomes` and :meth:`pollable_ids`;
-        :meth:`undismiss` (or importing its task id again) shows it again. Returns the
-        local ids newly dismissed.
-        """
-        now = self._clock()
-        with self._lock:
-            self._sync()
-            chosen = sorted(
-                row.local_id
-                for row in self._resolve(keys)
-                if row.dismissed_at is None and row.dismissable
-            )
-            self._write([["D", now, lid] for lid in chosen])
-        return chosen
+        """Hide entries the operator has dealt with; the local ids newly dismissed."""
+        return self._writes.dismiss(keys)
 
     def undismiss(self, keys: Iterable[str | int]) -> list[int]:
-        """Show dismissed entries again (undo :meth:`dismiss`); the local ids shown again."""
-        now = self._clock()
-        with self._lock:
-            self._sync()
-            chosen = sorted(
-                row.local_id for row in self._resolve(keys) if row.dismissed_at is not None
-            )
-            self._write([["U", now, lid] for lid in chosen])
-        return chosen
+        """Show dismissed entries again; the local ids shown again."""
+        return self._writes.undismiss(keys)
 
     def set_label(self, keys: Iterable[str | int], label: str | None) -> list[int]:
-        """Give entries a label (None or "" clears it); the local ids whose label changed."""
-        now, label = self._clock(), (label or None)
-        with self._lock:
-            self._sync()
-            chosen = sorted(row.local_id for row in self._resolve(keys) if row.label != label)
-            self._write([["L", now, lid, label] for lid in chosen])
-        return chosen
+        """Give entries a label (None or "" clears it); the local ids changed."""
+        return self._writes.set_label(keys, label)
 
     def link_resubmits(self, pairs: Iterable[tuple[int, int]]) -> None:
         """Record that entry ``old`` was submitted again as entry ``new``, for each pair."""
-        now = self._clock()
-        with self._lock:
-            self._write([["R", now, old, new] for old, new in pairs])
+        self._writes.link_resubmits(pairs)

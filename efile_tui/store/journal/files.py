@@ -19,15 +19,14 @@ old snapshot and every file are still there.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import random
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from efile_tui.store.eventlog import (
     IDLE_FOREVER,
@@ -37,17 +36,13 @@ from efile_tui.store.eventlog import (
     parse_lines,
     read_lines,
 )
-from efile_tui.store.fs import GONE, StateFileError, create_exclusive, open_private, read_blocks
+from efile_tui.store.fs import GONE, StateFileError, open_private, read_blocks
 from efile_tui.store.journal import snapshot
 from efile_tui.store.journal.fold import Event, JournalState, bulk, unbatched
-from efile_tui.store.journal.rows import RowReader, row_to_json
+from efile_tui.store.journal.rows import RowReader
 
 _SNAP = re.compile(r"^snap-(\d{8})\.json$")
-LOCK = "compact.lock"
-LOCK_STALE = 300.0  # a compaction lock older than this was left by a dead process
 _HALF_WRITTEN_GRACE = 120.0  # an incomplete snapshot younger than this may still be written
-COMPACT_FILES = 8  # compact when this many files of gone writers are waiting
-COMPACT_BYTES = 4 << 20  # … or this many bytes not covered by a snapshot
 TORN_PATIENCE = 60.0  # seconds a record may stay incomplete before it is reported
 PARSE_BYTES = 1 << 18  # bytes of a writer file parsed at a time, about
 # A read that meets another process's compaction (a file or snapshot removed while being
@@ -59,6 +54,7 @@ LAST_PAUSE = 0.5
 
 
 _clock, _sleep = time.monotonic, time.sleep  # the waits between reads (tests replace them)
+T = TypeVar("T")
 
 
 class Compacted(OSError):
@@ -256,11 +252,17 @@ def load(folder: Path) -> Loaded:
 
 
 def _load(folder: Path) -> Loaded:
+    return _patiently(folder, _load_once)
+
+
+def _patiently(folder: Path, read: Callable[[Path], T]) -> T:
+    """``read(folder)``, again after a pause each time a file it listed went away (another
+    process compacted the folder meanwhile), for up to ``PATIENCE`` seconds."""
     deadline = _clock() + PATIENCE
     pause = FIRST_PAUSE
     while True:
         try:
-            return _load_once(folder)
+            return read(folder)
         except OSError as exc:
             if exc.errno not in GONE and not isinstance(exc, Compacted):
                 raise
@@ -275,6 +277,36 @@ def _load(folder: Path) -> Loaded:
             )
         _sleep(pause * (0.5 + random.random()))
         pause = min(pause * 2, LAST_PAUSE)
+
+
+def highest_writer(folder: Path) -> int:
+    """The highest writer number ever used in the folder, read without reading a record:
+    the numbers of the files there and the newest snapshot's ``max_writer`` (the files it
+    covers may have been compacted away). A new writer takes a number above it."""
+    return _patiently(folder, _highest_writer_once)
+
+
+def _highest_writer_once(folder: Path) -> int:
+    listing = list_folder(folder)
+    highest = max(listing.files, default=0)
+    for gen in sorted(listing.snapshots, reverse=True):
+        try:
+            fd = open_private(folder / listing.snapshots[gen], os.O_RDONLY)
+        except OSError as exc:
+            if exc.errno in GONE:
+                raise Compacted() from None  # a newer one replaced it: list again
+            raise
+        try:
+            head = snapshot.head(read_blocks(fd, 0, snapshot.READ_BLOCK))
+        except OSError as exc:
+            if exc.errno in GONE:
+                raise Compacted() from None
+            raise
+        finally:
+            os.close(fd)
+        if isinstance(head, dict):  # an older one if this one's header is still being written
+            return max(highest, int(head.get("max_writer", 0)))
+    return highest
 
 
 def _load_once(folder: Path) -> Loaded:
@@ -303,132 +335,3 @@ def writer_gone(loaded: Loaded, folder: Path, name: str) -> bool:
         return time.time() - os.stat(folder / name).st_mtime > IDLE_FOREVER
     except OSError:
         return True
-
-
-def should_compact(folder: Path, listing: Listing, loaded: Loaded) -> bool:
-    """Worth compacting: many files of gone writers, or many bytes no snapshot covers."""
-    gone = sum(1 for name in listing.files.values() if writer_gone(loaded, folder, name))
-    return gone >= COMPACT_FILES or loaded.read_bytes >= COMPACT_BYTES
-
-
-def write_snapshot(folder: Path, loaded: Loaded) -> int:
-    """Write the state as a new snapshot (the next free generation); return its number."""
-    state = loaded.state
-    pending = [ev for events in state.pending.values() for ev in events]
-    head = {
-        "v": 1,
-        "max_writer": loaded.max_writer,
-        "migrated": loaded.migrated,
-        "covers": {
-            name: [offset, loaded.headers.get(name)] for name, offset in loaded.offsets.items()
-        },
-        "pending": pending,
-        "written": time.time(),
-    }
-    rows = list(state.rows.values())
-    gen = loaded.generation + 1
-    while True:
-        path = folder / f"snap-{gen:08d}.json"
-        fd = create_exclusive(path, os.O_WRONLY)
-        if fd is not None:
-            break
-        gen += 1
-    try:
-        writers = state.writers
-        for part in snapshot.parts(
-            head, rows, lambda row: row_to_json(row, writers.get(row.local_id))
-        ):
-            view = memoryview(part)
-            while view:
-                view = view[os.write(fd, view) :]
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    return gen
-
-
-def take_lock(folder: Path) -> bool:
-    """Take the compaction lock (False: another process holds it)."""
-    path = folder / LOCK
-    for _attempt in range(2):
-        fd = create_exclusive(path, os.O_WRONLY)
-        if fd is None:
-            try:
-                if time.time() - os.stat(path).st_mtime < LOCK_STALE:
-                    return False
-                os.unlink(path)
-            except OSError:
-                return False
-            continue
-        os.write(fd, f"{Writer.me()}\n".encode())
-        os.close(fd)
-        return True
-    return False
-
-
-def release_lock(folder: Path) -> None:
-    """Drop the compaction lock."""
-    with contextlib.suppress(OSError):
-        os.unlink(folder / LOCK)
-
-
-def is_current(folder: Path, loaded: Loaded) -> bool:
-    """True when the folder holds just what ``loaded`` read: no newer snapshot, and every
-    writer file as long as it was read (nothing added or appended since)."""
-    listing = list_folder(folder)
-    if max(listing.snapshots, default=0) != loaded.generation:
-        return False
-    for name in listing.files.values():
-        try:
-            size = os.stat(folder / name).st_size
-        except OSError:
-            return False
-        if loaded.offsets.get(name) != size:
-            return False
-    return True
-
-
-def compact(folder: Path, *, keep: set[str], loaded: Loaded | None = None) -> Loaded | None:
-    """Fold everything into a new snapshot and drop what it made redundant.
-
-    ``keep``: file names never removed (this process's own). ``loaded``: what the caller
-    just read, used as it is when nothing changed since (a large journal is not read
-    twice). Returns what was loaded (the journal as of the snapshot), or None when another
-    process is compacting.
-    """
-    if not take_lock(folder):
-        return None
-    try:
-        if loaded is None or not is_current(folder, loaded):
-            loaded = load(folder)
-        listing = list_folder(folder)
-        generation = write_snapshot(folder, loaded)
-        for name in listing.files.values():
-            if (
-                name not in keep
-                and name in loaded.offsets
-                and writer_gone(loaded, folder, name)
-                and _read_to_end(folder / name, loaded.offsets[name])
-            ):
-                _unlink(folder / name)
-        for gen, name in listing.snapshots.items():
-            if gen < loaded.generation:  # keep the one it was built on, as a spare
-                _unlink(folder / name)
-        loaded.generation = generation
-        return loaded
-    finally:
-        release_lock(folder)
-
-
-def _read_to_end(path: Path, offset: int) -> bool:
-    """True when nothing but a torn record follows ``offset``."""
-    try:
-        rest = read_lines(path, offset)
-    except OSError:
-        return False
-    return not rest.lines
-
-
-def _unlink(path: Path) -> None:
-    with contextlib.suppress(OSError):
-        os.unlink(path)

@@ -41,6 +41,7 @@ from efile_tui.api.models import Operation
 from efile_tui.store.journal.entry import (
     CANCEL_LOST,
     ORIGIN_SUBMITTED,
+    OUTCOME_UNKNOWN,
     REJECTED,
     SUBMITTING,
     TASK_FINAL,
@@ -169,6 +170,12 @@ class JournalState:
             return []
         return [held] if isinstance(held, int) else held
 
+    def _submitted_holder(self, task_id: str) -> int | None:
+        """The local id of a submitted entry holding ``task_id``, if any."""
+        rows = self.rows
+        held = self.task_lids(task_id)
+        return next((lid for lid in held if rows[lid].origin == ORIGIN_SUBMITTED), None)
+
     def _replay(self, ref: Ref) -> list[int]:
         changed: list[int] = []
         for ev in self.pending.pop(ref, []):
@@ -181,6 +188,16 @@ class JournalState:
         if row.state in TASK_FINAL and state not in TASK_FINAL:
             return None  # a stale answer: a final state never goes back
         if task_id and row.task_id is None:
+            holder = self._submitted_holder(task_id)
+            if holder is not None and row.origin == ORIGIN_SUBMITTED:
+                # The service answered a submit with a task another submit already got.
+                self.writers.pop(lid, None)
+                message = f"the service answered with task {task_id}, already journal entry "
+                return {
+                    "state": OUTCOME_UNKNOWN,
+                    "error_code": None,
+                    "error_msg": f"{message}{holder}",
+                }
             self.rows[lid] = changed(row, task_id=task_id)
             self._index(lid, task_id)  # what waited for this task id applies first
             row = self.rows[lid]

@@ -13,7 +13,7 @@ import sqlite3
 import time
 from pathlib import Path
 
-from efile_tui.store.journal import files
+from efile_tui.store.journal import compaction, files
 from efile_tui.store.journal.entry import JournalEntry
 from efile_tui.store.journal.rows import rows_from_json
 from efile_tui.store.journal.schema import SCHEMA_VERSION, schema_version
@@ -55,7 +55,7 @@ def read_legacy(path: Path) -> tuple[list[JournalEntry], dict[int, str]]:
 def migrate_legacy(folder: Path, legacy: Path, *, block: int) -> list[str]:
     """Import ``legacy`` into the journal ``folder`` unless done; return messages to show."""
     deadline = time.monotonic() + _LOCK_WAIT
-    while not files.take_lock(folder):
+    while not compaction.take_lock(folder):
         if time.monotonic() > deadline:
             return [f"the old task journal {legacy} is being imported by another process"]
         time.sleep(0.05)
@@ -79,7 +79,7 @@ def migrate_legacy(folder: Path, legacy: Path, *, block: int) -> list[str]:
             loaded.state.add_rows(rows, writers)
             loaded.migrated.append(legacy.name)
             loaded.max_writer = max(loaded.max_writer, top // block)
-            files.write_snapshot(folder, loaded)
+            compaction.write_snapshot(folder, loaded)
             count = len(rows)
         else:
             count = None
@@ -93,7 +93,7 @@ def migrate_legacy(folder: Path, legacy: Path, *, block: int) -> list[str]:
             return []
         return [f"imported {count} entries from the old task journal; it is kept as {backup}"]
     finally:
-        files.release_lock(folder)
+        compaction.release_lock(folder)
 
 
 def _set_aside(legacy: Path, exc: Exception) -> str:

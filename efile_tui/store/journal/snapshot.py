@@ -106,6 +106,14 @@ def read(blocks: Iterable[bytes], convert: Rows = _same) -> tuple[Any, list[Any]
     return head, rows, tail
 
 
+def head(blocks: Iterable[bytes]) -> Any:
+    """A snapshot's header alone (its first line), or None when it does not parse (yet)."""
+    try:
+        return json.loads(_Text(blocks).line())
+    except ValueError:
+        return None
+
+
 def parts(
     head: dict[str, Any], rows: Sequence[T], to_json: Callable[[T], list[Any]]
 ) -> Iterator[bytes]:
