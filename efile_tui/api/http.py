@@ -122,14 +122,9 @@ class ApiTransport:
         self.renew = renew
         self._sleep = sleep
         self.request_count = 0
-        self._http = httpx.AsyncClient(
-            base_url=self.base_url,
-            transport=transport,
-            timeout=timeout,
-            # Only encodings whose inflated size read_capped can bound.
-            headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate"},
-            follow_redirects=False,
-        )
+        self._transport = transport
+        self._timeout = timeout
+        self._pool: httpx.AsyncClient | None = None  # made by the first request
 
     def __repr__(self) -> str:
         return f"ApiTransport({self.base_url!r}, token={'set' if self._token else 'unset'})"
@@ -143,9 +138,25 @@ class ApiTransport:
     def token(self, value: str | None) -> None:
         self._token = value
 
+    @property
+    def _http(self) -> httpx.AsyncClient:
+        """The connection pool, made on first use: making it loads the HTTP machinery
+        (httpcore), which the TUI's first frame does not wait for."""
+        if self._pool is None:
+            self._pool = httpx.AsyncClient(
+                base_url=self.base_url,
+                transport=self._transport,
+                timeout=self._timeout,
+                # Only encodings whose inflated size read_capped can bound.
+                headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate"},
+                follow_redirects=False,
+            )
+        return self._pool
+
     async def aclose(self) -> None:
-        """Close the connection pool."""
-        await self._http.aclose()
+        """Close the connection pool (if a request made one)."""
+        if self._pool is not None:
+            await self._pool.aclose()
 
     async def call(
         self,

@@ -16,6 +16,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -41,12 +42,13 @@ from efile_tui.ui.hangup import (
     terminal_gone,
 )
 from efile_tui.ui.messages import CopyText, LoginNeeded
-from efile_tui.ui.modals.login import LoginAttempt, LoginScreen
-from efile_tui.ui.modals.misc import TextScreen
 from efile_tui.ui.modals.notifications import NotesKeeper
 from efile_tui.ui.screens.main import MainScreen
 from efile_tui.ui.themes import THEMES
 from efile_tui.ui.widgets.task_pane import TaskPane
+
+if TYPE_CHECKING:
+    from efile_tui.ui.modals.login import LoginAttempt
 
 UI_SWITCH_INTERVAL = 0.001  # seconds; see EfileApp.on_mount
 
@@ -152,6 +154,8 @@ class EfileApp(NotesKeeper, App[int]):
 
     def ask_login(self, reason: str, *, first: bool = False) -> None:
         """Show the login form; after a login the main screen starts or resumes polling."""
+        from efile_tui.ui.modals.login import LoginScreen
+
         if self.login is None or isinstance(self.screen, LoginScreen):
             return
         d = self.login_defaults
@@ -221,6 +225,8 @@ class EfileApp(NotesKeeper, App[int]):
 
     def action_show_copied(self) -> None:
         """Show the last copied text so it can be selected by hand."""
+        from efile_tui.ui.modals.misc import TextScreen
+
         text = self.copied[-1] if self.copied else _("(nothing copied yet)")
         self.push_screen(TextScreen(_("Last copied text"), text))
 

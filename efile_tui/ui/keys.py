@@ -16,14 +16,6 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from efile_tui.i18n import N_
-from efile_tui.ui.modals.cancel import CancelResultsScreen, ConfirmCancelScreen
-from efile_tui.ui.modals.confirm_delete import ConfirmDeleteScreen, RefusedScreen
-from efile_tui.ui.modals.help import HelpScreen
-from efile_tui.ui.modals.label import LabelScreen
-from efile_tui.ui.modals.login import LoginScreen
-from efile_tui.ui.modals.misc import ImportIdsScreen, LogScreen, TextScreen
-from efile_tui.ui.modals.notifications import NotificationsScreen
-from efile_tui.ui.modals.transfer import TransferScreen
 from efile_tui.ui.widgets.keybar import key_label
 from efile_tui.ui.widgets.path_pane import PathPane
 from efile_tui.ui.widgets.task_pane import TaskPane
@@ -45,21 +37,35 @@ SCREEN_KEYS: list[BindingType] = [
     Binding("question_mark,f1", "help", N_("Help")),
     Binding("q", "app.quit", N_("Quit")),
 ]
-# Every dialog, by the name the help gives it.
-DIALOGS: list[tuple[str, type[Screen[Any]]]] = [
-    (N_("delete"), ConfirmDeleteScreen),
-    (N_("refused paths"), RefusedScreen),
-    (N_("copy/move"), TransferScreen),
-    (N_("cancel"), ConfirmCancelScreen),
-    (N_("cancel results"), CancelResultsScreen),
-    (N_("label"), LabelScreen),
-    (N_("details"), TextScreen),
-    (N_("import ids"), ImportIdsScreen),
-    (N_("notifications"), NotificationsScreen),
-    (N_("audit log"), LogScreen),
-    (N_("login"), LoginScreen),
-    (N_("help"), HelpScreen),
-]
+
+
+def dialogs() -> list[tuple[str, type[Screen[Any]]]]:
+    """Every dialog, by the name the help gives it (loaded here, not at start: the TUI
+    shows its first frame without them)."""
+    from efile_tui.ui.modals.cancel import CancelResultsScreen, ConfirmCancelScreen
+    from efile_tui.ui.modals.confirm_delete import ConfirmDeleteScreen, RefusedScreen
+    from efile_tui.ui.modals.help import HelpScreen
+    from efile_tui.ui.modals.label import LabelScreen
+    from efile_tui.ui.modals.login import LoginScreen
+    from efile_tui.ui.modals.misc import ImportIdsScreen, LogScreen, TextScreen
+    from efile_tui.ui.modals.notifications import NotificationsScreen
+    from efile_tui.ui.modals.transfer import TransferScreen
+
+    return [
+        (N_("delete"), ConfirmDeleteScreen),
+        (N_("refused paths"), RefusedScreen),
+        (N_("copy/move"), TransferScreen),
+        (N_("cancel"), ConfirmCancelScreen),
+        (N_("cancel results"), CancelResultsScreen),
+        (N_("label"), LabelScreen),
+        (N_("details"), TextScreen),
+        (N_("import ids"), ImportIdsScreen),
+        (N_("notifications"), NotificationsScreen),
+        (N_("audit log"), LogScreen),
+        (N_("login"), LoginScreen),
+        (N_("help"), HelpScreen),
+    ]
+
 
 # Keys that are not bindings of ours: the table widgets' own movement keys, and the
 # dialogs' standard keys.
@@ -97,7 +103,7 @@ def dialog_rows() -> list[tuple[str, str, list[str]]]:
     """``(keys, what they do, [dialog, ...])``: each dialog key once, with the dialogs it
     works in (the English names)."""
     found: dict[tuple[str, str], list[str]] = {}
-    for name, screen in DIALOGS:
+    for name, screen in dialogs():
         for keys, what in _rows(screen.BINDINGS):
             found.setdefault((keys, what), []).append(name)
     return [(keys, what, names) for (keys, what), names in found.items()]

@@ -17,6 +17,11 @@ UI = ("textual", "efile_tui.ui")
 # httpx's command-line client and what it imports (core/cells uses rich.cells alone)
 CLIENT_CLI = ("httpx._main", "rich.console", "pygments", "click")
 KEYRING = ("keyring", "efile_tui.store.tokens")
+# the dialogs: loaded when one opens, not before the first frame
+DIALOGS = tuple(
+    f"efile_tui.ui.modals.{name}"
+    for name in ("cancel", "confirm_delete", "help", "label", "login", "misc", "transfer")
+)
 
 # command line -> modules it must not load (the token comes from EFILE_TOKEN); one line
 # per command module (cli/files, submit, tasks, auth, doctor, demo)
@@ -99,7 +104,8 @@ close_app(create_app())
 
 
 def test_the_tui_with_a_token_in_the_environment_loads_no_keyring_or_server(sim: Sim) -> None:
-    forbidden = SERVER + KEYRING + ("httpx._main",)
+    """Nor, before it runs, the dialogs or the HTTP machinery (made by the first request)."""
+    forbidden = SERVER + KEYRING + DIALOGS + ("httpx._main", "httpcore")
     proc = subprocess.run(
         [sys.executable, "-c", TUI_PROBE, ",".join(forbidden)],
         env=sim.env,

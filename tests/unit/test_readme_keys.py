@@ -7,7 +7,7 @@ from pathlib import Path
 
 from textual.binding import Binding
 
-from efile_tui.ui.keys import DIALOGS, SCREEN_KEYS, readme_table, sections
+from efile_tui.ui.keys import SCREEN_KEYS, dialogs, readme_table, sections
 from efile_tui.ui.widgets.fields import FIELD_KEYS
 from efile_tui.ui.widgets.keybar import key_label
 
@@ -27,7 +27,7 @@ def test_every_binding_of_each_pane_and_dialog_is_in_the_table() -> None:
 
     assert MainScreen.BINDINGS is SCREEN_KEYS
     rows = [row for _, section in sections() for row in section]
-    owners = [MainScreen, PathPane, TaskPane, TaskTable, *(screen for _, screen in DIALOGS)]
+    owners = [MainScreen, PathPane, TaskPane, TaskTable, *(screen for _, screen in dialogs())]
     for cls in owners:
         for binding in cls.BINDINGS:
             assert isinstance(binding, Binding)

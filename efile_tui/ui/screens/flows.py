@@ -39,15 +39,12 @@ from efile_tui.ui.messages import (
     ResolveRequested,
     TransferRequested,
 )
-from efile_tui.ui.modals.cancel import CancelResultsScreen, ConfirmCancelScreen, ResultAction
-from efile_tui.ui.modals.confirm_delete import ConfirmDeleteScreen, RefusedScreen
-from efile_tui.ui.modals.label import LabelScreen
-from efile_tui.ui.modals.misc import ImportIdsScreen, LogScreen, TextScreen
-from efile_tui.ui.modals.transfer import TransferChoice, TransferScreen
 from efile_tui.ui.widgets.task_pane import TaskPane
 from efile_tui.ui.widgets.task_table import TaskTable
 
 if TYPE_CHECKING:
+    from efile_tui.ui.modals.cancel import ResultAction
+    from efile_tui.ui.modals.transfer import TransferChoice
     from efile_tui.ui.screens.main import MainScreen
 
 P = ParamSpec("P")
@@ -120,6 +117,8 @@ class RequestFlows:
         )
 
     def delete(self, message: DeleteRequested) -> None:
+        from efile_tui.ui.modals.confirm_delete import ConfirmDeleteScreen, RefusedScreen
+
         paths = message.paths
         if not paths:
             self.screen.notify(
@@ -147,6 +146,9 @@ class RequestFlows:
         self.screen.app.push_screen(dialog, confirmed)
 
     def transfer(self, message: TransferRequested) -> None:
+        from efile_tui.ui.modals.confirm_delete import RefusedScreen
+        from efile_tui.ui.modals.transfer import TransferScreen
+
         if not message.paths:
             self.screen.notify(_("Nothing marked: mark paths with space first"), severity="warning")
             return
@@ -175,6 +177,8 @@ class RequestFlows:
     async def check_and_submit(self, plan: Plan) -> None:
         """Look at the service where a rule needs it (a walk for the deny list's wildcards,
         what a cover overwrites); refuse, or submit."""
+        from efile_tui.ui.modals.confirm_delete import RefusedScreen
+
         try:
             prepared = await prepare(self.screen.ctx.client, plan, self.rules)
         except EfileError as exc:
@@ -230,6 +234,8 @@ class RequestFlows:
     # -- cancel ---------------------------------------------------------------------------
 
     def ask_cancel(self, message: CancelRequested) -> None:
+        from efile_tui.ui.modals.cancel import ConfirmCancelScreen
+
         plan = message.plan
         if plan.empty:
             ended = (
@@ -254,6 +260,8 @@ class RequestFlows:
     @on_screen(group="cancel")
     async def cancel(self, ids: list[str]) -> None:
         """Send the cancels ("cancelling…" shows at once), then the per-task result sheet."""
+        from efile_tui.ui.modals.cancel import CancelResultsScreen
+
         try:
             results = await cancel_tracked(
                 self.screen.ctx, ids, on_intent=lambda: self.show_keys(ids)
@@ -316,6 +324,8 @@ class RequestFlows:
         )
 
     def ask_label(self, message: LabelRequested) -> None:
+        from efile_tui.ui.modals.label import LabelScreen
+
         labels = [r.label for k in message.keys if (r := self.screen.view.rows.get(k))]
 
         def chosen(text: str | None) -> None:
@@ -333,6 +343,8 @@ class RequestFlows:
     @on_screen(group="resolve")
     async def resolve_lost(self, message: ResolveRequested) -> None:
         """Look at the paths of lost submits; record and show what they say."""
+        from efile_tui.ui.modals.misc import TextScreen
+
         lost = [
             e
             for e in await asyncio.to_thread(self.screen.entries, message.keys)
@@ -367,6 +379,7 @@ class RequestFlows:
 
     def ask_import(self) -> None:
         """Track task ids started elsewhere."""
+        from efile_tui.ui.modals.misc import ImportIdsScreen
 
         def got(ids: list[str] | None) -> None:
             if ids:
@@ -404,11 +417,15 @@ class RequestFlows:
     @on_screen(group="log", exclusive=True)
     async def show_log(self) -> None:
         """Open the audit log screen: its last events, read in a thread."""
+        from efile_tui.ui.modals.misc import LogScreen
+
         events = await asyncio.to_thread(self.screen.ctx.audit.read, limit=AUDIT_SHOWN)
         self.screen.app.push_screen(LogScreen(events))
 
     @on_screen(group="show")
     async def show_task(self, event: TaskTable.RowSelected) -> None:
+        from efile_tui.ui.modals.misc import TextScreen
+
         if not isinstance(event.table, TaskTable) or event.key is None:
             return
         entries = await asyncio.to_thread(self.screen.entries, [event.key])

@@ -39,7 +39,6 @@ from efile_tui.ui.messages import (
     TaskMarksCleared,
     TransferRequested,
 )
-from efile_tui.ui.modals.help import HelpScreen
 from efile_tui.ui.modals.notifications import NotesKeeper, NotificationsScreen
 from efile_tui.ui.screens.flows import RequestFlows
 from efile_tui.ui.screens.polling import TableFeed
@@ -333,4 +332,6 @@ class MainScreen(Screen[None]):
 
     def action_help(self) -> None:
         """Show the keys."""
+        from efile_tui.ui.modals.help import HelpScreen
+
         self.app.push_screen(HelpScreen(sections(_)))
