@@ -77,10 +77,10 @@ def handler(request: httpx.Request) -> httpx.Response:
     return httpx.Response(200, json={"code": "0", "msg": "success", "data": data})
 
 
-def make_app(tmp_path: Path, *, tasks: bool = True) -> EfileApp:
+def make_app(tmp_path: Path, *, tasks: bool = True, ids: list[str] = IDS) -> EfileApp:
     journal = Journal(tmp_path / "journal", clock=lambda: 1_790_000_000.0)
     if tasks:
-        journal.add_ids(IDS, profile=None, region=None)
+        journal.add_ids(ids, profile=None, region=None)
     client = EfileClient("https://efile.test", "t", transport=httpx.MockTransport(handler))
     ctx = Context(client=client, journal=journal, audit=AuditLog(tmp_path / "audit.jsonl"))
     return EfileApp(ctx, endpoint="demo@simulated-region", home=HOME, interval=3600)

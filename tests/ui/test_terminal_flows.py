@@ -14,6 +14,7 @@ from efile_tui.ui.modals.confirm_delete import ConfirmDeleteScreen
 from efile_tui.ui.modals.notifications import NotificationsScreen
 from efile_tui.ui.modals.transfer import TransferScreen
 from efile_tui.ui.widgets.keybar import KeyBar, fit_entries
+from efile_tui.ui.widgets.path_bar import PathBar
 from efile_tui.ui.widgets.status_bar import Part, fit_parts
 from tests.ui.harness import HOME, wait_until
 from tests.ui.test_confirm_delete import Gate, ModalApp, small
@@ -74,18 +75,62 @@ def test_too_small_message_below_the_floor() -> None:
     assert message and "39x9" in message and "q" in message
 
 
-async def test_an_empty_task_table_gives_its_rows_to_the_paths(tmp_path: Path) -> None:
-    app = make_app(tmp_path, tasks=False)
+def rows_shown(table: Any) -> int:
+    """Rows of ``table`` on screen (its height less its column header)."""
+    return min(table.row_count, table.scrollable_content_region.height - table.header_height)
+
+
+@pytest.mark.parametrize("tasks", [0, 1, 2])
+async def test_a_nearly_empty_task_table_gives_its_rows_to_the_paths(
+    tmp_path: Path, tasks: int
+) -> None:
+    """At 60x15 the home folder (../ and five entries) shows ../ and at least three
+    entries with no, one or two tasks tracked, every task shows too, and the panes' own
+    header lines are in their borders: nothing they said is lost."""
+    app = make_app(tmp_path, tasks=bool(tasks), ids=IDS[:tasks])
     async with app.run_test(size=(60, 15)) as pilot:
         await settle(pilot)
-        table = app.main.path_pane.table
+        main = app.main
+        paths, table = main.path_pane, main.table
+        await wait_until(pilot, lambda: table.row_count == tasks, what="the tasks")
+        await wait_until(pilot, lambda: rows_shown(paths.table) >= 4, what="../ and 3 entries")
+        assert rows_shown(table) == tasks
+        task_pane = main.query_one("#task-pane")
+        assert paths.border_title == f"Paths · {HOME}"
+        assert "5 entries" in str(paths.border_subtitle), paths.border_subtitle
+        assert f"{tasks} of {tasks} tasks" in str(task_pane.border_subtitle)
+        assert not paths.query_one("#path-info").display
+        # g brings the path bar back to be typed in; leaving it folds it again.
+        bar = paths.query_one(PathBar)
+        assert not bar.display
+        await pilot.press("g")
+        await wait_until(pilot, lambda: bar.display and bar.field.has_focus, what="path bar")
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: not bar.display, what="path bar folded again")
+        assert rows_shown(paths.table) >= 4
 
-        def rows_shown() -> int:
-            return table.scrollable_content_region.height - table.header_height
 
-        await wait_until(pilot, lambda: rows_shown() >= 4, what="four rows of paths")
-        first, last = table.rows_in_view()
-        assert last - first + 1 >= 4 and table.row_count >= 4  # ../ and three entries
+async def test_few_paths_give_their_rows_to_many_tasks(tmp_path: Path) -> None:
+    """The other way round: in an empty folder at 60x15 all five tasks show."""
+    app = make_app(tmp_path)
+    async with app.run_test(size=(60, 15)) as pilot:
+        await settle(pilot)
+        main = app.main
+        main.path_pane.open(f"{HOME}/scratch")
+        await wait_until(pilot, lambda: main.path_pane.table.row_count == 1, what="empty folder")
+        await wait_until(pilot, lambda: rows_shown(main.table) == 5, what="every task")
+        assert main.path_pane.border_title == f"Paths · {HOME}/scratch"
+
+
+async def test_room_enough_keeps_the_header_lines(tmp_path: Path) -> None:
+    """At 80x24 with five tasks and a small folder nothing is short: nothing folds."""
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        main = app.main
+        await wait_until(pilot, lambda: rows_shown(main.table) == 5, what="every task")
+        assert main.path_pane.query_one(PathBar).display
+        assert main.path_pane.border_title == "Paths" and not main.path_pane.border_subtitle
 
 
 async def test_small_terminal_main_screen(tmp_path: Path) -> None:

@@ -59,6 +59,7 @@ class PathBar(Vertical):
     def focus_for_typing(self) -> None:
         """Focus the input with its text selected, ready to type a path."""
         field = self.field
+        self.display = True  # back from the folded border while it is typed in
         self.screen.set_focus(field)
         field.select_all()
 

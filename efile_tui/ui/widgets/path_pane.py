@@ -48,6 +48,7 @@ from efile_tui.ui.messages import (
     PageWanted,
 )
 from efile_tui.ui.widgets.fields import FIELD_KEYS, field_has_focus, keep_typeahead
+from efile_tui.ui.widgets.folding import fold_into_border
 from efile_tui.ui.widgets.path_bar import PathBar
 from efile_tui.ui.widgets.path_marks import PathMarks
 from efile_tui.ui.widgets.path_table import PathTable, cell_map, columns, earlier_map
@@ -67,6 +68,7 @@ class PathPane(Vertical):
     PathPane { height: 1fr; }
     PathPane > #path-info { color: $text-muted; padding: 0 1; height: auto; max-height: 2; }
     PathPane > #path-info.-error { color: $text-error; }
+    PathPane.-folded > #path-info { display: none; }
     PathPane > #path-filter { border: none; height: 1; padding: 0 1; display: none; }
     PathPane > #path-table { height: 1fr; }
     """
@@ -309,8 +311,9 @@ class PathPane(Vertical):
         if self.list_error:
             parts.append(f"{g.warn} {self.list_error}")
         info = self.query_one("#path-info", Static)
-        info.update(clean(f" {g.sep} ".join(parts)))
+        info.update(text := clean(f" {g.sep} ".join(parts)))
         info.set_class(bool(self.list_error), "-error")
+        fold_into_border(self, text, _("Paths"), clean(q.path))
 
     def action_open(self) -> None:
         """Open the folder under the cursor (``..`` goes up; files do nothing)."""

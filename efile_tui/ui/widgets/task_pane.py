@@ -18,6 +18,7 @@ from efile_tui.core.text import clean
 from efile_tui.core.validate import InputError
 from efile_tui.i18n import N_, _
 from efile_tui.ui.widgets.fields import FIELD_KEYS, field_has_focus, keep_typeahead
+from efile_tui.ui.widgets.folding import fold_into_border
 from efile_tui.ui.widgets.task_table import TaskTable
 
 # The `f` key's steps, in the command line's --status names: all, running, needs a look
@@ -38,6 +39,7 @@ class TaskPane(Vertical):
     DEFAULT_CSS = """
     TaskPane { height: 1fr; }
     TaskPane #task-info { height: 1; color: $text-muted; padding: 0 1; }
+    TaskPane.-folded #task-info { display: none; }
     TaskPane #task-filter { display: none; }
     TaskPane.-filtering #task-filter { display: block; }
     TaskPane TaskTable { height: 1fr; }
@@ -101,6 +103,7 @@ class TaskPane(Vertical):
         info = self.query_one("#task-info", Static)
         if text != info.content:  # one fixed-height line: no re-layout of the screen needed
             info.update(text, layout=False)
+        fold_into_border(self, text, _("Tasks"))
 
     def on_task_table_changed(self) -> None:
         self.update_info()
