@@ -17,6 +17,8 @@ The file lives at ``locations.config_dir()/config.toml``::
     auto_relogin = true              # a password is remembered in the keyring (opt-in)
     deny_paths = ["/public/home/alice/keep"]
     poll_interval = 2.0
+    walk_budget = 120                # seconds a preview / protection walk may take (default:
+                                     # 5 s, and 2 ms more per further listed path)
     glyphs = "ascii"                 # TUI symbols: "auto" (default) | "unicode" | "ascii"
     bell = true                      # TUI: ring the bell when every watched task has ended
     language = "zh_CN"               # "en" | "zh_CN" (default: LANGUAGE, LC_ALL, LANG…)
@@ -33,7 +35,7 @@ import re
 import sys
 import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -124,6 +126,7 @@ class Profile:
     auth_method: str = "password"
     deny_paths: list[str] = field(default_factory=list)
     poll_interval: float = DEFAULT_POLL_INTERVAL
+    walk_budget: float | None = None  # seconds a walk may take; None: grows with the paths
     token_store: str | None = None  # None: follow Config.token_store
     auto_relogin: bool = False  # a password / secret key is remembered in the keyring
     glyphs: str | None = None  # "auto" | "unicode" | "ascii" (the TUI's symbols)
@@ -153,6 +156,7 @@ class Profile:
             "auth_method": self.auth_method,
             "deny_paths": list(self.deny_paths),
             "poll_interval": float(self.poll_interval),
+            "walk_budget": self.walk_budget,
             "token_store": self.token_store,
             "auto_relogin": self.auto_relogin or None,
             "glyphs": self.glyphs,
@@ -258,25 +262,10 @@ def _parse(path: Path, data: Mapping[str, Any]) -> Config:
 class _Reader:
     """Typed access to TOML values with errors that name the key."""
 
+    # Every field of a profile is a key of its table (the vanish rule is two keys).
     _KNOWN = frozenset(
         {
-            "platform_url",
-            "user",
-            "org_id",
-            "region_id",
-            "region_name",
-            "efile_url",
-            "home_path",
-            "auth_method",
-            "deny_paths",
-            "poll_interval",
-            "token_store",
-            "auto_relogin",
-            "glyphs",
-            "request_deadline",
-            "allow_plain_http",
-            "bell",
-            "language",
+            *(f.name for f in fields(Profile) if f.name not in ("name", "vanish", "extra")),
             *VANISH_KEYS,
         }
     )
@@ -325,6 +314,9 @@ class _Reader:
         poll = table.get("poll_interval", DEFAULT_POLL_INTERVAL)
         if isinstance(poll, bool) or not isinstance(poll, (int, float)) or poll <= 0:
             raise self.fail(_join(where, "poll_interval"), "must be a positive number")
+        budget = table.get("walk_budget")
+        if budget is not None and deadline_problem(budget):
+            raise self.fail(_join(where, "walk_budget"), str(deadline_problem(budget)))
         secrets = sorted(k for k in table if k.lower() in _SECRET_KEYS)
         if secrets:
             raise self.fail(
@@ -362,6 +354,7 @@ class _Reader:
             auth_method=self.choice(table, "auth_method", AUTH_METHODS, "password", where),
             deny_paths=list(deny),
             poll_interval=float(poll),
+            walk_budget=None if budget is None else float(budget),
             token_store=store,
             auto_relogin=relogin,
             glyphs=self.choice(table, "glyphs", GLYPH_CHOICES, None, where) or None,
@@ -375,15 +368,17 @@ class _Reader:
 
 
 def deadline_problem(value: object) -> str | None:
-    """Why ``value`` is not a usable request deadline in seconds, or None."""
+    """Why ``value`` is not a usable request deadline (or walk budget) in seconds, or None:
+    more than 0 and at most an hour."""
+    most = MAX_DEADLINE
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
         return f"must be a number of seconds, not {_kind(value)}"
     try:
         seconds = float(value)
     except ValueError:
         return f"must be a number of seconds, not {str(value)[:20]!r}"
-    if not 0 < seconds <= MAX_DEADLINE:
-        return f"must be more than 0 and at most {MAX_DEADLINE:g} seconds"
+    if not 0 < seconds <= most:
+        return f"must be more than 0 and at most {most:g} seconds"
     return None
 
 

@@ -108,6 +108,16 @@ def _seconds(value: str) -> float:
     return float(value)
 
 
+def walk_budget(value: str) -> float:
+    """``--walk-budget SECONDS``, checked as the profile's ``walk_budget`` is."""
+    from efile_tui.config import deadline_problem
+
+    problem = deadline_problem(value)
+    if problem:
+        raise argparse.ArgumentTypeError(f"--walk-budget {problem}")
+    return float(value)
+
+
 def add_json_arg(parser: argparse.ArgumentParser) -> None:
     """``--json``: data on stdout as JSON with the API's field names."""
     parser.add_argument(

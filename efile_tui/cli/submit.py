@@ -21,6 +21,7 @@ from efile_tui.cli.common import (
     input_error,
     open_context,
     say,
+    walk_budget,
 )
 from efile_tui.cli.watch import (
     WaitOptions,
@@ -105,6 +106,16 @@ def _submit_args(p: argparse.ArgumentParser) -> None:
             "deliberately allow PATH although it is your home folder or has only three "
             "components (/public/home/USER); give the exact path, once per path. "
             "Deny-list entries are never lifted here"
+        ),
+    )
+    p.add_argument(
+        "--walk-budget",
+        type=walk_budget,
+        metavar="SECONDS",
+        help=_(
+            "time the preview / protection walk may take (default: the profile's "
+            "walk_budget, else 5 s and 2 ms more per further path); a walk cut short says "
+            "what it covered"
         ),
     )
     p.add_argument(
@@ -231,7 +242,8 @@ async def _submit(args: argparse.Namespace, plan: Plan, wait: WaitOptions) -> in
         # The home folder is asked of the service when neither EFILE_HOME nor the profile
         # names it.
         await conn.learn_home(ctx.client)
-        rules = Rules(conn.home, tuple(conn.deny_paths), tuple(allow))
+        budget = args.walk_budget if args.walk_budget is not None else conn.walk_budget
+        rules = Rules(conn.home, tuple(conn.deny_paths), tuple(allow), budget)
         prepared = await prepare(ctx.client, plan, rules, preview=args.dry_run)
         if args.dry_run:
             return await _dry_run(args, ctx, prepared)

@@ -33,11 +33,13 @@ from efile_tui.core.validate import (
 @dataclass(frozen=True)
 class Rules:
     """What protects paths: the home folder (None: unknown), the deny list, and the paths
-    deliberately allowed (``--allow-protected``; never lifts a deny-list entry)."""
+    deliberately allowed (``--allow-protected``; never lifts a deny-list entry); and the
+    time a walk that checks them may take (None: one that grows with the paths)."""
 
     home: str | None = None
     deny: tuple[str, ...] = ()
     allow: tuple[str, ...] = ()
+    walk_seconds: float | None = None
 
     @property
     def walks(self) -> bool:
@@ -207,12 +209,15 @@ async def inspect(
             is_dir=is_dir,
             sizes=sizes,
             protected=rules.inside if rules.deny and plan.destroys_sources else None,
+            max_seconds=rules.walk_seconds,
         )
         if guard:
             refused.update(walk_refusals(walked, found.preview))
     covered = [p for p in found.overwritten if p not in refused]
     if covered and rules.walks:
-        walk = await walk_paths(client, covered, protected=rules.inside)
+        walk = await walk_paths(
+            client, covered, protected=rules.inside, max_seconds=rules.walk_seconds
+        )
         refused.update(walk_refusals(covered, walk, overwrite=True))
     return found
 

@@ -82,6 +82,7 @@ class Connection:
     settings: Profile | None = field(default=None, repr=False)
     deny_paths: tuple[str, ...] = ()  # never deleted, moved away or overwritten
     poll_interval: float = DEFAULT_POLL_INTERVAL  # seconds between polls (TUI, watch, --wait)
+    walk_budget: float | None = None  # seconds a preview walk may take (None: by the paths)
     bell: bool = False  # the TUI rings the bell when every watched task has ended
     vanish: VanishRule = DEFAULT_VANISH  # when a task the service stopped returning vanished
     deadline: float = DEFAULT_DEADLINE
@@ -317,6 +318,7 @@ def resolve_connection(
         settings=settings,
         deny_paths=tuple(settings.deny_paths) if settings else (),
         poll_interval=settings.poll_interval if settings else DEFAULT_POLL_INTERVAL,
+        walk_budget=settings.walk_budget if settings else None,
         bell=bool(settings and settings.bell),
         vanish=settings.vanish if settings else DEFAULT_VANISH,
         deadline=_deadline(deadline, env, settings),

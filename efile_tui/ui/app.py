@@ -67,6 +67,7 @@ class EfileApp(NotesKeeper, App[int]):
         endpoint: str = "",
         home: str = "/",
         deny_paths: Sequence[str] = (),
+        walk_budget: float | None = None,
         interval: float | None = None,
         bell: bool = False,
         login: LoginAttempt | None = None,
@@ -77,10 +78,11 @@ class EfileApp(NotesKeeper, App[int]):
         self.notes = []
         self.ctx = ctx
         self.interval_flag = interval  # --interval, which beats the profile's poll_interval
-        self._main_args = {
+        self._main_args: dict[str, object] = {
             "endpoint": endpoint,
             "home": home,
             "deny_paths": deny_paths,
+            "walk_budget": walk_budget,
             "interval": interval or DEFAULT_POLL_INTERVAL,
             "bell": bell,
         }
@@ -342,6 +344,7 @@ def connection_args(conn: Connection, interval: float | None) -> dict[str, objec
         "endpoint": conn.label,
         "home": conn.home or "/",
         "deny_paths": conn.deny_paths,
+        "walk_budget": conn.walk_budget,
         "interval": interval or conn.poll_interval,
         "bell": conn.bell,
     }

@@ -111,10 +111,10 @@ class RequestFlows:
 
     @property
     def rules(self) -> Rules:
-        """What protects paths here: the home folder and the profile's deny list."""
-        return Rules(
-            None if self.screen.home == "/" else self.screen.home, tuple(self.screen.deny_paths)
-        )
+        """What protects paths here: the home folder and the profile's deny list (and the
+        profile's walk budget)."""
+        home = None if self.screen.home == "/" else self.screen.home
+        return Rules(home, tuple(self.screen.deny_paths), walk_seconds=self.screen.walk_budget)
 
     def delete(self, message: DeleteRequested) -> None:
         from efile_tui.ui.modals.confirm_delete import ConfirmDeleteScreen, RefusedScreen

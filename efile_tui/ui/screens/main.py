@@ -66,6 +66,7 @@ class MainScreen(Screen[None]):
         endpoint: str,
         home: str,
         deny_paths: Sequence[str] = (),
+        walk_budget: float | None = None,
         interval: float = 2.0,
         bell: bool = False,
     ) -> None:
@@ -75,6 +76,7 @@ class MainScreen(Screen[None]):
         self.endpoint = endpoint
         self.home = home
         self.deny_paths = list(deny_paths)
+        self.walk_budget = walk_budget  # seconds a delete preview may walk (profile)
         self.view = TaskView()
         self.show_old = False
         self.worker_errors = 0  # workers that ended on an unexpected exception
