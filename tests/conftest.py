@@ -128,3 +128,13 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         report.outcome = "failed"
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
         report.longrepr = f"skipped under EFILE_TUI_STRICT_SKIPS=1 (CI must run it): {reason}"
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """Two test workers per core (pyproject caps them at four): much of the suite waits on a
+    simulated task, a terminal or a poll interval, and a second worker per core runs its
+    tests meanwhile. PYTEST_XDIST_AUTO_NUM_WORKERS still overrides."""
+    override = os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS")
+    if override and override.isdigit():
+        return int(override)
+    return 2 * len(os.sched_getaffinity(0))
