@@ -1,4 +1,6 @@
-"""Bad input through the real CLI (subprocess) against the simulator on loopback.
+"""Bad input through the CLI's entry point against the simulator on loopback: in this
+process where only the arguments are bad, in a subprocess where the locale decodes stdin
+or the environment is what is bad.
 
 ``REJECTED`` is the whole list of command lines that must be refused before anything is
 sent: exit 2, a message naming every bad item and saying how to fix it, no traceback, and
@@ -24,6 +26,7 @@ import pytest
 
 from efile_tui.sim.config import SimConfig
 from efile_tui.sim.server import SimServer
+from tests.cli_runner import run_in_process
 from tests.conftest import HOME, CliResult
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -54,20 +57,24 @@ def run(
     """
     proc = subprocess.run(
         [sys.executable, "-m", "efile_tui", *args],
-        env={
-            **os.environ,
-            "EFILE_URL": server.url,
-            "EFILE_TOKEN": server.token,
-            "EFILE_HOME": HOME,
-            "PYTHONPATH": str(ROOT),
-            **(env or {}),
-        },
+        env={**server_env(server), **(env or {})},
         input=stdin,
         capture_output=True,
         timeout=60,
     )
     decode = lambda b: b.decode("utf-8", "backslashreplace")  # noqa: E731
     return CliResult(proc.returncode, decode(proc.stdout), decode(proc.stderr))
+
+
+def server_env(server: SimServer) -> dict[str, str]:
+    """This process's environment pointed at ``server``."""
+    return {
+        **os.environ,
+        "EFILE_URL": server.url,
+        "EFILE_TOKEN": server.token,
+        "EFILE_HOME": HOME,
+        "PYTHONPATH": str(ROOT),
+    }
 
 
 def requests(server: SimServer) -> dict[str, int]:
@@ -162,16 +169,19 @@ def rejected(service: SimServer, tmp_path_factory: pytest.TempPathFactory) -> Ba
         Path(xdg[name]).mkdir()
 
     def one(case: tuple[Any, ...]) -> tuple[str, CliResult]:
-        if case in ENV_REJECTED:
-            case_id, env, argv = case[:3]
-            return case_id, run(service, *argv, stdin=NOT_UTF8, env={**xdg, **env})
-        case_id, argv = case[0], [str(base / "ids.txt") if a == FILE else a for a in case[1]]
-        yes = ["--yes"] if argv[0] in ("rm", "mv", "cancel") else []
-        return case_id, run(service, *argv, *yes, env=xdg)
+        case_id, env, argv = case[:3]
+        return case_id, run(service, *argv, stdin=NOT_UTF8, env={**xdg, **env})
 
     before = requests(service)
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        results = dict(pool.map(one, [*REJECTED, *ENV_REJECTED]))
+    with ThreadPoolExecutor(max_workers=4) as pool:  # the locale and environment: processes
+        running = pool.map(one, ENV_REJECTED)
+        results = {}
+        for case in REJECTED:  # bad arguments: the entry function, in this process
+            case_id = case[0]
+            argv = [str(base / "ids.txt") if a == FILE else a for a in case[1]]
+            yes = ["--yes"] if argv[0] in ("rm", "mv", "cancel") else []
+            results[case_id] = run_in_process([*argv, *yes], {**server_env(service), **xdg})
+        results.update(running)
     after = requests(service)
     sent = {k: n - before.get(k, 0) for k, n in after.items() if n != before.get(k, 0)}
     return Batch(results, sent)
