@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import gettext
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 DOMAIN = "efile_tui"
@@ -137,6 +137,7 @@ class Msg(str):
 
     template: str
     fields: dict[str, object]
+    plural: tuple[str, int] | None = None  # (plural template, the number): see nmsg
 
     def __new__(cls, template: str, /, **fields: object) -> Msg:
         self = super().__new__(cls, template.format(**fields))
@@ -147,7 +148,25 @@ class Msg(str):
     def shown(self) -> str:
         """This text in the language in use."""
         fields = {k: shown(v) if isinstance(v, str) else v for k, v in self.fields.items()}
+        if self.plural is not None:
+            return ngettext(self.template, self.plural[0], self.plural[1]).format(**fields)
         return _(self.template).format(**fields)
+
+
+def nmsg(singular: str, plural: str, n: int, /, **fields: object) -> Msg:
+    """A :class:`Msg` whose form the number ``n`` decides, as :func:`ngettext` does."""
+    message = Msg(singular if n == 1 else plural, **fields)
+    message.template = singular
+    message.plural = (plural, n)
+    return message
+
+
+def joined(separator: str, parts: Iterable[str]) -> Msg:
+    """``parts`` joined by ``separator``, each shown translated where it is a :class:`Msg`."""
+    items = list(parts)
+    sep = separator.replace("{", "{{").replace("}", "}}")
+    template = sep.join(f"{{p{i}}}" for i in range(len(items)))
+    return Msg(template, **{f"p{i}": part for i, part in enumerate(items)})
 
 
 def shown(text: str) -> str:
@@ -171,7 +190,9 @@ __all__ = [
     "_",
     "choose",
     "current",
+    "joined",
     "ngettext",
+    "nmsg",
     "normalise",
     "setup",
     "shown",

@@ -24,7 +24,7 @@ from efile_tui.api.errors import (
 )
 from efile_tui.core.text import clean, json_dumps
 from efile_tui.core.validate import InputError, text_problem
-from efile_tui.i18n import _
+from efile_tui.i18n import N_, Msg, _, shown
 
 if TYPE_CHECKING:
     from efile_tui.core.operations import Context
@@ -250,7 +250,7 @@ async def open_context(args: argparse.Namespace) -> AsyncIterator[tuple[Connecti
 
 def input_error(exc: InputError) -> CliError:
     """A CliError (exit 2) listing every rejected item."""
-    lines = "\n  ".join(exc.problems)
+    lines = "\n  ".join(shown(p) for p in exc.problems)
     return CliError(_("input rejected, nothing was sent:") + f"\n  {lines}", EXIT_USAGE)
 
 
@@ -285,10 +285,12 @@ def check_connection_text(conn: Connection) -> None:
     A URL that is not UTF-8 is input rejected (exit 2); a token with non-ASCII or control
     characters can never be valid (exit 4). The token itself is never shown.
     """
-    problem = text_problem(conn.efile_url, _("the efile URL"))
+    problem = text_problem(conn.efile_url, Msg(N_("the efile URL")))
     if problem:
         raise CliError(
-            _("{problem} (it comes from --url, EFILE_URL or the profile)").format(problem=problem),
+            _("{problem} (it comes from --url, EFILE_URL or the profile)").format(
+                problem=shown(problem)
+            ),
             EXIT_USAGE,
         )
     token = conn.token or ""

@@ -32,6 +32,7 @@ from efile_tui.core.login_steps import (
     request_tokens,
     save_login,
 )
+from efile_tui.i18n import N_, _, shown, shown_error
 from efile_tui.store.keyring_backends import SECURE, NoUsableKeyring
 from efile_tui.store.tokens import TokenStore
 
@@ -55,9 +56,9 @@ def cmd_login(args: argparse.Namespace) -> int:
     old = config.get_profile(name)
     method = "token" if args.token_stdin else "aksk" if args.access_key else "password"
     if args.secret_key_stdin and not args.access_key:
-        raise CliError("--secret-key-stdin needs --access-key AK", EXIT_USAGE)
+        raise CliError(_("--secret-key-stdin needs --access-key AK"), EXIT_USAGE)
     if args.remember_password and method == "token":
-        raise CliError("--remember-password needs a password or secret key login", EXIT_USAGE)
+        raise CliError(_("--remember-password needs a password or secret key login"), EXIT_USAGE)
     platform_url = (
         args.platform_url
         or os.environ.get("EFILE_PLATFORM_URL")
@@ -84,14 +85,14 @@ def cmd_login(args: argparse.Namespace) -> int:
     if args.url:
         check_scheme(args.url, allow_http=request.allow_http)
     if method != "token":
-        request.user = request.user or _ask("User")
+        request.user = request.user or _ask(N_("User"))
     if method == "password":
-        request.org_id = request.org_id or _ask("Organisation id (orgId)")
-        request.secret = _secret(args.password_stdin, "Password", "--password-stdin")
+        request.org_id = request.org_id or _ask(N_("Organisation id (orgId)"))
+        request.secret = _secret(args.password_stdin, N_("Password"), "--password-stdin")
     elif method == "aksk":
-        request.secret = _secret(args.secret_key_stdin, "Secret key", "--secret-key-stdin")
+        request.secret = _secret(args.secret_key_stdin, N_("Secret key"), "--secret-key-stdin")
     else:
-        request.secret = _secret(True, "Token", "--token-stdin")
+        request.secret = _secret(True, N_("Token"), "--token-stdin")
 
     login = _authenticate(args, request)
     profile = login_profile(
@@ -116,10 +117,11 @@ def cmd_login(args: argparse.Namespace) -> int:
     )
     for note in outcome.notes:
         say(note)
-    say(f"Logged in as {profile.user or '?'}@{profile.region or '?'} (profile {name})")
-    say(f"  efile URL: {profile.efile_url}")
-    say(f"  home: {profile.home_path or '(unknown)'}")
-    say(f"  token stored in {outcome.stored.location}")
+    who = f"{profile.user or '?'}@{profile.region or '?'}"
+    say(_("Logged in as {who} (profile {name})").format(who=who, name=name))
+    say("  " + _("efile URL: {url}").format(url=profile.efile_url))
+    say("  " + _("home: {path}").format(path=profile.home_path or _("(unknown)")))
+    say("  " + _("token stored in {where}").format(where=shown(outcome.stored.location)))
     return 0
 
 
@@ -128,14 +130,18 @@ def _check_remember() -> None:
         report = TokenStore("keyring").keyring_report()
     except NoUsableKeyring as exc:
         raise CliError(
-            f"--remember-password needs a keyring: {exc.problem} The password is never kept "
-            "in a file; log in without --remember-password.",
+            _(
+                "--remember-password needs a keyring: {problem} The password is never kept in a "
+                "file; log in without --remember-password."
+            ).format(problem=shown(exc.problem)),
             EXIT_AUTH,
         ) from None
     if report.active.kind != SECURE:
         raise CliError(
-            f"--remember-password needs a secure keyring; {report.active.label} is not one "
-            "(passwords are never kept in a file)",
+            _(
+                "--remember-password needs a secure keyring; {name} is not one (passwords are "
+                "never kept in a file)"
+            ).format(name=report.active.label),
             EXIT_AUTH,
         )
 
@@ -147,32 +153,42 @@ def _interactive() -> bool:
 def _ask(what: str) -> str:
     if not _interactive():
         flag = {"User": "--user NAME", "Organisation id (orgId)": "--org-id ORG"}.get(what, what)
-        raise CliError(f"{what.lower()} missing and no terminal to ask: pass {flag}", EXIT_USAGE)
-    sys.stderr.write(f"{what}: ")
+        raise CliError(
+            _("{what} missing and no terminal to ask: pass {flag}").format(
+                what=_(what).lower(), flag=flag
+            ),
+            EXIT_USAGE,
+        )
+    sys.stderr.write(_("{what}: ").format(what=_(what)))
     sys.stderr.flush()
     value = sys.stdin.readline().strip()
     if not value:
-        raise CliError(f"no {what.lower()} given", EXIT_USAGE)
+        raise CliError(_("no {what} given").format(what=_(what).lower()), EXIT_USAGE)
     return value
 
 
 def _secret(from_stdin: bool, what: str, flag: str) -> str:
     """A secret from standard input (one line) or a hidden prompt; never echoed."""
     if sys.stdin is not None and sys.stdin.isatty():
-        value = getpass.getpass(f"{what}: ")
+        value = getpass.getpass(_("{what}: ").format(what=_(what)))
     elif from_stdin and sys.stdin is not None:
         value = sys.stdin.read()
         value = value[:-1] if value.endswith("\n") else value
         value = value[:-1] if value.endswith("\r") else value
         if "\n" in value:
-            raise CliError(f"{what.lower()} on standard input must be one line", EXIT_USAGE)
+            raise CliError(
+                _("{what} on standard input must be one line").format(what=_(what).lower()),
+                EXIT_USAGE,
+            )
     else:
         raise CliError(
-            f"no terminal to ask for the {what.lower()}: pass {flag} and give it on standard input",
+            _(
+                "no terminal to ask for the {what}: pass {flag} and give it on standard input"
+            ).format(what=_(what).lower(), flag=flag),
             EXIT_USAGE,
         )
     if not value:
-        raise CliError(f"no {what.lower()} given", EXIT_USAGE)
+        raise CliError(_("no {what} given").format(what=_(what).lower()), EXIT_USAGE)
     return value
 
 
@@ -199,10 +215,14 @@ def _authenticate(args: argparse.Namespace, request: LoginRequest) -> _Login:
             region_info(request.platform_url, token, allow_http=request.allow_http)
         )
     except (AuthError, UnsupportedVersion, InvalidArgument) as exc:
-        raise CliError(f"login refused: {exc}", EXIT_AUTH) from None
+        raise CliError(
+            _("login refused: {problem}").format(problem=shown_error(exc)), EXIT_AUTH
+        ) from None
     if not region.efile_url:
         raise CliError(
-            f"region {region.name or region.id} lists no enabled efile URL; pass --url",
+            _("region {name} lists no enabled efile URL; pass --url").format(
+                name=region.name or region.id
+            ),
             EXIT_FAILED,
         )
     return _Login(
@@ -236,28 +256,34 @@ def choose_region(
 ) -> RegionToken:
     """The regional token to use: ``wanted`` (id or name), the only one, or the user's pick."""
     regional = [t for t in tokens if not t.is_platform]
+    disabled = "  " + _("(disabled)")
     listing = "\n".join(
-        f"  {t.cluster_id:>8}  {t.cluster_name}{'' if t.token else '  (disabled)'}"
-        for t in regional
+        f"  {t.cluster_id:>8}  {t.cluster_name}{'' if t.token else disabled}" for t in regional
     )
     if wanted:
         for t in regional:
             if wanted in (t.cluster_id, t.cluster_name):
                 if not t.token:
-                    raise CliError(f"your account is disabled in region {wanted}", EXIT_AUTH)
+                    raise CliError(
+                        _("your account is disabled in region {name}").format(name=wanted),
+                        EXIT_AUTH,
+                    )
                 return t
-        raise CliError(f"no region {wanted!r}; the account has:\n{listing}", EXIT_USAGE)
+        raise CliError(
+            _("no region {name}; the account has:").format(name=repr(wanted)) + f"\n{listing}",
+            EXIT_USAGE,
+        )
     usable = [t for t in regional if t.token]
     if not usable:
-        raise CliError("the platform returned no usable regional token", EXIT_AUTH)
+        raise CliError(_("the platform returned no usable regional token"), EXIT_AUTH)
     if len(usable) == 1:
         return usable[0]
     if not interactive:
-        raise CliError(f"several regions; pass --region ID|NAME:\n{listing}", EXIT_USAGE)
+        raise CliError(_("several regions; pass --region ID|NAME:") + f"\n{listing}", EXIT_USAGE)
     for i, t in enumerate(usable, 1):
         sys.stderr.write(f"  {i}) {t.cluster_name} ({t.cluster_id})\n")
-    for _ in range(3):
-        sys.stderr.write(f"Region [1-{len(usable)}]: ")
+    for _attempt in range(3):
+        sys.stderr.write(_("Region [1-{n}]: ").format(n=len(usable)))
         sys.stderr.flush()
         answer = sys.stdin.readline().strip()
         if answer.isdigit() and 1 <= int(answer) <= len(usable):
@@ -265,4 +291,4 @@ def choose_region(
         matches = [t for t in usable if answer in (t.cluster_id, t.cluster_name)]
         if matches:
             return matches[0]
-    raise CliError("no region chosen", EXIT_USAGE)
+    raise CliError(_("no region chosen"), EXIT_USAGE)

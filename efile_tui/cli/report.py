@@ -15,6 +15,7 @@ from efile_tui.cli.common import EXIT_OK, data_output, open_context, say
 from efile_tui.cli.select import chosen_entries, entry_key, keys_or_query
 from efile_tui.core.query import entry_status
 from efile_tui.core.text import clean, json_dumps
+from efile_tui.i18n import _
 from efile_tui.store.journal import VANISHED, JournalEntry, iso_time
 
 REPORT_FIELDS = (
@@ -90,7 +91,9 @@ async def cmd_report(args: argparse.Namespace) -> int:
     failed = sum(row["status"] in ("fail", "rejected") for row in rows)
     vanished = sum(row["status"] == VANISHED for row in rows)
     say(
-        f"report: {len(rows)} task(s), {ended} ended, {failed} failed or rejected"
-        + (f", {vanished} vanished" if vanished else "")
+        _("report: {n} task(s), {ended} ended, {failed} failed or rejected").format(
+            n=len(rows), ended=ended, failed=failed
+        )
+        + (_(", {n} vanished").format(n=vanished) if vanished else "")
     )
     return EXIT_OK

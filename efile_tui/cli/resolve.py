@@ -25,27 +25,33 @@ from efile_tui.core.operations import Context, submit_tracked
 from efile_tui.core.query import TaskQuery
 from efile_tui.core.text import clean
 from efile_tui.core.validate import InputError
+from efile_tui.core.words import operation as operation_name
+from efile_tui.i18n import _, shown
 from efile_tui.store.journal import JournalEntry
 
 
 async def cmd_label(args: argparse.Namespace) -> int:
     """``tasks label TEXT ID|local:N…`` (or with filters); an empty TEXT clears the label."""
     if not args.ids:
-        raise CliError("usage: tasks label TEXT ID|local:N… (or filters); '' clears", EXIT_USAGE)
+        raise CliError(_("usage: tasks label TEXT ID|local:N… (or filters); '' clears"), EXIT_USAGE)
     label, words = args.ids[0], args.ids[1:]
     problems = label_problems(label) if label else []
     if problems:
         raise input_error(InputError(problems))
     keys, query = keys_or_query(args, words)
     if not keys and not query.active:
-        raise CliError("give the tasks to label: ids, local:N keys or filters", EXIT_USAGE)
+        raise CliError(_("give the tasks to label: ids, local:N keys or filters"), EXIT_USAGE)
     async with open_context(args) as (_conn, ctx):
         entries = await chosen_entries(args, ctx, keys, query)
         changed = ctx.journal.set_label([e.local_id for e in entries], label or None)
     if args.json:
         emit_json({"label": label or None, "changed": [f"local:{n}" for n in changed]})
-    what = f"labelled {clean(label)!r}" if label else "label cleared"
-    say(f"{what}: {len(changed)} of {len(entries)} task(s) changed")
+    what = _("labelled {label}").format(label=repr(clean(label))) if label else _("label cleared")
+    say(
+        _("{what}: {n} of {total} task(s) changed").format(
+            what=what, n=len(changed), total=len(entries)
+        )
+    )
     return EXIT_OK
 
 
@@ -62,9 +68,9 @@ async def cmd_resolve(args: argparse.Namespace) -> int:
         lost = [e for e in entries if e.outcome_unknown or e.vanished]
         skipped = len(entries) - len(lost)
         if skipped:
-            say(f"{skipped} entr(y/ies) skipped: their outcome is known")
+            say(_("{n} entr(y/ies) skipped: their outcome is known").format(n=skipped))
         if not lost:
-            say("no submit with an unknown outcome and no vanished task to resolve")
+            say(_("no submit with an unknown outcome and no vanished task to resolve"))
             return EXIT_OK
         verdicts = await resolve.check_all(ctx.client, lost)
         resolve.record(ctx.journal, verdicts)
@@ -80,20 +86,23 @@ async def cmd_resolve(args: argparse.Namespace) -> int:
         rows = [
             [
                 entry_key(v.entry),
-                v.entry.operation.value,
-                f"{resolve.VERDICT_TEXT[v.verdict]}: {v.reason}",
+                operation_name(v.entry.operation.value),
+                f"{_(resolve.VERDICT_TEXT[v.verdict])}: {shown(v.reason)}",
             ]
             for v in verdicts
         ]
         for text in columns.table(rows):
             print(text)
     counts = {k: sum(v.verdict == k for v in verdicts) for k in resolve.VERDICT_TEXT}
+    hint = _("; `efile-tui tasks resubmit --status rejected` submits the not-done again")
     say(
-        f"{counts[resolve.DONE]} done, {counts[resolve.NOT_DONE]} not done, "
-        f"{counts[resolve.UNDECIDED]} undecided"
-        + ("; `efile-tui tasks resubmit --status rejected` submits the not-done again"
-           if counts[resolve.NOT_DONE] else "")
-    )  # fmt: skip
+        _("{done} done, {not_done} not done, {undecided} undecided").format(
+            done=counts[resolve.DONE],
+            not_done=counts[resolve.NOT_DONE],
+            undecided=counts[resolve.UNDECIDED],
+        )
+        + (hint if counts[resolve.NOT_DONE] else "")
+    )
     return EXIT_FAILED if counts[resolve.UNDECIDED] else EXIT_OK
 
 
@@ -107,15 +116,20 @@ async def cmd_resubmit(args: argparse.Namespace) -> int:
         again = [e for e in entries if resolve.resubmittable(e)]
         if len(again) < len(entries):
             say(
-                f"{len(entries) - len(again)} task(s) skipped: only failed, rejected or "
-                "not-done items not resubmitted before can be submitted again"
+                _(
+                    "{n} task(s) skipped: only failed, rejected or not-done items not "
+                    "resubmitted before can be submitted again"
+                ).format(n=len(entries) - len(again))
             )
         if not again:
-            say("nothing to resubmit")
+            say(_("nothing to resubmit"))
             return EXIT_OK
         for text in entry_lines(again[:20]):
             say("  " + text)
-        confirm(f"Submit {len(again)} item(s) again on {conn.label}?", assume_yes=args.yes)
+        confirm(
+            _("Submit {n} item(s) again on {where}?").format(n=len(again), where=conn.label),
+            assume_yes=args.yes,
+        )
         code = EXIT_OK
         for (op, label), group in resolve.groups(again).items():
             code = max(code, await _resubmit_group(ctx, op, label, group))

@@ -28,7 +28,7 @@ from efile_tui.core.validate import (
     read_ids,
     shown,
 )
-from efile_tui.i18n import _
+from efile_tui.i18n import _, shown_error
 from efile_tui.store.journal import JournalEntry
 
 DAY = 24 * 3600.0
@@ -124,7 +124,10 @@ def gather_ids(args: argparse.Namespace, *, required: bool) -> list[str]:
         except OSError as exc:
             reason = exc.strerror or type(exc).__name__
             raise CliError(
-                f"cannot read --ids-file {shown(args.ids_file)}: {reason}", EXIT_USAGE
+                _("cannot read --ids-file {path}: {reason}").format(
+                    path=shown(args.ids_file), reason=reason
+                ),
+                EXIT_USAGE,
             ) from None
         except InputError as exc:
             raise input_error(exc) from None
@@ -209,7 +212,12 @@ async def matching_entries(
         except AuthError:
             raise
         except EfileError as exc:
-            say(f"warning: could not refresh from the service, showing last known state: {exc}")
+            say(
+                _(
+                    "warning: could not refresh from the service, showing last known state: "
+                    "{problem}"
+                ).format(problem=shown_error(exc))
+            )
     ids = journal.entry_ids(profile=ctx.profile, hide_finished_older_than=hide)
     return (e for e in _in_parts(ctx, ids) if not query.active or query.matches(e))
 
@@ -233,7 +241,10 @@ async def chosen_entries(
     missing = [k for k in keys if k not in known and k[6:] not in known]
     if missing:
         raise CliError(
-            "not in the journal (see `efile-tui tasks --all`): " + ", ".join(missing), EXIT_USAGE
+            _("not in the journal (see `efile-tui tasks --all`): {keys}").format(
+                keys=", ".join(missing)
+            ),
+            EXIT_USAGE,
         )
     return found
 
@@ -248,7 +259,7 @@ def keys_or_query(args: argparse.Namespace, words: Sequence[str]) -> tuple[list[
         except InputError as exc:
             raise input_error(exc) from None
     if keys and query.active:
-        raise CliError("give task ids (or local:N) or filters, not both", EXIT_USAGE)
+        raise CliError(_("give task ids (or local:N) or filters, not both"), EXIT_USAGE)
     return keys, query
 
 

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from efile_tui import i18n
 from efile_tui.api.errors import EfileError, NotAFolder, NotFound
 from efile_tui.api.models import Operation, SubmitOutcome
 from efile_tui.cli import output
@@ -39,7 +40,7 @@ from efile_tui.core.protect import Plan, Rules, target_problem
 from efile_tui.core.query import label_problem
 from efile_tui.core.text import clean, json_dumps
 from efile_tui.core.validate import InputError, check_paths, override_hint, shown
-from efile_tui.i18n import N_, _, ngettext
+from efile_tui.i18n import N_, Msg, _, ngettext
 
 SHOW_AT_MOST = 20
 
@@ -213,19 +214,21 @@ async def cmd_rm(args: argparse.Namespace) -> int:
 async def cmd_transfer(args: argparse.Namespace) -> int:
     """Submit asynchronous copies or moves into DEST (or a dry run)."""
     wait = wait_options(args, json_lines=args.json)
-    sources, problems = gather_paths(args, what="source")
+    sources, problems = gather_paths(args, what=N_("source"))
     problems += label_problems(args.label)
     dest = ""
     try:
-        (dest,) = check_paths([args.dest], what="target")
+        (dest,) = check_paths([args.dest], what=N_("target"))
     except InputError as exc:
-        problems += [f"target: {p}" for p in exc.problems]
+        problems += [Msg(N_("target: {problem}"), problem=p) for p in exc.problems]
     if problems:  # sources and target are reported together
         raise input_error(InputError(problems))
     op: Operation = args.operation
     clash = target_problem(op, sources, dest, args.on_conflict)
     if clash:
-        raise CliError(f"input rejected, nothing was sent:\n  {clash}", EXIT_USAGE)
+        raise CliError(
+            _("input rejected, nothing was sent:") + f"\n  {i18n.shown(clash)}", EXIT_USAGE
+        )
     plan = Plan.of(op, sources, dest, args.on_conflict, label=args.label)
     return await _submit(args, plan, wait)
 
@@ -308,8 +311,8 @@ def _refuse(prepared: Confirmation) -> None:
                 "refusing to {operation}: it would destroy protected paths; nothing was sent:"
             ).format(operation=words.operation(prepared.plan.operation.value))
             + "\n  "
-            + "\n  ".join(clean(r) for r in refused.values())
-            + f"\n{override_hint(refused.values())}",
+            + "\n  ".join(clean(i18n.shown(r)) for r in refused.values())
+            + f"\n{i18n.shown(override_hint(refused.values()))}",
             EXIT_USAGE,
         )
 
@@ -350,9 +353,9 @@ async def _dry_run(args: argparse.Namespace, ctx: Context, prepared: Confirmatio
             print(_listing(prepared.overwritten))
         if refused:
             print(_("refused (protected, would not be sent): {n}").format(n=len(refused)))
-            print("\n".join(f"  {clean(r)}" for r in refused.values()))
+            print("\n".join(f"  {clean(i18n.shown(r))}" for r in refused.values()))
         if target_problem:
-            print(_("target: {problem}").format(problem=clean(target_problem)))
+            print(_("target: {problem}").format(problem=clean(i18n.shown(target_problem))))
         if preview:
             print("\n".join(clean(line) for line in preview.summary_lines()))
     say(_("dry run: nothing was sent"))
@@ -364,11 +367,11 @@ async def _target_problem(ctx: Context, dest: str) -> str | None:
     try:
         await ctx.client.list_dir(dest, limit=1)
     except NotFound:
-        return f"{dest} does not exist: create it first (efile-tui mkdir -p)"
+        return Msg(N_("{path} does not exist: create it first (efile-tui mkdir -p)"), path=dest)
     except NotAFolder:
-        return f"{dest} is not a folder"
+        return Msg(N_("{path} is not a folder"), path=dest)
     except EfileError as exc:
-        return f"{dest} could not be checked: {exc}"
+        return Msg(N_("{path} could not be checked: {why}"), path=dest, why=exc.message)
     return None
 
 

@@ -35,6 +35,7 @@ from efile_tui.cli.select import (
     print_entries,
     query_from_args,
 )
+from efile_tui.core import words
 from efile_tui.core.operations import Context, cancel_tracked, poll_once
 from efile_tui.core.query import TaskQuery
 from efile_tui.core.tasktext import entry_message, problem_text
@@ -167,7 +168,7 @@ async def _show_ids(args: argparse.Namespace, ctx: Context, ids: list[str]) -> i
                     "",
                     "",
                     "",
-                    "not found: unknown id, or expired (kept 24 h after it ended)",
+                    _("not found: unknown id, or expired (kept 24 h after it ended)"),
                 ]
             )
     if args.json or args.jsonl:
@@ -339,15 +340,21 @@ def cmd_log(args: argparse.Namespace) -> int:
             first = ""
             if items and isinstance(items[0], dict):
                 first = str(items[0].get("path") or items[0].get("taskId") or "")
-            more = f" (+{len(items) - 1} more)" if len(items) > 1 else ""
+            more = _(" (+{n} more)").format(n=len(items) - 1) if len(items) > 1 else ""
+            count = _("{n} item(s)").format(n=ev.get("count", len(items)))
             rows.append(
-                [ev.get("time", "?"), ev.get("event", "?"), ev.get("operation"),
-                 f"{ev.get('count', len(items))} item(s)", ev.get("exit", ""), f"{first}{more}"]
+                [ev.get("time", "?"), words.event(str(ev.get("event", "?"))),
+                 words.operation(str(ev.get("operation") or "")), count,
+                 words.result(str(ev.get("exit", ""))), f"{first}{more}"]
             )  # fmt: skip
         for text in columns.table(rows, right={3}):
             print(text)
         if log.skipped_lines:
-            say(f"warning: {log.skipped_lines} unreadable line(s) skipped in the audit log")
+            say(
+                _("warning: {n} unreadable line(s) skipped in the audit log").format(
+                    n=log.skipped_lines
+                )
+            )
     return EXIT_OK
 
 

@@ -44,11 +44,12 @@ from efile_tui.cli.select import (
     load_entries,
     query_from_args,
 )
+from efile_tui.core import words
 from efile_tui.core.notify import notification
 from efile_tui.core.operations import Context, PollReport
 from efile_tui.core.poller import Poller
 from efile_tui.core.text import clean, json_dumps
-from efile_tui.i18n import N_, _
+from efile_tui.i18n import N_, _, shown_error
 from efile_tui.store.journal import VANISHED, Journal, JournalEntry, VanishRule
 
 WAIT_EPILOG = N_(
@@ -119,11 +120,11 @@ def wait_options(args: argparse.Namespace, *, json_lines: bool = False) -> WaitO
     """The wait flags, checked (exit 2 on a bad value)."""
     interval = getattr(args, "interval", None)
     if interval is not None and interval <= 0:
-        raise CliError("--interval must be positive", EXIT_USAGE)
+        raise CliError(_("--interval must be positive"), EXIT_USAGE)
     if args.timeout is not None and not args.timeout > 0:
-        raise CliError("--timeout must be a positive number of seconds", EXIT_USAGE)
+        raise CliError(_("--timeout must be a positive number of seconds"), EXIT_USAGE)
     if not 0 <= args.timeout_exit_code <= 255:
-        raise CliError("--timeout-exit-code must be between 0 and 255", EXIT_USAGE)
+        raise CliError(_("--timeout-exit-code must be between 0 and 255"), EXIT_USAGE)
     return WaitOptions(
         interval=interval,
         timeout=args.timeout,
@@ -161,7 +162,7 @@ async def cmd_watch(args: argparse.Namespace) -> int:
     ids = gather_ids(args, required=False)
     query = query_from_args(args)
     if ids and query.active:
-        raise CliError("give task ids or filters, not both", EXIT_USAGE)
+        raise CliError(_("give task ids or filters, not both"), EXIT_USAGE)
     ended: dict[str, str] = {}
     async with open_context(args) as (_conn, ctx):
         if query.active:
@@ -170,16 +171,20 @@ async def cmd_watch(args: argparse.Namespace) -> int:
                 if not e.unfinished:
                     ended[e.task_id or ""] = e.status
             ids = [e.task_id or "" for e in entries if e.task_id not in ended]
-            say(f"watching {len(entries)} task(s) matching {query.describe()}")
+            say(
+                _("watching {n} task(s) matching {query}").format(
+                    n=len(entries), query=query.describe()
+                )
+            )
             if not entries:
-                say("no task matches; nothing to wait for")
+                say(_("no task matches; nothing to wait for"))
                 return EXIT_OK
         elif ids:
             ids = expand_keys(ctx, ids)
         else:
             ids = ctx.journal.pollable_ids(ctx.profile)
             if not ids:
-                say("no unfinished tasks in the journal")
+                say(_("no unfinished tasks in the journal"))
                 return EXIT_OK
         return await watch_until_done(ctx, ids, opts, ended=ended)
 
@@ -239,7 +244,11 @@ async def watch_until_done(
         async def poll_failed(self, exc: Exception, delay: float) -> None:
             if isinstance(exc, AuthError) or not isinstance(exc, EfileError):
                 raise exc
-            say(f"warning: {exc}; retrying in {delay:.0f} s (last known states kept)")
+            say(
+                _("warning: {problem}; retrying in {seconds} s (last known states kept)").format(
+                    problem=shown_error(exc), seconds=f"{delay:.0f}"
+                )
+            )
 
     poller = Poller(
         ctx,
@@ -255,9 +264,11 @@ async def watch_until_done(
             return _timed_out(opts, remaining, final, last)
     failed_count = sum(state != TaskStatus.COMPLETE.value for state in final.values())
     vanished = sum(state == VANISHED for state in final.values())
-    say(f"all {len(final)} task(s) ended: {_counts(final.values())}")
+    n = len(final)
+    counts = _counts(final.values())
+    say(_("all {n} task(s) ended: {counts}").format(n=n, counts=counts))
     if opts.bell:
-        ring(f"{len(final)} task(s) ended, {failed_count} not complete")
+        ring(_("{n} task(s) ended, {failed} not complete").format(n=n, failed=failed_count))
     if failed_count > vanished:
         return EXIT_FAILED
     return EXIT_VANISHED if vanished else EXIT_OK
@@ -289,8 +300,11 @@ def _timed_out(
     opts: WaitOptions, remaining: Sequence[str], final: dict[str, str], last: dict[str, Task]
 ) -> int:
     say(
-        f"timed out after {opts.timeout:g} s: {len(remaining)} task(s) not ended yet "
-        f"({_tally(remaining, final, last)}); they go on running"
+        _(
+            "timed out after {seconds} s: {n} task(s) not ended yet ({tally}); they go on running"
+        ).format(
+            seconds=f"{opts.timeout:g}", n=len(remaining), tally=_tally(remaining, final, last)
+        )
     )
     return opts.timeout_exit_code
 
@@ -302,7 +316,8 @@ def _tally(remaining: Sequence[str], final: dict[str, str], last: dict[str, Task
 
 def _counts(states: Iterable[str]) -> str:
     counter = Counter(states)
-    return ", ".join(f"{n} {state}" for state, n in sorted(counter.items())) or "none"
+    counts = ", ".join(f"{n} {words.status(state)}" for state, n in sorted(counter.items()))
+    return counts or _("none")
 
 
 def ring(message: str) -> None:
@@ -319,6 +334,7 @@ def _print_update(tid: str, task: Task | None, json_lines: bool) -> None:
         with data_output() as out:
             print(json_dumps(data), file=out, flush=True)
     elif task is None:
-        print(f"{stamp}  {clean(tid)}  vanished: no longer returned by the service", flush=True)
+        why = _("vanished: no longer returned by the service")
+        print(f"{stamp}  {clean(tid)}  {why}", flush=True)
     else:
         print(f"{stamp}  {output.task_line(task)}", flush=True)

@@ -23,6 +23,7 @@ from efile_tui.api.models import Operation, SubmitOutcome
 from efile_tui.core.operations import Context, submit_tracked
 from efile_tui.core.preview import DeletePreview, DirLister
 from efile_tui.core.protect import Inspection, Plan, Rules, inspect, walk_refusals
+from efile_tui.i18n import joined
 
 GIB = 1024**3
 
@@ -32,7 +33,7 @@ class Refused(Exception):
 
     def __init__(self, refused: Mapping[str, str]) -> None:
         self.refused = dict(refused)
-        super().__init__("\n".join(self.refused.values()))
+        super().__init__(joined("\n", self.refused.values()))
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from efile_tui.core.validate import normalise_path
 from efile_tui.core.walk import PROTECTED_KEPT, DirLister, Walk
-from efile_tui.i18n import _
+from efile_tui.i18n import Msg, _, joined, nmsg, shown
 
 __all__ = ["PROTECTED_KEPT", "DeletePreview", "DirLister", "outermost", "preview_delete"]
 
@@ -45,10 +45,17 @@ class DeletePreview:
     folders_listed: int = 0
 
     @property
-    def covered(self) -> str:
+    def covered(self) -> Msg:
         """What the walk covered, e.g. "19,500 of 20,000 paths, 12 folders listed"."""
         done = self.paths - len(self.unfinished)
-        return f"{done:,} of {self.paths:,} paths, {self.folders_listed:,} folders listed"
+        return nmsg(
+            "{done} of {n} path, {folders} folders listed",
+            "{done} of {n} paths, {folders} folders listed",
+            self.paths,
+            done=f"{done:,}",
+            n=f"{self.paths:,}",
+            folders=f"{self.folders_listed:,}",
+        )
 
     def summary_lines(self) -> list[str]:
         """The preview as short lines for a confirmation dialog."""
@@ -67,15 +74,15 @@ class DeletePreview:
         if self.protected:
             n = f"{len(self.protected)}{more_protected(self)}"
             lines.append(_("PROTECTED inside ({n}):").format(n=n))
-            lines.extend(f"  {reason}" for _path, reason in self.protected[:5])
+            lines.extend(f"  {shown(reason)}" for _path, reason in self.protected[:5])
         if self.largest:
             lines.append(_("largest:"))
             lines.extend(f"  {human_size(size):>10}  {path}" for path, size in self.largest)
         if not self.complete:
-            why = self.stopped_because or _("unknown reason")
+            why = shown(self.stopped_because or _("unknown reason"))
             lines.append(_("preview incomplete: {why}").format(why=why))
-            lines.append(_("covered: {what}").format(what=self.covered))
-        lines.extend(f"  ! {error}" for error in self.errors[:5])
+            lines.append(_("covered: {what}").format(what=shown(self.covered)))
+        lines.extend(f"  ! {shown(error)}" for error in self.errors[:5])
         if len(self.errors) > 5:
             lines.append("  " + _("… and {n} more errors").format(n=len(self.errors) - 5))
         return lines
@@ -175,13 +182,20 @@ async def preview_delete(
     )
 
 
-def _errors_reason(unlisted: int, missing: int) -> str:
+def _errors_reason(unlisted: int, missing: int) -> Msg:
     parts = []
     if unlisted:
-        parts.append(f"{unlisted} folder{'s' if unlisted != 1 else ''} could not be listed")
+        parts.append(
+            nmsg(
+                "{n} folder could not be listed",
+                "{n} folders could not be listed",
+                unlisted,
+                n=unlisted,
+            )
+        )
     if missing:
-        parts.append(f"{missing} path{'s' if missing != 1 else ''} not found")
-    return "; ".join(parts)
+        parts.append(nmsg("{n} path not found", "{n} paths not found", missing, n=missing))
+    return joined("; ", parts)
 
 
 async def existing_names(

@@ -28,6 +28,7 @@ from efile_tui.core.validate import (
     path_problem,
     protected_reason,
 )
+from efile_tui.i18n import N_, Msg
 
 
 @dataclass(frozen=True)
@@ -115,18 +116,31 @@ def target_problem(
     if problem:
         return problem
     norm = normalise_path(text)
-    verb = "moved" if operation is Operation.MOVE else "copied"
+    move = operation is Operation.MOVE
     for source in sources:
         src = normalise_path(source)
         if norm == src:
-            return f"the target {norm} is one of the paths being {verb}"
+            if move:
+                return Msg(N_("the target {target} is one of the paths being moved"), target=norm)
+            return Msg(N_("the target {target} is one of the paths being copied"), target=norm)
         if norm.startswith(src.rstrip("/") + "/"):
-            return f"the target {norm} is inside {src}, which is being {verb}"
+            if move:
+                text = N_("the target {target} is inside {source}, which is being moved")
+            else:
+                text = N_("the target {target} is inside {source}, which is being copied")
+            return Msg(text, target=norm, source=src)
         if posixpath.dirname(src) == norm:
-            if operation is Operation.MOVE:
-                return f"{src} is already in {norm}: pick another folder"
+            if move:
+                return Msg(
+                    N_("{source} is already in {target}: pick another folder"),
+                    source=src,
+                    target=norm,
+                )
             if on_conflict == "cover":
-                return f"copying {src} onto itself with overwrite: choose keep both"
+                return Msg(
+                    N_("copying {source} onto itself with overwrite: choose keep both"),
+                    source=src,
+                )
     return None
 
 
@@ -198,7 +212,12 @@ async def inspect(
                 if item.duplicate_handle_type == "cover":
                     path = landing_path(item)
                     refused.setdefault(
-                        path, f"{path}: what a cover would overwrite could not be checked ({exc})"
+                        path,
+                        Msg(
+                            N_("{path}: what a cover would overwrite could not be checked ({why})"),
+                            path=path,
+                            why=exc.message,
+                        ),
                     )
     walked = [p for p in (normalise_path(s) for s in plan.sources) if p not in refused]
     guard = plan.destroys_sources and rules.walks
@@ -229,20 +248,28 @@ def walk_refusals(
     every root the walk could not see whole (it stopped first, or a folder inside could
     not be listed). A root inside another walked root is judged with it."""
     refused: dict[str, str] = {}
-    what = "overwriting" if overwrite else "destroying"
     holding = dict(walk.protected_in)
     unfinished = set(walk.unfinished)
-    why = walk.stopped_because or "a folder could not be listed"
+    why = walk.stopped_because or Msg(N_("a folder could not be listed"))
     for root in roots:
         inside = [r for p, r in walk.protected if _within(normalise_path(p), root)]
         reason = holding.get(normalise_path(root)) or next(iter(inside), None)
         if reason:
-            refused[root] = f"{root} holds a protected path: {reason}"
-        elif blind and _walked_as(root, unfinished) is not None:
-            refused[root] = (
-                f"{root} could not be checked completely against the deny list's "
-                f"wildcards before {what} it ({why}): act on smaller parts of it"
+            refused[root] = Msg(
+                N_("{path} holds a protected path: {reason}"), path=root, reason=reason
             )
+        elif blind and _walked_as(root, unfinished) is not None:
+            if overwrite:
+                text = N_(
+                    "{path} could not be checked completely against the deny list's wildcards "
+                    "before overwriting it ({why}): act on smaller parts of it"
+                )
+            else:
+                text = N_(
+                    "{path} could not be checked completely against the deny list's wildcards "
+                    "before destroying it ({why}): act on smaller parts of it"
+                )
+            refused[root] = Msg(text, path=root, why=why)
     return refused
 
 

@@ -19,13 +19,18 @@ from dataclasses import dataclass
 from efile_tui.api.errors import EfileError, NotAFolder, NotFound
 from efile_tui.api.models import Operation, SubmitItem, SubmitOutcome, Task, TaskStatus
 from efile_tui.core.preview import DirLister
+from efile_tui.i18n import N_, Msg
 from efile_tui.store.journal import REJECTED, Journal, JournalEntry
 
 DONE = "done"
 NOT_DONE = "not-done"
 UNDECIDED = "undecided"
 GroupKey = tuple[Operation, str | None]
-VERDICT_TEXT = {DONE: "done (by evidence)", NOT_DONE: "not done", UNDECIDED: "undecided"}
+VERDICT_TEXT = {
+    DONE: N_("done (by evidence)"),
+    NOT_DONE: N_("not done"),
+    UNDECIDED: N_("undecided"),
+}
 
 
 @dataclass(frozen=True)
@@ -53,29 +58,45 @@ async def check(client: DirLister, entry: JournalEntry) -> Verdict:
     with its error."""
     source = entry.source_path
     if not source or entry.operation is Operation.UNKNOWN:
-        return Verdict(entry, UNDECIDED, "no paths known (an imported id never reported)")
+        return Verdict(entry, UNDECIDED, Msg(N_("no paths known (an imported id never reported)")))
     try:
         src = await path_exists(client, source)
         if entry.operation is Operation.DELETE:
             if src:
-                return Verdict(entry, NOT_DONE, f"{source} is still there")
-            return Verdict(entry, DONE, f"{source} is gone")
+                return Verdict(entry, NOT_DONE, Msg(N_("{path} is still there"), path=source))
+            return Verdict(entry, DONE, Msg(N_("{path} is gone"), path=source))
         if not entry.target_path:
-            return Verdict(entry, UNDECIDED, "no target folder recorded")
+            return Verdict(entry, UNDECIDED, Msg(N_("no target folder recorded")))
         landed = posixpath.join(entry.target_path, posixpath.basename(source))
         dst = await path_exists(client, landed)
     except EfileError as exc:
-        return Verdict(entry, UNDECIDED, f"could not check: {exc}")
+        return Verdict(entry, UNDECIDED, Msg(N_("could not check: {why}"), why=exc.message))
     if entry.operation is Operation.MOVE:
         if not src and dst:
-            return Verdict(entry, DONE, f"{source} is gone and {landed} exists")
+            return Verdict(
+                entry,
+                DONE,
+                Msg(N_("{source} is gone and {target} exists"), source=source, target=landed),
+            )
         if src and not dst:
-            return Verdict(entry, NOT_DONE, f"{source} is still there and {landed} is not")
-        state = "both exist" if src else "neither exists"
-        return Verdict(entry, UNDECIDED, f"{source} and {landed}: {state}")
+            return Verdict(
+                entry,
+                NOT_DONE,
+                Msg(
+                    N_("{source} is still there and {target} is not"), source=source, target=landed
+                ),
+            )
+        state = Msg(N_("both exist")) if src else Msg(N_("neither exists"))
+        return Verdict(
+            entry,
+            UNDECIDED,
+            Msg(N_("{source} and {target}: {state}"), source=source, target=landed, state=state),
+        )
     if not dst:
-        return Verdict(entry, NOT_DONE, f"{landed} does not exist")
-    return Verdict(entry, UNDECIDED, f"{landed} exists, but it may have been there before")
+        return Verdict(entry, NOT_DONE, Msg(N_("{path} does not exist"), path=landed))
+    return Verdict(
+        entry, UNDECIDED, Msg(N_("{path} exists, but it may have been there before"), path=landed)
+    )
 
 
 async def check_all(client: DirLister, entries: Sequence[JournalEntry]) -> list[Verdict]:
@@ -101,11 +122,20 @@ def record(journal: Journal, verdicts: Sequence[Verdict]) -> None:
                 status=TaskStatus.COMPLETE,
                 source_path=e.source_path,
                 target_path=e.target_path,
-                error_msg=f"{VERDICT_TEXT[DONE]}: {v.reason}",
+                error_msg=Msg(
+                    "{verdict}: {reason}", verdict=Msg(VERDICT_TEXT[DONE]), reason=v.reason
+                ),
             )
             outcomes.append(SubmitOutcome(item, task=task))
         elif v.verdict == NOT_DONE:
-            outcomes.append(SubmitOutcome(item, error=f"{VERDICT_TEXT[NOT_DONE]}: {v.reason}"))
+            outcomes.append(
+                SubmitOutcome(
+                    item,
+                    error=Msg(
+                        "{verdict}: {reason}", verdict=Msg(VERDICT_TEXT[NOT_DONE]), reason=v.reason
+                    ),
+                )
+            )
         else:
             continue
         ids.append(e.local_id)

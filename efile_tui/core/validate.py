@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 from efile_tui.core.terminal import decode_input, encodings_named
+from efile_tui.i18n import N_, Msg, joined
 
 MAX_PATH_LEN = 4096  # bytes (UTF-8), the Linux PATH_MAX
 MAX_NAME_BYTES = 255
@@ -34,7 +35,7 @@ class InputError(ValueError):
 
     def __init__(self, problems: Sequence[str]) -> None:
         self.problems = list(problems)
-        super().__init__("\n".join(self.problems))
+        super().__init__(joined("\n", self.problems))
 
 
 def shown(text: str, limit: int = SHOWN_MAX) -> str:
@@ -68,15 +69,26 @@ def not_text(text: str) -> bool:
 def text_problem(text: str, what: str) -> str | None:
     """Why ``text`` (named ``what`` in the message) is not valid UTF-8 free of controls."""
     if not_text(text):
-        return (
-            f"{what} {shown(text)} is not valid {encodings_named()} (the bytes shown as "
-            "\\x..): pass it in UTF-8"
+        return Msg(
+            N_(
+                "{what} {text} is not valid {encodings} (the bytes shown as \\x..): pass it "
+                "in UTF-8"
+            ),
+            what=what,
+            text=shown(text),
+            encodings=encodings_named(),
         )
     bad = _CONTROL.search(text)
     if bad:
-        return (
-            f"{what} {shown(text)} contains the control character {bad.group()!r} "
-            f"at position {bad.start() + 1} (newline, tab, NUL, escape…): remove it"
+        return Msg(
+            N_(
+                "{what} {text} contains the control character {char} at position {n} "
+                "(newline, tab, NUL, escape…): remove it"
+            ),
+            what=what,
+            text=shown(text),
+            char=repr(bad.group()),
+            n=bad.start() + 1,
         )
     return None
 
@@ -84,49 +96,76 @@ def text_problem(text: str, what: str) -> str | None:
 def path_problem(path: str) -> str | None:
     """Why ``path`` is not an acceptable remote absolute path, or None."""
     if not path or not path.strip():
-        return "empty path: give an absolute path such as /public/home/USER/dir"
+        return Msg(N_("empty path: give an absolute path such as /public/home/USER/dir"))
     if not_text(path):
-        return (
-            f"path {shown(path)} is not valid {encodings_named()} (the bytes shown as \\x..): "
-            "rename it or pass it correctly encoded"
+        return Msg(
+            N_(
+                "path {path} is not valid {encodings} (the bytes shown as \\x..): rename it "
+                "or pass it correctly encoded"
+            ),
+            path=shown(path),
+            encodings=encodings_named(),
         )
     size = len(path.encode("utf-8"))
     if not path.startswith("/"):
         if path.lstrip().startswith("/"):
-            return f"path {shown(path)} starts with a space: remove the leading space"
-        return f"path {shown(path)} is relative: give the absolute path (starting with /)"
+            return Msg(
+                N_("path {path} starts with a space: remove the leading space"), path=shown(path)
+            )
+        return Msg(
+            N_("path {path} is relative: give the absolute path (starting with /)"),
+            path=shown(path),
+        )
     bad = _CONTROL.search(path)
     if bad:
-        return (
-            f"path {shown(path)} contains the control character {bad.group()!r} "
-            f"at position {bad.start() + 1} (newline, tab, NUL, escape…): "
-            "rename the file or remove the character from the argument"
+        return Msg(
+            N_(
+                "path {path} contains the control character {char} at position {n} "
+                "(newline, tab, NUL, escape…): rename the file or remove the character from "
+                "the argument"
+            ),
+            path=shown(path),
+            char=repr(bad.group()),
+            n=bad.start() + 1,
         )
     if size > MAX_PATH_LEN:
-        return (
-            f"path {shown(path)} is {size} bytes long; the limit is {MAX_PATH_LEN} bytes: "
-            "give a shorter path"
+        return Msg(
+            N_("path {path} is {size} bytes long; the limit is {limit} bytes: give a shorter path"),
+            path=shown(path),
+            size=size,
+            limit=MAX_PATH_LEN,
         )
     parts = path.split("/")
     if ".." in parts:
-        return f"path {shown(path)} contains '..': give the resolved absolute path instead"
+        return Msg(
+            N_("path {path} contains '..': give the resolved absolute path instead"),
+            path=shown(path),
+        )
     for part in parts:
         name_bytes = len(part.encode("utf-8"))
         if name_bytes > MAX_NAME_BYTES:
-            return (
-                f"path {shown(path)} has a name of {name_bytes} bytes ({shown(part, 40)}); "
-                f"names are limited to {MAX_NAME_BYTES} bytes: shorten that name"
+            return Msg(
+                N_(
+                    "path {path} has a name of {size} bytes ({name}); names are limited to "
+                    "{limit} bytes: shorten that name"
+                ),
+                path=shown(path),
+                size=name_bytes,
+                name=shown(part, 40),
+                limit=MAX_NAME_BYTES,
             )
     return None
 
 
-def check_paths(paths: Sequence[str], *, what: str = "path") -> list[str]:
+def check_paths(paths: Sequence[str], *, what: str = N_("path")) -> list[str]:
     """Validate and normalise remote paths; duplicates (after normalising) are rejected."""
     problems: list[str] = []
     result: list[str] = []
     seen: dict[str, str] = {}
     if not paths:
-        raise InputError([f"no {what} given: give at least one absolute path"])
+        raise InputError(
+            [Msg(N_("no {what} given: give at least one absolute path"), what=Msg(what))]
+        )
     for raw in paths:
         problem = path_problem(raw)
         if problem:
@@ -134,11 +173,9 @@ def check_paths(paths: Sequence[str], *, what: str = "path") -> list[str]:
             continue
         norm = normalise_path(raw)
         if norm in seen:
-            problems.append(
-                f"{what} {shown(raw)} is given twice"
-                + (f" (same as {shown(seen[norm])})" if seen[norm] != raw else "")
-                + ": remove the duplicate"
-            )
+            same = Msg(N_(" (same as {path})"), path=shown(seen[norm])) if seen[norm] != raw else ""
+            twice = N_("{what} {path} is given twice{same}: remove the duplicate")
+            problems.append(Msg(twice, what=Msg(what), path=shown(raw), same=same))
             continue
         seen[norm] = raw
         result.append(norm)
@@ -157,31 +194,34 @@ def check_task_ids(
     seen: set[str] = set()
     for raw in ids:
         tid = raw.strip()
-        bad_text = text_problem(tid, "task id")
+        bad_text = text_problem(tid, Msg(N_("task id")))
         if not tid:
-            problems.append("empty task id: remove the blank entry")
+            problems.append(Msg(N_("empty task id: remove the blank entry")))
         elif bad_text:
             problems.append(bad_text)
         elif not (_TASK_ID.match(tid) or (prefixes and _ID_PREFIX.match(tid))):
-            short = ", or their first 6 or more as the table shows them" if prefixes else ""
-            problems.append(
-                f"task id {shown(raw)} is not a task id: ids are 32 hexadecimal characters "
-                f"(0-9, a-f){short}: correct or remove it"
+            short = (
+                Msg(N_(", or their first 6 or more as the table shows them")) if prefixes else ""
             )
+            text = N_(
+                "task id {id} is not a task id: ids are 32 hexadecimal characters "
+                "(0-9, a-f){short}: correct or remove it"
+            )
+            problems.append(Msg(text, id=shown(raw), short=short))
         elif tid in seen:
-            problems.append(f"task id {tid} is given twice: remove the duplicate")
+            problems.append(Msg(N_("task id {id} is given twice: remove the duplicate"), id=tid))
         else:
             seen.add(tid)
             result.append(tid)
     if not ids:
-        problems.append(
-            "no task id given: give at least one task id (32 hex characters, "
-            "as `efile-tui tasks` shows them)"
+        text = N_(
+            "no task id given: give at least one task id (32 hex characters, as "
+            "`efile-tui tasks` shows them)"
         )
+        problems.append(Msg(text))
     elif len(result) > limit:
-        problems.append(
-            f"{len(result)} task ids given; at most {limit} are accepted at once: split the list"
-        )
+        text = N_("{n} task ids given; at most {limit} are accepted at once: split the list")
+        problems.append(Msg(text, n=len(result), limit=limit))
     if problems:
         raise InputError(problems)
     return result
@@ -210,8 +250,16 @@ def decode_lines(data: bytes, *, source: str) -> list[str]:
         text = decode_input(raw)
         if not_text(text):
             problems.append(
-                f"{source} line {number} {shown(text)} is not valid {encodings_named()} "
-                "(the bytes shown as \\x..): save the file as UTF-8"
+                Msg(
+                    N_(
+                        "{source} line {n} {text} is not valid {encodings} (the bytes shown as "
+                        "\\x..): save the file as UTF-8"
+                    ),
+                    source=source,
+                    n=number,
+                    text=shown(text),
+                    encodings=encodings_named(),
+                )
             )
         else:
             lines.append(text)
@@ -232,18 +280,25 @@ def check_journal_keys(keys: Sequence[str]) -> list[str]:
             result.setdefault(key, None)
         else:
             problems.append(
-                f"{shown(raw)} is neither a task id nor a local:N key "
-                "(see `efile-tui tasks --json`): fix or remove it"
+                Msg(
+                    N_(
+                        "{key} is neither a task id nor a local:N key (see `efile-tui tasks "
+                        "--json`): fix or remove it"
+                    ),
+                    key=shown(raw),
+                )
             )
     if not result and not problems:
-        problems.append("give the task ids (or local:N keys from `tasks --json`) to dismiss")
+        problems.append(
+            Msg(N_("give the task ids (or local:N keys from `tasks --json`) to dismiss"))
+        )
     if problems:
         raise InputError(problems)
     return list(result)
 
 
 SHALLOW_PARTS = 3  # /public/home/USER, /work/home/USER: a home folder is this deep
-NOTHING_LIFTS = "(too close to the root: never deleted, moved away or overwritten)"
+NOTHING_LIFTS = Msg(N_("(too close to the root: never deleted, moved away or overwritten)"))
 
 
 def protected_reason(
@@ -263,35 +318,40 @@ def protected_reason(
     norm = normalise_path(path)
     parts = [p for p in norm.split("/") if p]
     if not parts:
-        return f"/ is the root of the file system {NOTHING_LIFTS}"
+        return Msg(N_("/ is the root of the file system {why}"), why=NOTHING_LIFTS)
     if len(parts) < SHALLOW_PARTS:
-        return f"{norm} has fewer than three path components {NOTHING_LIFTS}"
+        return Msg(
+            N_("{path} has fewer than three path components {why}"), path=norm, why=NOTHING_LIFTS
+        )
     allowed = norm in {normalise_path(a) for a in allow}
     if home and not allowed:
         home_n = normalise_path(home)
         if norm == home_n:
-            return f"{norm} is your home folder"
+            return Msg(N_("{path} is your home folder"), path=norm)
         if _is_under(home_n, norm):
-            return f"{norm} contains your home folder"
+            return Msg(N_("{path} contains your home folder"), path=norm)
     denied = _deny_reason(norm, parts, deny)
     if denied or allowed:
         return denied
     if len(parts) == SHALLOW_PARTS:
-        return (
-            f"{norm} has only three path components: it may be a home folder "
-            "(like /public/home/USER)"
+        return Msg(
+            N_(
+                "{path} has only three path components: it may be a home folder (like "
+                "/public/home/USER)"
+            ),
+            path=norm,
         )
     return None
 
 
-OVERRIDE_HINT = (
+OVERRIDE_HINT = N_(
     "to delete such a path on purpose, use the CLI and name it again with --allow-protected PATH"
 )
-DENY_HINT = "deny-list entries are lifted only by editing the profile's deny_paths"
-ABSOLUTE_HINT = "name a deeper path: nothing lifts the rule for / and paths that short"
+DENY_HINT = N_("deny-list entries are lifted only by editing the profile's deny_paths")
+ABSOLUTE_HINT = N_("name a deeper path: nothing lifts the rule for / and paths that short")
 
 
-def override_hint(reasons: Iterable[str]) -> str:
+def override_hint(reasons: Iterable[str]) -> Msg:
     """What the user can do about these refusals, and only what works: ``--allow-protected``
     for a home folder or a three-component path, the profile for a deny-list entry,
     nothing for ``/`` and paths of fewer than three components."""
@@ -303,7 +363,7 @@ def override_hint(reasons: Iterable[str]) -> str:
             hints[DENY_HINT] = None
         else:
             hints[OVERRIDE_HINT] = None
-    return "; ".join(hints)
+    return joined("; ", (Msg(hint) for hint in hints))
 
 
 def denied_reason(path: str, deny: Sequence[str]) -> str | None:
@@ -329,12 +389,16 @@ def _deny_reason(norm: str, parts: Sequence[str], deny: Sequence[str]) -> str | 
                 fnmatch.fnmatchcase(posixpath.join("/", *parts[:i]), entry_n)
                 for i in range(1, len(parts))
             ):
-                return f"{norm} matches the deny-list entry {entry}"
+                return Msg(N_("{path} matches the deny-list entry {entry}"), path=norm, entry=entry)
             continue
         if norm == entry_n or _is_under(norm, entry_n):
-            return f"{norm} is protected by the deny-list entry {entry}"
+            return Msg(
+                N_("{path} is protected by the deny-list entry {entry}"), path=norm, entry=entry
+            )
         if _is_under(entry_n, norm):
-            return f"{norm} contains {entry}, protected by the deny-list"
+            return Msg(
+                N_("{path} contains {entry}, protected by the deny-list"), path=norm, entry=entry
+            )
     return None
 
 

@@ -23,6 +23,7 @@ from typing import Protocol
 
 from efile_tui.api.errors import EfileError, NotAFolder, NotFound
 from efile_tui.api.models import DirPage, FileEntry
+from efile_tui.i18n import N_, Msg
 
 LARGEST = 5
 PROTECTED_KEPT = 20
@@ -151,7 +152,7 @@ class Walk:
         """One listing call cut off at the time left; None when the time is up."""
         left = self.remaining()
         if left <= 0:
-            self.halt(f"time limit ({self.max_seconds:g} s)")
+            self.halt(self._time_limit())
             return None
         try:
             return await asyncio.wait_for(
@@ -159,8 +160,11 @@ class Walk:
                 timeout=left,
             )
         except asyncio.TimeoutError:
-            self.halt(f"time limit ({self.max_seconds:g} s)")
+            self.halt(self._time_limit())
             return None
+
+    def _time_limit(self) -> Msg:
+        return Msg(N_("time limit ({seconds} s)"), seconds=f"{self.max_seconds:g}")
 
     async def folder(self, job: _Folder) -> None:
         """List every page of one folder; its sub-folders are queued."""
@@ -180,12 +184,12 @@ class Walk:
                 self.note_depth(job.path, 0)
             fresh = [e for e in page.entries if e.name not in names]
             if page.entries and not fresh:  # a service ignoring ``start``: never counted twice
-                self.halt(f"the listing of {job.path} repeats itself")
+                self.halt(Msg(N_("the listing of {path} repeats itself"), path=job.path))
                 return
             names.update(e.name for e in fresh)
             for entry in fresh:
                 if self.seen >= self.max_entries:
-                    self.halt(f"entry limit ({self.max_entries:,})")
+                    self.halt(Msg(N_("entry limit ({n})"), n=f"{self.max_entries:,}"))
                     return
                 self.seen += 1
                 self.add_entry(entry, job.depth + 1, job.root)
@@ -217,14 +221,18 @@ class Walk:
         except EfileError as exc:
             if isinstance(exc, (NotAFolder, NotFound)):
                 for root in wanted.values():
-                    self._missing(root, f"{self.roots[root]}: {exc.message}")
+                    self._missing(
+                        root, Msg("{path}: {why}", path=self.roots[root], why=exc.message)
+                    )
                 return
             for root in wanted.values():  # cannot list the parent: look at each path alone
                 self.queue.put_nowait(_Folder(self.roots[root], 0, root, probe=True))
             return
         if self.stopped is None:
             for root in wanted.values():
-                self._missing(root, f"{self.roots[root]}: no such file or folder")
+                self._missing(
+                    root, Msg(N_("{path}: no such file or folder"), path=self.roots[root])
+                )
 
     async def _by_keyword(self, path: str, wanted: dict[str, int]) -> None:
         for name in list(wanted):
@@ -263,12 +271,12 @@ class Walk:
                 else:
                     await self.folder(job)
             except EfileError as exc:
-                self.errors.append(f"{job.path}: {exc.message}")
+                self.errors.append(Msg("{path}: {why}", path=job.path, why=exc.message))
                 if isinstance(job, _Folder):
                     self.failed.add(job.root)
             except Exception as exc:  # not a service error: stop, and re-raise to the caller
                 self.crash = exc
-                self.halt(f"walk failed: {type(exc).__name__}")
+                self.halt(Msg(N_("walk failed: {kind}"), kind=type(exc).__name__))
             finally:
                 self.queue.task_done()
 

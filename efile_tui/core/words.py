@@ -43,6 +43,21 @@ _VERDICT = {
 }
 
 
+# The audit log's events and results (the file keeps these English words)
+_EVENT = {
+    "submit": N_("submit"),
+    "cancel": N_("cancel"),
+    "import": N_("import"),
+    "hangup": N_("hangup"),
+}
+_RESULT = {
+    "ok": N_("ok"),
+    "failed": N_("failed"),
+    "unknown": N_("unknown"),
+    "partial": N_("partial"),
+}
+
+
 def status(word: str) -> str:
     """A task state's name for people (an unknown word is shown as it is)."""
     return _(_STATUS[word]) if word in _STATUS else word
@@ -56,3 +71,13 @@ def operation(word: str) -> str:
 def verdict(word: str) -> str:
     """What the service said about a cancel, for people."""
     return _(_VERDICT[word]) if word in _VERDICT else word
+
+
+def event(word: str) -> str:
+    """An audit event's name for people."""
+    return _(_EVENT[word]) if word in _EVENT else word
+
+
+def result(word: str) -> str:
+    """An audit event's result (``ok``, ``failed``, ``partial``…) for people."""
+    return _(_RESULT[word]) if word in _RESULT else word

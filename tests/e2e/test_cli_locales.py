@@ -187,3 +187,20 @@ def test_programs_read_the_same_under_the_chinese_and_the_english_interface(
     assert {t["operationType"] for t in tasks} == {"delete"}  # …programs the API's words
     human = folder_sim.cli("tasks", "--all", env=chinese).out
     assert "删除" in human and "delete" not in human
+
+
+def test_refusals_and_rejections_are_read_in_chinese_and_stored_in_english(
+    folder_sim: Sim,
+) -> None:
+    chinese, english = {"EFILE_TUI_LANG": "zh_CN"}, {"EFILE_TUI_LANG": "en"}
+    home = ("rm", "--dry-run", "--json", HOME)
+    zh, en = folder_sim.cli(*home, env=chinese), folder_sim.cli(*home, env=english)
+    assert (zh.code, zh.out) == (en.code, en.out) and zh.code == 2
+    refused = json.loads(zh.out)["refused"]
+    assert refused == [{"path": HOME, "reason": f"{HOME} is your home folder"}]
+    human = folder_sim.cli("rm", "--dry-run", HOME, env=chinese)
+    assert f"{HOME} 是你的家目录" in human.out and "home folder" not in human.out, human.out
+    bad = folder_sim.cli("rm", "--yes", "relative/x", f"{HOME}/a", f"{HOME}//a", env=chinese)
+    assert bad.code == 2
+    assert "路径 'relative/x' 是相对路径" in bad.err and "给出了两次" in bad.err, bad.err
+    assert "relative:" not in bad.err and "twice" not in bad.err, bad.err

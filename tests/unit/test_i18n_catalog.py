@@ -16,7 +16,7 @@ from babel.messages.pofile import read_po
 from efile_tui import i18n
 
 PACKAGE = Path(i18n.__file__).resolve().parent
-KEYWORDS = {"_": None, "ngettext": (1, 2), "N_": None}
+KEYWORDS = {"_": None, "ngettext": (1, 2), "nmsg": (1, 2), "N_": None}
 CATALOGS = sorted(i18n.LOCALE_DIR.glob("*/LC_MESSAGES/efile_tui.po"))
 
 

@@ -33,7 +33,7 @@ from efile_tui.core.pipeline import (
 from efile_tui.core.preview import DeletePreview
 from efile_tui.core.protect import Inspection, Plan
 from efile_tui.core.text import clean
-from efile_tui.i18n import N_, _, ngettext
+from efile_tui.i18n import N_, _, ngettext, shown
 from efile_tui.ui.format import dialog_cells, error_text, fitted, listing
 from efile_tui.ui.widgets.keybar import KeyBar
 
@@ -179,7 +179,7 @@ class ConfirmDeleteScreen(ModalScreen[bool]):
             if result.refused:
                 refused = _("REFUSED: protected paths inside; nothing can be deleted here.")
                 first = f"{refused} {first}"
-                rest = [*(f"  {r}" for r in result.refused.values()), *rest]
+                rest = [*(f"  {shown(r)}" for r in result.refused.values()), *rest]
                 totals.add_class("-error")
             totals.update(fitted(first, 2 * dialog_cells(self.app.size.width), "end"))
             self._details = list(rest)
@@ -285,7 +285,7 @@ class RefusedScreen(ModalScreen[None]):
         """Title, one line per refused path with its reason, and OK."""
         with Vertical(id="dialog"):
             yield Label(_("Refused: protected paths"), id="title")
-            lines = [f"• {clean(reason)}" for _path, reason in self.refused]
+            lines = [f"• {clean(shown(reason))}" for _path, reason in self.refused]
             lines.append("\n" + _("Nothing was sent. Unmark these paths to act on the others."))
             with VerticalScroll(id="reasons"):
                 yield Static("\n".join(lines), markup=False)

@@ -13,9 +13,10 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, DataTable, Input, Label, Static
 
+from efile_tui.core import words
 from efile_tui.core.text import clean, literal
 from efile_tui.core.validate import InputError, check_task_ids, decode_lines, read_ids
-from efile_tui.i18n import N_, _
+from efile_tui.i18n import N_, _, shown
 from efile_tui.ui.messages import CopyText
 from efile_tui.ui.widgets.keybar import KeyBar
 
@@ -117,13 +118,13 @@ class ImportIdsScreen(ModalScreen[list[str] | None]):
                 problems.update(literal(problem))
                 return
             except InputError as exc:
-                problems.update(literal("\n".join(exc.problems[:8]), keep_newlines=True))
+                problems.update(literal(problem_lines(exc), keep_newlines=True))
                 return
         try:
             self.dismiss(check_task_ids(ids, prefixes=False))
         except InputError as exc:
             # Keep what was typed; say exactly which entries are wrong.
-            problems.update(literal("\n".join(exc.problems[:8]), keep_newlines=True))
+            problems.update(literal(problem_lines(exc), keep_newlines=True))
 
 
 class LogScreen(Screen[None]):
@@ -146,11 +147,16 @@ class LogScreen(Screen[None]):
             first = items[0] if items and isinstance(items[0], dict) else {}
             table.add_row(
                 literal(str(ev.get("time", ""))[:19]),
-                literal(ev.get("event", "")),
-                literal(ev.get("operation")),
+                literal(words.event(str(ev.get("event", "")))),
+                literal(words.operation(str(ev.get("operation") or ""))),
                 literal(ev.get("count", len(items))),
-                literal(ev.get("exit", "")),
+                literal(words.result(str(ev.get("exit", "")))),
                 literal(first.get("path") or first.get("taskId")),
             )
         yield table
         yield KeyBar(dialog=True)
+
+
+def problem_lines(exc: InputError, limit: int = 8) -> str:
+    """The first ``limit`` problems of a rejected input, one a line, for a person."""
+    return "\n".join(shown(problem) for problem in exc.problems[:limit])

@@ -21,6 +21,7 @@ from textual.screen import ModalScreen
 from textual.timer import Timer
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
 
+from efile_tui import i18n
 from efile_tui.api.errors import EfileError
 from efile_tui.api.models import Operation
 from efile_tui.core.protect import target_problem
@@ -163,7 +164,7 @@ class TransferScreen(ModalScreen[TransferChoice | None]):
         shown = problem is not None and (entered or not empty)  # no red on an empty start
         field.set_class(shown, "-error")
         error = self.query_one("#target-error", Static)
-        error.update(clean(problem) if shown and problem else "")
+        error.update(clean(i18n.shown(problem)) if shown and problem else "")
         error.set_class(shown, "-visible")
         self.query_one("#confirm", Button).disabled = problem is not None
         return problem

@@ -28,7 +28,7 @@ from efile_tui.core.pipeline import Confirmation, prepare, run
 from efile_tui.core.preview import existing_names
 from efile_tui.core.protect import Plan, Rules, refusals
 from efile_tui.core.text import clean
-from efile_tui.i18n import _, ngettext
+from efile_tui.i18n import _, ngettext, shown
 from efile_tui.ui.format import error_text, refused_note
 from efile_tui.ui.messages import (
     CancelRequested,
@@ -359,7 +359,7 @@ class RequestFlows:
         await asyncio.to_thread(resolve.record, self.screen.ctx.journal, verdicts)
         self.screen.apply_entries(await asyncio.to_thread(self.screen.entries, message.keys))
         text = "\n".join(
-            f"{v.entry.source_path}: {resolve.VERDICT_TEXT[v.verdict]} ({v.reason})"
+            f"{v.entry.source_path}: {_(resolve.VERDICT_TEXT[v.verdict])} ({shown(v.reason)})"
             for v in verdicts
         )
         self.screen.app.push_screen(
