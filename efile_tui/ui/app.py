@@ -59,6 +59,9 @@ class EfileApp(NotesKeeper, App[int]):
     TITLE = "efile-tui"
     CSS_PATH = "app.tcss"
     ENABLE_COMMAND_PALETTE = True
+    # Every screen under 24 rows (60x15 included) has the class -short: app.tcss gives its
+    # dialogs one-line buttons there, so their labels stay on screen.
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (24, "-tall")]
 
     def __init__(
         self,

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.widgets import Button
 
 from efile_tui.ui.modals.login import LoginScreen
 from efile_tui.ui.widgets.keybar import KeyBar
@@ -69,3 +70,35 @@ async def test_each_dialog_shows_its_own_keys(
             assert entry in line, (name, line)
         for pane_key in PANE_KEYS:
             assert pane_key not in line, (name, line)
+
+
+async def all_tasks(pilot: Any, key: str) -> None:
+    """Every task marked (two of five running, so the dialog has its notes too)."""
+    await pilot.press("tab", "a", key)
+
+
+# As DIALOGS, the cancel confirmation at its fullest.
+FULL = [(n, all_tasks if n == "ConfirmCancelScreen" else o, k, s) for n, o, k, s in DIALOGS]
+
+
+@pytest.mark.parametrize(("name", "opener", "key", "shown"), FULL, ids=[d[0] for d in FULL])
+async def test_each_dialog_shows_its_buttons_labels_at_60x15(
+    tmp_path: Path, name: str, opener: Any, key: str, shown: list[str]
+) -> None:
+    """At 60x15 a dialog's buttons take one line each and their labels are on screen: the
+    cell in the middle of each label is the button's own (not cut off by the dialog)."""
+    app = make_app(tmp_path)
+    async with app.run_test(size=(60, 15)) as pilot:
+        await settle(pilot)
+        await opener(pilot, key)
+        screen = await wait_until(
+            pilot, lambda: type(app.screen).__name__ == name and app.screen, what=name
+        )
+        await pilot.pause()
+        for button in screen.query(Button):  # type: ignore[union-attr]
+            if not button.display:
+                continue
+            region = button.region
+            assert region.height == 1, (name, button.label, region)
+            middle = (region.x + region.width // 2, region.y)
+            assert screen.get_widget_at(*middle)[0] is button, (name, button.label)  # type: ignore[union-attr]

@@ -146,11 +146,10 @@ class ConfirmDeleteScreen(ModalScreen[bool]):
 
     def _fit(self, height: int) -> None:
         """What is decided (paths, totals) stays on top at every size from 60×15; the
-        preview's details scroll, and small terminals get one-line buttons."""
+        preview's details scroll (small terminals get one-line buttons, as every dialog:
+        app.tcss, ``.-short``)."""
         small = height < 24
         self.set_class(small, "-small")
-        for button in self.query(Button):
-            button.compact = small
         paths = 2 if small else 6
         self.query_one("#paths").styles.max_height = paths
         guards = 4 if self.typed_required or self.needs_acceptance else 1

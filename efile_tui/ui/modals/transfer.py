@@ -130,13 +130,9 @@ class TransferScreen(ModalScreen[TransferChoice | None]):
         yield KeyBar(dialog=True)
 
     def on_resize(self, event: events.Resize) -> None:
-        """Small terminals (60×15 included): one-line field and buttons, so the choice and
-        the buttons stay on screen."""
-        small = event.size.height < 24
-        self.set_class(small, "-small")
-        self.query_one("#target", Input).compact = small
-        for button in self.query(Button):
-            button.compact = small
+        """Small terminals (60×15 included): the dialog's own small layout (its field and
+        buttons take one line there as in every dialog: app.tcss, ``.-short``)."""
+        self.set_class(event.size.height < 24, "-small")
 
     def on_mount(self) -> None:
         """Focus the target field and check the default target."""
