@@ -97,8 +97,9 @@ class HelpScreen(ModalScreen[None]):
             "Marks are kept by task id and path: they survive sorting, filtering "
             "and polling; marked rows hidden by a filter are counted in the info "
             "line and the confirmation. The header says when the table was last "
-            "updated; it turns amber, then red, when polling fails, and the last "
-            "good data stays."
+            "updated; when polling falls behind it says so in words, with the reason "
+            "(STALE: no answer for 40 s, refused, timed out, token rejected), and "
+            "turns amber, then red; the last good data stays."
         )
         self.sections: list[Section] = [*sections, (_("Status"), status), ("", [("", note)])]
         self.shown_width = 0
