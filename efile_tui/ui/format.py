@@ -15,6 +15,7 @@ __all__ = [
     "ago",
     "dialog_cells",
     "fitted",
+    "full_paths",
     "human_size",
     "listing",
     "refused_note",
@@ -23,6 +24,7 @@ __all__ = [
 SHOWN_PATHS = 500  # a dialog's list of paths ends with "… and N more" after these
 DIALOG_WIDTH = 96  # the width of the delete, copy and move dialogs (their CSS says so too)
 DIALOG_INSET = 8  # a dialog's border and padding, a list's bar and a scroll bar
+FULL_CHARS = 200_000  # the full-path view shows paths while they fit in this many characters
 
 
 def dialog_cells(screen_width: int, dialog: int = DIALOG_WIDTH) -> int:
@@ -48,6 +50,29 @@ def listing(paths: Sequence[str], cells: int, limit: int = SHOWN_PATHS) -> str:
     if len(paths) > limit:
         lines.append(_("… and {n} more").format(n=f"{len(paths) - limit:,}"))
     return "\n".join(lines)
+
+
+def full_paths(paths: Sequence[str], cells: int) -> tuple[str, str]:
+    """The title and text of the view a dialog's list opens on a key: the paths its list of
+    ``cells`` cells does not show whole (elided, or after the first ``SHOWN_PATHS``), in
+    full, one a line — every path when all are shown whole. The first is always there;
+    then as many as fit in ``FULL_CHARS`` characters, and a count of the rest."""
+    hidden = [i for i, path in enumerate(paths[:SHOWN_PATHS]) if fitted(path, cells) != path]
+    hidden += range(SHOWN_PATHS, len(paths))
+    chosen = hidden or list(range(len(paths)))
+    lines: list[str] = []
+    used = 0
+    for i in chosen:
+        if lines and used + len(paths[i]) > FULL_CHARS:
+            break
+        lines.append(paths[i])
+        used += len(paths[i]) + 1
+    if len(lines) < len(chosen):
+        lines.append(_("… and {n} more").format(n=f"{len(chosen) - len(lines):,}"))
+    title = _("Full paths: {shown:,} of {n:,} not shown whole").format(
+        shown=len(hidden), n=len(paths)
+    )
+    return (title if hidden else _("Full paths ({n:,})").format(n=len(paths))), "\n".join(lines)
 
 
 def ago(seconds: float) -> str:

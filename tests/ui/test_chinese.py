@@ -85,9 +85,14 @@ async def open_dialog(pilot: Any, keys: tuple[str, ...], name: str) -> None:
 # Each dialog: the keys that open it from the main screen (path pane focused), its
 # class, words of its title and the key bar it shows.
 DIALOGS = [
-    (("down", "space", "space", "d"), "ConfirmDeleteScreen", "删除 2 个路径？", "esc 取消"),
+    (
+        ("down", "space", "space", "d"),
+        "ConfirmDeleteScreen",
+        "删除 2 个路径？",
+        "esc 取消  ^o 完整路径",
+    ),
     (("tab", "a", "c"), "ConfirmCancelScreen", "取消 2 个任务？", "esc 返回"),
-    (("space", "C"), "TransferScreen", "把 1 个路径复制到", "esc 取消"),
+    (("space", "C"), "TransferScreen", "把 1 个路径复制到", "esc 取消  ^o 完整路径"),
     (("N",), "NotificationsScreen", "通知", "esc 关闭"),
     (("I",), "ImportIdsScreen", "跟踪在别处启动的任务 ID", "esc 返回"),
     (("tab", "l"), "LabelScreen", "为 1 个任务设置标签", "esc 返回"),

@@ -9,7 +9,9 @@ from textual.widgets import Static
 from efile_tui.api.models import Operation
 from efile_tui.core.cells import width
 from efile_tui.ui.format import dialog_cells, fitted, listing
+from efile_tui.ui.messages import CopyText
 from efile_tui.ui.modals.confirm_delete import ConfirmDeleteScreen
+from efile_tui.ui.modals.misc import TextScreen
 from efile_tui.ui.modals.transfer import TransferScreen
 from tests.ui.test_confirm_delete import HOME, Gate, ModalApp, small, wait_for
 
@@ -67,3 +69,54 @@ async def test_the_copy_dialog_elides_every_path_to_its_width() -> None:
         await pilot.pause()
         shown = str(screen.query_one("#sources Static", Static).render()).splitlines()
         assert len(shown) == 200 and max(width(line) for line in shown) <= dialog_cells(100)
+
+
+class CopyingApp(ModalApp):
+    """Records what its screens copy (the real app puts it on the clipboard)."""
+
+    def __init__(self, screen: object) -> None:
+        super().__init__(screen)
+        self.copied: list[str] = []
+
+    def on_copy_text(self, message: CopyText) -> None:
+        self.copied.append(message.text)
+
+
+def _dialogs(paths: list[str]) -> list[ConfirmDeleteScreen | TransferScreen]:
+    async def existing(target: str, names: list[str]) -> list[str]:
+        return []
+
+    gate = Gate(small())
+    gate.event.set()
+    return [
+        ConfirmDeleteScreen(paths, gate),
+        TransferScreen(Operation.MOVE, paths, f"{HOME}/run", existing=existing),
+    ]
+
+
+async def test_the_full_paths_are_one_key_away_and_copyable() -> None:
+    """ctrl+o in the delete and copy/move dialogs shows the elided paths whole (the text
+    a 40,000-character name really is), and y copies them; short names: all of them."""
+    short = [f"{HOME}/run/a-{i}.dat" for i in range(3)]
+    mixed = [*short[:2], *long_names(4), short[2]]  # elided: the four long ones
+    for paths, expected in ((mixed, mixed[2:6]), (short, short)):
+        for dialog in _dialogs(paths):
+            await _full_paths_shown(dialog, expected)
+
+
+async def _full_paths_shown(
+    dialog: ConfirmDeleteScreen | TransferScreen, expected: list[str]
+) -> None:
+    app = CopyingApp(dialog)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("ctrl+o")
+        await wait_for(pilot, lambda: isinstance(app.screen, TextScreen))
+        view = app.screen
+        assert isinstance(view, TextScreen)
+        assert view.text.split("\n") == expected
+        await pilot.press("y")
+        await wait_for(pilot, lambda: app.copied)
+        assert app.copied == ["\n".join(expected)]
+        await pilot.press("escape")  # back to the dialog, unchanged
+        await wait_for(pilot, lambda: app.screen is dialog)

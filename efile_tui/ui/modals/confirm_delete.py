@@ -34,7 +34,8 @@ from efile_tui.core.preview import DeletePreview
 from efile_tui.core.protect import Inspection, Plan
 from efile_tui.core.text import clean
 from efile_tui.i18n import N_, _, ngettext, shown
-from efile_tui.ui.format import dialog_cells, error_text, fitted, listing
+from efile_tui.ui.format import dialog_cells, error_text, fitted, full_paths, listing
+from efile_tui.ui.modals.misc import TextScreen
 from efile_tui.ui.widgets.keybar import KeyBar
 
 CHROME_ROWS = 4  # dialog border, title, totals and the key bar
@@ -53,7 +54,10 @@ class ConfirmDeleteScreen(ModalScreen[bool]):
     """Confirm deleting ``paths``; the preview coroutine is run by this screen."""
 
     AUTO_FOCUS = "#cancel"
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", N_("Cancel"))]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", N_("Cancel")),
+        Binding("ctrl+o", "full_paths", N_("Full paths")),
+    ]
     DEFAULT_CSS = """
     ConfirmDeleteScreen { align: center middle; }
     ConfirmDeleteScreen > #dialog {
@@ -130,6 +134,10 @@ class ConfirmDeleteScreen(ModalScreen[bool]):
         self.run_worker(
             self._run_preview(), exclusive=True, group="delete-preview", exit_on_error=False
         )
+
+    def action_full_paths(self) -> None:
+        """Show the paths the list elides, in full (copyable)."""
+        self.app.push_screen(TextScreen(*full_paths(self.paths, dialog_cells(self.app.size.width))))
 
     def on_resize(self, event: events.Resize) -> None:
         """Fit the dialog to the new size; paths are elided to its new width."""

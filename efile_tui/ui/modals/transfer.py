@@ -28,7 +28,8 @@ from efile_tui.core.protect import target_problem
 from efile_tui.core.text import clean
 from efile_tui.core.validate import normalise_path
 from efile_tui.i18n import N_, _, ngettext
-from efile_tui.ui.format import dialog_cells, listing
+from efile_tui.ui.format import dialog_cells, full_paths, listing
+from efile_tui.ui.modals.misc import TextScreen
 from efile_tui.ui.widgets.keybar import KeyBar
 
 # (target folder, names) -> the names that already exist there; may raise EfileError.
@@ -57,7 +58,10 @@ class TransferScreen(ModalScreen[TransferChoice | None]):
     """Pick the target folder and conflict policy for a copy or move."""
 
     AUTO_FOCUS = "#target"
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", N_("Cancel"))]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", N_("Cancel")),
+        Binding("ctrl+o", "full_paths", N_("Full paths")),
+    ]
     DEFAULT_CSS = """
     TransferScreen { align: center middle; }
     TransferScreen > #dialog {
@@ -219,6 +223,10 @@ class TransferScreen(ModalScreen[TransferChoice | None]):
             self.dismiss(TransferChoice(target, self.on_conflict))
 
     @on(Button.Pressed, "#cancel")
+    def action_full_paths(self) -> None:
+        """Show the paths the list elides, in full (copyable)."""
+        self.app.push_screen(TextScreen(*full_paths(self.paths, dialog_cells(self.app.size.width))))
+
     def action_cancel(self) -> None:
         """Close without choosing."""
         self.dismiss(None)
