@@ -80,6 +80,14 @@ async def test_each_reason_in_words(server: SimServer, tmp_path: Path) -> None:
         await wait_until(pilot, lambda: status.reason == "refused", what="refused")
         await stale_after(pilot, app, 40)
         assert header(app).startswith("STALE: refused")
+        # The retry is counted down, then said to be under way (never a stale countdown).
+        await pilot.resize_terminal(120, 40)  # room for the error's details
+        status._now = lambda: status.retry_at - 1.5
+        assert "Service unreachable; retry in 2 s" in header(app), header(app)
+        status._now = lambda: status.retry_at + 5
+        assert "Service unreachable; retrying" in header(app), header(app)
+        status._now = time.monotonic
+        await pilot.resize_terminal(60, 15)
         server.start()
         await wait_until(pilot, lambda: not status.reason, timeout=20, what="recovery")
         status._now = time.monotonic

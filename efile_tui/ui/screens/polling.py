@@ -58,6 +58,7 @@ class TableFeed:
                 timeout=10,
             )
         screen.status.error = screen.status.reason = ""
+        screen.status.retry_at = None
         screen.status.last_ok = screen.poller.last_ok or time.monotonic()
 
     def _rows(self, keys: set[str]) -> tuple[list[JournalEntry], Batch]:
@@ -80,15 +81,12 @@ class TableFeed:
                     ).format(problem=_(exc.title))
                 )
             )
-        elif isinstance(exc, EfileError):
-            screen.status.error = _("{problem}; retry in {seconds} s").format(
-                problem=_(exc.title), seconds=f"{delay:.0f}"
-            )
-        else:
+            return
+        # The header counts down to the retry, then says it is under way.
+        screen.status.retry_at = time.monotonic() + delay
+        screen.status.error = _(exc.title) if isinstance(exc, EfileError) else _("internal error")
+        if not isinstance(exc, EfileError):
             screen.worker_errors += 1
-            screen.status.error = _("internal error; retry in {seconds} s").format(
-                seconds=f"{delay:.0f}"
-            )
             screen.notify(
                 _("polling: {kind}: {error}").format(kind=type(exc).__name__, error=exc),
                 title=_("Internal error"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from collections import Counter
 from collections.abc import Sequence
@@ -53,6 +54,7 @@ class StatusBar(Static):
     last_ok: reactive[float | None] = reactive(None)
     error: reactive[str] = reactive("")
     reason: reactive[str] = reactive("")  # the last failed poll's cause in a few words
+    retry_at: reactive[float | None] = reactive(None)  # when the failed poll is retried
     counts: reactive[Counter[str]] = reactive(Counter)
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -111,6 +113,22 @@ class StatusBar(Static):
     def on_resize(self) -> None:
         self._redraw()
 
+    def watch_retry_at(self) -> None:
+        self._redraw()
+
+    def _error(self) -> str:
+        """The last failed poll's problem, and when it is retried (counted down each
+        second; "retrying" while the retry waits for its answer)."""
+        if not self.error or self.paused:
+            return ""
+        problem = clean(self.error)
+        if self.retry_at is None:
+            return problem
+        left = math.ceil(self.retry_at - self._now())
+        if left > 0:
+            return _("{problem}; retry in {seconds} s").format(problem=problem, seconds=left)
+        return _("{problem}; retrying").format(problem=problem)
+
     def _redraw(self) -> None:
         g = glyphs.current()
         c = self.counts
@@ -138,7 +156,7 @@ class StatusBar(Static):
         marker = self.marker
         self.set_class(stale == "amber", "-amber")
         self.set_class(stale == "red", "-red")
-        error = clean(self.error) if self.error and not self.paused else ""
+        error = self._error()
         sep = f" {g.sep} "
         parts = [
             Part(marker, KEEP),
