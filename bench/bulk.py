@@ -41,6 +41,7 @@ PAGE = 1000
 LIST_PATH = "/efile/openapi/v2/file/list"
 NODES = ("nodeA", "nodeB")
 WRITERS, SUBMITS = 6, 10
+ROUNDS = 3  # dry runs of each size (median, min–max)
 
 CHILD = """
 import atexit, sys
@@ -138,29 +139,45 @@ def bench_dry_run() -> tuple[list[Figure], str]:
         root = Path(server.config.root)
         for size in SIZES:
             paths = make_campaign(root, size)
-            base = asyncio.run(floor(server, paths))
-            ours = dry_run(server, paths, Path(tmp))
-            times[size] = ours["s"]
-            if not ours["complete"]:
-                incomplete.append(f"{size:,} paths: preview incomplete ({ours['why']})")
+            bases = [asyncio.run(floor(server, paths)) for _ in range(ROUNDS)]
+            runs = [dry_run(server, paths, Path(tmp)) for _ in range(ROUNDS)]
+            times[size] = statistics.median(r["s"] for r in runs)
+            incomplete += [
+                f"{size:,} paths: preview incomplete ({r['why']})"
+                for r in runs
+                if not r["complete"]
+            ]
+            requests = max(r["requests"] for r in runs)
             figures += [
-                Figure(f"dry run of {size:,} paths: time", ours["s"], "s", base["s"]),
                 Figure(
-                    f"dry run of {size:,} paths: list requests",
-                    ours["requests"],
-                    "requests",
-                    base["requests"],
-                    target=f"≤ {FOLDERS} folders × pages + 2",
-                    met=ours["requests"] <= base["requests"] + 2,
+                    f"dry run of {size:,} paths: time",
+                    times[size],
+                    "s",
+                    statistics.median(b["s"] for b in bases),
+                    runs=[r["s"] for r in runs],
+                    base_runs=[b["s"] for b in bases],
                 ),
-                Figure(f"dry run of {size:,} paths: peak memory", ours["mb"], "MB"),
+                Figure(
+                    f"dry run of {size:,} paths: list requests (most of the rounds)",
+                    requests,
+                    "requests",
+                    bases[0]["requests"],
+                    target=f"≤ {FOLDERS} folders × pages + 2",
+                    met=requests <= bases[0]["requests"] + 2,
+                ),
+                Figure(
+                    f"dry run of {size:,} paths: peak memory",
+                    statistics.median(r["mb"] for r in runs),
+                    "MB",
+                    runs=[r["mb"] for r in runs],
+                ),
             ]
     growth = times[20_000] / times[10_000]
     note = (
         f"Time 10,000 → 20,000 paths grew {growth:.2f}× (linear: about 2×; the CLI's start-up, "
         "about 0.5 s, is in every efile-tui figure and in no floor figure). The floor lists "
         "each folder once from this process with no checks; efile-tui also reads and checks "
-        "every path of the list, loads the journal and writes the preview."
+        "every path of the list and writes the preview (it reads no journal)."
         + "".join(f" NOT COMPLETE: {why}." for why in incomplete)
     )
     return figures, note
