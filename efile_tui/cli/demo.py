@@ -147,25 +147,27 @@ class DemoSimulator:
         (tmp / "staging").mkdir()
         self.token = secrets.token_urlsafe(24)
         argv = [str(tmp / "home"), str(tmp / "staging"), str(big_folder), str(files_per_second)]
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "efile_tui.sim.demo", *argv],
-            env={**os.environ, TOKEN_ENV: self.token},  # the token never on a command line
-            stdin=subprocess.PIPE,  # closed: the simulator stops (also when this one dies)
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            start_new_session=True,  # Ctrl-C at the terminal is this process's to handle
-        )
+        self.log = tmp / "simulator.log"  # its messages: never a pipe nobody reads
+        with open(self.log, "wb") as log:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "efile_tui.sim.demo", *argv],
+                env={**os.environ, TOKEN_ENV: self.token},  # the token never on a command line
+                stdin=subprocess.PIPE,  # closed: the simulator stops (also when this one dies)
+                stdout=subprocess.PIPE,
+                stderr=log,
+                text=True,
+                start_new_session=True,  # Ctrl-C at the terminal is this process's to handle
+            )
 
     def wait_for_url(self) -> tuple[str, str]:
         """The simulator's URL and home once it serves; a process that ended is a CliError."""
-        assert self.proc.stdout is not None and self.proc.stderr is not None
+        assert self.proc.stdout is not None
         for line in self.proc.stdout:
             words = line.split()
             if len(words) == 3 and words[0] == "url":
                 return words[1], words[2]
         self.proc.wait()
-        last = self.proc.stderr.read().strip().splitlines()[-1:]
+        last = self.log.read_text(errors="replace").strip().splitlines()[-1:]
         raise CliError(
             _("the demo's simulator did not start (exit {code})").format(code=self.proc.returncode)
             + "".join(f": {line}" for line in last)
@@ -176,7 +178,7 @@ class DemoSimulator:
         if self.proc.poll() is None:
             self.proc.kill()
         self.proc.wait()
-        for stream in (self.proc.stdin, self.proc.stdout, self.proc.stderr):
+        for stream in (self.proc.stdin, self.proc.stdout):
             if stream is not None:
                 stream.close()
 

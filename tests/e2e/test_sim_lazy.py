@@ -14,6 +14,8 @@ from typing import Any
 import httpx
 import pytest
 
+from efile_tui.cli.common import CliError
+from efile_tui.cli.demo import DemoSimulator
 from efile_tui.sim.config import SimConfig
 from efile_tui.sim.demo import sample_server
 from efile_tui.sim.lazy import LazyTree
@@ -176,3 +178,21 @@ def test_the_demo_simulator_serves_its_token_and_ends_when_its_input_closes(
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def test_a_demo_simulator_that_cannot_start_is_named_with_its_last_words(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake = tmp_path / "python"
+    fake.write_text("#!/bin/sh\necho 'starting' >&2\necho 'OSError: address in use' >&2\nexit 3\n")
+    fake.chmod(0o755)
+    monkeypatch.setattr(sys, "executable", str(fake))
+    sim = DemoSimulator(tmp_path, 10, 150.0)
+    try:
+        with pytest.raises(CliError) as caught:
+            sim.wait_for_url()
+    finally:
+        sim.stop()
+    assert str(caught.value) == (
+        "the demo's simulator did not start (exit 3): OSError: address in use"
+    )
