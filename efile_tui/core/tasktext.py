@@ -51,6 +51,8 @@ def entry_notes(entry: JournalEntry, *, table: bool = False) -> list[str]:
         notes.append("OUTCOME UNKNOWN: check before resubmitting")
     elif entry.vanished and imported_unseen:
         notes.append("never known to the service (vanished)")
+    elif entry.vanished and table:  # the status cell says vanished, maybe not its state
+        notes.append(f"{entry.state} when last seen {seen_text(entry.last_seen_at)}")
     elif entry.vanished:
         seen = seen_text(entry.last_seen_at)
         notes.append(f"last seen {seen}, then no longer returned by the service (vanished)")

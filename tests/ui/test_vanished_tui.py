@@ -49,7 +49,7 @@ async def test_forgotten_and_unknown_tasks_show_as_vanished_and_r_looks_once_mor
                 lambda: screen_text(app).count("∅ vanished") == 2,
                 what="both rows vanished",
             )
-            assert screen_text(app).count("last seen ") == 2
+            assert screen_text(app).count("waiting when last seen ") == 2  # its last state
             assert asked_about(fresh, ids) >= 2  # missing from two answers first
 
             # Not polled any more: more polls go by without asking about them.
