@@ -14,7 +14,7 @@ from efile_tui.ui.modals.confirm_delete import ConfirmDeleteScreen
 from tests.ui.harness import HOME, wait_until
 from tests.ui.screen_cells import line_width, screen_cells, screen_lines
 from tests.ui.test_chinese import SIZES, assert_fits, chinese, key_bar
-from tests.ui.test_snapshots import make_app, settle
+from tests.ui.test_snapshots import IDS, make_app, settle
 
 __all__ = ["chinese"]  # the fixture, used by name below
 STATUS_WORDS = ("处理中", "等待中", "已完成", "失败", "已取消")
@@ -87,3 +87,49 @@ async def test_cancel_and_delete_confirmations_in_chinese(
         text = assert_dialog_fits(app, size)
         assert "删除 2 个路径？" in text and "文件：2" in text, text
         assert "取消" in text and "删除" in text and key_bar(app) == "esc 取消"
+
+
+@pytest.mark.usefixtures("chinese")
+@pytest.mark.parametrize("size", SIZES[1:])
+async def test_task_details_audit_log_and_path_warnings_in_chinese(
+    tmp_path: Path, size: tuple[int, int]
+) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        main = app.main
+        # A path action with nothing marked on the ../ row: the warning names the action.
+        main.path_pane.focus_table()
+        main.path_pane.table.move_cursor(0)
+        await pilot.press("d")
+        await wait_until(pilot, lambda: app.notes, what="the warning")
+        assert app.notes[-1].message == "没有可删除的内容：请先用空格标记路径。"
+        # The failed task's details: its facts named and worded in Chinese.
+        await pilot.press("tab")
+        table = main.table
+        table.move_cursor(table.get_row_index(IDS[3]))
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "TextScreen")
+        await pilot.pause()
+        assert_fits(app, size)
+        text = f"{app.screen.text}\n"  # all of it (60×15 shows only its first lines)
+        for words in (
+            "任务 ID：",
+            "操作：删除",
+            "状态：失败",
+            "源路径：",
+            "消息：911030 权限不足\n",
+        ):
+            assert words in text, (words, text)  # the service said the title's English words
+        assert not any(w in text for w in ("Operation", "Status", "delete", "Permission")), text
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: app.screen is main, what="main screen")
+        # The audit log: its events and results in Chinese (the file keeps the English).
+        written = app.ctx.audit.record("import", count=1, items=[{"taskId": IDS[0]}], exit="ok")
+        assert (written["event"], written["exit"]) == ("import", "ok")
+        await pilot.press("L")
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "LogScreen")
+        await pilot.pause()
+        text = "\n".join(assert_fits(app, size))
+        assert "审计日志" in text and "导入" in text and "成功" in text, text
+        assert "import" not in text and " ok " not in text, text

@@ -82,7 +82,7 @@ def make_app(tmp_path: Path, *, tasks: bool = True, ids: list[str] = IDS) -> Efi
     if tasks:
         journal.add_ids(ids, profile=None, region=None)
     client = EfileClient("https://efile.test", "t", transport=httpx.MockTransport(handler))
-    ctx = Context(client=client, journal=journal, audit=AuditLog(tmp_path / "audit.jsonl"))
+    ctx = Context(client=client, journal=journal, audit=AuditLog(tmp_path / "audit"))
     return EfileApp(ctx, endpoint="demo@simulated-region", home=HOME, interval=3600)
 
 

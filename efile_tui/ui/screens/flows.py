@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import json
 from collections.abc import Callable, Coroutine, Sequence
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec
 
@@ -27,6 +26,7 @@ from efile_tui.core.operations import cancel_tracked
 from efile_tui.core.pipeline import Confirmation, prepare, run
 from efile_tui.core.preview import existing_names
 from efile_tui.core.protect import Plan, Rules, refusals
+from efile_tui.core.tasktext import detail_lines
 from efile_tui.core.text import clean
 from efile_tui.i18n import _, ngettext, shown
 from efile_tui.ui.format import error_text, refused_note
@@ -431,6 +431,6 @@ class RequestFlows:
         entries = await asyncio.to_thread(self.screen.entries, [event.key])
         if entries:
             entry = entries[0]
-            text = json.dumps(entry.to_json(), indent=2, ensure_ascii=False)
+            text = "\n".join(detail_lines(entry))
             title = _("Task {id}").format(id=entry.task_id or _("(no id)"))
             self.screen.app.push_screen(TextScreen(title, text))

@@ -18,7 +18,7 @@ from efile_tui.api.errors import AuthError, EfileError
 from efile_tui.core.freshness import failure_reason
 from efile_tui.core.operations import PollReport
 from efile_tui.core.taskrow import Batch, entries_for_keys
-from efile_tui.i18n import _
+from efile_tui.i18n import _, ngettext
 from efile_tui.store.journal import JournalEntry
 from efile_tui.ui.format import error_text
 from efile_tui.ui.messages import LoginNeeded
@@ -51,9 +51,14 @@ class TableFeed:
         gone = [e for e in entries if e.vanished and e.task_id in report.expired]
         if gone:
             screen.notify(
-                f"{len(gone)} task(s) vanished: the service no longer returns them "
-                "(r looks once more; d dismisses)",
-                title="Vanished",
+                ngettext(
+                    "{n} task vanished: the service no longer returns it "
+                    "(r looks once more; d dismisses)",
+                    "{n} tasks vanished: the service no longer returns them "
+                    "(r looks once more; d dismisses)",
+                    len(gone),
+                ).format(n=len(gone)),
+                title=_("Vanished"),
                 severity="warning",
                 timeout=10,
             )

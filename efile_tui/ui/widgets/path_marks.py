@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable
 from textual.message import Message
 
 from efile_tui.api.models import FileEntry, Operation
+from efile_tui.core import words
 from efile_tui.core.paging import EARLIER_KEY, PARENT_KEY, Paging
 from efile_tui.i18n import _
 from efile_tui.ui.messages import CopyText, DeleteRequested, TransferRequested
@@ -150,8 +151,11 @@ class PathMarks:
         """Mark every loaded entry of this folder."""
         self.mark_rows(range(self.table.row_count), True)
         if self.paging.total is not None and len(self.paging.entries) < self.paging.total:
-            loaded = f"{len(self.paging.entries):,} loaded entries of {self.paging.total:,}"
-            self.warn(f"Marked the {loaded}; scroll to load more.")
+            self.warn(
+                _("Marked the {n} loaded entries of {total}; scroll to load more.").format(
+                    n=f"{len(self.paging.entries):,}", total=f"{self.paging.total:,}"
+                )
+            )
 
     def invert_marks(self) -> None:
         """Invert the marks of the loaded entries of this folder."""
@@ -161,7 +165,11 @@ class PathMarks:
         """Marked paths, or the cursor row when nothing is marked (never ``..``)."""
         paths = self.marked_paths or ([self.cursor_path] if self.cursor_path else [])
         if not paths:
-            self.warn(f"Nothing to {verb}: mark paths with space first.")
+            self.warn(
+                _("Nothing to {verb}: mark paths with space first.").format(
+                    verb=words.operation(verb)
+                )
+            )
         return paths
 
     def delete(self) -> None:
