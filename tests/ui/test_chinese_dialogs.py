@@ -86,7 +86,7 @@ async def test_cancel_and_delete_confirmations_in_chinese(
         await pilot.pause()
         text = assert_dialog_fits(app, size)
         assert "删除 2 个路径？" in text and "文件：2" in text, text
-        assert "取消" in text and "删除" in text and key_bar(app) == "esc 取消"
+        assert "取消" in text and "删除" in text and key_bar(app).startswith("esc 取消")
 
 
 @pytest.mark.usefixtures("chinese")
