@@ -82,11 +82,12 @@ FULL = [(n, all_tasks if n == "ConfirmCancelScreen" else o, k, s) for n, o, k, s
 
 
 @pytest.mark.parametrize(("name", "opener", "key", "shown"), FULL, ids=[d[0] for d in FULL])
-async def test_each_dialog_shows_its_buttons_labels_at_60x15(
+async def test_each_dialog_shows_its_buttons_labels_and_titles_at_60x15(
     tmp_path: Path, name: str, opener: Any, key: str, shown: list[str]
 ) -> None:
     """At 60x15 a dialog's buttons take one line each and their labels are on screen: the
-    cell in the middle of each label is the button's own (not cut off by the dialog)."""
+    cell in the middle of each label is the button's own (not cut off by the dialog); its
+    own lines of text (title, question) wrap inside it instead of running off its edge."""
     app = make_app(tmp_path)
     async with app.run_test(size=(60, 15)) as pilot:
         await settle(pilot)
@@ -102,3 +103,6 @@ async def test_each_dialog_shows_its_buttons_labels_at_60x15(
             assert region.height == 1, (name, button.label, region)
             middle = (region.x + region.width // 2, region.y)
             assert screen.get_widget_at(*middle)[0] is button, (name, button.label)  # type: ignore[union-attr]
+        for label in screen.query("ModalScreen > Vertical > Label"):  # type: ignore[union-attr]
+            inside = label.parent.content_region  # type: ignore[union-attr]
+            assert label.region.right <= inside.right, (name, str(label.render()))
