@@ -56,7 +56,7 @@ def entry_notes(entry: JournalEntry, *, table: bool = False) -> list[str]:
         notes.append(_("never known to the service (vanished)"))
     elif entry.vanished and table:  # the status cell says vanished, maybe not its state
         notes.append(
-            _("{state} when last seen {time}").format(
+            _("seen {time} ({state})").format(
                 state=words.status(entry.state), time=seen_text(entry.last_seen_at)
             )
         )
