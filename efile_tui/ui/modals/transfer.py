@@ -222,11 +222,11 @@ class TransferScreen(ModalScreen[TransferChoice | None]):
             target = normalise_path(self.query_one("#target", Input).value.strip())
             self.dismiss(TransferChoice(target, self.on_conflict))
 
-    @on(Button.Pressed, "#cancel")
     def action_full_paths(self) -> None:
         """Show the paths the list elides, in full (copyable)."""
         self.app.push_screen(TextScreen(*full_paths(self.paths, dialog_cells(self.app.size.width))))
 
+    @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
         """Close without choosing."""
         self.dismiss(None)
