@@ -55,7 +55,8 @@ def test_hung_service_is_stale_in_words_without_colour(tmp_path: Path) -> None:
         [*binary(), "rm", f"{HOME}/alpha", "--yes"], env=env, capture_output=True, text=True
     )
     assert submitted.returncode == 0, submitted.stderr
-    term = Tmux([*binary(), "--no-mouse", "--interval", "1"], env, (60, 15))
+    # A deadline past the stale floor (8 s): first "no answer for N s", then "timed out".
+    term = Tmux([*binary(), "--no-mouse", "--interval", "1", "--deadline", "12"], env, (60, 15))
     try:
         term.wait_for("updated")
         term.wait_for("▶1")
@@ -72,9 +73,16 @@ def test_hung_service_is_stale_in_words_without_colour(tmp_path: Path) -> None:
         screen = term.wait_for("Notifications this session")
         assert re.search(r"warning Stale: no answer for \d+ s: The task table shows", screen)
         term.keys("Escape")
+        # The hung request ends at its deadline (one, retries included): the reason in words,
+        # and the error's retry counted down or under way (the retry hangs too).
+        screen = term.wait_for(": timed out", timeout=30)
+        first = screen.splitlines()[0]
+        assert re.match(r"^ (stale|STALE): timed out · ", first), first
+        assert re.search(r"Service unreachable; (retry in \d+ s|retrying)", first), first
         sim.send_signal(signal.SIGCONT)
-        term.wait_until_gone("no answer for", timeout=30)
-        assert "updated" in term.screen().splitlines()[0]
+        term.wait_until_gone("timed out", timeout=30)
+        first = term.screen().splitlines()[0]
+        assert "updated" in first and "stale" not in first.lower(), first
     finally:
         term.kill()
         sim.send_signal(signal.SIGCONT)
