@@ -17,6 +17,7 @@ from typing import Any
 from efile_tui.api.auth import token_expiry
 from efile_tui.cli.common import EXIT_AUTH, EXIT_FAILED, emit_json, profile_name, say
 from efile_tui.config import Config, ConfigError, load_config, save_config
+from efile_tui.i18n import N_, Msg, _, shown, shown_error
 from efile_tui.store.keyring_backends import BackendReport, NoUsableKeyring
 from efile_tui.store.token_file import TokenFileError
 from efile_tui.store.tokens import TokenStore
@@ -27,7 +28,7 @@ def cmd_logout(args: argparse.Namespace) -> int:
     try:
         config = load_config()
     except ConfigError as exc:
-        say(f"warning: {exc}; removing tokens anyway")
+        say(_("warning: {problem}; removing tokens anyway").format(problem=shown_error(exc)))
         config = Config()
     if args.all:
         names = sorted(set(config.profiles) | {config.default_profile})
@@ -39,22 +40,26 @@ def cmd_logout(args: argparse.Namespace) -> int:
     for name in names:
         report = store.delete_report(name)
         if report.removed:
-            say(f"{name}: token removed from {', '.join(report.removed)}")
+            say(
+                _("{name}: token removed from {where}").format(
+                    name=name, where=", ".join(report.removed)
+                )
+            )
         else:
-            say(f"{name}: no stored token found")
+            say(_("{name}: no stored token found").format(name=name))
         if store.forget(name):
-            say(f"{name}: remembered password removed from the keyring")
+            say(_("{name}: remembered password removed from the keyring").format(name=name))
         profile = config.get_profile(name)
         if profile is not None and profile.auto_relogin:
             profile.auto_relogin = False
             changed = True
         for problem in report.problems:
-            say(f"{name}: could not check: {problem}")
+            say(_("{name}: could not check: {problem}").format(name=name, problem=problem))
             status = EXIT_FAILED
     if changed and config.path is not None:
         save_config(config)
     if os.environ.get("EFILE_TOKEN"):
-        say("note: EFILE_TOKEN is still set in this environment (unset EFILE_TOKEN)")
+        say(_("note: EFILE_TOKEN is still set in this environment (unset EFILE_TOKEN)"))
     return status
 
 
@@ -91,7 +96,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     if os.environ.get("EFILE_TOKEN"):
         token, source = os.environ["EFILE_TOKEN"], "EFILE_TOKEN"
     elif profile is None:
-        problem = f"no profile {name!r}: run `efile-tui login`"
+        problem = Msg(N_("no profile {name}: run `efile-tui login`"), name=repr(name))
     else:
         try:
             token, source = store.get(name)
@@ -100,7 +105,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         except TokenFileError as exc:
             problem = exc.message
         if token is None and problem is None:
-            problem = f"no token in {source}: run `efile-tui login`"
+            problem = Msg(N_("no token in {source}: run `efile-tui login`"), source=source)
     expires = token_expiry(token) if token else None
     data: dict[str, Any] = {
         "profile": name,
@@ -136,13 +141,20 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 def describe_backends(report: BackendReport) -> list[str]:
     """Lines for humans: the active keyring backend, why, and why others were not used."""
-    state = "usable" if report.usable else "NOT usable"
+    state = _("usable") if report.usable else _("NOT usable")
     lines = [
-        f"keyring backend: {report.active.label} ({report.active.name}), {state}",
-        f"  chosen by: {report.chosen_by}; {report.reason}",
+        _("keyring backend: {label} ({name}), {state}").format(
+            label=report.active.label, name=report.active.name, state=state
+        ),
+        "  " + _("chosen by: {how}; {why}").format(how=report.chosen_by, why=report.reason),
     ]
-    lines += [f"  warning: {report.warning}"] if report.warning else []
-    return lines + [f"  not used: {info.label}: {info.reason}" for info in report.rejected]
+    lines += (
+        ["  " + _("warning: {problem}").format(problem=report.warning)] if report.warning else []
+    )
+    return lines + [
+        "  " + _("not used: {label}: {why}").format(label=info.label, why=info.reason)
+        for info in report.rejected
+    ]
 
 
 def _iso(epoch: float) -> str:
@@ -152,30 +164,42 @@ def _iso(epoch: float) -> str:
 def _print_status(data: dict[str, Any], keyring_lines: list[str]) -> None:
     tok = data["token"]
     region = data["region_name"] or data["region_id"]
+    if data["region_name"] and data["region_id"]:
+        region = f"{region} ({data['region_id']})"
+    profile = data["profile"]
+    if profile == data["default_profile"]:
+        profile += _(" (default)")
+    if not data["profile_saved"]:
+        profile += _(" (not saved)")
+    store = data["token_store"]
+    if data["auto_relogin"]:
+        store += _("; automatic re-login on")
     lines = [
-        f"profile: {data['profile']}"
-        + (" (default)" if data["profile"] == data["default_profile"] else "")
-        + ("" if data["profile_saved"] else " (not saved)"),
-        f"platform: {data['platform_url'] or '-'}",
-        f"user: {data['user'] or '-'}   region: {region or '-'}"
-        + (f" ({data['region_id']})" if data["region_name"] and data["region_id"] else ""),
-        f"efile URL: {data['efile_url'] or '-'}",
-        f"home: {data['home'] or '-'}",
-        f"token store: {data['token_store']}"
-        + ("; automatic re-login on" if data["auto_relogin"] else ""),
+        _("profile: {name}").format(name=profile),
+        _("platform: {url}").format(url=data["platform_url"] or "-"),
+        _("user: {user}   region: {region}").format(user=data["user"] or "-", region=region or "-"),
+        _("efile URL: {url}").format(url=data["efile_url"] or "-"),
+        _("home: {path}").format(path=data["home"] or "-"),
+        _("token store: {store}").format(store=store),
         *keyring_lines,
     ]
     if tok["present"]:
-        lines.append(f"token: from {tok['source']}")
+        lines.append(_("token: from {source}").format(source=tok["source"]))
         if tok["expires_at"]:
-            lines.append(f"  expires: {tok['expires_at']} ({tok['expires']})")
+            lines.append(
+                "  "
+                + _("expires: {when} ({left})").format(when=tok["expires_at"], left=tok["expires"])
+            )
         else:
-            lines.append("  expires: unknown (no expireTime claim)")
+            lines.append("  " + _("expires: unknown (no expireTime claim)"))
         if str(tok["source"]).startswith("keyring"):
             lines.append(
-                "  note: keyring entries live on this host's session; on other login nodes "
-                "sharing $HOME use EFILE_TOKEN or --token-store file"
+                "  "
+                + _(
+                    "note: keyring entries live on this host's session; on other login nodes "
+                    "sharing $HOME use EFILE_TOKEN or --token-store file"
+                )
             )
     else:
-        lines.append(f"token: none ({tok['problem']})")
+        lines.append(_("token: none ({problem})").format(problem=shown(tok["problem"] or "")))
     print("\n".join(lines), flush=True)

@@ -26,7 +26,7 @@ from efile_tui.cli.common import (
     emit_json,
 )
 from efile_tui.core.text import clean
-from efile_tui.i18n import _
+from efile_tui.i18n import N_, Msg, _, shown
 
 SERVICE_DEADLINE = 5.0  # seconds for the one request to the service
 
@@ -108,15 +108,18 @@ def state_report() -> dict[str, Any]:
         journal["filesByHost"] = hosts
         journal["filesOfEndedWriters"] = gone
         for problem in loaded.problems:
-            problems.append({"problem": problem, "fix": "the rest of the journal is intact; "
-                             "keep the file for inspection or remove the bad line"})  # fmt: skip
+            fix = N_(
+                "the rest of the journal is intact; keep the file for inspection or remove the "
+                "bad line"
+            )
+            problems.append({"problem": problem, "fix": Msg(fix)})
     except (StateFileError, OSError) as exc:
-        problems.append({"problem": str(exc), "fix": "see the message"})
+        problems.append({"problem": str(exc), "fix": Msg(N_("see the message"))})
     old = folder / OLD_JOURNAL
     journal["oldJournal"] = (
-        "waiting to be imported" if old.is_file()
-        else "imported (backup kept)" if old.with_name(OLD_JOURNAL + ".migrated").exists()
-        else "none"
+        N_("waiting to be imported") if old.is_file()
+        else N_("imported (backup kept)") if old.with_name(OLD_JOURNAL + ".migrated").exists()
+        else N_("none")
     )  # fmt: skip
     report["journal"] = journal
     adir = folder / AUDIT_DIR
@@ -126,14 +129,17 @@ def state_report() -> dict[str, Any]:
     try:
         AuditLog(adir)
     except StateFileError as exc:
-        problems.append({"problem": str(exc), "fix": "see the message"})
+        problems.append({"problem": str(exc), "fix": Msg(N_("see the message"))})
     if fs.fstype == "unknown":
         problems.append({
-            "problem": f"the filesystem of {folder} could not be identified; treated as shared",
-            "fix": "nothing to do: the journal is safe on shared folders",
+            "problem": Msg(
+                N_("the filesystem of {folder} could not be identified; treated as shared"),
+                folder=str(folder),
+            ),
+            "fix": Msg(N_("nothing to do: the journal is safe on shared folders")),
         })  # fmt: skip
     if not report["exists"]:
-        report["note"] = "nothing written yet: the folder is created on first use"
+        report["note"] = N_("nothing written yet: the folder is created on first use")
     report["problems"] = problems
     return report
 
@@ -145,9 +151,11 @@ def keyring_report() -> dict[str, Any]:
     report = TokenStore("keyring", allow_prompting=False).diagnose()
     out = report.to_json()
     if not report.usable:
-        out["fix"] = (
-            "run a Secret Service (e.g. gnome-keyring under D-Bus), or keep the token in a "
-            "private file: efile-tui login --token-store file"
+        out["fix"] = Msg(
+            N_(
+                "run a Secret Service (e.g. gnome-keyring under D-Bus), or keep the token in a "
+                "private file: efile-tui login --token-store file"
+            )
         )
     return out
 
@@ -173,47 +181,96 @@ def _human(data: dict[str, Any]) -> list[str]:
     s, j, a = data["state"], data["state"]["journal"], data["state"]["audit"]
     fs = s["filesystem"]
     shared = (
-        "shared with other hosts (each process writes its own files: safe)"
+        _("shared with other hosts (each process writes its own files: safe)")
         if s["shared"]
-        else "local to this host"
+        else _("local to this host")
     )
     lines = [
-        f"state folder: {s['folder']}  (chosen by {s['chosenBy']})",
-        f"  filesystem: {fs['type']} at {fs['mountPoint']} — treated as {shared}",
-        f"  journal: {j['folder']}: {j.get('entries', '?')} entries, {j['writerFiles']} writer "
-        f"file(s), {j['snapshots']} snapshot(s), {j['bytes']:,} bytes",
+        _("state folder: {folder}  (chosen by {how})").format(
+            folder=s["folder"], how=shown(s["chosenBy"])
+        ),
+        "  "
+        + _("filesystem: {type} at {mount} — treated as {shared}").format(
+            type=fs["type"], mount=fs["mountPoint"], shared=shared
+        ),
+        "  "
+        + _(
+            "journal: {folder}: {n} entries, {files} writer file(s), {snaps} snapshot(s), "
+            "{bytes} bytes"
+        ).format(
+            folder=j["folder"],
+            n=j.get("entries", "?"),
+            files=j["writerFiles"],
+            snaps=j["snapshots"],
+            bytes=f"{j['bytes']:,}",
+        ),
     ]
     if j.get("filesByHost"):
         hosts = ", ".join(f"{h}: {n}" for h, n in sorted(j["filesByHost"].items()))
-        lines.append(f"    writer files by host: {hosts}; of ended writers: "
-                     f"{j['filesOfEndedWriters']} (folded into a snapshot when many)")  # fmt: skip
-    lines.append(f"    old journal.sqlite3: {j['oldJournal']}")
-    lines.append(f"  audit log: {a['folder']}: {a['writerFiles']} file(s), {a['bytes']:,} bytes"
-                 + (" (+ audit.jsonl of an older version)" if a["oldFile"] else ""))  # fmt: skip
+        lines.append(
+            "    "
+            + _(
+                "writer files by host: {hosts}; of ended writers: {n} (folded into a snapshot "
+                "when many)"
+            ).format(hosts=hosts, n=j["filesOfEndedWriters"])
+        )
+    old = str(j["oldJournal"])
+    lines.append("    " + _("old journal.sqlite3: {state}").format(state=_(old)))
+    older = _(" (+ audit.jsonl of an older version)") if a["oldFile"] else ""
+    lines.append(
+        "  "
+        + _("audit log: {folder}: {n} file(s), {bytes} bytes").format(
+            folder=a["folder"], n=a["writerFiles"], bytes=f"{a['bytes']:,}"
+        )
+        + older
+    )
     if s.get("note"):
-        lines.append(f"  {s['note']}")
-    lines.append('  move it: EFILE_TUI_STATE_DIR=DIR, or state_dir = "DIR" in the config file')
+        lines.append(f"  {_(s['note'])}")
+    lines.append(
+        "  " + _('move it: EFILE_TUI_STATE_DIR=DIR, or state_dir = "DIR" in the config file')
+    )
     k = data["keyring"]
-    usable = "usable" if k["usable"] else "NOT usable"
+    usable = _("usable") if k["usable"] else _("NOT usable")
     active = k["active"]
     lines.append(
-        f"keyring: {active['label']} ({active['kind']}), chosen by {k['chosenBy']}: "
-        f"{usable} — {k['reason']}"
+        _("keyring: {label} ({kind}), chosen by {how}: {usable} — {why}").format(
+            label=active["label"],
+            kind=active["kind"],
+            how=k["chosenBy"],
+            usable=usable,
+            why=k["reason"],
+        )
     )
     for other in k.get("rejected", []):
-        lines.append(f"  not used: {other['label']}: {other['reason']}")
+        lines.append(
+            "  " + _("not used: {label}: {why}").format(label=other["label"], why=other["reason"])
+        )
     t = data["terminal"]
     lines.append(
-        f"terminal: TERM={t['term'] or '(unset)'}, {t['colours']} colours, locale "
-        f"{t['localeEncoding']}, writing {t['encoding']} with {t['glyphs']} symbols"
+        _(
+            "terminal: TERM={term}, {colours} colours, locale {locale}, writing {encoding} with "
+            "{glyphs} symbols"
+        ).format(
+            term=t["term"] or _("(unset)"),
+            colours=t["colours"],
+            locale=t["localeEncoding"],
+            encoding=t["encoding"],
+            glyphs=t["glyphs"],
+        )
     )
     lines += [f"  {reason}" for reason in t["reasons"]]
     lines += connection_lines(data["connection"])
-    lines += [f"note: {note}" for note in data["notes"]]
+    lines += [_("note: {note}").format(note=shown(note)) for note in data["notes"]]
     problems = data["problems"]
-    lines.append(f"problems: {len(problems) or 'none'}" + ("" if problems else " — healthy"))
+    if problems:
+        lines.append(_("problems: {n}").format(n=len(problems)))
+    else:
+        lines.append(_("problems: none — healthy"))
     for problem in problems:
-        lines += [f"  ✗ {problem['problem']}", f"    what to do: {problem['fix']}"]
+        lines += [
+            f"  ✗ {shown(problem['problem'])}",
+            "    " + _("what to do: {fix}").format(fix=shown(problem["fix"])),
+        ]
     return lines
 
 
@@ -225,7 +282,7 @@ async def run(args: argparse.Namespace) -> int:
     try:
         state = state_report()
     except StateFileError as exc:
-        state = {"problems": [{"problem": str(exc), "fix": "see the message"}]}
+        state = {"problems": [{"problem": str(exc), "fix": Msg(N_("see the message"))}]}
     keyring = keyring_report()
     connection = await connection_report(args, SERVICE_DEADLINE)
     data = camel({"state": state, "keyring": keyring, "terminal": terminal_report()})
@@ -236,7 +293,12 @@ async def run(args: argparse.Namespace) -> int:
     notes: list[str] = []
     if not keyring["usable"]:
         if connection.get("tokenSource") == "EFILE_TOKEN":
-            notes.append(f"no usable keyring ({keyring['reason']}); EFILE_TOKEN is used instead")
+            notes.append(
+                Msg(
+                    N_("no usable keyring ({why}); EFILE_TOKEN is used instead"),
+                    why=keyring["reason"],
+                )
+            )
         else:
             problems.append(
                 {

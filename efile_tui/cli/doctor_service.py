@@ -25,12 +25,21 @@ from efile_tui.cli.common import (
     error_exit_code,
 )
 from efile_tui.core.validate import text_problem
+from efile_tui.i18n import N_, Msg, _
 
-LOGIN_FIX = "run `efile-tui login` (or export a fresh EFILE_TOKEN)"
+LOGIN_FIX = Msg(N_("run `efile-tui login` (or export a fresh EFILE_TOKEN)"))
 
 
-def _problem(problem: str, fix: str, code: int) -> dict[str, Any]:
-    """A problem, what to do about it, and the exit code the CLI uses for its kind."""
+def _problem(problem: object, fix: str, code: int) -> dict[str, Any]:
+    """A problem, what to do about it, and the exit code the CLI uses for its kind (an
+    exception's message as a :class:`Msg` where it is one: English in JSON, translated
+    where shown)."""
+    if isinstance(problem, BaseException):
+        problem = (
+            problem.args[0]
+            if len(problem.args) == 1 and isinstance(problem.args[0], Msg)
+            else str(problem)
+        )
     return {"problem": problem, "fix": fix, "exitCode": code}
 
 
@@ -47,7 +56,7 @@ async def connection_report(args: argparse.Namespace, deadline: float) -> dict[s
         value = getattr(args, name, None)
         bad = text_problem(value, f"--{name}") if value else None
         if bad:
-            out["problems"].append(_problem(bad, "correct the option", EXIT_USAGE))
+            out["problems"].append(_problem(bad, Msg(N_("correct the option")), EXIT_USAGE))
             return out
     try:
         conn = await asyncio.to_thread(
@@ -61,15 +70,17 @@ async def connection_report(args: argparse.Namespace, deadline: float) -> dict[s
         )
         check_connection_text(conn)
     except NeedsLogin as exc:
-        out["problems"].append(_problem(str(exc), LOGIN_FIX, EXIT_AUTH))
+        out["problems"].append(_problem(exc, LOGIN_FIX, EXIT_AUTH))
         return out
     except (NoUsableKeyring, TokenFileError) as exc:
-        fix = f"{LOGIN_FIX}, or see `efile-tui auth status`"
-        out["problems"].append(_problem(str(exc), fix, EXIT_AUTH))
+        fix = Msg(N_("{fix}, or see `efile-tui auth status`"), fix=LOGIN_FIX)
+        out["problems"].append(_problem(exc, fix, EXIT_AUTH))
         return out
     except (ConfigError, CliError) as exc:
         code = exc.exit_code if isinstance(exc, CliError) else EXIT_USAGE
-        out["problems"].append(_problem(str(exc), "correct the setting named in the message", code))
+        out["problems"].append(
+            _problem(exc, Msg(N_("correct the setting named in the message")), code)
+        )
         return out
     out.update(url=conn.efile_url, profile=conn.profile, tokenSource=conn.token_source)
     out["service"] = await _ask(dataclasses.replace(conn, renew=None), deadline, out["problems"])
@@ -89,21 +100,33 @@ async def _ask(conn: Any, deadline: float, problems: list[dict[str, Any]]) -> di
         result.update(answered=True, tokenAccepted=False)
         problems.append(
             _problem(
-                f"the service refused the token from {conn.token_source}: {exc}",
+                Msg(
+                    N_("the service refused the token from {source}: {why}"),
+                    source=conn.token_source,
+                    why=exc.message,
+                ),
                 LOGIN_FIX,
                 EXIT_AUTH,
             )
         )
     except PlainHttpRefused as exc:
-        fix = "use https, or pass --allow-http on purpose"
-        problems.append(_problem(str(exc), fix, EXIT_USAGE))
+        https = Msg(N_("use https, or pass --allow-http on purpose"))
+        problems.append(_problem(exc, https, EXIT_USAGE))
     except (EfileError, asyncio.TimeoutError, TimeoutError) as exc:
-        reason = str(exc) or f"no answer within {deadline:g} s"
+        reason: str | None = exc.message if isinstance(exc, EfileError) else None
+        reason = reason or Msg(N_("no answer within {seconds} s"), seconds=f"{deadline:g}")
+        fix = N_(
+            "check the URL (EFILE_URL, --url or the profile's efile_url), the network and the "
+            "service's status page; `efile-tui doctor` asks again"
+        )
         problems.append(
             _problem(
-                f"the service at {conn.efile_url} did not answer: {reason}",
-                "check the URL (EFILE_URL, --url or the profile's efile_url), the network "
-                "and the service's status page; `efile-tui doctor` asks again",
+                Msg(
+                    N_("the service at {url} did not answer: {why}"),
+                    url=conn.efile_url,
+                    why=reason,
+                ),
+                Msg(fix),
                 (error_exit_code(exc) or EXIT_FAILED)
                 if isinstance(exc, EfileError)
                 else EXIT_UNREACHABLE,
@@ -116,18 +139,21 @@ async def _ask(conn: Any, deadline: float, problems: list[dict[str, Any]]) -> di
 def connection_lines(c: dict[str, Any]) -> list[str]:
     """The connection part of doctor's screen."""
     if "url" not in c:
-        return ["connection: not configured"]
+        return [_("connection: not configured")]
     lines = [
-        f"connection: {c['url']} (profile {c['profile'] or 'none'}), token from {c['tokenSource']}"
+        _("connection: {url} (profile {profile}), token from {source}").format(
+            url=c["url"], profile=c["profile"] or _("none"), source=c["tokenSource"]
+        )
     ]
     s = c["service"]
+    seconds = f"{s['seconds']:.2f}"
     if s["tokenAccepted"]:
-        lines.append(f"  service answered in {s['seconds']:.2f} s and accepts the token")
+        text = _("service answered in {seconds} s and accepts the token")
     elif s["answered"]:
-        lines.append(f"  service answered in {s['seconds']:.2f} s but REFUSED the token")
+        text = _("service answered in {seconds} s but REFUSED the token")
     else:
-        lines.append(f"  service did NOT answer (after {s['seconds']:.2f} s)")
-    return lines
+        text = _("service did NOT answer (after {seconds} s)")
+    return [*lines, "  " + text.format(seconds=seconds)]
 
 
 __all__ = ["connection_lines", "connection_report"]
