@@ -106,3 +106,44 @@ async def test_each_dialog_shows_its_buttons_labels_and_titles_at_60x15(
         for label in screen.query("ModalScreen > Vertical > Label"):  # type: ignore[union-attr]
             inside = label.parent.content_region  # type: ignore[union-attr]
             assert label.region.right <= inside.right, (name, str(label.render()))
+
+
+async def test_a_long_delete_preview_leaves_the_buttons_on_screen_at_60x15(
+    tmp_path: Path,
+) -> None:
+    """Two folders of 35 files: the preview's details (deepest, five largest) scroll, and
+    Cancel and Delete stay on screen above the dialog's bottom border."""
+    from efile_tui.sim.config import SimConfig
+    from efile_tui.sim.server import SimServer
+    from efile_tui.ui.modals.confirm_delete import ConfirmDeleteScreen
+    from tests.ui.harness import build_app
+
+    root = tmp_path / "root"
+    for run in ("run-0004", "run-0010"):
+        for sub, files in (("output", 30), ("logs", 5)):
+            (root / run / sub).mkdir(parents=True)
+            for i in range(files):
+                (root / run / sub / f"step-{i:05d}.dat").write_bytes(b"x" * (100 + 37 * i))
+    server = SimServer(SimConfig(root=root)).start()
+    try:
+        app = build_app(server.url, server.token, tmp_path / "state")
+        async with app.run_test(size=(60, 15)) as pilot:
+            pane: Any = await wait_until(
+                pilot, lambda: app.main.path_pane.table.row_count >= 3 and app.main.path_pane
+            )
+            for name in ("run-0004", "run-0010"):
+                pane.table.move_cursor(pane.table.get_row_index(f"{HOME}/{name}"))
+                await pilot.press("space")
+            await pilot.press("d")
+            modal: Any = await wait_until(
+                pilot, lambda: isinstance(app.screen, ConfirmDeleteScreen) and app.screen
+            )
+            await wait_until(pilot, lambda: modal.preview_done, what="preview")
+            await pilot.pause()
+            assert "largest" in str(modal.query_one("#preview").render())
+            for button in modal.query(Button):
+                region = button.region
+                middle = (region.x + region.width // 2, region.y)
+                assert modal.get_widget_at(*middle)[0] is button, button.label
+    finally:
+        server.stop()

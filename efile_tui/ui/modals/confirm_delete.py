@@ -38,7 +38,7 @@ from efile_tui.ui.format import dialog_cells, error_text, fitted, full_paths, li
 from efile_tui.ui.modals.misc import TextScreen
 from efile_tui.ui.widgets.keybar import KeyBar
 
-CHROME_ROWS = 4  # dialog border, title, totals and the key bar
+CHROME_ROWS = 5  # the dialog's borders (2), title, totals and the key bar
 
 
 class _Tick(Checkbox):
