@@ -264,7 +264,7 @@ def test_unknown_imported_id_is_named_and_not_mistaken_for_a_lost_submit(
     assert added.code == 1
     assert f"warning: {tid} is not known to the service" in added.err
     shown = run(service, "tasks", tid)
-    assert shown.code == 1, shown.out  # not found on the service, no final state known
+    assert shown.code == 0, shown.out  # found: vanished is final (README's exit codes)
     assert tid in shown.out and "never known to the service (vanished)" in shown.out
     assert "OUTCOME UNKNOWN" not in shown.out  # that means a submit whose answer was lost
     dismissed = run(service, "tasks", "dismiss", tid, tid)
