@@ -293,7 +293,7 @@ def _run(argv: Sequence[str] | None) -> int:
     try:  # UTF-8 unless told otherwise; never a UnicodeEncodeError, whatever the locale
         setup_cli_streams(peek_option(words, "--encoding"))
     except ValueError as exc:  # a bad EFILE_TUI_ENCODING
-        print(f"efile-tui: {exc}", file=sys.stderr)
+        print(f"efile-tui: {i18n.shown_error(exc)}", file=sys.stderr)
         return EXIT_USAGE
     if argv is None:  # Python read argv in the locale's encoding: read the bytes again
         words = [decode_argument(w) for w in words]

@@ -128,7 +128,11 @@ def run_demo(args: argparse.Namespace) -> int:
         from efile_tui.ui import launch  # noqa: F401  (loaded while the simulator starts)
 
         url, home = sim.wait_for_url()
-        say(f"simulator at {url} over a sample tree in {tmp / 'home'}")
+        say(
+            _("simulator at {url} over a sample tree in {folder}").format(
+                url=url, folder=tmp / "home"
+            )
+        )
         demo_environment(url, sim.token, home, tmp / "state")
         return run_tui(args)
     finally:

@@ -23,7 +23,7 @@ from efile_tui.cli.common import (
     say,
 )
 from efile_tui.core.validate import InputError, check_paths
-from efile_tui.i18n import _, ngettext
+from efile_tui.i18n import _, ngettext, shown_error
 
 if TYPE_CHECKING:
     pass
@@ -99,7 +99,7 @@ async def cmd_ls(args: argparse.Namespace) -> int:
             n = len(refused) - 5
             say(ngettext("refused {n} more entry", "refused {n} more entries", n).format(n=n))
         if incomplete is not None:
-            say(f"efile-tui: {incomplete}")
+            say(f"efile-tui: {shown_error(incomplete)}")
             return EXIT_UNREACHABLE
     return EXIT_FAILED if refused else 0
 

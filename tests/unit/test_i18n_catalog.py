@@ -3,6 +3,7 @@ their ``.po`` compiled (see efile_tui/locale/README.md)."""
 
 from __future__ import annotations
 
+import ast
 import io
 import re
 from pathlib import Path
@@ -111,6 +112,50 @@ def test_every_entry_has_one_msgstr_and_the_plural_forms_of_its_language() -> No
 def _fields(text: str) -> list[str]:
     """The ``%(name)s`` and ``{name}`` placeholders of a message, sorted."""
     return sorted(re.findall(r"%\([a-z_]+\)[a-z]|%[sd]|\{[a-z_]*\}", text))
+
+
+# Calls that show their text to people: a literal with words in them must go through _().
+SHOWN_BY = {"notify", "say", "print", "Label", "Static", "Button", "CliError", "warn", "confirm",
+            "ring"}  # fmt: skip
+WORDS = re.compile(r"[A-Za-z]{2,}")
+
+
+def _literal_words(node: ast.expr) -> list[str]:
+    """The words in a literal (or an f-string's literal parts, or a sum of them)."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return WORDS.findall(node.value.replace("efile-tui", ""))
+    if isinstance(node, ast.JoinedStr):
+        return [w for part in node.values for w in _literal_words(part)]
+    if isinstance(node, ast.BinOp):
+        return _literal_words(node.left) + _literal_words(node.right)
+    return []
+
+
+def test_no_text_for_people_is_passed_to_the_screen_untranslated() -> None:
+    """Every literal with words given to a call that shows it (notify, say, print, Label,
+    Static, Button, CliError…) is wrapped in ``_()`` (the program's name aside)."""
+    found = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if "sim" in path.relative_to(PACKAGE).parts:  # the simulator speaks for the service
+            continue
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            func = node.func
+            name = (
+                func.id
+                if isinstance(func, ast.Name)
+                else func.attr
+                if isinstance(func, ast.Attribute)
+                else ""
+            )
+            if name not in SHOWN_BY:
+                continue
+            args = [*node.args, *(k.value for k in node.keywords if k.arg == "title")]
+            for arg in args:
+                if _literal_words(arg):
+                    found.append(f"{path.relative_to(PACKAGE)}:{node.lineno}: {name}(…)")
+    assert not found, "wrap in _() (efile_tui.i18n):\n" + "\n".join(found)
 
 
 def test_every_mo_is_its_po_compiled() -> None:
