@@ -346,13 +346,13 @@ async def _dry_run(args: argparse.Namespace, ctx: Context, prepared: Confirmatio
             line = _("would {operation} {n} path(s) into {dest}:")
         else:
             line = _("would {operation} {n} path(s):")
-        print(line.format(operation=op, n=n, dest=clean(dest)) + f"\n{_listing(allowed)}")
+        print(line.format(operation=op, n=f"{n:,}", dest=clean(dest)) + f"\n{_listing(allowed)}")
         if prepared.overwritten:
             k = len(prepared.overwritten)
-            print(_("would overwrite {n} existing entries:").format(n=k))
+            print(_("would overwrite {n} existing entries:").format(n=f"{k:,}"))
             print(_listing(prepared.overwritten))
         if refused:
-            print(_("refused (protected, would not be sent): {n}").format(n=len(refused)))
+            print(_("refused (protected, would not be sent): {n}").format(n=f"{len(refused):,}"))
             print("\n".join(f"  {clean(i18n.shown(r))}" for r in refused.values()))
         if target_problem:
             print(_("target: {problem}").format(problem=clean(i18n.shown(target_problem))))

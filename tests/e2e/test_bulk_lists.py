@@ -67,3 +67,12 @@ def test_a_wildcard_deny_entry_checks_500_files_with_one_listing_per_folder(sim:
     done = run(sim, profile_env(sim), "rm", *paths, "--yes", "--json")
     assert done.code == 0, done.err
     assert sum(len(r["body"]) for r in submits(sim.server)) == 500
+
+
+def test_a_dry_run_counts_its_paths_with_the_thousands_separator(sim: Sim, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    listed = tmp_path / "found.txt"
+    listed.write_text("\n".join(_campaign(sim, 2, 600)) + "\n")
+    done = sim.cli("rm", "--from-file", str(listed), "--dry-run")
+    assert done.code == 0, done.err
+    assert done.out.splitlines()[0] == "would delete 1,200 path(s):", done.out[:200]
+    assert submits(sim.server) == []
