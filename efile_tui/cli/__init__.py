@@ -18,6 +18,7 @@ import argparse
 import asyncio
 import contextlib
 import importlib
+import io
 import logging
 import os
 import signal
@@ -293,7 +294,13 @@ def _run(argv: Sequence[str] | None) -> int:
     try:  # UTF-8 unless told otherwise; never a UnicodeEncodeError, whatever the locale
         setup_cli_streams(peek_option(words, "--encoding"))
     except ValueError as exc:  # a bad EFILE_TUI_ENCODING
-        print(f"efile-tui: {i18n.shown_error(exc)}", file=sys.stderr)
+        bad = f"efile-tui: {i18n.shown_error(exc)}\n"  # UTF-8: the default the bad value left
+        if isinstance(sys.stderr, io.TextIOWrapper):
+            sys.stderr.flush()
+            sys.stderr.buffer.write(bad.encode("utf-8", "replace"))
+            sys.stderr.buffer.flush()
+        else:  # a stream of text already (a test's capture)
+            sys.stderr.write(bad)
         return EXIT_USAGE
     if argv is None:  # Python read argv in the locale's encoding: read the bytes again
         words = [decode_argument(w) for w in words]

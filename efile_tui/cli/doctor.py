@@ -258,7 +258,7 @@ def _human(data: dict[str, Any]) -> list[str]:
             glyphs=t["glyphs"],
         )
     )
-    lines += [f"  {reason}" for reason in t["reasons"]]
+    lines += [f"  {shown(reason)}" for reason in t["reasons"]]
     lines += connection_lines(data["connection"])
     lines += [_("note: {note}").format(note=shown(note)) for note in data["notes"]]
     problems = data["problems"]

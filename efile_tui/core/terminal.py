@@ -32,6 +32,14 @@ from dataclasses import dataclass
 from typing import TextIO
 
 from efile_tui import glyphs
+from efile_tui.i18n import N_, Msg
+
+# The reasons glyphs.choose gives without a value in them (glyphs is a leaf: marked here)
+GLYPH_REASONS = (
+    N_("ASCII symbols chosen by setting"),
+    N_("Unicode symbols chosen by setting"),
+    N_("Unicode symbols"),
+)
 
 ENCODING_ENV = "EFILE_TUI_ENCODING"
 GLYPHS_ENV = "EFILE_TUI_GLYPHS"
@@ -93,26 +101,43 @@ def plan(
     loc = locale_enc or locale_encoding()
     enc_choice = (encoding or env.get(ENCODING_ENV) or "auto").lower()
     if enc_choice not in ENCODING_CHOICES:
-        raise ValueError(f"{ENCODING_ENV}={enc_choice!r}: use one of {', '.join(ENCODING_CHOICES)}")
+        raise ValueError(
+            Msg(
+                N_("{name}={value}: use one of {choices}"),
+                name=ENCODING_ENV,
+                value=repr(enc_choice),
+                choices=", ".join(ENCODING_CHOICES),
+            )
+        )
     reasons: list[str] = []
     if enc_choice == "locale":
         out = loc
-        reasons.append(f"writing the locale's encoding {loc} (--encoding locale)")
+        reasons.append(
+            Msg(N_("writing the locale's encoding {name} (--encoding locale)"), name=loc)
+        )
     else:
         out = "utf-8"
         if _name(loc) != "utf-8":
-            reasons.append(
-                f"the locale asks for {loc}; writing UTF-8 anyway (a terminal set to GBK/"
-                "GB18030 needs --encoding locale or EFILE_TUI_ENCODING=locale)"
+            text = N_(
+                "the locale asks for {name}; writing UTF-8 anyway (a terminal set to GBK/GB18030 "
+                "needs --encoding locale or EFILE_TUI_ENCODING=locale)"
             )
+            reasons.append(Msg(text, name=loc))
         else:
-            reasons.append("writing UTF-8")
+            reasons.append(Msg(N_("writing UTF-8")))
     g_choice = (glyph_choice or env.get(GLYPHS_ENV) or profile_glyphs or "auto").lower()
     if g_choice not in glyphs.CHOICES:
-        raise ValueError(f"glyphs={g_choice!r}: use one of {', '.join(glyphs.CHOICES)}")
+        raise ValueError(
+            Msg(
+                N_("{name}={value}: use one of {choices}"),
+                name="glyphs",
+                value=repr(g_choice),
+                choices=", ".join(glyphs.CHOICES),
+            )
+        )
     term = env.get("TERM", "")
     chosen, why = glyphs.choose(g_choice, encoding=out, term=term)
-    reasons.append(why)
+    reasons.append(Msg(why) if why in GLYPH_REASONS else why)
     return TerminalPlan(loc, out, chosen, term, colour_depth(env), tuple(reasons))
 
 
