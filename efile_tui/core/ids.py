@@ -13,6 +13,7 @@ import re
 from collections.abc import Sequence
 
 from efile_tui.core.validate import InputError, shown
+from efile_tui.i18n import N_, Msg
 from efile_tui.store.journal import Journal
 
 MIN_PREFIX = 6
@@ -39,18 +40,24 @@ def expand_ids(journal: Journal, keys: Sequence[str], *, prefixes: bool = True) 
         elif found:
             more = " …" if len(found) > CANDIDATES_SHOWN else ""
             problems.append(
-                f"{shown(key)} is ambiguous: it starts {', '.join(found[:CANDIDATES_SHOWN])}"
-                f"{more}: give more characters"
+                Msg(
+                    N_("{key} is ambiguous: it starts {ids}{more}: give more characters"),
+                    key=shown(key),
+                    ids=", ".join(found[:CANDIDATES_SHOWN]),
+                    more=more,
+                )
             )
         elif _FULL_ID.match(key):
             out.setdefault(key, None)
         elif prefixes:
-            problems.append(
-                f"no task in the journal starts with {shown(key)}: give the whole id, or see "
+            text = N_(
+                "no task in the journal starts with {key}: give the whole id, or see "
                 "`efile-tui tasks --all`"
             )
+            problems.append(Msg(text, key=shown(key)))
         else:
-            problems.append(f"{shown(key)} is not a whole task id (32 hexadecimal characters)")
+            text = N_("{key} is not a whole task id (32 hexadecimal characters)")
+            problems.append(Msg(text, key=shown(key)))
     if problems:
         raise InputError(problems)
     return list(out)

@@ -42,6 +42,7 @@ from efile_tui.config import (
     load_config,
 )
 from efile_tui.core.validate import normalise_path, path_problem, shown
+from efile_tui.i18n import N_, Msg
 from efile_tui.vanish import DEFAULT_VANISH, VanishRule
 
 if TYPE_CHECKING:  # the keyring is imported only where a token is read from it
@@ -60,7 +61,7 @@ class NeedsLogin(AuthError):
 
     def __init__(self, message: str) -> None:
         super().__init__("auth", "")
-        self.title = "Login needed"
+        self.title = Msg(N_("Login needed"))
         self.message = message
         self.args = (message,)
 
@@ -277,14 +278,24 @@ def resolve_connection(
     settings = config.get_profile(name)
     if profile and settings is None and not env.get("EFILE_TOKEN"):
         raise NeedsLogin(
-            f"no profile {profile!r}: run `efile-tui login --profile {profile}` "
-            "(or set EFILE_URL and EFILE_TOKEN)"
+            Msg(
+                N_(
+                    "no profile {name}: run `efile-tui login --profile {profile}` (or set "
+                    "EFILE_URL and EFILE_TOKEN)"
+                ),
+                name=repr(profile),
+                profile=profile,
+            )
         )
     efile_url = url or env.get("EFILE_URL") or (settings.efile_url if settings else None)
     if not efile_url:
         raise NeedsLogin(
-            "no efile service configured: run `efile-tui login`, or set EFILE_URL and "
-            "EFILE_TOKEN (try `efile-tui sim --seed DIR` for a local simulator)"
+            Msg(
+                N_(
+                    "no efile service configured: run `efile-tui login`, or set EFILE_URL and "
+                    "EFILE_TOKEN (try `efile-tui sim --seed DIR` for a local simulator)"
+                )
+            )
         )
     token = env.get("EFILE_TOKEN") or None
     source = ENV_SOURCE
@@ -297,11 +308,17 @@ def resolve_connection(
         )
         token, source = token_store.get(name)
     if not token:
-        where = f" (looked in {source})" if token_store is not None else ""
+        where = Msg(N_(" (looked in {source})"), source=source) if token_store is not None else ""
+        command = "efile-tui login" + (
+            "" if name == config.default_profile else f" --profile {name}"
+        )
         raise NeedsLogin(
-            f"no token for {efile_url}{where}: run `efile-tui login"
-            f"{'' if name == config.default_profile else ' --profile ' + name}` "
-            "or set EFILE_TOKEN"
+            Msg(
+                N_("no token for {url}{where}: run `{command}` or set EFILE_TOKEN"),
+                url=efile_url,
+                where=where,
+                command=command,
+            )
         )
     conn = Connection(
         efile_url=efile_url,
