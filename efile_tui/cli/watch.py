@@ -45,6 +45,7 @@ from efile_tui.cli.select import (
     query_from_args,
 )
 from efile_tui.core import words
+from efile_tui.core.following import Following
 from efile_tui.core.notify import notification
 from efile_tui.core.operations import Context, PollReport
 from efile_tui.core.poller import Poller
@@ -165,28 +166,39 @@ async def cmd_watch(args: argparse.Namespace) -> int:
         raise CliError(_("give task ids or filters, not both"), EXIT_USAGE)
     ended: dict[str, str] = {}
     async with open_context(args) as (_conn, ctx):
+        if ids:
+            return await watch_until_done(ctx, expand_keys(ctx, ids), opts)
+        started = time.time()
         if query.active:
             entries = [e for e in await load_entries(ctx, query) if e.task_id]
             for e in entries:
                 if not e.unfinished:
                     ended[e.task_id or ""] = e.status
             ids = [e.task_id or "" for e in entries if e.task_id not in ended]
+            following = Following(query, ctx.profile, [*ids, *ended], started)
             say(
                 _("watching {n} task(s) matching {query}").format(
-                    n=len(entries), query=query.describe()
+                    n=f"{len(entries):,}", query=query.describe()
                 )
             )
-            if not entries:
-                say(_("no task matches; nothing to wait for"))
-                return EXIT_OK
-        elif ids:
-            ids = expand_keys(ctx, ids)
         else:
             ids = ctx.journal.pollable_ids(ctx.profile)
-            if not ids:
-                say(_("no unfinished tasks in the journal"))
-                return EXIT_OK
-        return await watch_until_done(ctx, ids, opts, ended=ended)
+            following = Following(query, ctx.profile, ids, started)
+        pending = await asyncio.to_thread(following.submits_in_flight, ctx.journal)
+        if pending:
+            say(
+                _("{n} matching item(s) still being submitted: their tasks join").format(
+                    n=f"{pending:,}"
+                )
+            )
+        elif not ids and not ended:
+            say(
+                _("no task matches; nothing to wait for")
+                if query.active
+                else _("no unfinished tasks in the journal")
+            )
+            return EXIT_OK
+        return await watch_until_done(ctx, ids, opts, ended=ended, following=following)
 
 
 async def watch_until_done(
@@ -195,11 +207,14 @@ async def watch_until_done(
     opts: WaitOptions = WaitOptions(),
     *,
     ended: dict[str, str] | None = None,
+    following: Following | None = None,
 ) -> int:
     """Print each change until all ``ids`` are final (or gone), or ``opts.timeout`` passes.
 
     ``ended`` holds tasks already known to have ended (id -> state); they count towards
-    the exit code (see the module docstring). Polling is the shared ``core.poller.Poller``
+    the exit code (see the module docstring). With ``following`` (a selection), the tasks
+    that join it are watched too, and the watch is not over while a submit matching it is
+    still in flight (:mod:`efile_tui.core.following`). Polling is the shared ``core.poller.Poller``
     (only unfinished ids, batches of at most 100); network trouble is reported and waited
     out with a growing pause, within the time-out.
     """
@@ -212,7 +227,13 @@ async def watch_until_done(
         """Prints each change (a ``PollSubscriber``); stops the poller when all have ended."""
 
         async def journal_changed(self, entries: Sequence[JournalEntry]) -> None:
-            """Not heard: this poller watches a list of ids, not the journal."""
+            """Tasks that joined the selection: watched from now on."""
+            remaining.extend(e.task_id for e in entries if e.task_id)
+            say(
+                _("{n} new task(s) joined: now watching {total}").format(
+                    n=f"{len(entries):,}", total=f"{len(remaining) + len(final):,}"
+                )
+            )
 
         async def polled(self, report: PollReport) -> None:
             for tid in list(remaining):
@@ -238,7 +259,7 @@ async def watch_until_done(
                     final[tid] = task.status.value
             if opts.heartbeat:
                 say(f"{time.strftime('%H:%M:%S')}  {_tally(remaining, final, last)}")
-            if not remaining:
+            if not remaining and not await _submits_in_flight(following, ctx.journal):
                 poller.stop()
 
         async def poll_failed(self, exc: Exception, delay: float) -> None:
@@ -255,9 +276,10 @@ async def watch_until_done(
         Printer(),
         interval=opts.interval or ctx.poll_interval,
         ids=remaining,
+        following=following,
         max_backoff=30.0,
     )
-    if remaining:
+    if remaining or following:
         try:
             await asyncio.wait_for(poller.run(), timeout=opts.timeout)
         except asyncio.TimeoutError:
@@ -272,6 +294,13 @@ async def watch_until_done(
     if failed_count > vanished:
         return EXIT_FAILED
     return EXIT_VANISHED if vanished else EXIT_OK
+
+
+async def _submits_in_flight(following: Following | None, journal: Journal) -> int:
+    """How many submits matching the selection still await their answer (0 for ids)."""
+    if following is None:
+        return 0
+    return await asyncio.to_thread(following.submits_in_flight, journal)
 
 
 class _Untracked:

@@ -31,6 +31,7 @@ from collections.abc import Iterable, Sequence
 from typing import Protocol
 
 from efile_tui.api.errors import AuthError, EfileError
+from efile_tui.core.following import Following
 from efile_tui.core.operations import Context, PollReport, poll_once
 from efile_tui.store.journal import JournalEntry
 
@@ -44,7 +45,8 @@ class PollSubscriber(Protocol):
     async def journal_changed(self, entries: Sequence[JournalEntry]) -> None:
         """Entries of the context's profile that other processes (other hosts too) wrote to
         the journal since the last poll; heard before the poll that follows them (only by a
-        poller that follows the journal, and only when there are some)."""
+        poller that follows the journal, and only when there are some). A poller following
+        a selection (``following``) tells only the entries whose tasks joined it."""
 
     async def polled(self, report: PollReport) -> None:
         """A poll completed (the journal already holds what it brought)."""
@@ -60,8 +62,10 @@ class Poller:
     With ``ids=None`` the poller follows the journal: before each poll it reads what other
     processes wrote (told to the subscriber) and asks for the journal's unfinished tasks of
     the context's profile. Given ``ids``, it asks for those until each has ended or is
-    :meth:`forget`-ten. With ``at_once=False`` the first poll waits for :meth:`poll_now`
-    (the TUI calls it once the journal's rows are on screen).
+    :meth:`forget`-ten; given ``following`` too, the tasks that join that selection in the
+    journal are added to them before each poll (:mod:`efile_tui.core.following`). With
+    ``at_once=False`` the first poll waits for :meth:`poll_now` (the TUI calls it once the
+    journal's rows are on screen).
     """
 
     def __init__(
@@ -71,6 +75,7 @@ class Poller:
         *,
         interval: float,
         ids: Iterable[str] | None = None,
+        following: Following | None = None,
         max_backoff: float = MAX_BACKOFF,
         at_once: bool = True,
     ) -> None:
@@ -79,6 +84,7 @@ class Poller:
         self.max_backoff = max_backoff
         self._subscriber = subscriber
         self._watched = None if ids is None else list(dict.fromkeys(ids))
+        self._following = following
         self.failures = 0  # consecutive failed polls
         self.polls = 0  # completed polls
         self.paused = False
@@ -98,6 +104,8 @@ class Poller:
         if self._watched is None:
             ids = await asyncio.to_thread(self._follow_journal)
         else:
+            if self._following is not None:
+                await asyncio.to_thread(self._join)
             ids = self._watched
         return [t for t in dict.fromkeys(ids) if t not in self.finished]
 
@@ -106,6 +114,14 @@ class Poller:
         journal, profile = self.ctx.journal, self.ctx.profile
         self._others = [e for e in journal.refresh() if e.profile == profile]
         return journal.pollable_ids(profile)
+
+    def _join(self) -> None:
+        """(In a thread.) Read other writers' records; follow the tasks that join the
+        selection (told to the subscriber)."""
+        assert self._following is not None and self._watched is not None
+        joined = self._following.take(self.ctx.journal.refresh())
+        self._watched += [e.task_id for e in joined if e.task_id]
+        self._others = joined
 
     def forget(self, ids: Iterable[str]) -> None:
         """Never ask about these ids again (e.g. ``watch`` gave up on a vanished task)."""

@@ -58,7 +58,7 @@ from efile_tui.store.journal.folder import JournalFolder
 from efile_tui.store.journal.migrate import LEGACY_FILE
 from efile_tui.store.journal.schema import JournalError
 from efile_tui.store.journal.writer import BLOCK, JournalWriter
-from efile_tui.store.journal.writes import ORPHAN_MESSAGE, JournalWrites
+from efile_tui.store.journal.writes import ORPHAN_AGE, ORPHAN_MESSAGE, JournalWrites, orphaned
 from efile_tui.vanish import DEFAULT_VANISH, VanishRule
 
 __all__ = [
@@ -248,6 +248,22 @@ class Journal:
                 if row.task_id is not None
             ]
 
+    def submits_in_flight(self, profile: str | None = None) -> list[JournalEntry]:
+        """Items whose intent is recorded and whose answer may still come: "submitting",
+        written by a process that may be alive (not what :meth:`reap_orphaned_submits`
+        reaps), not dismissed."""
+        now = self._clock()
+        with self._lock:
+            state = self._state
+            return state.select(
+                lambda row: (
+                    row.state == SUBMITTING
+                    and row.dismissed_at is None
+                    and (profile is None or row.profile == profile)
+                    and not orphaned(row, state.writers.get(row.local_id), now)
+                )
+            )
+
     def unknown_outcomes(self, profile: str | None = None) -> list[JournalEntry]:
         """Items sent whose answer was lost (no task id), not yet dismissed: to be checked."""
         with self._lock:
@@ -312,7 +328,7 @@ class Journal:
         """Remember (or, with None, forget) that a cancel's answer was lost."""
         self._writes.note_cancel_lost(task_ids, message)
 
-    def reap_orphaned_submits(self, *, older_than: float = 600.0) -> list[int]:
+    def reap_orphaned_submits(self, *, older_than: float = ORPHAN_AGE) -> list[int]:
         """Turn dead processes' "submitting" entries into "outcome unknown"; their ids."""
         return self._writes.reap_orphaned_submits(older_than=older_than)
 

@@ -32,6 +32,20 @@ from efile_tui.store.journal.writer import JournalWriter, task_event
 from efile_tui.vanish import DEFAULT_VANISH, VanishRule
 
 ORPHAN_MESSAGE = "efile-tui stopped before the service's answer was recorded"
+ORPHAN_AGE = 600.0  # seconds: no submit takes that long
+
+
+def orphaned(
+    row: JournalEntry, writer: str | None, now: float, older_than: float = ORPHAN_AGE
+) -> bool:
+    """True for a "submitting" entry whose answer will never be recorded: the process that
+    wrote it (``writer``) ran on this host and is gone, or it is older than ``older_than``."""
+    if row.state != SUBMITTING:
+        return False
+    if row.submitted_at <= now - older_than:
+        return True
+    w = Writer.parse(writer)
+    return w is not None and w.gone()
 
 
 def unique(ids: Iterable[str]) -> list[str]:
@@ -280,7 +294,7 @@ class JournalWrites:
             chosen = [tid for tid, row in found if row is not None and wanted(row)]
             self._write([[kind, now, tid, *rest] for tid in chosen])
 
-    def reap_orphaned_submits(self, *, older_than: float = 600.0) -> list[int]:
+    def reap_orphaned_submits(self, *, older_than: float = ORPHAN_AGE) -> list[int]:
         """Turn "submitting" entries whose process died into "outcome unknown"; their ids.
 
         An entry is orphaned when the process that wrote it ran on this host and is gone, or
@@ -294,11 +308,7 @@ class JournalWrites:
             orphans = sorted(
                 lid
                 for lid, row in self._folder.state.rows.items()
-                if row.state == SUBMITTING
-                and (
-                    row.submitted_at <= now - older_than
-                    or ((w := Writer.parse(writers.get(lid))) is not None and w.gone())
-                )
+                if orphaned(row, writers.get(lid), now, older_than)
             )
             self._write(
                 [["O", now, lid, OUTCOME_UNKNOWN, None, ORPHAN_MESSAGE, True] for lid in orphans]
