@@ -20,6 +20,7 @@ import asyncio
 import ipaddress
 import logging
 import random
+import threading
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -125,6 +126,8 @@ class ApiTransport:
         self._transport = transport
         self._timeout = timeout
         self._pool: httpx.AsyncClient | None = None  # made by the first request
+        self._pool_lock = threading.Lock()
+        self._making: asyncio.Task[None] | None = None  # the first request's making of it
 
     def __repr__(self) -> str:
         return f"ApiTransport({self.base_url!r}, token={'set' if self._token else 'unset'})"
@@ -138,20 +141,33 @@ class ApiTransport:
     def token(self, value: str | None) -> None:
         self._token = value
 
-    @property
-    def _http(self) -> httpx.AsyncClient:
-        """The connection pool, made on first use: making it loads the HTTP machinery
-        (httpcore), which the TUI's first frame does not wait for."""
+    async def _http(self) -> httpx.AsyncClient:
+        """The connection pool, made by the first request in a thread: making it loads the
+        HTTP machinery (httpcore) and the CA certificates, half a second under load, which
+        would hold up the TUI's paints if done on its event loop."""
         if self._pool is None:
-            self._pool = httpx.AsyncClient(
-                base_url=self.base_url,
-                transport=self._transport,
-                timeout=self._timeout,
-                # Only encodings whose inflated size read_capped can bound.
-                headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate"},
-                follow_redirects=False,
-            )
+            # One thread for the requests that wait together; they go on in the order they
+            # came (batches are sent in order).
+            loop = asyncio.get_running_loop()
+            making = self._making
+            if making is None or making.done() or making.get_loop() is not loop:
+                making = self._making = loop.create_task(asyncio.to_thread(self._make_pool))
+            await asyncio.shield(making)
+        assert self._pool is not None
         return self._pool
+
+    def _make_pool(self) -> None:
+        """Make the connection pool once (the first requests may ask together)."""
+        with self._pool_lock:
+            if self._pool is None:
+                self._pool = httpx.AsyncClient(
+                    base_url=self.base_url,
+                    transport=self._transport,
+                    timeout=self._timeout,
+                    # Only encodings whose inflated size read_capped can bound.
+                    headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate"},
+                    follow_redirects=False,
+                )
 
     async def aclose(self) -> None:
         """Close the connection pool (if a request made one)."""
@@ -211,9 +227,11 @@ class ApiTransport:
                     raise
                 self._token = new
 
-    async def _exchange(self, request: httpx.Request) -> tuple[httpx.Response, bytes]:
+    async def _exchange(
+        self, http: httpx.AsyncClient, request: httpx.Request
+    ) -> tuple[httpx.Response, bytes]:
         """Send ``request`` and read its body under the size cap (no deadline here)."""
-        resp = await self._http.send(request, stream=True)
+        resp = await http.send(request, stream=True)
         try:
             if resp.is_stream_consumed:  # built in memory by a test transport: already whole
                 body = resp.content
@@ -245,11 +263,12 @@ class ApiTransport:
             send_headers["token"] = self._token
         where = context or path
         self.request_count += 1
-        request = self._http.build_request(
+        http = await self._http()
+        request = http.build_request(
             method, path, params=params, json=json_body, headers=send_headers
         )
         try:
-            resp, content = await asyncio.wait_for(self._exchange(request), budget)
+            resp, content = await asyncio.wait_for(self._exchange(http, request), budget)
         except asyncio.TimeoutError:
             # A stalled or drip-feeding service: the deadline is the bound, retries included.
             late = deadline_passed(where, self.base_url, self.deadline)

@@ -162,3 +162,26 @@ def test_the_marker_stays_and_counts_go_first() -> None:
     assert wide == f"{marker} · demo@simulated-region · updated 40 s ago · ▶1 …2 ✓3"
     assert fit_parts(parts, " · ", 30) == f"{marker} · ▶1"  # whole counts still fit
     assert fit_parts(parts, " · ", 10) == marker  # kept whole even when it alone is wider
+
+
+async def test_the_first_frame_has_the_header_line(
+    server: SimServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The line is made on mount, before the first layout gives the bar its size: at the
+    screen's width, so the first frame shows it instead of a blank bar."""
+    from efile_tui.ui.screens.main import MainScreen
+
+    seen: list[tuple[int, str]] = []
+    mount = MainScreen.on_mount
+
+    def on_mount(self: MainScreen) -> None:
+        mount(self)
+        seen.append((self.status.size.width, str(self.status.render())))
+
+    monkeypatch.setattr(MainScreen, "on_mount", on_mount)
+    app = build_app(server.url, server.token, tmp_path, interval=2)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: seen, what="the main screen's mount")
+    ((width, line),) = seen
+    assert width == 0  # not laid out yet
+    assert line == "demo@simulated-region · connecting… · ▶0 …0 ✓0 ✗0 ⊘0 · poll 2 s"

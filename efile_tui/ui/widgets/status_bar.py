@@ -166,7 +166,10 @@ class StatusBar(Static):
             Part(" ".join(t for t, _p in counts), NEEDED, words=tuple(p for _t, p in counts)),
             Part(_("poll {seconds} s").format(seconds=f"{self.interval:g}"), 7),
         ]
-        text = fit_parts(parts, sep, max(1, self.size.width))  # inside the padding
+        # Before its first layout (on mount) the bar has no size yet: it spans the screen,
+        # so the first frame already shows the line rather than a blank one.
+        width = self.size.width or self.app.size.width - self.styles.gutter.width
+        text = fit_parts(parts, sep, max(1, width))  # inside the padding
         if text != self.content:  # one fixed-height line: no re-layout of the screen needed
             self.update(text, layout=False)
         if stale and not self.stale_told:
