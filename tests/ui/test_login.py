@@ -9,8 +9,10 @@ import keyring
 import pytest
 
 from efile_tui.api.models import Operation, SubmitItem
+from efile_tui.core.cells import width
 from efile_tui.core.login import login_and_connect
 from efile_tui.core.operations import submit_tracked
+from efile_tui.i18n import _
 from efile_tui.sim.config import SimConfig
 from efile_tui.sim.server import SimServer
 from efile_tui.store.audit import AuditLog
@@ -18,7 +20,8 @@ from efile_tui.store.journal import Journal
 from efile_tui.ui.app import EfileApp
 from efile_tui.ui.modals.login import LoginScreen
 from efile_tui.ui.screens.main import MainScreen
-from tests.ui.harness import HOME, build_app, wait_until
+from tests.ui.harness import HOME, build_app, use_chinese, wait_until
+from tests.ui.screen_cells import screen_lines
 from tests.unit.test_tokens import MemoryKeyring, keyring_sandbox
 
 
@@ -116,3 +119,38 @@ async def test_relogin_keeps_table_and_marks(
         assert main.view.marks == marks and len(main.view.rows) == 1
     # The polls after the login sent the new token: none was refused and renewed.
     assert len(server.requests("/tokens/next")) == renewals
+
+
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
+@pytest.mark.parametrize("size", [(80, 24), (60, 15)])
+async def test_each_filled_field_keeps_its_name_beside_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, language: str, size: tuple[int, int]
+) -> None:
+    """A returning user's form is filled in from the profile, so no placeholder says what a
+    field is: its name stays on the field's line, in the language in use, at every size."""
+    if language == "zh_CN":
+        use_chinese(monkeypatch)
+
+    async def attempt(request):  # type: ignore[no-untyped-def]
+        raise AssertionError("not submitted")
+
+    defaults = {"platform": "https://efile.example", "user": "alice-x", "org": "org-7"}
+    app = EfileApp(
+        None,
+        login=attempt,
+        login_defaults=defaults,
+        state=(Journal(tmp_path / "j.sqlite3"), AuditLog(tmp_path / "a.jsonl")),
+    )
+    async with app.run_test(size=size) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, LoginScreen), what="login form")
+        await pilot.pause()
+        lines = screen_lines(app)
+        names = {
+            "platform": _("platform URL"),
+            "user": _("user name"),
+            "org": _("organisation id (orgId)"),
+        }
+        for key, name in names.items():
+            assert any(name in line and defaults[key] in line for line in lines), (key, lines)
+        assert any(_("password") in line for line in lines), lines
+        assert all(width(line) <= size[0] for line in lines)

@@ -12,6 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from efile_tui.api.errors import EfileError
+from efile_tui.core import cells
 from efile_tui.core.login_steps import LoginRequest
 from efile_tui.core.session import Connection
 from efile_tui.core.text import clean, literal
@@ -35,9 +36,20 @@ class LoginScreen(ModalScreen[Connection | None]):
     }
     LoginScreen .title { text-style: bold; padding: 0 0 1 0; }
     LoginScreen #login-error { color: $error; height: auto; }
-    LoginScreen Horizontal { height: auto; align-horizontal: right; }
+    LoginScreen Horizontal { height: auto; }
+    LoginScreen #login-buttons { align-horizontal: right; }
+    LoginScreen Horizontal > Input { width: 1fr; }
+    LoginScreen .field-name { padding: 1 1 0 0; color: $text-muted; }
+    LoginScreen.-short .field-name { padding: 0 1 0 0; }
     LoginScreen Button { margin: 0 0 0 2; }
     """
+    # Each field's name stays beside it: a filled-in field shows no placeholder.
+    FIELDS = (
+        ("platform", N_("platform URL")),
+        ("user", N_("user name")),
+        ("org", N_("organisation id (orgId)")),
+        ("password", N_("password")),
+    )
     BINDINGS = [Binding("escape", "dismiss(None)", N_("Back"))]
 
     def __init__(
@@ -60,12 +72,21 @@ class LoginScreen(ModalScreen[Connection | None]):
             yield Label(_("Log in to SCNet"), classes="title")
             if self.reason:
                 yield Static(literal(self.reason, keep_newlines=True))
-            yield Input(self.defaults["platform"], placeholder=_("platform URL"), id="platform")
-            yield Input(self.defaults["user"], placeholder=_("user name"), id="user")
-            yield Input(self.defaults["org"], placeholder=_("organisation id (orgId)"), id="org")
-            yield Input(placeholder=_("password"), password=True, id="password")
+            names = {key: _(name) for key, name in self.FIELDS}
+            name_cells = max(cells.width(name) for name in names.values()) + 1
+            for key, name in names.items():
+                with Horizontal():
+                    label = Label(name, classes="field-name")
+                    label.styles.width = name_cells
+                    yield label
+                    yield Input(
+                        self.defaults.get(key, ""),
+                        placeholder=name,
+                        password=key == "password",
+                        id=key,
+                    )
             yield Static("", id="login-error")
-            with Horizontal():
+            with Horizontal(id="login-buttons"):
                 yield Button(_("Quit"), id="quit")
                 yield Button(_("Log in"), id="login", variant="primary")
         yield KeyBar(dialog=True)
