@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from efile_tui.core.terminal import decode_input, encodings_named
 from efile_tui.core.validate import InputError, normalise_path, not_text, path_problem, shown
+from efile_tui.i18n import N_, Msg
 
 MAX_PROBLEMS_SHOWN = 50
 
@@ -35,34 +36,53 @@ def read_path_list(
     ``source`` names the input in messages (``--from-file list.txt``); ``already`` holds
     paths given another way (the command line), which a record may not repeat.
     """
-    unit = "record" if nul else "line"
+    unit = N_("record {n}") if nul else N_("line {n}")
     problems: list[str] = []
-    seen: dict[str, str] = {normalise_path(p): "the command line" for p in already}
+    seen: dict[str, str] = {normalise_path(p): Msg(N_("the command line")) for p in already}
     paths: list[str] = []
     for number, raw in split_records(data, nul=nul):
-        where = f"{source} {unit} {number}"
+        where = Msg(N_("{source} {unit}"), source=source, unit=Msg(unit, n=number))
         text = decode_input(raw)
         if not_text(text):
             problems.append(
-                f"{where}: {shown(text)} is not valid {encodings_named()} "
-                "(the bytes shown as \\x..): save the file as UTF-8"
+                Msg(
+                    N_(
+                        "{where}: {text} is not valid {encodings} (the bytes shown as \\x..): "
+                        "save the file as UTF-8"
+                    ),
+                    where=where,
+                    text=shown(text),
+                    encodings=encodings_named(),
+                )
             )
             continue
         problem = path_problem(text)
         if problem:
-            problems.append(f"{where}: {problem}")
+            problems.append(Msg(N_("{where}: {problem}"), where=where, problem=problem))
             continue
         norm = normalise_path(text)
         if norm in seen:
-            problems.append(f"{where}: {shown(text)} repeats {seen[norm]}: remove the duplicate")
+            problems.append(
+                Msg(
+                    N_("{where}: {text} repeats {earlier}: remove the duplicate"),
+                    where=where,
+                    text=shown(text),
+                    earlier=seen[norm],
+                )
+            )
             continue
-        seen[norm] = f"{unit} {number}"
+        seen[norm] = Msg(unit, n=number)
         paths.append(norm)
     if not paths and not problems:
-        problems.append(f"{source} holds no path: give one absolute path a {unit}")
+        empty = N_("{source} holds no path: give one absolute path a record")
+        if not nul:
+            empty = N_("{source} holds no path: give one absolute path a line")
+        problems.append(Msg(empty, source=source))
     if problems:
         shown_problems = problems[:MAX_PROBLEMS_SHOWN]
-        if len(problems) > MAX_PROBLEMS_SHOWN:
-            shown_problems.append(f"… and {len(problems) - MAX_PROBLEMS_SHOWN} more bad {unit}s")
+        more = len(problems) - MAX_PROBLEMS_SHOWN
+        if more > 0:
+            many = N_("… and {n} more bad records") if nul else N_("… and {n} more bad lines")
+            shown_problems.append(Msg(many, n=more))
         raise InputError(shown_problems)
     return paths

@@ -30,6 +30,7 @@ from fnmatch import translate
 from typing import Protocol
 
 from efile_tui.core.validate import InputError, shown, text_problem
+from efile_tui.i18n import N_, Msg
 from efile_tui.store.journal import (
     ORIGIN_IMPORTED,
     ORIGIN_SUBMITTED,
@@ -254,7 +255,7 @@ class TaskQuery:
             try:
                 status_set |= parse_status(value)
             except ValueError as exc:
-                problems.append(str(exc))
+                problems.append(exc.args[0])
         op_set: set[str] = set()
         for value in _split(operations):
             op = OPERATION_ALIASES.get(value.lower(), value.lower())
@@ -262,7 +263,11 @@ class TaskQuery:
                 op_set.add(op)
             else:
                 problems.append(
-                    f"--op {shown(value)} is not an operation: use one of {', '.join(OPERATIONS)}"
+                    Msg(
+                        N_("--op {value} is not an operation: use one of {names}"),
+                        value=shown(value),
+                        names=", ".join(OPERATIONS),
+                    )
                 )
         for what, values in (
             ("--source", sources),
@@ -273,7 +278,12 @@ class TaskQuery:
             problems += [p for v in values if (p := text_problem(v, what))]
         if origin is not None and origin not in ORIGINS:
             problems.append(
-                f"--origin {shown(origin)} is not an origin: use {' or '.join(ORIGINS)}"
+                Msg(
+                    N_("--origin {value} is not an origin: use {first} or {second}"),
+                    value=shown(origin),
+                    first=ORIGINS[0],
+                    second=ORIGINS[1],
+                )
             )
         clock = time.time() if now is None else now
         times: dict[str, float | None] = {"since": None, "until": None}
@@ -282,7 +292,7 @@ class TaskQuery:
                 try:
                     times[name] = parse_time(when, now=clock)
                 except ValueError as exc:
-                    problems.append(f"--{name}: {exc}")
+                    problems.append(Msg(N_("--{name}: {problem}"), name=name, problem=exc.args[0]))
         if problems:
             raise InputError(problems)
         return cls(
@@ -302,9 +312,14 @@ class TaskQuery:
 def label_problem(label: str, what: str = "--label") -> str | None:
     """Why ``label`` cannot be stored (blank, too long, control characters), or None."""
     if not label.strip():
-        return f"{what} is empty: give a short text such as run-42"
+        return Msg(N_("{what} is empty: give a short text such as run-42"), what=what)
     if len(label) > MAX_LABEL:
-        return f"{what} has {len(label)} characters; at most {MAX_LABEL}: shorten it"
+        return Msg(
+            N_("{what} has {n} characters; at most {limit}: shorten it"),
+            what=what,
+            n=len(label),
+            limit=MAX_LABEL,
+        )
     return text_problem(label, what)
 
 
@@ -317,7 +332,11 @@ def parse_status(value: str) -> frozenset[str]:
     if name in TASK_STATUSES or name in JOURNAL_STATUSES:
         return frozenset({name})
     raise ValueError(
-        f"--status {shown(value)} is not a status: use one of {', '.join(STATUS_NAMES)}"
+        Msg(
+            N_("--status {value} is not a status: use one of {names}"),
+            value=shown(value),
+            names=", ".join(STATUS_NAMES),
+        )
     )
 
 
@@ -333,8 +352,13 @@ def parse_time(text: str, *, now: float) -> float:
         moment = datetime.fromisoformat(text.strip())
     except ValueError:
         raise ValueError(
-            f"{shown(text)} is not a time: give a duration back from now (30m, 2h, 3d, 1w) "
-            "or a date/time (2026-12-01, 2026-12-01T14:00)"
+            Msg(
+                N_(
+                    "{text} is not a time: give a duration back from now (30m, 2h, 3d, 1w) "
+                    "or a date/time (2026-12-01, 2026-12-01T14:00)"
+                ),
+                text=shown(text),
+            )
         ) from None
     return moment.timestamp()  # a naive time is local time
 

@@ -12,7 +12,7 @@ from textual.widgets import Button, Input, Label, Static
 
 from efile_tui.core.query import label_problem
 from efile_tui.core.text import literal
-from efile_tui.i18n import N_, _
+from efile_tui.i18n import N_, _, shown
 from efile_tui.ui.widgets.keybar import KeyBar
 
 
@@ -69,8 +69,8 @@ class LabelScreen(ModalScreen[str | None]):
 
     def _apply(self) -> None:
         text = self.query_one("#label", Input).value.strip()
-        problem = label_problem(text, "the label") if text else None
+        problem = label_problem(text, _("the label")) if text else None
         if problem:
-            self.query_one("#problem", Static).update(literal(problem))
+            self.query_one("#problem", Static).update(literal(shown(problem)))
             return
         self.dismiss(text)
