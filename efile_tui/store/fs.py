@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from efile_tui.api.errors import EfileError
+from efile_tui.i18n import N_, Msg
 
 # Filesystems that live on this host only. Anything else may be seen by several hosts.
 LOCAL_FILESYSTEMS = frozenset(
@@ -57,7 +58,9 @@ class StateFileError(EfileError):
 
     def __init__(self, path: Path | str, problem: str, fix: str) -> None:
         self.path = Path(path)
-        super().__init__(f"{path}: {problem}; {fix}")
+        super().__init__(
+            Msg(N_("{path}: {problem}; {fix}"), path=str(path), problem=problem, fix=fix)
+        )
 
 
 @dataclass(frozen=True)
@@ -117,19 +120,29 @@ def filesystem(path: Path, mountinfo: str | None = None) -> Filesystem:
 
 def check_owner(path: Path, info: os.stat_result) -> None:
     """Refuse a file or folder owned by another user or writable by group or others."""
-    kind = "folder" if stat.S_ISDIR(info.st_mode) else "file"
+    folder = stat.S_ISDIR(info.st_mode)
     if info.st_uid != os.geteuid():
+        theirs = N_("this file belongs to another user (uid {owner}), not to you (uid {you})")
+        if folder:
+            theirs = N_("this folder belongs to another user (uid {owner}), not to you (uid {you})")
         raise StateFileError(
             path,
-            f"this {kind} belongs to another user (uid {info.st_uid}), not to you "
-            f"(uid {os.geteuid()})",
-            "if you trust it, take it over (chown) or move it away; efile-tui will not use it",
+            Msg(theirs, owner=info.st_uid, you=os.geteuid()),
+            Msg(
+                N_(
+                    "if you trust it, take it over (chown) or move it away; "
+                    "efile-tui will not use it"
+                )
+            ),
         )
     if stat.S_IMODE(info.st_mode) & 0o022:
+        open_to = N_("this file can be changed by other users (mode {mode})")
+        if folder:
+            open_to = N_("this folder can be changed by other users (mode {mode})")
         raise StateFileError(
             path,
-            f"this {kind} can be changed by other users (mode {stat.S_IMODE(info.st_mode):o})",
-            f"check its content, then run: chmod go-w {path}",
+            Msg(open_to, mode=f"{stat.S_IMODE(info.st_mode):o}"),
+            Msg(N_("check its content, then run: chmod go-w {path}"), path=str(path)),
         )
 
 
@@ -148,14 +161,14 @@ def open_private(path: Path, flags: int, *, create: bool = False) -> int:
         if exc.errno == errno.ELOOP:
             raise StateFileError(
                 path,
-                "is a symbolic link; state files are never followed through links",
-                "remove the link (efile-tui creates the file itself)",
+                Msg(N_("is a symbolic link; state files are never followed through links")),
+                Msg(N_("remove the link (efile-tui creates the file itself)")),
             ) from None
         raise
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            raise StateFileError(path, "is not a regular file", "move it away")
+            raise StateFileError(path, Msg(N_("is not a regular file")), Msg(N_("move it away")))
         check_owner(path, info)
         if stat.S_IMODE(info.st_mode) & 0o077:
             os.fchmod(fd, 0o600)
@@ -193,7 +206,11 @@ def private_dir(path: Path) -> Path:
     except OSError as exc:
         raise unwritable(path, exc) from None
     if not stat.S_ISDIR(info.st_mode):
-        raise StateFileError(path, "is not a folder", "move it away or choose another state folder")
+        raise StateFileError(
+            path,
+            Msg(N_("is not a folder")),
+            Msg(N_("move it away or choose another state folder")),
+        )
     check_owner(path, info)
     if stat.S_IMODE(info.st_mode) & 0o077:
         try:
@@ -208,9 +225,13 @@ def unwritable(path: Path, exc: OSError) -> StateFileError:
     reason = exc.strerror or str(exc)
     return StateFileError(
         path,
-        f"cannot be written ({reason})",
-        "make the folder writable, or set EFILE_TUI_STATE_DIR (or state_dir in the config "
-        "file) to a writable folder",
+        Msg(N_("cannot be written ({reason})"), reason=reason),
+        Msg(
+            N_(
+                "make the folder writable, or set EFILE_TUI_STATE_DIR (or state_dir in the "
+                "config file) to a writable folder"
+            )
+        ),
     )
 
 

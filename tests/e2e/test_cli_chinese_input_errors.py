@@ -29,3 +29,13 @@ def test_a_bad_path_list_is_named_in_chinese(sim: Sim) -> None:
     bad = sim.cli("rm", "--dry-run", "--from-file", str(empty), env=CHINESE)
     assert "中没有路径：每行给出一个绝对路径" in bad.err, bad.err
     assert "line" not in bad.err and "repeats" not in bad.err, bad.err
+
+
+def test_an_unsafe_state_folder_is_named_in_chinese(sim: Sim) -> None:
+    state = sim.root.parent / "open-state"
+    state.mkdir()
+    state.chmod(0o777)
+    bad = sim.cli("tasks", env={**CHINESE, "EFILE_TUI_STATE_DIR": str(state)})
+    assert bad.code != 0
+    assert f"{state}" in bad.err and "此文件夹可被其他用户修改（权限 777）" in bad.err, bad.err
+    assert f"chmod go-w {state}" in bad.err and "other users" not in bad.err, bad.err

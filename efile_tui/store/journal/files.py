@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from efile_tui.i18n import N_, Msg
 from efile_tui.store.eventlog import (
     IDLE_FOREVER,
     PARSE_SLICE,
@@ -271,9 +272,14 @@ def _patiently(folder: Path, read: Callable[[Path], T]) -> T:
         if _clock() + pause > deadline:
             raise StateFileError(
                 folder,
-                f"kept changing while being read for {PATIENCE:g} s "
-                "(other processes compacting it)",
-                "try again",
+                Msg(
+                    N_(
+                        "kept changing while being read for {seconds} s "
+                        "(other processes compacting it)"
+                    ),
+                    seconds=f"{PATIENCE:g}",
+                ),
+                Msg(N_("try again")),
             )
         _sleep(pause * (0.5 + random.random()))
         pause = min(pause * 2, LAST_PAUSE)
