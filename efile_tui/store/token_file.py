@@ -13,6 +13,7 @@ from pathlib import Path
 
 from efile_tui import locations
 from efile_tui.api.errors import AuthError
+from efile_tui.i18n import N_, Msg
 
 
 class StoreError(AuthError):
@@ -44,8 +45,16 @@ def _mode(st: os.stat_result) -> str:
 
 def _widened(path: Path, what: str, mode: str, target: Path) -> TokenFileError:
     return TokenFileError(
-        f"refusing to read the token file {path}: {what}, open to group/others. "
-        f"Fix: chmod {mode} {target}, then log in again (the token may have been read)."
+        Msg(
+            N_(
+                "refusing to read the token file {path}: {what}, open to group/others. "
+                "Fix: chmod {mode} {target}, then log in again (the token may have been read)."
+            ),
+            path=str(path),
+            what=what,
+            mode=mode,
+            target=str(target),
+        )
     )
 
 
@@ -56,23 +65,41 @@ def read_token_file(path: Path) -> str | None:
     except FileNotFoundError:
         return None
     if stat.S_ISLNK(dst.st_mode) or not stat.S_ISDIR(dst.st_mode):
-        raise TokenFileError(f"refusing to read the token: {path.parent} is not a plain folder")
+        raise TokenFileError(
+            Msg(
+                N_("refusing to read the token: {path} is not a plain folder"),
+                path=str(path.parent),
+            )
+        )
     if dst.st_mode & 0o077:
-        raise _widened(path, f"its folder {path.parent} has mode {_mode(dst)}", "700", path.parent)
+        what = Msg(
+            N_("its folder {folder} has mode {mode}"), folder=str(path.parent), mode=_mode(dst)
+        )
+        raise _widened(path, what, "700", path.parent)
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
     except FileNotFoundError:
         return None
     except OSError as exc:
-        raise TokenFileError(f"cannot read the token file {path}: {exc.strerror}") from None
+        raise TokenFileError(
+            Msg(
+                N_("cannot read the token file {path}: {reason}"),
+                path=str(path),
+                reason=exc.strerror or str(exc),
+            )
+        ) from None
     with os.fdopen(fd, "r", encoding="utf-8") as handle:
         st = os.fstat(handle.fileno())
         if not stat.S_ISREG(st.st_mode):
-            raise TokenFileError(f"refusing to read the token: {path} is not a regular file")
+            raise TokenFileError(
+                Msg(N_("refusing to read the token: {path} is not a regular file"), path=str(path))
+            )
         if st.st_mode & 0o077:
-            raise _widened(path, f"its mode is {_mode(st)}", "600", path)
+            raise _widened(path, Msg(N_("its mode is {mode}"), mode=_mode(st)), "600", path)
         if hasattr(os, "getuid") and st.st_uid != os.getuid():
-            raise TokenFileError(f"refusing to read the token file {path}: not owned by you")
+            raise TokenFileError(
+                Msg(N_("refusing to read the token file {path}: not owned by you"), path=str(path))
+            )
         text = handle.read().strip()
     return text or None
 

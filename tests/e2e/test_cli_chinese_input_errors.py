@@ -1,8 +1,15 @@
-"""Rejected input reads in Chinese in the Chinese UI: task filters and ``--from-file`` lists
-(the flags, paths and the values given stay as typed)."""
+"""Rejected input and refused state read in Chinese in the Chinese UI: task filters,
+``--from-file`` lists, unsafe state folders and token files (the flags, paths and the
+values given stay as typed)."""
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
+from efile_tui.store.token_file import token_dir
+from efile_tui.store.tokens import TokenStore
+from tests.cli_runner import run_in_process
 from tests.conftest import HOME, Sim
 
 CHINESE = {"EFILE_TUI_LANG": "zh_CN"}
@@ -39,3 +46,19 @@ def test_an_unsafe_state_folder_is_named_in_chinese(sim: Sim) -> None:
     assert bad.code != 0
     assert f"{state}" in bad.err and "此文件夹可被其他用户修改（权限 777）" in bad.err, bad.err
     assert f"chmod go-w {state}" in bad.err and "other users" not in bad.err, bad.err
+
+
+def test_an_open_token_file_is_refused_in_chinese(sim: Sim) -> None:
+    config = Path(os.environ["XDG_CONFIG_HOME"]) / "efile-tui" / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text(
+        'default_profile = "lab"\n\n[profiles.lab]\n'
+        f'efile_url = "{sim.server.url}"\nhome_path = "{HOME}"\ntoken_store = "file"\n'  # type: ignore[attr-defined]
+    )
+    TokenStore("file").set("lab", sim.server.token)  # type: ignore[attr-defined]
+    (token_dir() / "lab").chmod(0o644)
+    env = {k: v for k, v in sim.env.items() if k not in ("EFILE_URL", "EFILE_TOKEN", "EFILE_HOME")}
+    bad = run_in_process(("ls", HOME), {**env, **CHINESE})
+    assert bad.code == 4, bad.err
+    assert f"拒绝读取令牌文件 {token_dir() / 'lab'}：其权限为 0644" in bad.err, bad.err
+    assert f"chmod 600 {token_dir() / 'lab'}" in bad.err and "refusing" not in bad.err, bad.err

@@ -116,7 +116,7 @@ def _fields(text: str) -> list[str]:
 
 # Calls that show their text to people: a literal with words in them must go through _().
 SHOWN_BY = {"notify", "say", "print", "Label", "Static", "Button", "CliError", "warn", "confirm",
-            "ring", "InputError", "StateFileError"}  # fmt: skip
+            "ring", "InputError", "StateFileError", "TokenFileError"}  # fmt: skip
 WORDS = re.compile(r"[A-Za-z]{2,}")
 
 
