@@ -186,8 +186,9 @@ class EfileClient:
             params["order"] = order
         if keyword:
             params["keyWord"] = keyword
+        where = Msg(N_("list {path}"), path=path) if path else Msg(N_("list home"))
         data = await self.http.call(
-            "GET", f"{API}/list", params=params, idempotent=True, context=f"list {path or 'home'}"
+            "GET", f"{API}/list", params=params, idempotent=True, context=where
         )
         data = data if isinstance(data, Mapping) else {}
         answered = data.get("path")
@@ -283,7 +284,11 @@ class EfileClient:
         """Create a folder (``POST file/mkdir``)."""
         params = {"path": path, "createParents": "true" if create_parents else "false"}
         await self.http.call(
-            "POST", f"{API}/mkdir", params=params, idempotent=True, context=f"mkdir {path}"
+            "POST",
+            f"{API}/mkdir",
+            params=params,
+            idempotent=True,
+            context=Msg(N_("mkdir {path}"), path=path),
         )
 
     # -- submitting tasks ----------------------------------------------------------------
@@ -322,7 +327,7 @@ class EfileClient:
                         f"{API}/{endpoint}",
                         json_body=[i.to_api() for i in batch],
                         idempotent=False,
-                        context=f"{endpoint} ({len(batch)} items)",
+                        context=Msg(N_("{endpoint} ({n} items)"), endpoint=endpoint, n=len(batch)),
                         paths=[i.source_path for i in batch],
                     )
                     done = match_tasks(batch, data, endpoint)
@@ -362,7 +367,7 @@ class EfileClient:
                     f"{API}/task/list",
                     json_body={"taskIds": list(batch)},
                     idempotent=True,
-                    context=f"task/list ({len(batch)} ids)",
+                    context=Msg(N_("task/list ({n} ids)"), n=len(batch)),
                 )
             asked = set(batch)
             tasks = {}
@@ -402,7 +407,7 @@ class EfileClient:
                     f"{API}/task/cancel",
                     json_body={"taskIds": list(batch)},
                     idempotent=True,
-                    context=f"task/cancel ({len(batch)} ids)",
+                    context=Msg(N_("task/cancel ({n} ids)"), n=len(batch)),
                 )
                 if not isinstance(data, list):
                     message = Msg(
