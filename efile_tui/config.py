@@ -46,7 +46,7 @@ from efile_tui.api.auth import DEFAULT_PLATFORM_URL
 from efile_tui.api.errors import EfileError
 from efile_tui.api.http import MAX_DEADLINE
 from efile_tui.glyphs import CHOICES as GLYPH_CHOICES
-from efile_tui.i18n import LANGUAGES
+from efile_tui.i18n import LANGUAGES, N_, Msg
 from efile_tui.vanish import DEFAULT_VANISH, VANISH_KEYS, VanishRule
 
 if sys.version_info >= (3, 11):
@@ -73,7 +73,9 @@ class ConfigError(EfileError):
     def __init__(self, path: Path | str, problem: str) -> None:
         self.path = Path(path)
         self.problem = problem
-        super().__init__(f"config file {self.path}: {problem}")
+        super().__init__(
+            Msg(N_("config file {path}: {problem}"), path=str(self.path), problem=problem)
+        )
 
 
 def config_path() -> Path:
@@ -222,16 +224,22 @@ def load_config(path: Path | str | None = None) -> Config:
     except FileNotFoundError:
         return Config(path=path)
     except OSError as exc:
-        raise ConfigError(path, f"cannot be read ({exc.strerror or exc})") from None
+        raise ConfigError(
+            path, Msg(N_("cannot be read ({reason})"), reason=exc.strerror or str(exc))
+        ) from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise ConfigError(path, f"is not UTF-8 text (byte {exc.start})") from None
+        raise ConfigError(path, Msg(N_("is not UTF-8 text (byte {n})"), n=exc.start)) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(
-            path, f"is not valid TOML: {exc}; fix or move the file, it was left untouched"
+            path,
+            Msg(
+                N_("is not valid TOML: {problem}; fix or move the file, it was left untouched"),
+                problem=str(exc),
+            ),
         ) from None
     config = _parse(path, data)
     config.path = path
@@ -274,14 +282,16 @@ class _Reader:
         self.path = path
 
     def fail(self, key: str, problem: str) -> ConfigError:
-        return ConfigError(self.path, f"'{key}' {problem}")
+        return ConfigError(self.path, Msg(N_("'{key}' {problem}"), key=key, problem=problem))
 
     def string(self, table: Mapping[str, Any], key: str, where: str = "") -> str | None:
         value = table.get(key)
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, (str, int)):
-            raise self.fail(_join(where, key), f"must be a string, not {_kind(value)}")
+            raise self.fail(
+                _join(where, key), Msg(N_("must be a string, not {kind}"), kind=_kind(value))
+            )
         return str(value)
 
     def choice(
@@ -296,9 +306,7 @@ class _Reader:
         if value is None:
             return default or ""
         if value not in allowed:
-            raise self.fail(
-                _join(where, key), f"must be one of {', '.join(allowed)}, not {value!r}"
-            )
+            raise self.fail(_join(where, key), _not_one_of(allowed, value))
         return value
 
     def profile(self, name: str, table: Mapping[str, Any], where: str) -> Profile:
@@ -313,7 +321,7 @@ class _Reader:
                 )
         poll = table.get("poll_interval", DEFAULT_POLL_INTERVAL)
         if isinstance(poll, bool) or not isinstance(poll, (int, float)) or poll <= 0:
-            raise self.fail(_join(where, "poll_interval"), "must be a positive number")
+            raise self.fail(_join(where, "poll_interval"), Msg(N_("must be a positive number")))
         budget = table.get("walk_budget")
         if budget is not None and deadline_problem(budget):
             raise self.fail(_join(where, "walk_budget"), str(deadline_problem(budget)))
@@ -326,19 +334,11 @@ class _Reader:
             )
         store = self.string(table, "token_store", where)
         if store is not None and store not in TOKEN_STORES:
-            raise self.fail(
-                _join(where, "token_store"),
-                f"must be one of {', '.join(TOKEN_STORES)}, not {store!r}",
-            )
-        relogin = table.get("auto_relogin", False)
-        if not isinstance(relogin, bool):
-            raise self.fail(_join(where, "auto_relogin"), "must be true or false")
-        plain = table.get("allow_plain_http", False)
-        if not isinstance(plain, bool):
-            raise self.fail(_join(where, "allow_plain_http"), "must be true or false")
-        bell = table.get("bell", False)
-        if not isinstance(bell, bool):
-            raise self.fail(_join(where, "bell"), "must be true or false")
+            raise self.fail(_join(where, "token_store"), _not_one_of(TOKEN_STORES, store))
+        flags = {k: table.get(k, False) for k in ("auto_relogin", "allow_plain_http", "bell")}
+        for key, flag in flags.items():
+            if not isinstance(flag, bool):
+                raise self.fail(_join(where, key), Msg(N_("must be true or false")))
         deadline = table.get("request_deadline")
         if deadline is not None and deadline_problem(deadline):
             raise self.fail(_join(where, "request_deadline"), str(deadline_problem(deadline)))
@@ -356,11 +356,11 @@ class _Reader:
             poll_interval=float(poll),
             walk_budget=None if budget is None else float(budget),
             token_store=store,
-            auto_relogin=relogin,
+            auto_relogin=flags["auto_relogin"],
             glyphs=self.choice(table, "glyphs", GLYPH_CHOICES, None, where) or None,
             request_deadline=None if deadline is None else float(deadline),
-            allow_plain_http=plain,
-            bell=bell,
+            allow_plain_http=flags["allow_plain_http"],
+            bell=flags["bell"],
             language=self.choice(table, "language", LANGUAGES, None, where) or None,
             vanish=VanishRule.from_toml(table, lambda k, p: self.fail(_join(where, k), p)),
             extra={k: v for k, v in table.items() if k not in self._KNOWN},
@@ -384,6 +384,11 @@ def deadline_problem(value: object) -> str | None:
 
 def _join(where: str, key: str) -> str:
     return f"{where}.{key}" if where else key
+
+
+def _not_one_of(names: tuple[str, ...], value: object) -> Msg:
+    """The problem of ``value``, which is none of ``names``."""
+    return Msg(N_("must be one of {names}, not {value}"), names=", ".join(names), value=repr(value))
 
 
 def _kind(value: object) -> str:

@@ -62,3 +62,13 @@ def test_an_open_token_file_is_refused_in_chinese(sim: Sim) -> None:
     assert bad.code == 4, bad.err
     assert f"拒绝读取令牌文件 {token_dir() / 'lab'}：其权限为 0644" in bad.err, bad.err
     assert f"chmod 600 {token_dir() / 'lab'}" in bad.err and "refusing" not in bad.err, bad.err
+
+
+def test_a_bad_config_value_is_named_in_chinese(sim: Sim) -> None:
+    config = Path(os.environ["XDG_CONFIG_HOME"]) / "efile-tui" / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text('[profiles.lab]\nbell = "yes"\n')
+    bad = sim.cli("ls", HOME, env=CHINESE)
+    assert bad.code != 0
+    assert f"配置文件 {config}：“profiles.lab.bell”必须是 true 或 false" in bad.err, bad.err
+    assert "must be" not in bad.err, bad.err
