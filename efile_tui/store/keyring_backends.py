@@ -24,6 +24,7 @@ import keyring.backend
 from keyring.backends import chainer, fail, null
 from keyring.util import platform_ as keyring_platform
 
+from efile_tui.i18n import N_, Msg
 from efile_tui.store.token_file import StoreError, token_dir
 
 T = TypeVar("T")
@@ -58,10 +59,11 @@ class KeyringTimeout(NoUsableKeyring):
     """A keyring call did not return in time (e.g. a locked collection with no prompter)."""
 
 
-def explain_no_keyring(problem: str) -> str:
+def explain_no_keyring(problem: str) -> Msg:
     """The one-screen explanation shown when no usable keyring exists."""
-    tokens = token_dir()
-    return f"""no usable keyring to keep the token in.
+    return Msg(
+        N_(
+            """no usable keyring to keep the token in.
 
 What is wrong: {problem}
 efile-tui never falls back to storing the token in plain text on its own.
@@ -83,6 +85,10 @@ Ways on (pick one):
      The file: {tokens}/<profile>
 
 `efile-tui auth status` shows which keyring backends were tried and why they were not used."""
+        ),
+        problem=problem,
+        tokens=str(token_dir()),
+    )
 
 
 @dataclass(frozen=True)
@@ -253,28 +259,46 @@ def assess(
     )
 
 
-def no_keyring_problem(report: BackendReport) -> str:
+def no_keyring_problem(report: BackendReport) -> Msg:
     """The 'what is wrong' sentence for ``NoUsableKeyring``, from a full report."""
     info = report.active
     if info.kind == NONE and info.name == _qualname(fail.Keyring):
         secret = [r.reason for r in report.rejected if r.label == "SecretService"]
         extra = f" (SecretService: {secret[0]})" if secret else ""
-        return f"keyring found no backend it can use: no Secret Service on this host{extra}."
+        return Msg(
+            N_("keyring found no backend it can use: no Secret Service on this host{extra}."),
+            extra=extra,
+        )
     if info.kind == NONE:
-        return f"the keyring backend {info.label} ({report.chosen_by}) cannot store: {info.reason}."
+        return Msg(
+            N_("the keyring backend {label} ({chosen_by}) cannot store: {reason}."),
+            label=info.label,
+            chosen_by=report.chosen_by,
+            reason=info.reason,
+        )
     what = info.reason.split(";")[0]
     if report.explicit:  # a prompting backend the user chose, inside the TUI
-        return (
-            f"{info.label}, chosen by {report.chosen_by}, {what}, which cannot happen inside "
-            "the TUI; run `efile-tui login` on the command line first."
+        return Msg(
+            N_(
+                "{label}, chosen by {chosen_by}, {what}, which cannot happen inside the TUI; "
+                "run `efile-tui login` on the command line first."
+            ),
+            label=info.label,
+            chosen_by=report.chosen_by,
+            what=what,
         )
-    return (
-        f"keyring picked {info.label}, which {what}; efile-tui uses such a backend only if "
-        f"you choose it (PYTHON_KEYRING_BACKEND={info.name.split(' ')[0]})."
+    return Msg(
+        N_(
+            "keyring picked {label}, which {what}; efile-tui uses such a backend only if you "
+            "choose it (PYTHON_KEYRING_BACKEND={name})."
+        ),
+        label=info.label,
+        what=what,
+        name=info.name.split(" ")[0],
     )
 
 
-def call_with_timeout(fn: Callable[[], T], timeout: float | None, what: str) -> T:
+def call_with_timeout(fn: Callable[[], T], timeout: float | None, what: Msg) -> T:
     """Run ``fn`` in a daemon thread (one stuck on D-Bus must not keep the process alive)."""
     box: dict[str, Any] = {}
 
@@ -289,8 +313,15 @@ def call_with_timeout(fn: Callable[[], T], timeout: float | None, what: str) -> 
     thread.join(timeout)
     if thread.is_alive():
         raise KeyringTimeout(
-            f"{what} did not answer within {timeout:g} s, as a locked Secret Service that cannot "
-            "show an unlock prompt does (typical over SSH); unlock it (see 1.) or use 2. or 3."
+            Msg(
+                N_(
+                    "{what} did not answer within {seconds} s, as a locked Secret Service that "
+                    "cannot show an unlock prompt does (typical over SSH); unlock it (see 1.) or "
+                    "use 2. or 3."
+                ),
+                what=what,
+                seconds=f"{timeout:g}",
+            )
         )
     if "error" in box:
         raise box["error"]

@@ -20,6 +20,7 @@ import keyring
 import keyring.backend
 import keyring.errors
 
+from efile_tui.i18n import N_, Msg
 from efile_tui.store.keyring_backends import (
     NONE,
     PLAINTEXT,
@@ -98,18 +99,22 @@ class TokenStore:
 
     def _backend(self) -> keyring.backend.KeyringBackend:
         try:
-            return call_with_timeout(keyring.get_keyring, self.timeout, "keyring detection")
+            return call_with_timeout(
+                keyring.get_keyring, self.timeout, Msg(N_("keyring detection"))
+            )
         except NoUsableKeyring:
             raise
         except Exception as exc:  # a broken PYTHON_KEYRING_BACKEND / keyringrc.cfg
-            raise NoUsableKeyring(f"the chosen keyring backend cannot be loaded: {exc}") from None
+            raise NoUsableKeyring(
+                Msg(N_("the chosen keyring backend cannot be loaded: {error}"), error=str(exc))
+            ) from None
 
     def _assess(self, backend: keyring.backend.KeyringBackend, full: bool) -> BackendReport:
         def run() -> BackendReport:
             return assess(backend, self.env, allow_prompting=self.allow_prompting, full=full)
 
         # probing the other backends talks to D-Bus: that may hang too
-        return call_with_timeout(run, self.timeout, "keyring diagnosis") if full else run()
+        return call_with_timeout(run, self.timeout, Msg(N_("keyring diagnosis"))) if full else run()
 
     def diagnose(self) -> BackendReport:
         """Which keyring backend is active and why, and why the others are not used."""
@@ -140,13 +145,21 @@ class TokenStore:
     def _call(self, report: BackendReport, what: str, fn: Callable[[], T], secret: str = "") -> T:
         timeout = PROMPT_TIMEOUT if report.active.kind == PROMPTING else self.timeout
         try:
-            return call_with_timeout(fn, timeout, f"the keyring ({report.active.label})")
+            keyring_name = Msg(N_("the keyring ({label})"), label=report.active.label)
+            return call_with_timeout(fn, timeout, keyring_name)
         except NoUsableKeyring:
             raise
         except Exception as exc:
             text = f"{type(exc).__name__}: {exc}".replace(secret or "\0", "***")
             label = report.active.label
-            raise NoUsableKeyring(f"the keyring ({label}) failed to {what}: {text}") from None
+            raise NoUsableKeyring(
+                Msg(
+                    N_("the keyring ({label}) failed to {what}: {error}"),
+                    label=label,
+                    what=Msg(what),
+                    error=text,
+                )
+            ) from None
 
     def check(self) -> str:
         """Make sure a token could be stored (before asking for a password); its location."""
@@ -159,7 +172,7 @@ class TokenStore:
         if self.mode == "file":
             return read_token_file(self.file_path(profile)), self.file_location(profile)
         report = self.keyring_report()
-        return (self._read(report, profile, "read the token") or None), report.location
+        return (self._read(report, profile, N_("read the token")) or None), report.location
 
     def set(self, profile: str, token: str) -> StoreOutcome:
         """Store a profile's token; the outcome says where, with a warning if in plain text."""
@@ -174,7 +187,7 @@ class TokenStore:
                 "anyone with your account or root can read it",
             )
         report = self.keyring_report()
-        self._write(report, profile, token, "store the token", secret=token)
+        self._write(report, profile, token, N_("store the token"), secret=token)
         return StoreOutcome(report.location, report.warning)
 
     def delete(self, profile: str) -> list[str]:
@@ -218,7 +231,7 @@ class TokenStore:
                 backend.delete_password(SERVICE, username)
             return True
 
-        return self._call(report, "delete an entry", delete)
+        return self._call(report, N_("delete an entry"), delete)
 
     def remember(self, profile: str, login: RememberedLogin) -> StoreOutcome:
         """Keep a password or secret key in the keyring for automatic re-login."""
@@ -226,10 +239,13 @@ class TokenStore:
         if report.active.kind != SECURE:
             where = report.active.label
             raise NoUsableKeyring(
-                f"a password is only remembered in a secure keyring, not {where}."
+                Msg(
+                    N_("a password is only remembered in a secure keyring, not {where}."),
+                    where=where,
+                )
             )
         value = json.dumps(asdict(login))
-        self._write(report, profile + _LOGIN_SUFFIX, value, "store the password", login.secret)
+        self._write(report, profile + _LOGIN_SUFFIX, value, N_("store the password"), login.secret)
         return StoreOutcome(report.location)
 
     def recall(self, profile: str) -> RememberedLogin | None:
@@ -238,7 +254,9 @@ class TokenStore:
             report = self.keyring_report()
             secure = report.active.kind == SECURE
             raw = (
-                self._read(report, profile + _LOGIN_SUFFIX, "read the password") if secure else None
+                self._read(report, profile + _LOGIN_SUFFIX, N_("read the password"))
+                if secure
+                else None
             )
             return RememberedLogin(**json.loads(raw)) if raw else None
         except (NoUsableKeyring, ValueError, TypeError):

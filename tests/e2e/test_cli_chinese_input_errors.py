@@ -72,3 +72,17 @@ def test_a_bad_config_value_is_named_in_chinese(sim: Sim) -> None:
     assert bad.code != 0
     assert f"配置文件 {config}：“profiles.lab.bell”必须是 true 或 false" in bad.err, bad.err
     assert "must be" not in bad.err, bad.err
+
+
+def test_no_usable_keyring_is_explained_in_chinese(sim: Sim) -> None:
+    """A headless login node without a keyring is the common first meeting: the explanation
+    and its ways on read in Chinese, the commands in it stay as typed."""
+    env = {k: v for k, v in sim.env.items() if k != "EFILE_TOKEN"}
+    env.update(CHINESE, PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring")
+    args = ["login", "--platform-url", sim.server.url, "--user", "demo"]  # type: ignore[attr-defined]
+    login = run_in_process([*args, "--org-id", "demo-org", "--password-stdin"], env, "pw\n")
+    assert login.code == 4, login.err
+    assert "没有可用的密钥环来保存令牌" in login.err, login.err
+    assert "keyring 找不到可用的后端" in login.err, login.err
+    assert "efile-tui login --token-store file" in login.err, login.err
+    assert "no usable keyring" not in login.err and "Ways on" not in login.err, login.err
