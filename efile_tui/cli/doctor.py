@@ -224,8 +224,9 @@ def _human(data: dict[str, Any]) -> list[str]:
         )
         + older
     )
-    if s.get("note"):
-        lines.append(f"  {_(s['note'])}")
+    note = s.get("note")  # an N_() text; a literal inside _() would be read as a msgid
+    if note:
+        lines.append("  " + _(note))
     lines.append(
         "  " + _('move it: EFILE_TUI_STATE_DIR=DIR, or state_dir = "DIR" in the config file')
     )
