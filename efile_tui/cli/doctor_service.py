@@ -52,8 +52,7 @@ async def connection_report(args: argparse.Namespace, deadline: float) -> dict[s
     from efile_tui.store.token_file import TokenFileError
 
     out: dict[str, Any] = {"problems": []}
-    for name in ("profile", "url"):
-        value = getattr(args, name, None)
+    for name, value in (("profile", args.profile), ("url", args.url)):
         bad = text_problem(value, f"--{name}") if value else None
         if bad:
             out["problems"].append(_problem(bad, Msg(N_("correct the option")), EXIT_USAGE))

@@ -83,3 +83,12 @@ def test_no_token_and_no_keyring_is_an_authentication_problem(sim: Sim) -> None:
     assert {p["exitCode"] for p in report["problems"]} == {4}
     assert report["healthy"] is False
     assert sim.server.requests()[before:] == []  # type: ignore[attr-defined]
+
+
+def test_an_option_with_control_characters_is_a_problem_and_nothing_is_sent(sim: Sim) -> None:
+    before = len(sim.server.requests())  # type: ignore[attr-defined]
+    result = sim.cli("doctor", "--json", "--url", "https://efile.example/\x1b[2J")
+    assert result.code != 0, (result.out, result.err)  # the highest problem code (keyring: 4)
+    problems = json.loads(result.out)["problems"]
+    assert any("--url" in p["problem"] and p["exitCode"] == 2 for p in problems), problems
+    assert sim.server.requests()[before:] == []  # type: ignore[attr-defined]
