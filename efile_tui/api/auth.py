@@ -8,15 +8,16 @@ import hmac
 import json
 import time
 from collections.abc import Mapping, Sequence
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from efile_tui.api.client import normalise_efile_url
 from efile_tui.api.errors import BadResponse
-from efile_tui.api.http import DEFAULT_DEADLINE, DEFAULT_TIMEOUT, ApiTransport, RetryPolicy
+from efile_tui.api.http import DEFAULT_DEADLINE, ApiTransport, RetryPolicy
 from efile_tui.api.models import Region, RegionToken, as_bool
 from efile_tui.i18n import N_, Msg
+
+if TYPE_CHECKING:
+    import httpx
 
 DEFAULT_PLATFORM_URL = "https://www.scnet.cn"
 TOKENS = "/ac/openapi/v2/tokens"
@@ -105,7 +106,7 @@ class PlatformClient:
         base_url: str = DEFAULT_PLATFORM_URL,
         *,
         transport: httpx.AsyncBaseTransport | None = None,
-        timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
+        timeout: httpx.Timeout | float | None = None,
         retry: RetryPolicy | None = None,
         deadline: float = DEFAULT_DEADLINE,
         allow_http: bool = False,

@@ -12,9 +12,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from efile_tui.api.errors import (
     AccessRefused,
@@ -30,7 +28,6 @@ from efile_tui.api.errors import (
 )
 from efile_tui.api.http import (
     DEFAULT_DEADLINE,
-    DEFAULT_TIMEOUT,
     ApiTransport,
     RetryPolicy,
     TokenRenewer,
@@ -50,6 +47,9 @@ from efile_tui.api.models import (
 )
 from efile_tui.api.task_answers import failed_outcome, match_tasks, task_objects, unique_ids
 from efile_tui.i18n import N_, Msg
+
+if TYPE_CHECKING:
+    import httpx
 
 API = "/efile/openapi/v2/file"
 SUBMIT_BATCH = 100
@@ -106,7 +106,7 @@ class EfileClient:
         token: str | None,
         *,
         transport: httpx.AsyncBaseTransport | None = None,
-        timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
+        timeout: httpx.Timeout | float | None = None,
         retry: RetryPolicy | None = None,
         renew: TokenRenewer | None = None,
         task_batch: int = TASK_BATCH,

@@ -23,9 +23,8 @@ import random
 import threading
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from efile_tui import __version__
 from efile_tui.api.decode import (
@@ -56,10 +55,14 @@ from efile_tui.api.http_errors import (
     scheme_refused,
 )
 
+if TYPE_CHECKING:
+    import httpx
+
 log = logging.getLogger(__name__)
 
 USER_AGENT = f"efile-tui/{__version__}"
-DEFAULT_TIMEOUT = httpx.Timeout(20.0, connect=5.0)  # per connect / per read
+READ_TIMEOUT = 20.0  # seconds: the default per-read timeout (the deadline bounds a request)
+CONNECT_TIMEOUT = 5.0  # seconds: the default timeout for making a connection
 DEFAULT_DEADLINE = 60.0  # seconds for a whole request: connect, headers and body
 MAX_DEADLINE = 3600.0
 PREVIEW_WINDOW = 64 * 1024  # bytes of an unusable body searched for the token before showing
@@ -104,7 +107,7 @@ class ApiTransport:
         token: str | None = None,
         *,
         transport: httpx.AsyncBaseTransport | None = None,
-        timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
+        timeout: httpx.Timeout | float | None = None,
         retry: RetryPolicy | None = None,
         renew: TokenRenewer | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
@@ -157,13 +160,19 @@ class ApiTransport:
         return self._pool
 
     def _make_pool(self) -> None:
-        """Make the connection pool once (the first requests may ask together)."""
+        """Make the connection pool once (the first requests may ask together). httpx
+        itself is loaded here: a TUI paints its first frame before anything is sent."""
+        import httpx
+
         with self._pool_lock:
             if self._pool is None:
+                timeout = self._timeout
                 self._pool = httpx.AsyncClient(
                     base_url=self.base_url,
                     transport=self._transport,
-                    timeout=self._timeout,
+                    timeout=httpx.Timeout(READ_TIMEOUT, connect=CONNECT_TIMEOUT)
+                    if timeout is None
+                    else timeout,
                     # Only encodings whose inflated size read_capped can bound.
                     headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate"},
                     follow_redirects=False,
@@ -264,6 +273,8 @@ class ApiTransport:
         where = context or path
         self.request_count += 1
         http = await self._http()
+        import httpx  # loaded by the pool's making (in a thread), just above
+
         request = http.build_request(
             method, path, params=params, json=json_body, headers=send_headers
         )
@@ -374,14 +385,21 @@ def check_scheme(url: str, *, allow_http: bool) -> None:
     """Refuse a URL that would send the token or a password in clear text.
 
     ``https://`` is always fine; ``http://`` only to this machine (loopback) unless the user
-    opted in. Raises ``PlainHttpRefused`` naming the host and the way to opt in.
+    opted in. Raises ``PlainHttpRefused`` naming the host and the way to opt in. The URL is
+    read by the standard library (httpx is loaded with the first request, after the TUI's
+    first frame); a tested table holds it to the host httpx would connect to.
     """
-    parsed = httpx.URL(url)
-    if parsed.scheme == "https" or (parsed.scheme == "http" and allow_http):
+    try:
+        parts = urlsplit(url.strip())
+        host = parts.hostname or ""
+    except ValueError:  # e.g. an unbalanced "[": no host anybody could trust
+        raise scheme_refused(url, None) from None
+    scheme = parts.scheme.lower()
+    if scheme == "https" or (scheme == "http" and allow_http):
         return
-    if parsed.scheme == "http" and is_loopback(parsed.host):
+    if scheme == "http" and is_loopback(host):
         return
-    raise scheme_refused(url, parsed.host if parsed.scheme == "http" else None)
+    raise scheme_refused(url, host if scheme == "http" else None)
 
 
 def _code_text(code: object) -> str:

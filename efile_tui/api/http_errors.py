@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import httpx
-
 from efile_tui.api.decode import BodyRefused
 from efile_tui.api.errors import (
     BadResponse,
@@ -49,6 +47,8 @@ def deadline_passed(where: str, url: str, deadline: float) -> ServiceUnreachable
 
 def cannot_connect(where: str, url: str, exc: Exception) -> ServiceUnreachable:
     """The connection was never made."""
+    import httpx  # loaded already: the error came from it
+
     timed_out = isinstance(exc, httpx.ConnectTimeout)
     return ServiceUnreachable(
         at(where, N_("cannot connect to {url} ({kind})"), url=url, kind=kind(exc)),
@@ -58,6 +58,8 @@ def cannot_connect(where: str, url: str, exc: Exception) -> ServiceUnreachable:
 
 def connection_failed(where: str, url: str, exc: Exception) -> ServiceUnreachable:
     """The connection broke or timed out after the request may have been sent."""
+    import httpx  # loaded already: the error came from it
+
     timed_out = isinstance(exc, httpx.TimeoutException)
     return ServiceUnreachable(
         at(where, N_("connection to {url} failed ({kind})"), url=url, kind=kind(exc)),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import secrets
 import shutil
@@ -89,14 +90,25 @@ def add_encoding_arg(p: argparse.ArgumentParser, prefix: str = "") -> None:
 
 
 def run_tui(args: argparse.Namespace) -> int:
-    """Open the TUI against the configured service."""
-    from efile_tui.cli.common import EXIT_USAGE
-    from efile_tui.ui.launch import launch
+    """Open the TUI against the configured service.
 
+    No garbage collection runs while it starts: loading the UI makes some hundred thousand
+    objects that live as long as it does, and collections walking them cost a tenth of the
+    time to the first frame. Once that frame is up the app sets them aside (``gc.freeze``)
+    and turns collection back on (``EfileApp.on_first_frame``); here it is turned back on
+    in any case when the app ends.
+    """
+    from efile_tui.cli.common import EXIT_USAGE
+
+    gc.disable()
     try:
+        from efile_tui.ui.launch import launch
+
         return _launch(launch, args)
     except ValueError as exc:  # a bad EFILE_TUI_GLYPHS / EFILE_TUI_ENCODING value
         raise CliError(str(exc), EXIT_USAGE) from None
+    finally:
+        gc.enable()
 
 
 def _launch(launch, args: argparse.Namespace) -> int:  # type: ignore[no-untyped-def]

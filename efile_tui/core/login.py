@@ -7,8 +7,7 @@ the TUI asks for the fields in a form and calls this from a worker.
 from __future__ import annotations
 
 import asyncio
-
-import httpx
+from typing import TYPE_CHECKING
 
 from efile_tui.api.auth import pick_region_token
 from efile_tui.config import load_config
@@ -21,6 +20,9 @@ from efile_tui.core.login_steps import (
 )
 from efile_tui.core.session import Connection, NeedsLogin, resolve_connection_async
 from efile_tui.store.tokens import TokenStore
+
+if TYPE_CHECKING:
+    import httpx
 
 
 async def login_and_connect(

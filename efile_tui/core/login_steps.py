@@ -12,13 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-import httpx
-
 from efile_tui.api.auth import DEFAULT_PLATFORM_URL, PlatformClient
 from efile_tui.api.models import Region, RegionToken
 from efile_tui.config import DEFAULT_POLL_INTERVAL, Config, Profile, save_config
 
 if TYPE_CHECKING:  # the keyring loads only where a secret is stored (not for the TUI's form)
+    import httpx
+
     from efile_tui.store.tokens import RememberedLogin, StoreOutcome, TokenStore
 
 AKSK_DEFAULT_URL = "https://api.scnet.cn"  # the v3 AK/SK endpoint of the public platform

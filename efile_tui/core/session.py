@@ -24,8 +24,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-import httpx
-
 from efile_tui.api.auth import (
     PlatformClient,
     pick_region_token,
@@ -46,6 +44,8 @@ from efile_tui.i18n import N_, Msg
 from efile_tui.vanish import DEFAULT_VANISH, VanishRule
 
 if TYPE_CHECKING:  # the keyring is imported only where a token is read from it
+    import httpx
+
     from efile_tui.core.operations import Context
     from efile_tui.store.audit import AuditLog
     from efile_tui.store.journal import Journal

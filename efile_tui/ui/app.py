@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import os
 import signal
 import subprocess
@@ -96,6 +97,13 @@ class EfileApp(NotesKeeper, App[int]):
         self.hangup_reason: str | None = None  # why the app was ended by a hang-up
         self.copied: list[str] = []  # what was copied, for tests and the fallback screen
         self.switch_interval_before = sys.getswitchinterval()  # given back on unmount
+        for theme in THEMES:
+            self.register_theme(theme)
+        # 16 colours (TERM=xterm, PuTTY's default): the terminal's own palette, so the
+        # focused pane is cyan and an error is red, instead of the nearest of 16 to each.
+        # Chosen before the app runs: its style sheet is read once, with these colours.
+        sixteen = self.console.color_system in ("standard", "windows")
+        self.theme = "efile-ansi" if sixteen else "efile-dark"
 
     def notify(
         self,
@@ -118,20 +126,23 @@ class EfileApp(NotesKeeper, App[int]):
         # call) may wait 5 ms to get it back, and those waits added up to 200 ms without an
         # answer to a key while a large journal loaded; at 1 ms they stay under 100 ms.
         sys.setswitchinterval(UI_SWITCH_INTERVAL)
-        for theme in THEMES:
-            self.register_theme(theme)
-        # 16 colours (TERM=xterm, PuTTY's default): the terminal's own palette, so the
-        # focused pane is cyan and an error is red, instead of the nearest of 16 to each.
-        sixteen = self.console.color_system in ("standard", "windows")
-        self.theme = "efile-ansi" if sixteen else "efile-dark"
         self.set_class(current() is ASCII, "-ascii")
         self._install_hangup_handlers()
+        self.call_after_refresh(self.on_first_frame)  # before the journal's reading starts
         if self.local_state is not None:
             self.call_after_refresh(self.open_journal, self.local_state[0])
         if self.ctx is not None:
             self.push_screen(MainScreen(self.ctx, **self._main_args))  # type: ignore[arg-type]
         else:
             self.ask_login(_("No usable token: log in to continue."), first=True)
+
+    def on_first_frame(self) -> None:
+        """The first frame is up. If start-up ran without garbage collection (``efile-tui``
+        starts so), what it made lives as long as the app: it is left out of later
+        collections and collection resumes."""
+        if not gc.isenabled():
+            gc.freeze()
+            gc.enable()
 
     @work(group="journal-open", exit_on_error=False)
     async def open_journal(self, journal: Journal) -> None:

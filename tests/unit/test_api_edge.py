@@ -203,6 +203,50 @@ def test_plain_http_only_to_loopback(url: str, allowed: bool) -> None:
         check_scheme(url, allow_http=True)  # the opt-in
 
 
+# URLs that a reader could take for loopback while another takes them elsewhere.
+TWO_WAY_URLS = [
+    "http://127.0.0.1@evil.example",
+    "http://127.0.0.1:80@evil.example",
+    "http://localhost:x@evil.example/",
+    "http://127.0.0.1\\@evil.example",
+    "http://127.0.0.1%2f@evil.example",
+    "http://localhost%2eevil.example",
+    "http://evil.example#@127.0.0.1",
+    "http://evil.example?@localhost",
+    "http://[::1]@evil.example",
+    "http://127.0.0.1 .evil.example",
+    "http://127.0.0.1\t@evil.example",
+    "http://user:pw@localhost:9",
+    "http://LOCALHOST.:9",
+    "HTTP://127.0.0.1:9",
+    "http://127.0.0.1[evil.example/",
+    "http://[::1",
+]
+
+
+@pytest.mark.parametrize("url", TWO_WAY_URLS)
+def test_plain_http_passes_only_where_httpx_connects_to_this_machine(url: str) -> None:
+    """The check reads URLs without httpx (not loaded before the TUI's first frame): a URL
+    it lets through as loopback must be loopback to httpx too, and one it cannot read is
+    refused as such, never an error of another kind."""
+    import httpx
+
+    from efile_tui.api.http import is_loopback
+
+    try:
+        check_scheme(url, allow_http=False)
+    except PlainHttpRefused:
+        return
+    parsed = httpx.URL(url)
+    assert parsed.scheme == "http" and is_loopback(parsed.host), url
+
+
+def test_the_refusal_names_the_host_the_url_would_reach() -> None:
+    with pytest.raises(PlainHttpRefused) as caught:
+        check_scheme("http://127.0.0.1@evil.example/efile", allow_http=False)
+    assert "evil.example" in str(caught.value)
+
+
 def test_path_pane_paging_stops_on_repeats_in_both_directions() -> None:
     from efile_tui.core.paging import PageRequest, Paging
 

@@ -136,8 +136,10 @@ class MainScreen(Screen[None]):
         self.flows.show_log()
 
     def compose(self) -> ComposeResult:
-        yield StatusBar(id="status")
-        with Container(id="panes"):
+        yield StatusBar(id="status", endpoint=self.endpoint, interval=self.interval)
+        # The layout as the terminal's width wants it from the first frame (a class set
+        # later restyles every pane).
+        with Container(id="panes", classes="-stacked" if self.app.size.width < WIDE else ""):
             paths = PathPane(self.home, id="path-pane")
             paths.border_title = _("Paths")
             yield paths
@@ -148,12 +150,14 @@ class MainScreen(Screen[None]):
         yield KeyBar()
 
     def on_mount(self) -> None:
-        self.status.endpoint = self.endpoint
-        self.status.interval = self.interval
         self.path_pane.focus_table()
-        self.run_worker(self.poller.run(), name="polling", group="poll", exit_on_error=False)
+        self.call_after_refresh(self.start_polling)  # requests wait for the first frame
         self.call_after_refresh(self.reload_journal)
         self.set_interval(0.3, self.relayout)  # listings and filters change the rows
+
+    def start_polling(self) -> None:
+        """Run the poll loop in a worker of this screen."""
+        self.run_worker(self.poller.run(), name="polling", group="poll", exit_on_error=False)
 
     def on_resize(self) -> None:
         self.query_one("#panes").set_class(self.size.width < WIDE, "-stacked")

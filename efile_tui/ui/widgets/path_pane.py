@@ -134,10 +134,11 @@ class PathPane(Vertical):
         )
 
     def on_mount(self) -> None:
-        """Build the (empty) table and ask for the home folder."""
+        """Build the (empty) table and ask for the home folder once the first frame is up
+        (the first request loads the HTTP machinery)."""
         self.rebuild_table(None, 0)
         self.watch(self.table, "scroll_y", self.maybe_load_more, init=False)
-        self.send(self.paging.ask(PageRequest(self.paging.query)))
+        self.call_after_refresh(self.send, self.paging.ask(PageRequest(self.paging.query)))
 
     @property
     def current_path(self) -> str:

@@ -9,8 +9,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rich.cells import cell_len
+from textual.content import Content
 from textual.reactive import reactive
-from textual.widgets import Static
+from textual.widget import Widget
 
 from efile_tui import glyphs
 from efile_tui.core.freshness import stale_level, stale_marker
@@ -24,7 +25,7 @@ STALE_NOTE = N_(
 )
 
 
-class StatusBar(Static):
+class StatusBar(Widget):
     """``STALE: refused · user@region · updated 3 s ago · ▶4 …2 ✓10 ✗1 ⊘0 · poll 2 s``.
 
     Parts that do not fit the width are left out whole, the least needed first: the poll
@@ -57,13 +58,16 @@ class StatusBar(Static):
     retry_at: reactive[float | None] = reactive(None)  # when the failed poll is retried
     counts: reactive[Counter[str]] = reactive(Counter)
 
-    def __init__(self, *, id: str | None = None) -> None:
-        super().__init__("", id=id, markup=False)
+    def __init__(self, *, id: str | None = None, endpoint: str = "", interval: float = 2.0) -> None:
+        super().__init__(id=id)
+        self.set_reactive(StatusBar.endpoint, endpoint)
+        self.set_reactive(StatusBar.interval, interval)
         self._now = time.monotonic
         self.stale_told = False  # the first stale period has been notified
         self._started = self._now()  # before the first answer, staleness counts from here
 
     def on_mount(self) -> None:
+        self._redraw()  # the first frame shows the line
         self.set_interval(1.0, self._redraw)
 
     def watch_endpoint(self) -> None:
@@ -130,6 +134,30 @@ class StatusBar(Static):
         return _("{problem}; retrying").format(problem=problem)
 
     def _redraw(self) -> None:
+        """Restyle and repaint the line (its text is made by ``render``, for the width it
+        has then), and tell the first stale period of the session."""
+        stale = self.staleness
+        self.set_class(stale == "amber", "-amber")
+        self.set_class(stale == "red", "-red")
+        self.refresh()
+        marker = self.marker
+        age = self.age
+        if stale and not self.stale_told:
+            self.stale_told = True
+            self.app.notify(
+                _(STALE_NOTE).format(
+                    ago=_("updated {ago}").format(ago=ago(age))
+                    if age is not None
+                    else _("none yet")
+                ),
+                title=marker[:1].upper() + marker[1:],
+                severity="warning",
+                timeout=10,
+            )
+
+    def render(self) -> Content:
+        """The line for the width the bar has (the whole screen's before its first
+        layout), so the first frame already shows it."""
         g = glyphs.current()
         c = self.counts
         counts = [  # (text, priority): those that need a look outlast those of ended tasks
@@ -152,38 +180,17 @@ class StatusBar(Static):
             fresh = _("connecting") + g.ellipsis if not self.error else _("no data yet")
         else:
             fresh = _("updated {ago}").format(ago=ago(age))
-        stale = self.staleness
-        marker = self.marker
-        self.set_class(stale == "amber", "-amber")
-        self.set_class(stale == "red", "-red")
-        error = self._error()
         sep = f" {g.sep} "
         parts = [
-            Part(marker, KEEP),
+            Part(self.marker, KEEP),
             Part(clean(self.endpoint), 5),
             Part(fresh, KEEP if self.paused else 2),
-            Part(error, 4),
+            Part(self._error(), 4),
             Part(" ".join(t for t, _p in counts), NEEDED, words=tuple(p for _t, p in counts)),
             Part(_("poll {seconds} s").format(seconds=f"{self.interval:g}"), 7),
         ]
-        # Before its first layout (on mount) the bar has no size yet: it spans the screen,
-        # so the first frame already shows the line rather than a blank one.
-        width = self.size.width or self.app.size.width - self.styles.gutter.width
-        text = fit_parts(parts, sep, max(1, width))  # inside the padding
-        if text != self.content:  # one fixed-height line: no re-layout of the screen needed
-            self.update(text, layout=False)
-        if stale and not self.stale_told:
-            self.stale_told = True
-            self.app.notify(
-                _(STALE_NOTE).format(
-                    ago=_("updated {ago}").format(ago=ago(age))
-                    if age is not None
-                    else _("none yet")
-                ),
-                title=marker[:1].upper() + marker[1:],
-                severity="warning",
-                timeout=10,
-            )
+        width = self.content_size.width or self.app.size.width - self.styles.gutter.width
+        return Content(fit_parts(parts, sep, max(1, width)))  # literal text, never markup
 
 
 KEEP = 0  # the priority of parts that stay at every width
