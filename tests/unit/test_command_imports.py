@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from efile_tui.cli import COMMAND_MODULES, build_parser
+from efile_tui.cli.parser import COMMAND_MODULES, build_parser
 from tests.conftest import Sim
 
 ROOT = Path(__file__).resolve().parents[2]

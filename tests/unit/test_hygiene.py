@@ -264,14 +264,16 @@ def test_no_module_uses_private_textual_names() -> None:
 
 
 def test_version_loads_no_network_or_ui_library() -> None:
-    """``efile-tui --version`` answers before the HTTP client, asyncio's event loop machinery
-    or Textual is imported (each costs tens of milliseconds at every start)."""
+    """``efile-tui --version`` answers before the HTTP client, asyncio, Textual, the
+    translations or the rest of the command line are imported (each costs milliseconds to
+    tens of milliseconds at every start)."""
     code = (
         "import sys, runpy\n"
         "sys.argv = ['efile-tui', '--version']\n"
         "try:\n    runpy.run_module('efile_tui', run_name='__main__')\n"
         "except SystemExit:\n    pass\n"
-        "print(sorted(m for m in ('httpx', 'textual', 'rich', 'keyring') if m in sys.modules))"
+        "print(sorted(m for m in ('httpx', 'textual', 'rich', 'keyring', 'asyncio', "
+        "'efile_tui.cli.run', 'efile_tui.i18n') if m in sys.modules))"
     )
     proc = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False

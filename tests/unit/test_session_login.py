@@ -9,10 +9,10 @@ import httpx
 import pytest
 
 from efile_tui.api.models import RegionToken
-from efile_tui.cli import build_parser
 from efile_tui.cli.auth_status import cmd_logout, cmd_status, expiry_phrase
 from efile_tui.cli.common import EXIT_AUTH, EXIT_USAGE, CliError
 from efile_tui.cli.login import choose_region, cmd_login
+from efile_tui.cli.parser import build_parser
 from efile_tui.config import Config, Profile, load_config
 from efile_tui.core.login_steps import LoginRequest, login_profile, request_tokens, save_login
 from efile_tui.store.tokens import SERVICE, TokenStore

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from efile_tui.cli import build_parser
+from efile_tui.cli.parser import build_parser
 
 ROOT = Path(__file__).resolve().parents[2]
 
