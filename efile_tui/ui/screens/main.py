@@ -58,6 +58,10 @@ class MainScreen(Screen[None]):
     """Path pane beside (or above) the live task table."""
 
     BINDINGS = SCREEN_KEYS
+    # Its fields take one line at every height, so it needs no -short/-tall class (the
+    # dialogs do, EfileApp.VERTICAL_BREAKPOINTS): a class change on the screen restyles
+    # every pane, and that at its first resize held up the first frame.
+    VERTICAL_BREAKPOINTS: list[tuple[int, str]] | None = []
 
     def __init__(
         self,

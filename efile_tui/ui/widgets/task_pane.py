@@ -40,7 +40,7 @@ class TaskPane(Vertical):
     TaskPane { height: 1fr; }
     TaskPane #task-info { height: 1; color: $text-muted; padding: 0 1; }
     TaskPane.-folded #task-info { display: none; }
-    TaskPane #task-filter { display: none; }
+    TaskPane #task-filter { border: none; height: 1; padding: 0 1; display: none; }
     TaskPane.-filtering #task-filter { display: block; }
     TaskPane TaskTable { height: 1fr; }
     """
