@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
+from efile_tui.i18n import N_, Msg
+
 VANISH_KEYS = ("vanish_after_misses", "vanish_after_seconds")  # a profile's settings
 Fail = Callable[[str, str], Exception]  # (key, what is wrong with its value) -> error
 
@@ -23,20 +25,16 @@ class VanishRule(NamedTuple):
     misses: int = 3
     seconds: float = 60.0
 
-    def describe(self) -> str:
-        """``missing from 3 answers over 60 s`` (for help texts and doctor)."""
-        return f"missing from {self.misses} answer(s) over {self.seconds:g} s"
-
     @classmethod
     def from_toml(cls, table: Mapping[str, Any], fail: Fail) -> VanishRule:
         """The rule a profile's table sets (the defaults for what it leaves out); a bad
         value raises ``fail(key, what is wrong)``."""
         misses = table.get(VANISH_KEYS[0], cls._field_defaults["misses"])
         if isinstance(misses, bool) or not isinstance(misses, int) or misses < 1:
-            raise fail(VANISH_KEYS[0], "must be a whole number of answers, 1 or more")
+            raise fail(VANISH_KEYS[0], Msg(N_("must be a whole number of answers, 1 or more")))
         seconds = table.get(VANISH_KEYS[1], cls._field_defaults["seconds"])
         if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds < 0:
-            raise fail(VANISH_KEYS[1], "must be a number of seconds, 0 or more")
+            raise fail(VANISH_KEYS[1], Msg(N_("must be a number of seconds, 0 or more")))
         return cls(misses, float(seconds))
 
     def to_toml(self) -> dict[str, Any]:

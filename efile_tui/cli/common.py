@@ -24,7 +24,7 @@ from efile_tui.api.errors import (
 )
 from efile_tui.core.text import clean, json_dumps
 from efile_tui.core.validate import InputError, text_problem
-from efile_tui.i18n import N_, Msg, _, shown
+from efile_tui.i18n import N_, Msg, _, shown, shown_error
 
 if TYPE_CHECKING:
     from efile_tui.core.operations import Context
@@ -104,7 +104,7 @@ def _seconds(value: str) -> float:
 
     problem = deadline_problem(value)
     if problem:
-        raise argparse.ArgumentTypeError(f"--deadline {problem}")
+        raise argparse.ArgumentTypeError(f"--deadline {shown(problem)}")
     return float(value)
 
 
@@ -114,7 +114,7 @@ def walk_budget(value: str) -> float:
 
     problem = deadline_problem(value)
     if problem:
-        raise argparse.ArgumentTypeError(f"--walk-budget {problem}")
+        raise argparse.ArgumentTypeError(f"--walk-budget {shown(problem)}")
     return float(value)
 
 
@@ -244,7 +244,7 @@ async def open_context(args: argparse.Namespace) -> AsyncIterator[tuple[Connecti
             yield conn, conn.context(client, journal, audit)
     finally:
         for problem in journal.problems:
-            say(_("efile-tui: warning: {problem}").format(problem=problem))
+            say(_("efile-tui: warning: {problem}").format(problem=shown(problem)))
         journal.close()
 
 
@@ -261,7 +261,7 @@ def profile_name(name: str) -> str:
     try:
         return check_profile_name(name)
     except ValueError as exc:
-        raise CliError(str(exc), EXIT_USAGE) from None
+        raise CliError(shown_error(exc), EXIT_USAGE) from None
 
 
 def check_option_text(args: argparse.Namespace, *names: str) -> None:

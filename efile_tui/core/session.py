@@ -365,7 +365,14 @@ def _deadline(flag: float | None, env: Mapping[str, str], settings: Profile | No
     if raw:
         problem = deadline_problem(raw)
         if problem:
-            raise SettingError(f"EFILE_DEADLINE={raw[:20]!r} {problem}")
+            raise SettingError(
+                Msg(
+                    N_("{name}={value} {problem}"),
+                    name="EFILE_DEADLINE",
+                    value=repr(raw[:20]),
+                    problem=problem,
+                )
+            )
         return float(raw)
     if settings is not None and settings.request_deadline is not None:
         return settings.request_deadline

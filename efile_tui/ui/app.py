@@ -31,7 +31,7 @@ from efile_tui.core.session import Connection
 from efile_tui.core.taskrow import bulk_load
 from efile_tui.core.text import clean
 from efile_tui.glyphs import ASCII, current
-from efile_tui.i18n import N_, _
+from efile_tui.i18n import N_, _, shown
 from efile_tui.store.audit import AuditLog
 from efile_tui.store.journal import Journal
 from efile_tui.ui.hangup import (
@@ -157,7 +157,7 @@ class EfileApp(NotesKeeper, App[int]):
 
         await asyncio.to_thread(read)
         for problem in journal.problems:
-            self.notify(problem, severity="warning", timeout=30, markup=False)
+            self.notify(shown(problem), severity="warning", timeout=30, markup=False)
 
     # -- login -------------------------------------------------------------------------
 

@@ -146,7 +146,7 @@ def read_snapshot(folder: Path, listing: Listing, loaded: Loaded) -> None:
             raise
         except (ValueError, TypeError, KeyError):
             if time.time() - mtime > _HALF_WRITTEN_GRACE:
-                loaded.problems.append(_set_aside(path, "an unreadable journal snapshot"))
+                loaded.problems.append(_set_aside(path))
             loaded.state = JournalState()
             continue
         finally:
@@ -162,13 +162,25 @@ def read_snapshot(folder: Path, listing: Listing, loaded: Loaded) -> None:
         return
 
 
-def _set_aside(path: Path, what: str) -> str:
+def _set_aside(path: Path) -> Msg:
+    """Move the unreadable snapshot ``path`` out of the way; the notice to show."""
     aside = path.with_name(f"{path.name}.unreadable-{int(time.time())}")
     try:
         os.rename(path, aside)
     except OSError as exc:
-        return f"{what} {path} could not be read nor set aside ({exc.strerror})"
-    return f"{what} {path} was set aside as {aside.name}; entries only in it are missing"
+        return Msg(
+            N_("an unreadable journal snapshot {path} could not be read nor set aside ({reason})"),
+            path=str(path),
+            reason=exc.strerror or str(exc),
+        )
+    return Msg(
+        N_(
+            "an unreadable journal snapshot {path} was set aside as {name}; entries only in it "
+            "are missing"
+        ),
+        path=str(path),
+        name=aside.name,
+    )
 
 
 def read_files(
@@ -221,9 +233,15 @@ def _note_torn(loaded: Loaded, folder: Path, name: str, offset: int) -> None:
         return
     loaded.torn_since[name] = (offset, seen[1], True)
     loaded.problems.append(
-        f"the task journal file {folder / name} has an incomplete record at byte {offset:,} "
-        "(its writer stopped mid-write?): it is read once complete; what it says is missing "
-        "until then"
+        Msg(
+            N_(
+                "the task journal file {path} has an incomplete record at byte {offset} (its "
+                "writer stopped mid-write?): it is read once complete; what it says is missing "
+                "until then"
+            ),
+            path=str(folder / name),
+            offset=f"{offset:,}",
+        )
     )
 
 
@@ -243,7 +261,7 @@ def _events(lines: list[bytes], problems: list[str], path: Path) -> Iterator[Eve
         bad += unreadable
         yield from unbatched(values)
     if bad:
-        problems.append(f"{bad} unreadable line(s) skipped in {path}")
+        problems.append(Msg(N_("{n} unreadable line(s) skipped in {path}"), n=bad, path=str(path)))
 
 
 def load(folder: Path) -> Loaded:

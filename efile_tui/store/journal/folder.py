@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from efile_tui.i18n import N_, Msg
 from efile_tui.store.fs import GONE, StateFileError
 from efile_tui.store.journal import compaction, files
 from efile_tui.store.journal.entry import JournalEntry
@@ -100,11 +101,17 @@ class JournalFolder:
                 self.problems += migrate_legacy(self.path, legacy, block=BLOCK)
             compacted = compaction.compact(self.path, keep=set(), loaded=loaded)
         except StateFileError as exc:
-            self.problems.append(str(exc))
+            self.problems.append(exc.message)
             compacted = None
         except OSError as exc:
             if exc.errno not in GONE:
-                self.problems.append(f"the task journal {self.path} was not compacted: {exc}")
+                self.problems.append(
+                    Msg(
+                        N_("the task journal {path} was not compacted: {reason}"),
+                        path=str(self.path),
+                        reason=str(exc),
+                    )
+                )
             compacted = None
         if compacted is not None:
             return compacted

@@ -13,6 +13,7 @@ import sqlite3
 import time
 from pathlib import Path
 
+from efile_tui.i18n import N_, Msg
 from efile_tui.store.journal import compaction, files
 from efile_tui.store.journal.entry import JournalEntry
 from efile_tui.store.journal.rows import rows_from_json
@@ -37,7 +38,8 @@ def read_legacy(path: Path) -> tuple[list[JournalEntry], dict[int, str]]:
     try:
         version = schema_version(conn)
         if version > SCHEMA_VERSION or version < 1:
-            raise ValueError(f"schema version {version} is not one this efile-tui can import")
+            problem = N_("schema version {version} is not one this efile-tui can import")
+            raise ValueError(Msg(problem, version=version))
         dismissed = "dismissed_at" if version >= 2 else "NULL"
         query = f"SELECT {_COLUMNS.format(dismissed=dismissed)} FROM tasks ORDER BY local_id"
         rows = conn.execute(query).fetchall()
@@ -52,12 +54,17 @@ def read_legacy(path: Path) -> tuple[list[JournalEntry], dict[int, str]]:
     return rows_from_json(out)
 
 
-def migrate_legacy(folder: Path, legacy: Path, *, block: int) -> list[str]:
+def migrate_legacy(folder: Path, legacy: Path, *, block: int) -> list[Msg]:
     """Import ``legacy`` into the journal ``folder`` unless done; return messages to show."""
     deadline = time.monotonic() + _LOCK_WAIT
     while not compaction.take_lock(folder):
         if time.monotonic() > deadline:
-            return [f"the old task journal {legacy} is being imported by another process"]
+            return [
+                Msg(
+                    N_("the old task journal {path} is being imported by another process"),
+                    path=str(legacy),
+                )
+            ]
         time.sleep(0.05)
     try:
         if not legacy.is_file():
@@ -91,20 +98,41 @@ def migrate_legacy(folder: Path, legacy: Path, *, block: int) -> list[str]:
                 os.replace(extra, Path(str(backup) + suffix))
         if count is None:
             return []
-        return [f"imported {count} entries from the old task journal; it is kept as {backup}"]
+        return [
+            Msg(
+                N_("imported {n} entries from the old task journal; it is kept as {path}"),
+                n=count,
+                path=str(backup),
+            )
+        ]
     finally:
         compaction.release_lock(folder)
 
 
-def _set_aside(legacy: Path, exc: Exception) -> str:
+def _set_aside(legacy: Path, exc: Exception) -> Msg:
+    """Move the unreadable old journal out of the way; the notice to show."""
     if isinstance(exc, ValueError):
-        return f"the old task journal {legacy} was not imported: {exc}; upgrade efile-tui"
+        return Msg(
+            N_("the old task journal {path} was not imported: {reason}; upgrade efile-tui"),
+            path=str(legacy),
+            reason=exc.args[0] if len(exc.args) == 1 and isinstance(exc.args[0], Msg) else str(exc),
+        )
     aside = legacy.with_name(f"{legacy.name}.unreadable-{int(time.time())}")
     try:
         os.replace(legacy, aside)
     except OSError as err:
-        return f"the old task journal {legacy} cannot be read ({exc}) nor set aside ({err})"
-    return (
-        f"the old task journal {legacy} cannot be read ({exc}); it was set aside as "
-        f"{aside} and nothing was imported from it"
+        return Msg(
+            N_("the old task journal {path} cannot be read ({reason}) nor set aside ({error})"),
+            path=str(legacy),
+            reason=str(exc),
+            error=str(err),
+        )
+    return Msg(
+        N_(
+            "the old task journal {path} cannot be read ({reason}); it was set aside as "
+            "{aside} and nothing was imported from it"
+        ),
+        path=str(legacy),
+        reason=str(exc),
+        aside=str(aside),
     )
