@@ -9,7 +9,6 @@ lost) get the key ``local:<journal id>``.
 
 from __future__ import annotations
 
-import gc
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -17,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from efile_tui import glyphs
+from efile_tui import gcpause, glyphs
 from efile_tui.api.models import TaskStatus, percent_of
 from efile_tui.core import words
 from efile_tui.core.cells import width as cell_len
@@ -302,14 +301,8 @@ def bulk_load() -> Iterator[None]:
     """Around reading many rows: no garbage collection meanwhile, and what was read is
     frozen afterwards. A full collection walks every object; over 100,000 fresh rows it
     holds the interpreter for about half a second, and the UI could not answer a key."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with gcpause.paused(freeze=True):  # what is held then is left out of later collections
         yield
-    finally:
-        gc.freeze()  # what is held now is left out of later collections
-        if was_enabled:
-            gc.enable()
 
 
 def _clock(ts: float | None) -> str:

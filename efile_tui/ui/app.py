@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import os
 import signal
 import subprocess
@@ -24,6 +23,7 @@ from textual.app import App, SystemCommand
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
+from efile_tui import gcpause
 from efile_tui.api.errors import EfileError
 from efile_tui.config import DEFAULT_POLL_INTERVAL
 from efile_tui.core.operations import Context
@@ -34,6 +34,7 @@ from efile_tui.glyphs import ASCII, current
 from efile_tui.i18n import N_, _, shown
 from efile_tui.store.audit import AuditLog
 from efile_tui.store.journal import Journal
+from efile_tui.ui.first_frame import FirstFrame
 from efile_tui.ui.hangup import (
     EXIT_GRACE,
     EXIT_HANGUP,
@@ -54,7 +55,7 @@ if TYPE_CHECKING:
 UI_SWITCH_INTERVAL = 0.001  # seconds; see EfileApp.on_mount
 
 
-class EfileApp(NotesKeeper, App[int]):
+class EfileApp(NotesKeeper, FirstFrame, App[int]):
     """efile-tui: browse paths, delete, watch and cancel file tasks."""
 
     TITLE = "efile-tui"
@@ -93,6 +94,7 @@ class EfileApp(NotesKeeper, App[int]):
         self.login = login
         self.login_defaults = login_defaults or {}
         self.local_state = state  # journal and audit log, closed by close_app
+        self.first_frame_up = asyncio.Event()  # the journal is read once it is set
         self._tty_fds: list[int] = []
         self.hangup_reason: str | None = None  # why the app was ended by a hang-up
         self.copied: list[str] = []  # what was copied, for tests and the fallback screen
@@ -137,12 +139,12 @@ class EfileApp(NotesKeeper, App[int]):
             self.ask_login(_("No usable token: log in to continue."), first=True)
 
     def on_first_frame(self) -> None:
-        """The first frame is up. If start-up ran without garbage collection (``efile-tui``
-        starts so), what it made lives as long as the app: it is left out of later
-        collections and collection resumes."""
-        if not gc.isenabled():
-            gc.freeze()
-            gc.enable()
+        """The first frame is up: the journal may be read now. If start-up ran without
+        garbage collection (``efile-tui`` starts so), what it made lives as long as the app:
+        it is left out of later collections and collection resumes (once no journal read
+        holds it paused)."""
+        gcpause.resume()
+        self.first_frame_up.set()
 
     @work(group="journal-open", exit_on_error=False)
     async def open_journal(self, journal: Journal) -> None:

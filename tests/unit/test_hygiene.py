@@ -292,6 +292,7 @@ def test_version_loads_no_network_or_ui_library() -> None:
 LAYERS = (
     "efile_tui",
     "glyphs",
+    "gcpause",
     "i18n",
     "vanish",
     "locations",

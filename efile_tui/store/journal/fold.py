@@ -31,12 +31,12 @@ operation and paths already known win over what the service reports.
 
 from __future__ import annotations
 
-import gc
 import heapq
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from efile_tui import gcpause
 from efile_tui.api.models import Operation
 from efile_tui.store.journal.entry import (
     CANCEL_LOST,
@@ -60,13 +60,8 @@ Changes = dict[str, Any]
 def bulk() -> Iterator[None]:
     """Pause the cycle collector while building many rows or entries at once: they hold no
     cycles, and its passes over 100,000 fresh containers would cost more than the work."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with gcpause.paused():
         yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 class JournalState:

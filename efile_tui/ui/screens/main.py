@@ -26,6 +26,7 @@ from efile_tui.core.taskview import TaskView
 from efile_tui.i18n import _
 from efile_tui.store.journal import JournalEntry
 from efile_tui.ui.end_bell import EndBell
+from efile_tui.ui.first_frame import after_first_frame
 from efile_tui.ui.keys import SCREEN_KEYS, sections
 from efile_tui.ui.layout import fit_panes
 from efile_tui.ui.messages import (
@@ -205,6 +206,7 @@ class MainScreen(Screen[None]):
         view = self.view
         view.loading = True
         self.query_one(TaskPane).update_info()
+        await after_first_frame(self.app)  # a read in a thread would slow the first frame
         journal = self.ctx.journal
         with bulk_load():
             try:
