@@ -10,9 +10,9 @@ from efile_tui.api.models import CancelResult, FileEntry, SubmitOutcome, Task, T
 from efile_tui.cli import columns
 from efile_tui.cli.common import EXIT_AUTH, EXIT_FAILED, EXIT_OK, EXIT_UNREACHABLE
 from efile_tui.core import words
-from efile_tui.core.preview import human_size
 from efile_tui.core.tasktext import problem_text
 from efile_tui.core.text import clean
+from efile_tui.core.words import human_size
 from efile_tui.i18n import _, shown
 
 AUTH_CODES = {"10007", "10008", "911406", "911404", "911009", "http-401", "http-403"}

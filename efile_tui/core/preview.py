@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from efile_tui.core.validate import normalise_path
 from efile_tui.core.walk import PROTECTED_KEPT, DirLister, Walk
+from efile_tui.core.words import human_size
 from efile_tui.i18n import Msg, _, joined, nmsg, shown
 
 __all__ = ["PROTECTED_KEPT", "DeletePreview", "DirLister", "outermost", "preview_delete"]
@@ -91,18 +92,6 @@ class DeletePreview:
 def more_protected(preview: DeletePreview) -> str:
     """``+`` when the walk may have missed further protected paths."""
     return "+" if len(preview.protected) >= PROTECTED_KEPT or not preview.complete else ""
-
-
-def human_size(n: int | None) -> str:
-    """Bytes as a short human string (binary units); ``?`` when unknown (None)."""
-    if n is None:
-        return "?"
-    size = float(n)
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
-        if abs(size) < 1024 or unit == "TiB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1024
-    return f"{n} B"  # pragma: no cover - the loop always returns
 
 
 def outermost(paths: Sequence[str]) -> list[str]:

@@ -14,8 +14,8 @@ import time
 
 from efile_tui.api.errors import CODE_TABLE, shown_message
 from efile_tui.core import words
-from efile_tui.core.preview import human_size
 from efile_tui.core.text import clean
+from efile_tui.core.words import human_size
 from efile_tui.i18n import N_, _
 from efile_tui.store.journal import ORIGIN_IMPORTED, OUTCOME_UNKNOWN, REJECTED, JournalEntry
 

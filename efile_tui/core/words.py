@@ -1,4 +1,5 @@
-"""The names people read for the words programs read: task states and operations.
+"""The names people read for the words programs read: task states and operations (and
+sizes in binary units).
 
 JSON, ``--ids``, the journal and filters keep the program words (``processing``,
 ``delete``); what a person reads passes through :func:`status` / :func:`operation`,
@@ -81,3 +82,15 @@ def event(word: str) -> str:
 def result(word: str) -> str:
     """An audit event's result (``ok``, ``failed``, ``partial``…) for people."""
     return _(_RESULT[word]) if word in _RESULT else word
+
+
+def human_size(n: int | None) -> str:
+    """Bytes as a short human string (binary units); ``?`` when unknown (None)."""
+    if n is None:
+        return "?"
+    size = float(n)
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
+        if abs(size) < 1024 or unit == "TiB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{n} B"  # pragma: no cover - the loop always returns

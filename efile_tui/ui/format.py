@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from efile_tui import glyphs
 from efile_tui.core.cells import Where, elide
 from efile_tui.core.freshness import waited
-from efile_tui.core.preview import human_size
 from efile_tui.core.text import clean
+from efile_tui.core.words import human_size
 from efile_tui.i18n import _, shown_error
 
 __all__ = [

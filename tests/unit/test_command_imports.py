@@ -104,9 +104,11 @@ close_app(create_app())
 
 
 def test_the_tui_with_a_token_in_the_environment_loads_no_keyring_or_server(sim: Sim) -> None:
-    """Nor, before it runs, the dialogs or the HTTP machinery: httpx is loaded by the first
-    request, which waits for the first frame."""
-    forbidden = SERVER + KEYRING + DIALOGS + ("httpx", "httpcore")
+    """Nor, before it runs, the dialogs, the HTTP machinery or the request handlers with
+    the delete machinery: they are loaded by the first request, which waits for the first
+    frame."""
+    handlers = ("efile_tui.ui.screens.flows", "efile_tui.core.pipeline", "efile_tui.core.walk")
+    forbidden = SERVER + KEYRING + DIALOGS + handlers + ("httpx", "httpcore")
     proc = subprocess.run(
         [sys.executable, "-c", TUI_PROBE, ",".join(forbidden)],
         env=sim.env,

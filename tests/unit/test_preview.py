@@ -11,7 +11,8 @@ import pytest
 from efile_tui.api.client import EfileClient
 from efile_tui.api.errors import NotAFolder, NotFound, PermissionDenied
 from efile_tui.api.models import DirPage, FileEntry
-from efile_tui.core.preview import DeletePreview, human_size, outermost, preview_delete
+from efile_tui.core.preview import DeletePreview, outermost, preview_delete
+from efile_tui.core.words import human_size
 from tests.unit.fakeservice import Recorder, no_sleep, ok
 
 

@@ -2,15 +2,17 @@
 
 Widgets post intent messages (``ui.messages``); this screen runs the workers, talks to
 the service through ``core`` and calls back into the widgets. It hands the requests to the
-``flows.RequestFlows`` it holds (``self.flows``); this module keeps the layout, the
-journal → table path, polling, undo and pane switching.
+``flows.RequestFlows`` it holds (``self.flows``, made with the first request: the delete,
+copy and cancel machinery is not loaded before the first frame); this module keeps the
+layout, the journal → table path, polling, undo and pane switching.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable, Sequence
-from functools import partial
+from functools import cached_property, partial
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import ComposeResult
@@ -41,7 +43,6 @@ from efile_tui.ui.messages import (
     TransferRequested,
 )
 from efile_tui.ui.modals.notifications import NotesKeeper, NotificationsScreen
-from efile_tui.ui.screens.flows import RequestFlows
 from efile_tui.ui.screens.polling import TableFeed
 from efile_tui.ui.undo import UndoSlot, cleared_tasks_text, cleared_text
 from efile_tui.ui.widgets.keybar import KeyBar
@@ -49,6 +50,9 @@ from efile_tui.ui.widgets.path_pane import PathPane
 from efile_tui.ui.widgets.status_bar import StatusBar
 from efile_tui.ui.widgets.task_pane import TaskPane
 from efile_tui.ui.widgets.task_table import TaskTable
+
+if TYPE_CHECKING:
+    from efile_tui.ui.screens.flows import RequestFlows
 
 DAY = 24 * 3600.0
 WIDE = 160  # columns from which the panes sit side by side
@@ -89,7 +93,13 @@ class MainScreen(Screen[None]):
         self._visited_tasks = False  # the task table has had focus
         # The first poll follows the journal's rows (reload_journal calls poll_now).
         self.poller = Poller(ctx, TableFeed(self), interval=interval, at_once=False)
-        self.flows = RequestFlows(self)
+
+    @cached_property
+    def flows(self) -> RequestFlows:
+        """The request handlers (made, and their module loaded, by the first request)."""
+        from efile_tui.ui.screens.flows import RequestFlows
+
+        return RequestFlows(self)
 
     @property
     def status(self) -> StatusBar:
