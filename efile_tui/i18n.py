@@ -56,7 +56,14 @@ def choose(env: Mapping[str, str] | None = None, profile: str | None = None) -> 
         if value:
             chosen = normalise(value)
             if chosen is None:
-                raise ValueError(f"{where}={value!r}: use one of {', '.join(LANGUAGES)}")
+                raise ValueError(
+                    Msg(
+                        N_("{name}={value}: use one of {names}"),
+                        name=where,
+                        value=repr(value),
+                        names=", ".join(LANGUAGES),
+                    )
+                )
             return chosen
     for name in _GETTEXT_ENV:  # the first set wins, as Python's gettext.find reads them
         value = env.get(name)
@@ -88,13 +95,13 @@ def setup(profile: str | None = None) -> str | None:
     """Choose the language from the environment and the profile's setting, and use it.
 
     Returns the problem with an unusable ``EFILE_TUI_LANG`` or setting (the gettext
-    variables then decide), or None.
+    variables then decide), in the language then in use, or None.
     """
     try:
         use(choose(profile=profile))
     except ValueError as exc:
         use(choose({k: v for k, v in os.environ.items() if k != LANG_ENV}))
-        return str(exc)
+        return shown_error(exc)
     return None
 
 

@@ -42,7 +42,7 @@ def cmd_logout(args: argparse.Namespace) -> int:
         if report.removed:
             say(
                 _("{name}: token removed from {where}").format(
-                    name=name, where=", ".join(report.removed)
+                    name=name, where=", ".join(shown(where) for where in report.removed)
                 )
             )
         else:
@@ -54,7 +54,7 @@ def cmd_logout(args: argparse.Namespace) -> int:
             profile.auto_relogin = False
             changed = True
         for problem in report.problems:
-            say(_("{name}: could not check: {problem}").format(name=name, problem=problem))
+            say(_("{name}: could not check: {problem}").format(name=name, problem=shown(problem)))
             status = EXIT_FAILED
     if changed and config.path is not None:
         save_config(config)

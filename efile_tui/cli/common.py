@@ -99,23 +99,23 @@ def add_http_arg(parser: argparse.ArgumentParser, dest: str = "allow_http") -> N
     )
 
 
-def _seconds(value: str) -> float:
+def _checked_seconds(option: str, value: str) -> float:
+    """``value`` of ``option`` as seconds, checked as a profile's deadlines are."""
     from efile_tui.config import deadline_problem
 
     problem = deadline_problem(value)
     if problem:
-        raise argparse.ArgumentTypeError(f"--deadline {shown(problem)}")
+        raise argparse.ArgumentTypeError(f"{option} {shown(problem)}")
     return float(value)
+
+
+def _seconds(value: str) -> float:
+    return _checked_seconds("--deadline", value)
 
 
 def walk_budget(value: str) -> float:
     """``--walk-budget SECONDS``, checked as the profile's ``walk_budget`` is."""
-    from efile_tui.config import deadline_problem
-
-    problem = deadline_problem(value)
-    if problem:
-        raise argparse.ArgumentTypeError(f"--walk-budget {shown(problem)}")
-    return float(value)
+    return _checked_seconds("--walk-budget", value)
 
 
 def add_json_arg(parser: argparse.ArgumentParser) -> None:

@@ -54,7 +54,7 @@ GONE = frozenset({errno.ENOENT, errno.ESTALE})
 class StateFileError(EfileError):
     """A state file or folder cannot be used safely; the message names it and the fix."""
 
-    title = "State file problem"
+    title = N_("State file problem")
 
     def __init__(self, path: Path | str, problem: str, fix: str) -> None:
         self.path = Path(path)

@@ -48,7 +48,7 @@ _OTHER_PLATFORMS = {"Windows": "win32", "macOS": "darwin"}  # not worth a line e
 class NoUsableKeyring(StoreError):
     """No keyring can hold the token; the message explains what is wrong and the ways on."""
 
-    title = "No usable keyring"
+    title = N_("No usable keyring")
 
     def __init__(self, problem: str) -> None:
         super().__init__(explain_no_keyring(problem))

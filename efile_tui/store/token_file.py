@@ -19,7 +19,7 @@ from efile_tui.i18n import N_, Msg
 class StoreError(AuthError):
     """A token-store problem (exit code 4); ``message`` says what to do."""
 
-    title = "Token store error"
+    title = N_("Token store error")
 
     def __init__(self, message: str) -> None:
         super().__init__("auth", "")
@@ -31,7 +31,7 @@ class StoreError(AuthError):
 class TokenFileError(StoreError):
     """The plain-text token file is unsafe or unreadable; the message names the fix."""
 
-    title = "Token file refused"
+    title = N_("Token file refused")
 
 
 def token_dir() -> Path:

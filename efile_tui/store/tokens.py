@@ -201,10 +201,12 @@ class TokenStore:
         path = self.file_path(profile)
         try:
             path.unlink()
-            removed.append(f"file {path}")
+            removed.append(Msg(N_("file {path}"), path=str(path)))
         except OSError as exc:
             if not isinstance(exc, FileNotFoundError):
-                problems.append(f"file {path}: {exc.strerror}")
+                problems.append(
+                    Msg(N_("file {path}: {reason}"), path=str(path), reason=exc.strerror or "")
+                )
         try:
             report = self._cleanup_report()
             if report is not None and self._delete_entry(report, profile):

@@ -188,7 +188,7 @@ class EfileApp(NotesKeeper, FirstFrame, App[int]):
 
     def _first_login(self, conn: Connection | None) -> None:
         if conn is None or self.local_state is None:
-            self.exit(4, message="efile-tui: not logged in")
+            self.exit(4, message=_("efile-tui: not logged in"))
             return
         journal, audit = self.local_state
         self.ctx = conn.context(conn.client(), journal, audit)
@@ -351,7 +351,9 @@ class EfileApp(NotesKeeper, FirstFrame, App[int]):
         timer.start()
         # On a terminal that has gone, writing the message would fail (EIO).
         gone = not self._tty_fds or terminal_gone(self._tty_fds)
-        self.exit(EXIT_HANGUP, message=None if gone else f"efile-tui: exiting ({why})")
+        self.exit(
+            EXIT_HANGUP, message=None if gone else _("efile-tui: exiting ({why})").format(why=why)
+        )
 
 
 def connection_args(conn: Connection, interval: float | None) -> dict[str, object]:

@@ -140,3 +140,20 @@ def test_a_damaged_journal_is_set_aside_with_a_notice_in_chinese(sim: Sim) -> No
     said = "\n".join(line for line in result.err.splitlines() if "警告" in line)
     kept = (str(old_aside), str(legacy), str(snap), snap_aside.name, "file is not a database")
     assert not english_words(said, *kept), result.err
+
+
+def test_an_unknown_language_and_a_logout_read_in_chinese(sim: Sim) -> None:
+    """``EFILE_TUI_LANG`` naming no catalog is warned about in the language the locale
+    then chooses; logout names the token file it removed in Chinese."""
+    from efile_tui.store.token_file import token_dir
+    from efile_tui.store.tokens import TokenStore
+
+    env = chinese_env(**service(sim), EFILE_TUI_LANG="fr")
+    result = run_in_process(("ls", HOME), env)
+    assert result.code == 0, result.err
+    assert "efile-tui：警告：EFILE_TUI_LANG='fr'：请使用 en, zh_CN 之一" in result.err, result.err
+    TokenStore("file").set("lab", "not-a-real-token")
+    env = chinese_env(PYTHON_KEYRING_BACKEND="keyring.backends.null.Keyring")
+    result = run_in_process(("logout", "--profile", "lab"), env)
+    assert f"lab：已从 文件 {token_dir() / 'lab'} 删除令牌" in result.err, result.err
+    assert not english_words(result.err, str(token_dir() / "lab"), typed="lab"), result.err

@@ -154,3 +154,36 @@ async def test_the_profile_language_turns_the_app_chinese(
             assert_fits(app, (80, 24))
     finally:
         close_app(app)
+
+
+@pytest.mark.usefixtures("chinese")
+async def test_a_damaged_journal_is_noticed_in_chinese(sim: Any) -> None:
+    """An unreadable journal snapshot is set aside when the app (started as ``efile-tui``
+    starts it, from a saved profile) reads the journal; the toast says so in Chinese."""
+    import os
+    import time
+
+    from efile_tui.config import state_dir
+    from efile_tui.ui.launch import close_app, create_app
+    from tests.e2e.test_protection import save_profile
+    from tests.ui.test_hostile_text import screen_text
+
+    save_profile(sim.server)
+    folder = state_dir() / "journal"
+    folder.mkdir(mode=0o700, parents=True)
+    folder.parent.chmod(0o700)
+    snap = folder / "snap-00000001.json"
+    snap.write_bytes(b"not a snapshot\n")
+    old = time.time() - 3600  # long past the grace of a snapshot still being written
+    os.utime(snap, (old, old))
+    app = create_app()
+    try:
+        async with app.run_test(size=(120, 40), notifications=True) as pilot:
+            await wait_until(
+                pilot, lambda: "无法读取的任务记录快照" in screen_text(app), what="the notice"
+            )
+            text = screen_text(app)
+            assert "已移到一旁" in text and "unreadable journal" not in text, text
+    finally:
+        close_app(app)
+    assert list(folder.glob("snap-00000001.json.unreadable-*"))

@@ -116,7 +116,10 @@ def _fields(text: str) -> list[str]:
 
 # Calls that show their text to people: a literal with words in them must go through _().
 SHOWN_BY = {"notify", "say", "print", "Label", "Static", "Button", "CliError", "warn", "confirm",
-            "ring", "InputError", "StateFileError", "TokenFileError"}  # fmt: skip
+            "ring", "InputError", "StateFileError", "TokenFileError", "ConfigError",
+            "SettingError", "ArgumentTypeError", "exit", "fail"}  # fmt: skip
+# Lists of problems a person is shown (a journal's, a config reader's): ``problems.append(…)``.
+SHOWN_LISTS = "problems"
 WORDS = re.compile(r"[A-Za-z]{2,}")
 
 
@@ -131,14 +134,37 @@ def _literal_words(node: ast.expr) -> list[str]:
     return []
 
 
+def _name(node: ast.expr | None) -> str:
+    """The name of ``x`` or ``a.x`` ("" for anything else)."""
+    return (
+        node.id
+        if isinstance(node, ast.Name)
+        else node.attr
+        if isinstance(node, ast.Attribute)
+        else ""
+    )
+
+
+def _plain_title(node: ast.AST) -> bool:
+    """``title = "Words"``: a title not marked for the catalog."""
+    return (
+        isinstance(node, ast.Assign)
+        and any(isinstance(t, ast.Name) and t.id == "title" for t in node.targets)
+        and bool(_literal_words(node.value))
+    )
+
+
 def test_no_text_for_people_is_passed_to_the_screen_untranslated() -> None:
     """Every literal with words given to a call that shows it (notify, say, print, Label,
-    Static, Button, CliError…) is wrapped in ``_()`` (the program's name aside)."""
+    Static, Button, CliError, an app's exit message, a config or argument error…) or put in
+    a list of problems shown later is wrapped in ``_()`` (the program's name aside)."""
     found = []
     for path in sorted(PACKAGE.rglob("*.py")):
         if "sim" in path.relative_to(PACKAGE).parts:  # the simulator speaks for the service
             continue
         for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if _plain_title(node):  # an error's title, shown as _(exc.title): N_("…")
+                found.append(f"{path.relative_to(PACKAGE)}:{node.lineno}: title = …")
             if not isinstance(node, ast.Call):
                 continue
             func = node.func
@@ -149,9 +175,11 @@ def test_no_text_for_people_is_passed_to_the_screen_untranslated() -> None:
                 if isinstance(func, ast.Attribute)
                 else ""
             )
-            if name not in SHOWN_BY:
+            owner = func.value if isinstance(func, ast.Attribute) else None
+            listed = name == "append" and _name(owner).endswith(SHOWN_LISTS)
+            if name not in SHOWN_BY and not listed:
                 continue
-            args = [*node.args, *(k.value for k in node.keywords if k.arg == "title")]
+            args = [*node.args, *(k.value for k in node.keywords if k.arg in ("title", "message"))]
             for arg in args:
                 if _literal_words(arg):
                     found.append(f"{path.relative_to(PACKAGE)}:{node.lineno}: {name}(…)")

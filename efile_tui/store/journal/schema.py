@@ -17,6 +17,7 @@ from __future__ import annotations
 import sqlite3
 
 from efile_tui.api.errors import EfileError
+from efile_tui.i18n import N_
 
 SCHEMA_VERSION = 2
 
@@ -24,7 +25,7 @@ SCHEMA_VERSION = 2
 class JournalError(EfileError):
     """The journal cannot be used (closed, an old file of a newer schema, …)."""
 
-    title = "Task journal error"
+    title = N_("Task journal error")
 
 
 _V1 = (
