@@ -25,6 +25,11 @@ NODES = ("nodeA", "nodeB")
 PER_NODE = 4  # eight processes on two nodes at once (the load test runs 120)
 REPO = Path(__file__).resolve().parents[2]
 SimFactory = Callable[..., Sim]
+READS = {
+    "tasks": ("tasks", "--all", "--json"),
+    "log": ("log", "--limit", "0", "--json"),
+    "doctor": ("doctor", "--json"),
+}
 
 
 @pytest.fixture
@@ -69,16 +74,19 @@ def test_both_nodes_list_every_task_and_audit_record(
         submitted.add(answer["fileOperTasks"][0]["taskId"])
     assert len(submitted) == 2 * PER_NODE
 
+    readers = {  # the six reads at once: each node's tasks, log and doctor
+        (node, cmd): cli_as(home, sim, node, *args) for node in NODES for cmd, args in READS.items()
+    }
     for node in NODES:
-        code, out, err = run(cli_as(home, sim, node, "tasks", "--all", "--json"))
+        code, out, err = run(readers[node, "tasks"])
         assert code == 0 and "unreadable" not in err, err
         assert {row["taskId"] for row in json.loads(out)} == submitted, node
-        code, out, err = run(cli_as(home, sim, node, "log", "--limit", "0", "--json"))
+        code, out, err = run(readers[node, "log"])
         assert code == 0, err
         events = [e for e in json.loads(out) if e["event"] == "submit"]
         assert len(events) == 2 * PER_NODE, node
         assert {e["items"][0]["answer"]["taskId"] for e in events} == submitted
-        code, out, err = run(cli_as(home, sim, node, "doctor", "--json"))
+        code, out, err = run(readers[node, "doctor"])
         whole = json.loads(out)
         report = whole["state"]
         assert report["filesystem"]["type"] == "fuse.sshfs" and report["shared"] is True
