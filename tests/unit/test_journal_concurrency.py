@@ -99,10 +99,10 @@ while True:
     print(f"updated {batch}", flush=True)
     batch += 1
 """
-SIZE = 2000
-# A batch's three transactions take ~10-30 ms each here; these delays after the marker spread
+SIZE = 1000
+# A batch's three transactions take ~5-15 ms each here; these delays after the marker spread
 # the kills over the whole cycle, including the middle of a transaction.
-KILL_DELAYS = (0.0, 0.004, 0.011, 0.019, 0.028, 0.04, 0.055)
+KILL_DELAYS = (0.0, 0.002, 0.0055, 0.0095, 0.014, 0.02, 0.0275)
 
 
 def _run_and_kill(path: Path, first_batch: int, delay: float) -> tuple[set[int], set[int]]:
