@@ -239,3 +239,20 @@ def test_after_another_process_compacts_only_what_changed_is_news(tmp_path: Path
         assert sorted(e.task_id or "" for e in news) == ["t-new", "t3", "t7"]
         assert {e.label for e in news if e.task_id in ("t3", "t7")} == {"checked"}
         assert reader.refresh() == []
+
+
+def test_a_megabyte_of_events_is_compacted_on_open(tmp_path: Path) -> None:
+    """A writer's file of 10,000 imports (1.3 MB) is folded once: opening the journal
+    compacts it, and later reads take the snapshot alone."""
+    path = tmp_path / "journal"
+    ids = [f"{i:08d}{'c' * 24}" for i in range(10_000)]
+    with Journal(path) as journal:
+        journal.add_ids(ids, profile=None, region=None)
+    (log,) = files.list_folder(path).files.values()
+    assert 1 << 20 < (path / log).stat().st_size < 4 << 20
+    with Journal(path) as journal:
+        assert {e.task_id for e in journal.entries()} == set(ids)
+    assert files.list_folder(path).snapshots
+    again = files.load(path)  # the snapshot covers the file: nothing beyond it is read
+    assert again.read_bytes == 0
+    assert {row.task_id for row in again.state.rows.values()} == set(ids)
