@@ -126,12 +126,12 @@ def test_a_writers_own_order_wins_when_its_clock_went_back(tmp_path: Path) -> No
 
 
 def test_a_large_journal_is_read_without_holding_its_files_whole(tmp_path: Path) -> None:
-    """Reading 20,000 entries costs their rows and a slice more: the snapshot is never held
+    """Reading 10,000 entries costs their rows and a slice more: the snapshot is never held
     whole (as bytes, text or parsed rows), and no entry is kept besides its row."""
     import tracemalloc
 
     path = tmp_path / "journal"
-    count = 20_000
+    count = 10_000
     with Journal(path) as journal:
         for start in range(0, count, 200):
             batch = [SubmitItem(f"/public/home/u/run-{i:06d}") for i in range(start, start + 200)]
