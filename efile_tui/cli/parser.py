@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import Any, NoReturn
 
 from efile_tui import __version__
+from efile_tui.cli.argparse_text import translated
 from efile_tui.cli.common import EXIT_USAGE, add_deadline_arg, add_http_arg
 from efile_tui.i18n import N_, _
 
@@ -73,6 +74,8 @@ class SafeParser(argparse.ArgumentParser):
             words = message[len(prefix) :].split()
             shown = " ".join(w.split("=", 1)[0] if w.startswith("-") else "…" for w in words)
             message = _("unrecognized arguments: {names}").format(names=shown)
+        else:
+            message = translated(message)
         self.print_usage(sys.stderr)
         self.exit(
             EXIT_USAGE,

@@ -157,3 +157,28 @@ def test_an_unknown_language_and_a_logout_read_in_chinese(sim: Sim) -> None:
     result = run_in_process(("logout", "--profile", "lab"), env)
     assert f"lab：已从 文件 {token_dir() / 'lab'} 删除令牌" in result.err, result.err
     assert not english_words(result.err, str(token_dir() / "lab"), typed="lab"), result.err
+
+
+# argparse's own errors: (command line, what the Chinese message says, argparse's English)
+ARGPARSE = [
+    (("ls", "--sort", "zzz"), "参数 --sort：无效的选项：'zzz'（可选：",
+     "argument --sort: invalid choice: 'zzz' (choose from "),
+    (("ls", "--limit", "many"), "参数 --limit：无效的 int 值：'many'",
+     "argument --limit: invalid int value: 'many'"),
+    (("ls", "--limit"), "参数 --limit：需要一个参数值", "argument --limit: expected one argument"),
+    (("tasks", "--ids", "--json"), "参数 --json：不能与参数 --ids 同时使用",
+     "argument --json: not allowed with argument --ids"),
+    (("cp",), "缺少以下必需参数：DEST", "the following arguments are required: DEST"),
+    (("ls", "--deadline", "0"), "参数 --deadline：--deadline 必须大于 0 且不超过 3600 秒",
+     "argument --deadline: --deadline must be more than 0 and at most 3600 seconds"),
+]  # fmt: skip
+
+
+def test_argparse_errors_read_in_chinese_and_stay_as_they_were_in_english() -> None:
+    for words, chinese, english in ARGPARSE:
+        bad = run_in_process(words, chinese_env())
+        assert bad.code == 2 and f"：错误：{chinese}" in bad.err, bad.err
+        [said] = [line for line in bad.err.splitlines() if "错误" in line]
+        assert not english_words(said, typed=" ".join(words) + " int name size time DEST"), said
+        bad = run_in_process(words, {**os.environ, "EFILE_TUI_LANG": "en"})
+        assert bad.code == 2 and f"{words[0]}: error: {english}" in bad.err, bad.err
