@@ -417,8 +417,9 @@ async def test_keys_typed_right_after_enter_or_esc_in_the_filter_reach_the_table
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         pane = app.pane
-        field = pane.query_one("#path-filter", Input)
+        assert not pane.query("#path-filter")  # made when first opened
         await pilot.press("slash")
+        field = pane.query_one("#path-filter", Input)
         assert field.has_focus
         queue_keys(app, "escape", "down", "space")
         await pilot.pause()

@@ -109,10 +109,10 @@ class PathPane(Vertical):
         self.narrow = False
 
     def compose(self) -> ComposeResult:
-        """Path bar, its message line, the info row, the filter input and the table."""
+        """Path bar, its message line, the info row and the table (the filter input is
+        added when first opened)."""
         yield PathBar(self.home, current=lambda: self.paging.query.path, jump=self.jump)
         yield Static("", id="path-info", markup=False)
-        yield Input("", id="path-filter", placeholder=_("keyword (Enter applies, Esc clears)"))
         yield PathTable(
             id="path-table",
             cells=self.row_cells,
@@ -342,13 +342,22 @@ class PathPane(Vertical):
 
     def action_filter(self) -> None:
         """Show the keyword input (server-side filter on this folder)."""
-        field = self.query_one("#path-filter", Input)
+        field = self.filter_field()
         field.value = self.paging.query.keyword or ""
         field.display = True
         self.screen.set_focus(field)
 
+    def filter_field(self) -> Input:
+        """The keyword input, made when it is first opened: the first frame does without it."""
+        for field in self.query("#path-filter").results(Input):
+            return field
+        field = Input("", id="path-filter", placeholder=_("keyword (Enter applies, Esc clears)"))
+        self.mount(field, before=self.table)
+        return field
+
     def hide_filter(self) -> None:
-        self.query_one("#path-filter", Input).display = False
+        for field in self.query("#path-filter"):
+            field.display = False
 
     def action_focus_path_bar(self) -> None:
         """Focus the path bar with its text selected, ready to type a path."""

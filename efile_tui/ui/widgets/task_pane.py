@@ -59,10 +59,6 @@ class TaskPane(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static("", id="task-info", markup=False)
-        yield Input(
-            placeholder=_("filter: {syntax}; enter applies, esc clears").format(syntax=SYNTAX),
-            id="task-filter",
-        )
         yield TaskTable(self.view, id="task-table")
 
     @property
@@ -111,9 +107,20 @@ class TaskPane(Vertical):
     def action_filter(self) -> None:
         """Show the filter box, holding the current filter as query text."""
         self.add_class("-filtering")
-        box = self.query_one("#task-filter", Input)
+        box = self.filter_box()
         box.value = query_text(self.view.filter)
         self.screen.set_focus(box)
+
+    def filter_box(self) -> Input:
+        """The filter input, made when it is first opened: the first frame does without it."""
+        for box in self.query("#task-filter").results(Input):
+            return box
+        box = Input(
+            placeholder=_("filter: {syntax}; enter applies, esc clears").format(syntax=SYNTAX),
+            id="task-filter",
+        )
+        self.mount(box, before=self.table)
+        return box
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id != "task-filter":
