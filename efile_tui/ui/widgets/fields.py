@@ -11,6 +11,16 @@ from textual.widget import Widget
 from textual.widgets import Input
 
 
+def opened_field(pane: Widget, field_id: str, placeholder: str, before: Widget) -> Input:
+    """The pane's input ``field_id``, mounted above ``before`` when it is first opened: the
+    first frame does without the filter boxes (each input is several style parts to make)."""
+    for field in pane.query(f"#{field_id}").results(Input):
+        return field
+    field = Input(id=field_id, placeholder=placeholder)
+    pane.mount(field, before=before)
+    return field
+
+
 def field_has_focus(pane: Widget) -> bool:
     """True when an input field inside ``pane`` has the focus."""
     field = pane.screen.focused

@@ -47,7 +47,7 @@ from efile_tui.ui.messages import (
     MarksCleared,
     PageWanted,
 )
-from efile_tui.ui.widgets.fields import FIELD_KEYS, field_has_focus, keep_typeahead
+from efile_tui.ui.widgets.fields import FIELD_KEYS, field_has_focus, keep_typeahead, opened_field
 from efile_tui.ui.widgets.folding import fold_into_border
 from efile_tui.ui.widgets.path_bar import PathBar
 from efile_tui.ui.widgets.path_marks import PathMarks
@@ -342,18 +342,11 @@ class PathPane(Vertical):
 
     def action_filter(self) -> None:
         """Show the keyword input (server-side filter on this folder)."""
-        field = self.filter_field()
+        hint = _("keyword (Enter applies, Esc clears)")
+        field = opened_field(self, "path-filter", hint, before=self.table)
         field.value = self.paging.query.keyword or ""
         field.display = True
         self.screen.set_focus(field)
-
-    def filter_field(self) -> Input:
-        """The keyword input, made when it is first opened: the first frame does without it."""
-        for field in self.query("#path-filter").results(Input):
-            return field
-        field = Input("", id="path-filter", placeholder=_("keyword (Enter applies, Esc clears)"))
-        self.mount(field, before=self.table)
-        return field
 
     def hide_filter(self) -> None:
         for field in self.query("#path-filter"):

@@ -17,7 +17,7 @@ from efile_tui.core.taskview import TaskView
 from efile_tui.core.text import clean
 from efile_tui.core.validate import InputError
 from efile_tui.i18n import N_, _
-from efile_tui.ui.widgets.fields import FIELD_KEYS, field_has_focus, keep_typeahead
+from efile_tui.ui.widgets.fields import FIELD_KEYS, field_has_focus, keep_typeahead, opened_field
 from efile_tui.ui.widgets.folding import fold_into_border
 from efile_tui.ui.widgets.task_table import TaskTable
 
@@ -107,20 +107,10 @@ class TaskPane(Vertical):
     def action_filter(self) -> None:
         """Show the filter box, holding the current filter as query text."""
         self.add_class("-filtering")
-        box = self.filter_box()
+        hint = _("filter: {syntax}; enter applies, esc clears").format(syntax=SYNTAX)
+        box = opened_field(self, "task-filter", hint, before=self.table)
         box.value = query_text(self.view.filter)
         self.screen.set_focus(box)
-
-    def filter_box(self) -> Input:
-        """The filter input, made when it is first opened: the first frame does without it."""
-        for box in self.query("#task-filter").results(Input):
-            return box
-        box = Input(
-            placeholder=_("filter: {syntax}; enter applies, esc clears").format(syntax=SYNTAX),
-            id="task-filter",
-        )
-        self.mount(box, before=self.table)
-        return box
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id != "task-filter":
