@@ -27,6 +27,7 @@ from efile_tui.core.validate import InputError, text_problem
 from efile_tui.i18n import N_, Msg, _, shown, shown_error
 
 if TYPE_CHECKING:
+    from efile_tui.api.client import EfileClient
     from efile_tui.core.operations import Context
     from efile_tui.core.session import Connection
 
@@ -220,12 +221,9 @@ def confirm(question: str, *, assume_yes: bool) -> None:
         raise CliError(_("cancelled; nothing was sent"), EXIT_FAILED)
 
 
-@contextlib.asynccontextmanager
-async def open_context(args: argparse.Namespace) -> AsyncIterator[tuple[Connection, Context]]:
-    """Resolve the connection from flags/env/profile and open client, journal and audit log."""
+def _connection(args: argparse.Namespace) -> Connection:
+    """The connection from flags/env/profile, its settings checked (nothing sent yet)."""
     from efile_tui.core.session import resolve_connection
-    from efile_tui.store.audit import AuditLog
-    from efile_tui.store.journal import Journal
 
     check_option_text(args, "profile", "url")
     conn = resolve_connection(
@@ -235,6 +233,25 @@ async def open_context(args: argparse.Namespace) -> AsyncIterator[tuple[Connecti
         allow_http=bool(getattr(args, "allow_http", False)),
     )
     check_connection_text(conn)
+    return conn
+
+
+@contextlib.asynccontextmanager
+async def open_client(args: argparse.Namespace) -> AsyncIterator[tuple[Connection, EfileClient]]:
+    """The connection and its client alone, for commands that only read or make folders
+    (``ls``, ``mkdir``): they neither open the journal nor the audit log."""
+    conn = _connection(args)
+    async with conn.client() as client:
+        yield conn, client
+
+
+@contextlib.asynccontextmanager
+async def open_context(args: argparse.Namespace) -> AsyncIterator[tuple[Connection, Context]]:
+    """Resolve the connection from flags/env/profile and open client, journal and audit log."""
+    from efile_tui.store.audit import AuditLog
+    from efile_tui.store.journal import Journal
+
+    conn = _connection(args)
     # Checked now, read when a command first needs it (a submit never does: a job script
     # on a busy shared home records its intent without reading other writers' files).
     journal = Journal(defer=True, reap=True)

@@ -19,7 +19,7 @@ from efile_tui.cli.common import (
     check_option_text,
     emit_json,
     input_error,
-    open_context,
+    open_client,
     say,
 )
 from efile_tui.core.validate import InputError, check_paths
@@ -57,9 +57,9 @@ async def cmd_ls(args: argparse.Namespace) -> int:
     check_option_text(args, "filter")
     # A given path is checked before connecting, so bad input is named even without a login.
     path = _check_paths([args.path])[0] if args.path is not None else None
-    async with open_context(args) as (conn, ctx):
+    async with open_client(args) as (conn, client):
         if path is None:
-            (path,) = _check_paths([await conn.learn_home(ctx.client)])
+            (path,) = _check_paths([await conn.learn_home(client)])
         kwargs = {
             "order_by": SORT_KEYS[args.sort] if args.sort else None,
             "order": ("desc" if args.reverse else "asc") if args.sort or args.reverse else None,
@@ -70,7 +70,7 @@ async def cmd_ls(args: argparse.Namespace) -> int:
         incomplete: ListingIncomplete | None = None
         page_size = min(1000, args.limit or 1000)
         try:
-            async for page in ctx.client.iter_pages(path, page_size=page_size, **kwargs):
+            async for page in client.iter_pages(path, page_size=page_size, **kwargs):
                 refused.extend(page.refused)
                 for entry in page.entries[: (args.limit - len(entries)) if args.limit else None]:
                     entries.append(entry)
@@ -107,14 +107,14 @@ async def cmd_ls(args: argparse.Namespace) -> int:
 async def cmd_mkdir(args: argparse.Namespace) -> int:
     """Create a folder."""
     (path,) = _check_paths([args.path])
-    async with open_context(args) as (_conn, ctx):
+    async with open_client(args) as (_conn, client):
         try:
-            await ctx.client.mkdir(path, create_parents=args.parents)
+            await client.mkdir(path, create_parents=args.parents)
         except AlreadyExists:
             if not args.parents:
                 raise
             try:  # like mkdir -p: an existing folder is success, an existing file is not
-                await ctx.client.list_dir(path, limit=1)
+                await client.list_dir(path, limit=1)
             except EfileError:
                 raise CliError(
                     _("{path} exists and is not a folder").format(path=path), EXIT_FAILED
