@@ -152,6 +152,12 @@ class Msg(str):
         self.fields = fields
         return self
 
+    def __copy__(self) -> Msg:
+        return self  # never changed after it is made
+
+    def __deepcopy__(self, memo: dict[int, object]) -> Msg:
+        return self  # (``dataclasses.asdict`` copies; rebuilt from its text, ``{`` would break)
+
     def shown(self) -> str:
         """This text in the language in use."""
         fields = {k: shown(v) if isinstance(v, str) else v for k, v in self.fields.items()}

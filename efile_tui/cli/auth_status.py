@@ -146,13 +146,18 @@ def describe_backends(report: BackendReport) -> list[str]:
         _("keyring backend: {label} ({name}), {state}").format(
             label=report.active.label, name=report.active.name, state=state
         ),
-        "  " + _("chosen by: {how}; {why}").format(how=report.chosen_by, why=report.reason),
+        "  "
+        + _("chosen by: {how}; {why}").format(
+            how=shown(report.chosen_by), why=shown(report.reason)
+        ),
     ]
     lines += (
-        ["  " + _("warning: {problem}").format(problem=report.warning)] if report.warning else []
+        ["  " + _("warning: {problem}").format(problem=shown(report.warning))]
+        if report.warning
+        else []
     )
     return lines + [
-        "  " + _("not used: {label}: {why}").format(label=info.label, why=info.reason)
+        "  " + _("not used: {label}: {why}").format(label=info.label, why=shown(info.reason))
         for info in report.rejected
     ]
 

@@ -237,14 +237,15 @@ def _human(data: dict[str, Any]) -> list[str]:
         _("keyring: {label} ({kind}), chosen by {how}: {usable} — {why}").format(
             label=active["label"],
             kind=active["kind"],
-            how=k["chosenBy"],
+            how=shown(k["chosenBy"]),
             usable=usable,
-            why=k["reason"],
+            why=shown(k["reason"]),
         )
     )
     for other in k.get("rejected", []):
         lines.append(
-            "  " + _("not used: {label}: {why}").format(label=other["label"], why=other["reason"])
+            "  "
+            + _("not used: {label}: {why}").format(label=other["label"], why=shown(other["reason"]))
         )
     t = data["terminal"]
     lines.append(

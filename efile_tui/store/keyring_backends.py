@@ -142,22 +142,24 @@ def classify(backend: keyring.backend.KeyringBackend) -> BackendInfo:
     info = functools.partial(BackendInfo, name, _label(name))
     cls_name = type(backend).__name__
     if isinstance(backend, fail.Keyring):
-        return info(NONE, "no backend: no D-Bus session or no Secret Service (typical over SSH)")
+        return info(
+            NONE, Msg(N_("no backend: no D-Bus session or no Secret Service (typical over SSH)"))
+        )
     if isinstance(backend, null.Keyring):
-        return info(NONE, "keyring is disabled (the null backend stores nothing)")
+        return info(NONE, Msg(N_("keyring is disabled (the null backend stores nothing)")))
     if name in _PLAINTEXT or "no encyption" in str(getattr(type(backend), "scheme", "")):
-        where = getattr(backend, "file_path", "a file")
-        return info(PLAINTEXT, f"stores base64 in {where}, not secret")
+        where = getattr(backend, "file_path", None) or Msg(N_("a file"))
+        return info(PLAINTEXT, Msg(N_("stores base64 in {where}, not secret"), where=where))
     if any(h in cls_name for h in _PROMPTING_HINTS):
         if "keyring_key" in vars(backend):
-            return info(SECURE, "encrypted file, key given in advance")
-        return info(PROMPTING, "would prompt for a password on the terminal")
+            return info(SECURE, Msg(N_("encrypted file, key given in advance")))
+        return info(PROMPTING, Msg(N_("would prompt for a password on the terminal")))
     if name in _OS_KEYRINGS:
-        return info(SECURE, "OS keyring")
+        return info(SECURE, Msg(N_("OS keyring")))
     priority = _priority(type(backend))
     if isinstance(priority, float) and priority >= 1:
-        return info(SECURE, f"recommended backend (priority {priority:g})")
-    return info(UNKNOWN, "not a recommended backend (priority below 1)")
+        return info(SECURE, Msg(N_("recommended backend (priority {n})"), n=f"{priority:g}"))
+    return info(UNKNOWN, Msg(N_("not a recommended backend (priority below 1)")))
 
 
 def _priority(cls: type) -> float | str:
@@ -192,17 +194,19 @@ def _rejected_reason(cls: type, active: str) -> str | None:
     priority = _priority(cls)
     if isinstance(priority, str):
         if "DBUS_SESSION_BUS_ADDRESS" in priority:
-            return "no D-Bus session (DBUS_SESSION_BUS_ADDRESS is unset; typical over SSH)"
+            return Msg(N_("no D-Bus session (DBUS_SESSION_BUS_ADDRESS is unset; typical over SSH)"))
         if name == "keyring.backends.SecretService.Keyring":
-            return f"no Secret Service: {priority}"
-        return f"not available: {priority}"
+            return Msg(N_("no Secret Service: {error}"), error=priority)
+        return Msg(N_("not available: {error}"), error=priority)
     if name in _PLAINTEXT:
-        return "stores base64 in a file, not secret (used only if chosen explicitly)"
+        return Msg(N_("stores base64 in a file, not secret (used only if chosen explicitly)"))
     if any(h in cls.__name__ for h in _PROMPTING_HINTS):
-        return "would prompt for a password on the terminal (used only if chosen explicitly)"
+        return Msg(
+            N_("would prompt for a password on the terminal (used only if chosen explicitly)")
+        )
     if priority <= 0:
         return None  # wrappers and placeholders
-    return f"lower priority ({priority:g}) than the active backend"
+    return Msg(N_("lower priority ({n}) than the active backend"), n=f"{priority:g}")
 
 
 def assess(
@@ -224,27 +228,43 @@ def assess(
     if isinstance(backend, chainer.ChainerBackend):  # only its first backend is used
         effective, *others = list(backend.backends) or [fail.Keyring()]
         first = classify(effective)
-        chained = f"chained; writes go to {first.label}: {first.reason}"
+        chained = Msg(
+            N_("chained; writes go to {label}: {reason}"), label=first.label, reason=first.reason
+        )
         info = BackendInfo(name, first.label, first.kind, chained)
-        skipped = f"chained after {first.label}; not consulted"
+        skipped = Msg(N_("chained after {label}; not consulted"), label=first.label)
         for other in others:
             rejected.append(
                 BackendInfo(_qualname(other), _label(_qualname(other)), "skipped", skipped)
             )
     choice = _explicit_choice(env)
     explicit = choice is not None and choice[0] == name
-    chosen_by = choice[1] if explicit and choice else "auto-detected (highest priority)"
+    chosen_by: str = (
+        choice[1] if explicit and choice else Msg(N_("auto-detected (highest priority)"))
+    )
     if choice is not None and not explicit:
-        chosen_by = f"set by the program (overrides {choice[1]}={choice[0]})"
+        chosen_by = Msg(
+            N_("set by the program (overrides {where}={name})"), where=choice[1], name=choice[0]
+        )
     if info.kind in (SECURE, NONE):
         usable, reason = info.kind == SECURE, info.reason
     else:
         usable = explicit and (allow_prompting or info.kind != PROMPTING)
-        why = "allowed, you chose it" if usable else "not inside the TUI" if explicit else ""
-        reason = f"{info.reason}; {why or 'not used unless chosen explicitly'}"
+        why = (
+            N_("allowed, you chose it")
+            if usable
+            else N_("not inside the TUI")
+            if explicit
+            else N_("not used unless chosen explicitly")
+        )
+        reason = Msg(N_("{reason}; {why}"), reason=info.reason, why=Msg(why))
     warning = None
     if usable and info.kind == PLAINTEXT:
-        warning = f"the token is stored in plain text by {info.label} ({info.reason})"
+        warning = Msg(
+            N_("the token is stored in plain text by {label} ({reason})"),
+            label=info.label,
+            reason=info.reason,
+        )
     if full:
         keyring.backend.get_all_keyring()  # loads plugin backends so they are listed too
         seen = {_qualname(effective), name} | {r.name for r in rejected}
@@ -276,7 +296,11 @@ def no_keyring_problem(report: BackendReport) -> Msg:
             chosen_by=report.chosen_by,
             reason=info.reason,
         )
-    what = info.reason.split(";")[0]
+    what = (
+        info.reason.fields.get("reason", info.reason)
+        if isinstance(info.reason, Msg)
+        else info.reason
+    )
     if report.explicit:  # a prompting backend the user chose, inside the TUI
         return Msg(
             N_(

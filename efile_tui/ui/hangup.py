@@ -13,6 +13,8 @@ import select
 import sys
 from collections.abc import Sequence
 
+from efile_tui.i18n import _, shown
+
 EXIT_GRACE = 1.5  # seconds the normal shutdown gets before the process is ended anyway
 EXIT_HANGUP = 129  # 128 + SIGHUP
 WATCHDOG_PERIOD = 0.25  # seconds between checks that the terminal is still there
@@ -53,5 +55,6 @@ def terminal_gone(fds: Sequence[int]) -> bool:
 def forced_exit(why: str) -> None:
     """The normal shutdown stalled: end the process (the journal's appends are whole lines)."""
     with contextlib.suppress(OSError):
-        os.write(2, f"efile-tui: exiting ({why}); shutdown stalled, ended\n".encode())
+        line = _("efile-tui: exiting ({why}); shutdown stalled, ended").format(why=shown(why))
+        os.write(2, f"{line}\n".encode())
     os._exit(EXIT_HANGUP)

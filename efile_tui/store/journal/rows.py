@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from efile_tui.api.models import Operation
+from efile_tui.i18n import N_, Msg
 from efile_tui.store.journal.entry import JournalEntry
 
 FIELDS: tuple[str, ...] = JournalEntry._fields
@@ -99,7 +100,7 @@ class RowReader:
     def __call__(self, data: Any) -> list[JournalEntry]:
         """The entries of a slice of JSON rows; raises ValueError if they are not rows."""
         if type(data) is not list:
-            raise ValueError("not journal rows")
+            raise ValueError(Msg(N_("not journal rows")))
         ops, parse, writers = _OPS, operation, self.writers
         for index, row in enumerate(data):
             if type(row) is list and len(row) == _ROW_SIZE_WITHOUT_RESUBMITTED:
@@ -109,7 +110,7 @@ class RowReader:
                 known = row[1] is not None and row[_STATE] != "unknown"
                 row[_SEEN:_SEEN] = [row[_UPDATED] if known else None, None, 0]
             if type(row) is not list or len(row) != ROW_SIZE or type(row[0]) is not int:
-                raise ValueError("not a journal row")
+                raise ValueError(Msg(N_("not a journal row")))
             writer = row.pop()
             if writer is not None:
                 writers[row[0]] = writer
