@@ -3,6 +3,7 @@ error codes, the transport's errors and a journal's stored message (``i18n.Msg``
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
@@ -69,3 +70,12 @@ def test_a_lost_answer_is_stored_in_english_and_shown_in_chinese() -> None:
     shown = i18n.shown_error(lost)
     assert shown.startswith("async-remove (4 items): 请求已发送，但应答丢失（无法连接 https://e")
     assert shown.endswith("路径：/a, /b, /c 等另 1 个")
+
+
+def test_a_msg_is_copied_as_itself_even_when_a_field_holds_braces() -> None:
+    from efile_tui.store.keyring_backends import BackendInfo
+
+    folder = "/home/{odd}/keyring.cfg"
+    where = i18n.Msg(i18n.N_("stores base64 in {where}, not secret"), where=folder)
+    copied = dataclasses.asdict(BackendInfo("n", "l", "plaintext", where))["reason"]
+    assert copied is where and copied == "stores base64 in /home/{odd}/keyring.cfg, not secret"
