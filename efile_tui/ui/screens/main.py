@@ -249,8 +249,10 @@ class MainScreen(Screen[None]):
 
     def apply_batch(self, batch: Batch) -> None:
         """Put prepared rows into the view and the table (only changed rows repainted)."""
-        _added, changed = self.view.add_batch(batch)
+        added, changed = self.view.add_batch(batch)
         self.table.sync(changed)
+        if added:  # the stacked panes share the rows by how many each has
+            self.relayout()
         self.query_one(TaskPane).update_info()
         self.status.counts = counts = self.view.counts()
         self.end_bell.update(counts)
