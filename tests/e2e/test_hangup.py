@@ -81,7 +81,10 @@ def test_hang_up_ends_the_app_cleanly_within_two_seconds(busy: Sim, how: str) ->
     sent = polls(busy)
     event = last_audit_event(busy)  # written once polling stopped and the journal closed
     assert event["event"] == "hangup" and event["exit"] == 129
-    assert event["why"] == ("terminal gone" if how == "no-ctty" else "SIGHUP")
+    # A closed session terminal both signals and vanishes: whichever the app notices first
+    # (under load the watchdog can see the terminal gone before the signal is handled).
+    told = {"no-ctty": {"terminal gone"}, "ctty": {"SIGHUP", "terminal gone"}, "sighup": {"SIGHUP"}}
+    assert event["why"] in told[how]
     assert polls(busy) == sent
     if how == "sighup":  # the terminal is still there to show how the process ended
         assert b"shutdown stalled" not in tui.output, "ended by the watchdog, not cleanly"

@@ -108,6 +108,7 @@ class RequestFlows:
                 self.screen.notify(
                     refused_note(page.refused), title=_("Refused"), severity="warning"
                 )
+        self.screen.relayout()  # the stacked panes share the rows by how many each has
 
     @property
     def rules(self) -> Rules:
