@@ -7,9 +7,11 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
+from textual.widgets import Input
 
 from efile_tui.api.models import Operation, SubmitItem, SubmitOutcome
 from efile_tui.store.journal import Journal
+from efile_tui.ui.widgets.task_pane import TaskPane
 from tests.ui.harness import HOME, queue_keys, wait_until
 from tests.ui.test_hostile_text import screen_text
 
@@ -141,3 +143,20 @@ async def test_status_and_op_keys_use_the_command_line_names(
         await pilot.press(*" status:runn")  # half typed: the last good filter stays
         await wait_until(pilot, lambda: "not a filter: status 'runn'" in screen_text(app))
         assert shown(app) == ["charlie-3"]
+
+
+async def test_keys_typed_right_after_slash_go_to_the_task_filter_made_after_the_first_frame(
+    sim: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The filter box is left out of the first frame and made right after it: a burst
+    queued when ``/`` opens it goes into it (``c`` is not a cancel, ``o`` not the op
+    filter)."""
+    async with app_with_rows(sim, monkeypatch) as (app, pilot):
+        pane = app.main.query_one(TaskPane)
+        await wait_until(pilot, lambda: pane.query("#task-filter"), what="the filter box made")
+        await wait_until(pilot, lambda: app.focused is app.main.table, what="the task table")
+        queue_keys(app, "slash", "c", "o", "m")
+        await wait_until(pilot, lambda: app.focused is not app.main.table, what="the box")
+        box = pane.query_one("#task-filter", Input)
+        await wait_until(pilot, lambda: box.value == "com", what="the burst typed")
+        assert not app.main.view.filter.operations

@@ -217,6 +217,8 @@ class MainScreen(Screen[None]):
         view.loading = True
         self.query_one(TaskPane).update_info()
         await after_first_frame(self.app)  # a read in a thread would slow the first frame
+        self.path_pane.filter_field()  # the filter inputs the first frame did without
+        self.query_one(TaskPane).filter_box()
         journal = self.ctx.journal
         with bulk_load():
             try:

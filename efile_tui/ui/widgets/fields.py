@@ -12,8 +12,10 @@ from textual.widgets import Input
 
 
 def opened_field(pane: Widget, field_id: str, placeholder: str, before: Widget) -> Input:
-    """The pane's input ``field_id``, mounted above ``before`` when it is first opened: the
-    first frame does without the filter boxes (each input is several style parts to make)."""
+    """The pane's input ``field_id``, mounted above ``before`` if it is not there yet. The
+    first frame does without the filter boxes (each input is several style parts to make);
+    the main screen makes them right after it, so ``/`` focuses one at once and the keys
+    typed after it (a burst, even right after ``tab``) go into it."""
     for field in pane.query(f"#{field_id}").results(Input):
         return field
     field = Input(id=field_id, placeholder=placeholder)

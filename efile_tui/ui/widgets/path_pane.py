@@ -109,8 +109,8 @@ class PathPane(Vertical):
         self.narrow = False
 
     def compose(self) -> ComposeResult:
-        """Path bar, its message line, the info row and the table (the filter input is
-        added when first opened)."""
+        """Path bar, its message line, the info row and the table (the filter input comes
+        after the first frame: ``filter_field``)."""
         yield PathBar(self.home, current=lambda: self.paging.query.path, jump=self.jump)
         yield Static("", id="path-info", markup=False)
         yield PathTable(
@@ -340,17 +340,21 @@ class PathPane(Vertical):
         order = "desc" if self.paging.query.order == "asc" else "asc"
         self.relist(replace(self.paging.query, order=order))
 
+    def filter_field(self) -> Input:
+        """The keyword input (hidden until ``/``), made after the first frame."""
+        return opened_field(
+            self, "path-filter", _("keyword (Enter applies, Esc clears)"), self.table
+        )
+
     def action_filter(self) -> None:
         """Show the keyword input (server-side filter on this folder)."""
-        hint = _("keyword (Enter applies, Esc clears)")
-        field = opened_field(self, "path-filter", hint, before=self.table)
+        field = self.filter_field()
         field.value = self.paging.query.keyword or ""
         field.display = True
         self.screen.set_focus(field)
 
     def hide_filter(self) -> None:
-        for field in self.query("#path-filter"):
-            field.display = False
+        self.filter_field().display = False
 
     def action_focus_path_bar(self) -> None:
         """Focus the path bar with its text selected, ready to type a path."""

@@ -107,10 +107,14 @@ class TaskPane(Vertical):
     def action_filter(self) -> None:
         """Show the filter box, holding the current filter as query text."""
         self.add_class("-filtering")
-        hint = _("filter: {syntax}; enter applies, esc clears").format(syntax=SYNTAX)
-        box = opened_field(self, "task-filter", hint, before=self.table)
+        box = self.filter_box()
         box.value = query_text(self.view.filter)
         self.screen.set_focus(box)
+
+    def filter_box(self) -> Input:
+        """The filter input (hidden until ``/``), made after the first frame."""
+        hint = _("filter: {syntax}; enter applies, esc clears").format(syntax=SYNTAX)
+        return opened_field(self, "task-filter", hint, before=self.table)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id != "task-filter":
